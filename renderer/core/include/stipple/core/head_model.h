@@ -1,0 +1,63 @@
+#pragma once
+
+// The head model: the imported mesh moved into the head frame (millimetres, origin midway
+// between the ears, +Y up, +Z forward, +X to the subject's left), with units and axes
+// (given or inferred), landmarks and head measurements.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "stipple/core/design.h"
+#include "stipple/core/mesh.h"
+#include "stipple/core/mesh_import.h"
+
+namespace stipple {
+
+struct UnitsInfo {
+    double mm_per_unit = 1;
+    std::string source = "inferred"; // "design" | "inferred"
+    double confidence = 0;           // 0..1; 1 when given by the design
+    std::string reason;              // how it was decided, for reports
+};
+
+// Head-frame positions in millimetres.
+struct Landmarks {
+    glm::dvec3 vertex{0};    // top of the head
+    glm::dvec3 glabella{0};  // between the brows
+    glm::dvec3 nose_tip{0};
+    glm::dvec3 ear_left{0};  // tragus region, subject's left (+X)
+    glm::dvec3 ear_right{0};
+    glm::dvec3 occiput{0};   // most posterior point of the back of the head
+    std::map<std::string, std::string> source; // name -> "design" | "estimated"
+
+    // Access by name from kLandmarkNames; STIPPLE_ASSERTs on an unknown name.
+    glm::dvec3& operator[](const std::string& name);
+    const glm::dvec3& operator[](const std::string& name) const;
+};
+
+struct HeadModel {
+    Mesh mesh;                  // head frame, millimetres; normals always present
+    ImportReport import;
+    UnitsInfo units;
+    Axis up = Axis::PosY;       // the file's axes
+    Axis forward = Axis::PosZ;
+    std::string axes_source = "default"; // "design" | "default" | "detected"
+    glm::dmat4 file_to_head{1}; // maps file coordinates to the head frame (mm)
+    Landmarks landmarks;
+    double breadth_mm = 0;      // max left-right width of the cranium
+    double length_mm = 0;       // glabella to occiput
+    double height_mm = 0;       // vertex to the lowest point of the mesh
+    std::vector<std::string> warnings;
+};
+
+// Builds the head model from an imported mesh and the design's head section: applies units
+// (given or inferred) and axes, places the origin, estimates landmarks (design overrides win)
+// and measures the head. Throws stipple::Error when the mesh is too small or too large to be
+// a head at any plausible unit, or cannot be oriented.
+HeadModel buildHeadModel(ImportedMesh imported, const HeadSpec& spec);
+
+// importMesh(spec.mesh, {spec.keep}) followed by buildHeadModel().
+HeadModel loadHeadModel(const HeadSpec& spec);
+
+} // namespace stipple

@@ -1,0 +1,48 @@
+#pragma once
+
+// The plain triangle mesh every stage passes around.
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <glm/glm.hpp>
+
+namespace stipple {
+
+// An indexed triangle mesh. Vertices are split where UVs or normals differ (as GPUs want them);
+// `weld` maps each vertex to the id of its welded position, which is what topology
+// (components, neighbours, geodesics) must use.
+struct Mesh {
+    std::vector<glm::vec3> positions;  // in the units of the stage that made it
+    std::vector<glm::vec3> normals;    // empty, or one unit normal per vertex
+    std::vector<glm::vec2> uvs;        // empty, or one per vertex: the mesh's own UVs, v up
+    std::vector<glm::uvec3> triangles; // counter-clockwise seen from outside
+    std::vector<uint32_t> weld;        // empty, or one per vertex: welded position id
+
+    // The mesh's own albedo texture (absolute path) when its material has one, else empty.
+    std::filesystem::path albedo_texture;
+
+    size_t vertexCount() const { return positions.size(); }
+    size_t triangleCount() const { return triangles.size(); }
+};
+
+// Axis-aligned bounding box of `positions`; for an empty mesh min > max.
+struct Box {
+    glm::dvec3 min{1e300};
+    glm::dvec3 max{-1e300};
+    glm::dvec3 size() const { return max - min; }
+    glm::dvec3 centre() const { return 0.5 * (min + max); }
+    bool empty() const { return min.x > max.x; }
+};
+Box boundingBox(const Mesh& mesh);
+
+// Area-weighted vertex normals over welded positions (so seams get one normal), unit length.
+// Overwrites mesh.normals. Requires mesh.weld to be empty or one per vertex.
+void computeNormals(Mesh& mesh);
+
+// Total surface area in squared mesh units.
+double surfaceArea(const Mesh& mesh);
+
+} // namespace stipple

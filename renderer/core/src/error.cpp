@@ -1,0 +1,42 @@
+#include "stipple/core/error.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace stipple {
+
+std::string Problem::format() const {
+    std::string out;
+    if (!file.empty()) out += file + ": ";
+    if (!pointer.empty()) out += pointer + ": ";
+    if (warning) out += "warning: ";
+    out += message;
+    return out;
+}
+
+namespace {
+std::string joinProblems(const std::vector<Problem>& problems) {
+    std::string out;
+    for (const Problem& p : problems) {
+        if (!out.empty()) out += '\n';
+        out += p.format();
+    }
+    return out;
+}
+} // namespace
+
+Error::Error(std::string message, std::string file, std::string pointer)
+    : std::runtime_error(Problem{file, pointer, message}.format()),
+      m_problems{Problem{std::move(file), std::move(pointer), std::move(message)}} {}
+
+Error::Error(std::vector<Problem> problems)
+    : std::runtime_error(joinProblems(problems)), m_problems(std::move(problems)) {
+    STIPPLE_ASSERT(!m_problems.empty(), "Error::Error(): a problem list must not be empty");
+}
+
+void assertFailed(const char* condition, const char* message, const char* file, int line) {
+    std::fprintf(stderr, "%s:%d: assertion failed: %s (%s)\n", file, line, message, condition);
+    std::abort();
+}
+
+} // namespace stipple

@@ -1,0 +1,20 @@
+#pragma once
+
+// Shared helpers for the test suites.
+
+#include <filesystem>
+#include <string>
+
+namespace stipple::test {
+
+inline std::filesystem::path sourceDir() { return STIPPLE_SOURCE_DIR; }
+inline std::filesystem::path sharedHeads() { return STIPPLE_SHARED_HEADS; }
+// A fresh, empty folder under the build tree for one test's outputs.
+inline std::filesystem::path outputDir(const std::string& name) {
+    const std::filesystem::path dir = std::filesystem::path(STIPPLE_TEST_OUTPUT_DIR) / name;
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    return dir;
+}
+
+} // namespace stipple::test
