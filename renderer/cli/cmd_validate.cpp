@@ -69,7 +69,8 @@ Command addValidateCommand(CLI::App& root) {
         }
         if (opt->json) {
             nlohmann::json out = {{"valid", valid}, {"problems", nlohmann::json::array()}};
-            for (const Problem& p : problems) out["problems"].push_back(problemJson(p));
+            for (const Problem& p : problems)
+                out["problems"].push_back(problemJson(p));
             std::cout << out.dump(2) << "\n";
         } else {
             size_t errors = 0;

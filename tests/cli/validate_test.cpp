@@ -56,8 +56,7 @@ fs::path write(const fs::path& dir, const std::string& name, const std::string& 
 
 TEST(ValidateCli, GoodDesignPrintsOkAndExitsZero) {
     const fs::path dir = stipple::test::outputDir("validate_good");
-    const fs::path file =
-        write(dir, "good.json", R"({"stipple": 1, "head": {"mesh": "head.glb"},
+    const fs::path file = write(dir, "good.json", R"({"stipple": 1, "head": {"mesh": "head.glb"},
             "zones": [{"name": "crown", "density_per_cm2": 80}]})");
     const Outcome run = stipple("validate \"" + file.string() + "\"", dir);
     EXPECT_EQ(run.exit_code, 0) << run.err;
@@ -73,8 +72,9 @@ TEST(ValidateCli, BadDesignListsEveryProblemAndExitsTwo) {
     const Outcome run = stipple("validate \"" + file.string() + "\"", dir);
     EXPECT_EQ(run.exit_code, 2);
     EXPECT_EQ(run.out, "");
-    EXPECT_CONTAINS(run.err, file.string() +
-                                 ": /zones/1/density_per_cm2: 900 is out of range 5..150 dots/cm²\n");
+    EXPECT_CONTAINS(run.err,
+                    file.string() +
+                        ": /zones/1/density_per_cm2: 900 is out of range 5..150 dots/cm²\n");
     EXPECT_CONTAINS(run.err, "/hairline/frontal_heigth_mm: unknown field \"frontal_heigth_mm\"; "
                              "did you mean \"frontal_height_mm\"?\n");
     EXPECT_CONTAINS(run.err, "(2 errors)");

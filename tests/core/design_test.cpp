@@ -39,7 +39,8 @@ std::string errorAt(const std::string& text, const std::string& pointer) {
     for (const Problem& p : problems)
         if (p.pointer == pointer && !p.warning) return p.message;
     std::string all;
-    for (const Problem& p : problems) all += "\n  " + p.format();
+    for (const Problem& p : problems)
+        all += "\n  " + p.format();
     ADD_FAILURE() << "no error at " << pointer << "; got:" << all;
     return {};
 }
@@ -96,8 +97,9 @@ TEST(Design, PartialZoneKeepsThatZonesDefaults) {
 
 TEST(Design, OutOfRangeNamesFilePointerValueAndRange) {
     try {
-        parseDesign(withRoot(R"("zones": [{"name": "mid"}, {"name": "front", "density_per_cm2": 900}])"),
-                    "demo.json");
+        parseDesign(
+            withRoot(R"("zones": [{"name": "mid"}, {"name": "front", "density_per_cm2": 900}])"),
+            "demo.json");
         FAIL() << "expected stipple::Error";
     } catch (const Error& e) {
         EXPECT_CONTAINS(e.what(),
@@ -123,9 +125,9 @@ TEST(Design, WrongTypesSayWhatWasFoundAndExpected) {
                     "expected true or false");
     EXPECT_CONTAINS(errorAt(withRoot(R"("zones": {"name": "front"})"), "/zones"),
                     "is an object; expected an array");
-    EXPECT_CONTAINS(errorAt(withRoot(R"("render": {"turntable_frames": 36.5})"),
-                            "/render/turntable_frames"),
-                    "36.5 is not a whole number; expected an integer in 1..720");
+    EXPECT_CONTAINS(
+        errorAt(withRoot(R"("render": {"turntable_frames": 36.5})"), "/render/turntable_frames"),
+        "36.5 is not a whole number; expected an integer in 1..720");
     EXPECT_CONTAINS(errorAt(withRoot(R"("seed": -3)"), "/seed"), "-3 is negative");
     EXPECT_CONTAINS(errorAt(R"({"stipple": 1, "head": "head.glb"})", "/head"),
                     "\"head.glb\" is a string; expected an object");
@@ -183,12 +185,12 @@ TEST(Design, UnknownFieldsSuggestTheClosestKnownField) {
     EXPECT_CONTAINS(errorAt(withRoot(R"("hairline": {"frontal_heigth_mm": 80})"),
                             "/hairline/frontal_heigth_mm"),
                     "unknown field \"frontal_heigth_mm\"; did you mean \"frontal_height_mm\"?");
-    EXPECT_CONTAINS(errorAt(withRoot(R"("pigment": {"hair_color": "#102030"})"),
-                            "/pigment/hair_color"),
-                    "did you mean \"hair_colour\"?");
-    EXPECT_CONTAINS(errorAt(withRoot(R"("zones": [{"name": "mid", "density": 60}])"),
-                            "/zones/0/density"),
-                    "did you mean \"density_per_cm2\"?");
+    EXPECT_CONTAINS(
+        errorAt(withRoot(R"("pigment": {"hair_color": "#102030"})"), "/pigment/hair_color"),
+        "did you mean \"hair_colour\"?");
+    EXPECT_CONTAINS(
+        errorAt(withRoot(R"("zones": [{"name": "mid", "density": 60}])"), "/zones/0/density"),
+        "did you mean \"density_per_cm2\"?");
     EXPECT_CONTAINS(errorAt(withRoot(R"("Seed": 4)"), "/Seed"), "did you mean \"seed\"?");
     // Nothing close: list what is accepted instead of guessing.
     const std::string far = errorAt(withRoot(R"("colour_of_the_sky": 1)"), "/colour_of_the_sky");
@@ -202,8 +204,9 @@ TEST(Design, UnknownFieldsSuggestTheClosestKnownField) {
 
 TEST(Design, DuplicateJsonKeysAreReportedWithTheirPointer) {
     EXPECT_CONTAINS(
-        errorAt(withRoot(R"("zones": [{"name": "mid"}, {"name": "front", "shade": 4, "shade": 6}])"),
-                "/zones/1/shade"),
+        errorAt(
+            withRoot(R"("zones": [{"name": "mid"}, {"name": "front", "shade": 4, "shade": 6}])"),
+            "/zones/1/shade"),
         "is given twice");
 }
 
@@ -235,12 +238,12 @@ TEST(Design, ColoursAreHashRrggbb) {
     EXPECT_EQ(parseDesign(withRoot(R"("render": {"background": "transparent"})"), "d.json")
                   .render.background,
               Background::Transparent);
-    EXPECT_CONTAINS(errorAt(withRoot(R"("pigment": {"hair_colour": "#12345"})"),
-                            "/pigment/hair_colour"),
-                    "\"#12345\" is not a colour; expected a colour \"#rrggbb\"");
-    EXPECT_CONTAINS(errorAt(withRoot(R"("pigment": {"hair_colour": "#12345g"})"),
-                            "/pigment/hair_colour"),
-                    "is not a colour");
+    EXPECT_CONTAINS(
+        errorAt(withRoot(R"("pigment": {"hair_colour": "#12345"})"), "/pigment/hair_colour"),
+        "\"#12345\" is not a colour; expected a colour \"#rrggbb\"");
+    EXPECT_CONTAINS(
+        errorAt(withRoot(R"("pigment": {"hair_colour": "#12345g"})"), "/pigment/hair_colour"),
+        "is not a colour");
     EXPECT_CONTAINS(errorAt(withRoot(R"("render": {"background": "white"})"), "/render/background"),
                     "expected \"transparent\" or a colour \"#rrggbb\"");
 }
@@ -252,10 +255,9 @@ TEST(Design, AxesParseAndMustNotBeParallel) {
     EXPECT_EQ(d.head.forward, Axis::NegY);
     EXPECT_CONTAINS(errorAt(R"({"stipple": 1, "head": {"mesh": "h", "up": "up"}})", "/head/up"),
                     "\"up\" is not an axis; accepted: \"+X\", \"-X\"");
-    EXPECT_CONTAINS(
-        errorAt(R"({"stipple": 1, "head": {"mesh": "h", "up": "+Y", "forward": "-y"}})",
-                "/head/forward"),
-        "\"-Y\" is parallel to up \"+Y\"; forward must be perpendicular to up");
+    EXPECT_CONTAINS(errorAt(R"({"stipple": 1, "head": {"mesh": "h", "up": "+Y", "forward": "-y"}})",
+                            "/head/forward"),
+                    "\"-Y\" is parallel to up \"+Y\"; forward must be perpendicular to up");
     // Z-up scan that forgot "forward": the default +Z forward is parallel to it.
     EXPECT_CONTAINS(errorAt(R"({"stipple": 1, "head": {"mesh": "h", "up": "+Z"}})", "/head/up"),
                     "parallel to the default forward axis");
@@ -277,9 +279,9 @@ TEST(Design, UnitsByNameOrFactorButNotContradicting) {
         errorAt(R"({"stipple": 1, "head": {"mesh": "h", "units": "cm", "mm_per_unit": 5}})",
                 "/head/mm_per_unit"),
         "5 contradicts \"units\": \"cm\" (10 mm per unit)");
-    EXPECT_CONTAINS(errorAt(R"({"stipple": 1, "head": {"mesh": "h", "mm_per_unit": 0}})",
-                            "/head/mm_per_unit"),
-                    "0 is out of range 0.0001..100000 mm per mesh unit");
+    EXPECT_CONTAINS(
+        errorAt(R"({"stipple": 1, "head": {"mesh": "h", "mm_per_unit": 0}})", "/head/mm_per_unit"),
+        "0 is out of range 0.0001..100000 mm per mesh unit");
 }
 
 TEST(Design, LandmarksAndKeep) {
@@ -290,16 +292,17 @@ TEST(Design, LandmarksAndKeep) {
     EXPECT_EQ(d.head.keep[1], "skin");
     ASSERT_EQ(d.head.landmarks.count("glabella"), 1u);
     EXPECT_EQ(d.head.landmarks.at("glabella").y, 14.5);
-    EXPECT_CONTAINS(errorAt(R"({"stipple": 1, "head": {"mesh": "h", "landmarks": {"nose": [0,0,0]}}})",
-                            "/head/landmarks/nose"),
-                    "did you mean \"nose_tip\"?");
+    EXPECT_CONTAINS(
+        errorAt(R"({"stipple": 1, "head": {"mesh": "h", "landmarks": {"nose": [0,0,0]}}})",
+                "/head/landmarks/nose"),
+        "did you mean \"nose_tip\"?");
     EXPECT_CONTAINS(
         errorAt(R"({"stipple": 1, "head": {"mesh": "h", "landmarks": {"vertex": [0, "a", 0]}}})",
                 "/head/landmarks/vertex"),
         "is not a point; expected [x, y, z]");
-    EXPECT_CONTAINS(errorAt(R"({"stipple": 1, "head": {"mesh": "h", "keep": [""]}})",
-                            "/head/keep/0"),
-                    "expected a non-empty mesh or material name");
+    EXPECT_CONTAINS(
+        errorAt(R"({"stipple": 1, "head": {"mesh": "h", "keep": [""]}})", "/head/keep/0"),
+        "expected a non-empty mesh or material name");
 }
 
 TEST(Design, DuplicatedZoneNamesAreErrors) {
@@ -318,9 +321,9 @@ TEST(Design, CustomHairlineNeedsThreeControlPointsAndOnlyThen) {
     EXPECT_EQ(d.hairline.shape, HairlineTemplate::Custom);
     ASSERT_EQ(d.hairline.control_points.size(), 3u);
     EXPECT_EQ(d.hairline.control_points[1].z, 80);
-    EXPECT_CONTAINS(errorAt(withRoot(R"("hairline": {"template": "custom"})"),
-                            "/hairline/control_points_mm"),
-                    "needs \"control_points_mm\", at least 3 points");
+    EXPECT_CONTAINS(
+        errorAt(withRoot(R"("hairline": {"template": "custom"})"), "/hairline/control_points_mm"),
+        "needs \"control_points_mm\", at least 3 points");
     EXPECT_CONTAINS(errorAt(withRoot(R"("hairline": {"template": "custom",
                                          "control_points_mm": [[0, 100, 80], [10, 100, 80]]})"),
                             "/hairline/control_points_mm"),
@@ -386,8 +389,8 @@ TEST(Design, TotalDotsRequiredExactlyInTotalMode) {
     // Every weight zero leaves nowhere to put the dots.
     std::string zones;
     for (const char* name : kZoneNames)
-        zones += std::string(zones.empty() ? "" : ", ") + "{\"name\": \"" + name +
-                 "\", \"weight\": 0}";
+        zones +=
+            std::string(zones.empty() ? "" : ", ") + "{\"name\": \"" + name + "\", \"weight\": 0}";
     EXPECT_CONTAINS(
         errorAt(withRoot(R"("mode": "total", "total_dots": 1000, "zones": [)" + zones + "]"),
                 "/zones"),
@@ -402,14 +405,14 @@ TEST(Design, DensityMaskPathIsRelativeToTheDesignAndMustBeAPng) {
         std::ofstream text(dir / "mask.txt");
         text << "not an image";
     }
-    const Design d = parseDesign(withRoot(R"("density_mask": {"image": "mask.png", "strength": 0.5})"),
-                                 dir / "design.json");
+    const Design d = parseDesign(
+        withRoot(R"("density_mask": {"image": "mask.png", "strength": 0.5})"), dir / "design.json");
     ASSERT_TRUE(d.density_mask);
     EXPECT_EQ(d.density_mask->image, dir / "mask.png");
     EXPECT_EQ(d.density_mask->strength, 0.5);
 
-    const std::string missing = errorAt(withRoot(R"("density_mask": {"image": "nope.png"})"),
-                                        "/density_mask/image");
+    const std::string missing =
+        errorAt(withRoot(R"("density_mask": {"image": "nope.png"})"), "/density_mask/image");
     EXPECT_CONTAINS(missing, "\"nope.png\" not found");
     try {
         parseDesign(withRoot(R"("density_mask": {"image": "mask.txt"})"), dir / "design.json");
@@ -438,9 +441,9 @@ TEST(Design, PigmentSkinSources) {
 TEST(Design, RenderViewsAreKnownAndUnique) {
     const Design d = parseDesign(withRoot(R"("render": {"views": ["top", "back"]})"), "d.json");
     EXPECT_EQ(d.render.views, (std::vector<std::string>{"top", "back"}));
-    EXPECT_CONTAINS(errorAt(withRoot(R"("render": {"views": ["front", "front"]})"),
-                            "/render/views/1"),
-                    "\"front\" is listed twice");
+    EXPECT_CONTAINS(
+        errorAt(withRoot(R"("render": {"views": ["front", "front"]})"), "/render/views/1"),
+        "\"front\" is listed twice");
     EXPECT_CONTAINS(errorAt(withRoot(R"("render": {"views": ["side"]})"), "/render/views/0"),
                     "\"side\" is not accepted; accepted: \"front\", \"back\"");
 }
@@ -463,11 +466,13 @@ TEST(Design, EveryProblemIsCollectedNotJustTheFirst) {
 }
 
 TEST(Design, WarningsAreNonFatal) {
-    const Design d = parseDesign(withRoot(R"("hairline": {"frontal_height_mm": 65, "asymmetry_mm": 4},
+    const Design d =
+        parseDesign(withRoot(R"("hairline": {"frontal_height_mm": 65, "asymmetry_mm": 4},
         "render": {"top_view": false})"),
-                                 "d.json");
+                    "d.json");
     ASSERT_EQ(d.warnings.size(), 3u);
-    for (const Problem& p : d.warnings) EXPECT_TRUE(p.warning);
+    for (const Problem& p : d.warnings)
+        EXPECT_TRUE(p.warning);
     EXPECT_EQ(d.warnings[0].pointer, "/hairline/frontal_height_mm");
     EXPECT_CONTAINS(d.warnings[0].message, "lower than the usual 70 mm");
     EXPECT_EQ(d.warnings[2].pointer, "/render/top_view");
@@ -503,7 +508,8 @@ TEST(Design, EveryExampleParsesWithoutErrors) {
             const Design d = loadDesign(entry.path());
             EXPECT_FALSE(d.name.empty()) << "examples should say what they show";
             EXPECT_EQ(d.head.mesh, (test::sourceDir() / "meshes/mannequin.glb").lexically_normal());
-            for (const Problem& p : d.warnings) ADD_FAILURE() << "warning: " << p.format();
+            for (const Problem& p : d.warnings)
+                ADD_FAILURE() << "warning: " << p.format();
         } catch (const Error& e) {
             ADD_FAILURE() << e.what();
         }

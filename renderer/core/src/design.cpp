@@ -55,7 +55,9 @@ std::string show(const json& value) {
     return text;
 }
 
-std::string quote(const std::string& text) { return json(text).dump(); }
+std::string quote(const std::string& text) {
+    return json(text).dump();
+}
 
 std::string formatNumber(double x) {
     char buffer[64];
@@ -71,15 +73,22 @@ std::string rangeText(double lo, double hi, const std::string& unit) {
 
 std::string kindOf(const json& value) {
     switch (value.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::object: return "an object";
-    case json::value_t::array: return "an array";
-    case json::value_t::string: return "a string";
-    case json::value_t::boolean: return "a boolean";
+    case json::value_t::null:
+        return "null";
+    case json::value_t::object:
+        return "an object";
+    case json::value_t::array:
+        return "an array";
+    case json::value_t::string:
+        return "a string";
+    case json::value_t::boolean:
+        return "a boolean";
     case json::value_t::number_integer:
     case json::value_t::number_unsigned:
-    case json::value_t::number_float: return "a number";
-    default: return "not a value";
+    case json::value_t::number_float:
+        return "a number";
+    default:
+        return "not a value";
     }
 }
 
@@ -98,8 +107,10 @@ size_t editDistance(const std::string& a, const std::string& b) {
     auto lower = [](char c) { return char(std::tolower(static_cast<unsigned char>(c))); };
     const size_t n = a.size(), m = b.size();
     std::vector<std::vector<size_t>> d(n + 1, std::vector<size_t>(m + 1, 0));
-    for (size_t i = 0; i <= n; ++i) d[i][0] = i;
-    for (size_t j = 0; j <= m; ++j) d[0][j] = j;
+    for (size_t i = 0; i <= n; ++i)
+        d[i][0] = i;
+    for (size_t j = 0; j <= m; ++j)
+        d[0][j] = j;
     for (size_t i = 1; i <= n; ++i) {
         for (size_t j = 1; j <= m; ++j) {
             const size_t cost = lower(a[i - 1]) == lower(b[j - 1]) ? 0 : 1;
@@ -185,8 +196,12 @@ public:
 
     bool operator()(int /*depth*/, json::parse_event_t event, json& parsed) {
         switch (event) {
-        case json::parse_event_t::object_start: m_stack.emplace_back(false); break;
-        case json::parse_event_t::array_start: m_stack.emplace_back(true); break;
+        case json::parse_event_t::object_start:
+            m_stack.emplace_back(false);
+            break;
+        case json::parse_event_t::array_start:
+            m_stack.emplace_back(true);
+            break;
         case json::parse_event_t::key: {
             Frame& top = m_stack.back();
             top.key = parsed.get<std::string>();
@@ -245,8 +260,8 @@ public:
 
     // True when `value` is an object; reports it otherwise. Every key not in `known` is an
     // error with a did-you-mean suggestion, or the list of accepted fields.
-    bool object(const json& value, const std::string& pointer, const std::vector<std::string>& known,
-                const std::string& what) {
+    bool object(const json& value, const std::string& pointer,
+                const std::vector<std::string>& known, const std::string& what) {
         if (!value.is_object()) {
             error(pointer, show(value) + " is " + kindOf(value) + "; expected " + what);
             return false;
@@ -365,7 +380,8 @@ public:
     template <typename E>
     bool choiceValue(const json& value, const std::string& at, const Options<E>& options, E& out) {
         std::vector<std::string> names;
-        for (const auto& option : options) names.push_back(option.first);
+        for (const auto& option : options)
+            names.push_back(option.first);
         if (value.is_string()) {
             const std::string text = value.get<std::string>();
             for (const auto& option : options) {
@@ -439,9 +455,9 @@ public:
         for (size_t i = 0; i < 3; ++i) {
             const double x = value[i].get<double>();
             if (limit > 0 && !(std::abs(x) <= limit)) {
-                error(child(at, i),
-                      show(value[i]) + " is out of range " + rangeText(-limit, limit, unit) +
-                          " (head-frame coordinates: origin between the ears)");
+                error(child(at, i), show(value[i]) + " is out of range " +
+                                        rangeText(-limit, limit, unit) +
+                                        " (head-frame coordinates: origin between the ears)");
                 ok = false;
             }
             out[int(i)] = x;
@@ -502,7 +518,8 @@ void readHead(Reader& r, const json& j, Design& d) {
     const std::string at = "/head";
     const json* head = Reader::find(j, "head");
     if (!head) {
-        r.error(at, "missing required section \"head\" (at least {\"mesh\": \"path/to/head.glb\"})");
+        r.error(at,
+                "missing required section \"head\" (at least {\"mesh\": \"path/to/head.glb\"})");
         return;
     }
     if (!r.object(*head, at,
@@ -560,10 +577,10 @@ void readHead(Reader& r, const json& j, Design& d) {
         const double dot = glm::dot(axisVector(up), axisVector(forward));
         if (std::abs(dot) > 0.5) {
             if (d.head.forward)
-                r.error(at + "/forward",
-                        quote(axisName(forward)) + " is parallel to up " + quote(axisName(up)) +
-                            (d.head.up ? "" : " (the default)") +
-                            "; forward must be perpendicular to up");
+                r.error(at + "/forward", quote(axisName(forward)) + " is parallel to up " +
+                                             quote(axisName(up)) +
+                                             (d.head.up ? "" : " (the default)") +
+                                             "; forward must be perpendicular to up");
             else
                 r.error(at + "/up", quote(axisName(up)) +
                                         " is parallel to the default forward axis \"+Z\"; set "
@@ -619,11 +636,15 @@ void readHairline(Reader& r, const json& j, Design& d) {
         return;
     HairlineSpec& h = d.hairline;
     static const Options<HairlineTemplate> kTemplates = {
-        {"natural", HairlineTemplate::Natural}, {"defined", HairlineTemplate::Defined},
-        {"soft", HairlineTemplate::Soft},       {"receded", HairlineTemplate::Receded},
-        {"widows_peak", HairlineTemplate::WidowsPeak}, {"custom", HairlineTemplate::Custom}};
-    static const Options<SideProfile> kProfiles = {
-        {"rounded", SideProfile::Rounded}, {"sharp", SideProfile::Sharp}, {"soft", SideProfile::Soft}};
+        {"natural", HairlineTemplate::Natural},
+        {"defined", HairlineTemplate::Defined},
+        {"soft", HairlineTemplate::Soft},
+        {"receded", HairlineTemplate::Receded},
+        {"widows_peak", HairlineTemplate::WidowsPeak},
+        {"custom", HairlineTemplate::Custom}};
+    static const Options<SideProfile> kProfiles = {{"rounded", SideProfile::Rounded},
+                                                   {"sharp", SideProfile::Sharp},
+                                                   {"soft", SideProfile::Soft}};
     const bool template_ok = r.choice(*section, at, "template", kTemplates, h.shape);
     const bool template_bad = Reader::find(*section, "template") && !template_ok;
     r.choice(*section, at, "side_profile", kProfiles, h.side_profile);
@@ -718,7 +739,8 @@ void readZones(Reader& r, const json& j, Design& d) {
         return;
     }
     Options<ZoneId> names;
-    for (size_t i = 0; i < kZoneNames.size(); ++i) names.emplace_back(kZoneNames[i], ZoneId(i));
+    for (size_t i = 0; i < kZoneNames.size(); ++i)
+        names.emplace_back(kZoneNames[i], ZoneId(i));
     std::map<ZoneId, size_t> seen;
     for (size_t i = 0; i < zones->size(); ++i) {
         const json& z = (*zones)[i];
@@ -730,13 +752,12 @@ void readZones(Reader& r, const json& j, Design& d) {
             continue;
         ZoneId id = ZoneId::Count;
         if (!Reader::find(z, "name")) {
-            r.error(zat + "/name", "missing required field \"name\"; accepted: " +
-                                       listNames(kZoneNames));
+            r.error(zat + "/name",
+                    "missing required field \"name\"; accepted: " + listNames(kZoneNames));
         } else if (r.choice(z, zat, "name", names, id)) {
             if (const auto it = seen.find(id); it != seen.end()) {
                 r.error(zat + "/name", quote(zoneName(id)) + " is already defined at " +
-                                           child(at, it->second) +
-                                           "; each zone may appear once");
+                                           child(at, it->second) + "; each zone may appear once");
                 id = ZoneId::Count;
             } else {
                 seen[id] = i;
@@ -764,11 +785,11 @@ void readZones(Reader& r, const json& j, Design& d) {
                        " dots/cm² is denser than natural follicular-unit density (75–90/cm²) "
                        "and tends to read as a flat \"helmet\"");
         if (spread_given && spec.diameter_spread_mm > spec.diameter_mm / 2)
-            r.warn(zat + "/diameter_spread_mm",
-                   formatNumber(spec.diameter_spread_mm) +
-                       " mm is more than half the mean diameter (" +
-                       formatNumber(spec.diameter_mm) + " mm): many dots will be clamped to the "
-                                                        "smallest size");
+            r.warn(zat + "/diameter_spread_mm", formatNumber(spec.diameter_spread_mm) +
+                                                    " mm is more than half the mean diameter (" +
+                                                    formatNumber(spec.diameter_mm) +
+                                                    " mm): many dots will be clamped to the "
+                                                    "smallest size");
         if (id != ZoneId::Count) d.zones.push_back(spec);
     }
 }
@@ -854,13 +875,17 @@ void readScars(Reader& r, const json& j, Design& d) {
 
         bool ok = type_ok;
         ok = !(Reader::find(s, "width_mm") &&
-               !r.number(s, sat, "width_mm", 0.5, 30, "mm", spec.width_mm)) && ok;
+               !r.number(s, sat, "width_mm", 0.5, 30, "mm", spec.width_mm)) &&
+             ok;
         ok = !(Reader::find(s, "radius_mm") &&
-               !r.number(s, sat, "radius_mm", 5, 120, "mm", spec.radius_mm)) && ok;
+               !r.number(s, sat, "radius_mm", 5, 120, "mm", spec.radius_mm)) &&
+             ok;
         ok = !(Reader::find(s, "count") &&
-               !r.integer(s, sat, "count", 1, 5000, "scars", spec.count)) && ok;
+               !r.integer(s, sat, "count", 1, 5000, "scars", spec.count)) &&
+             ok;
         ok = !(Reader::find(s, "scar_diameter_mm") &&
-               !r.number(s, sat, "scar_diameter_mm", 0.5, 2, "mm", spec.scar_diameter_mm)) && ok;
+               !r.number(s, sat, "scar_diameter_mm", 0.5, 2, "mm", spec.scar_diameter_mm)) &&
+             ok;
         r.boolean(s, sat, "camouflage", spec.camouflage);
         if (!type_ok) continue;
 
@@ -869,9 +894,10 @@ void readScars(Reader& r, const json& j, Design& d) {
         for (const auto& [field, types] : kFieldTypes) {
             if (!Reader::find(s, field) || types.count(spec.type)) continue;
             std::string users;
-            for (ScarType t : types) users += (users.empty() ? "" : " and ") + quote(kTypeNames[int(t)]);
-            r.error(child(sat, field), "is only used by " + users + " scars (this scar is " +
-                                           quote(type_name) + ")");
+            for (ScarType t : types)
+                users += (users.empty() ? "" : " and ") + quote(kTypeNames[int(t)]);
+            r.error(child(sat, field),
+                    "is only used by " + users + " scars (this scar is " + quote(type_name) + ")");
             ok = false;
         }
         switch (spec.type) {
@@ -884,7 +910,8 @@ void readScars(Reader& r, const json& j, Design& d) {
                     : "a closed outline of at least 3 points [x, y, z] (head frame, mm)";
             if (const json* points = Reader::find(s, "points_mm"))
                 ok = r.points(*points, sat + "/points_mm", min_points, kHeadFrameLimitMm, what,
-                              spec.points_mm) && ok;
+                              spec.points_mm) &&
+                     ok;
             else {
                 r.error(sat + "/points_mm", "missing: a " + type_name + " scar needs " + what);
                 ok = false;
@@ -968,13 +995,15 @@ void readRender(Reader& r, const json& j, Design& d) {
     r.integer(*section, at, "width", 16, 3840, "px", rs.width);
     r.integer(*section, at, "height", 16, 2160, "px", rs.height);
     Options<std::string> lightings;
-    for (const char* name : kLightingNames) lightings.emplace_back(name, name);
+    for (const char* name : kLightingNames)
+        lightings.emplace_back(name, name);
     r.choice(*section, at, "lighting", lightings, rs.lighting);
 
     if (const json* views = Reader::find(*section, "views")) {
         const std::string vat = at + "/views";
         Options<std::string> names;
-        for (const char* name : kViewNames) names.emplace_back(name, name);
+        for (const char* name : kViewNames)
+            names.emplace_back(name, name);
         if (!views->is_array()) {
             r.error(vat, show(*views) + " is " + kindOf(*views) + "; expected an array of views");
         } else {
@@ -1021,8 +1050,8 @@ void readRender(Reader& r, const json& j, Design& d) {
     r.string(*section, at, "watermark", 200, rs.watermark);
     if (const json* size = Reader::find(*section, "layer_size")) {
         int value = 0;
-        const bool power_of_two = size->is_number_integer() &&
-                                  (size->get<int64_t>() & (size->get<int64_t>() - 1)) == 0;
+        const bool power_of_two =
+            size->is_number_integer() && (size->get<int64_t>() & (size->get<int64_t>() - 1)) == 0;
         if (r.integer(*section, at, "layer_size", 1024, 8192, "px", value)) {
             if (power_of_two)
                 rs.layer_size = value;
@@ -1042,8 +1071,7 @@ void readTopLevel(Reader& r, const json& j, Design& d) {
     if (const json* version = Reader::find(j, "stipple")) {
         const std::string accepted = "accepted: " + std::to_string(kDesignVersion);
         if (!version->is_number_integer())
-            r.error("/stipple",
-                    show(*version) + " is not a design-file version; " + accepted);
+            r.error("/stipple", show(*version) + " is not a design-file version; " + accepted);
         else if (version->get<int64_t>() != kDesignVersion)
             r.error("/stipple", show(*version) + " is not a version this Stipple (" +
                                     STIPPLE_VERSION + ") reads; " + accepted);
@@ -1063,10 +1091,10 @@ void readTopLevel(Reader& r, const json& j, Design& d) {
             r.error("/seed", show(*seed) + " is negative; expected an integer in "
                                            "0..18446744073709551615");
         else
-            r.error("/seed", show(*seed) + " is " +
-                                 (seed->is_number() ? std::string("not a whole number")
-                                                    : kindOf(*seed)) +
-                                 "; expected an integer in 0..18446744073709551615");
+            r.error("/seed",
+                    show(*seed) + " is " +
+                        (seed->is_number() ? std::string("not a whole number") : kindOf(*seed)) +
+                        "; expected an integer in 0..18446744073709551615");
     }
     r.integer(j, "", "impressions_per_session", 1000, 50000, "impressions",
               d.impressions_per_session);
@@ -1102,11 +1130,12 @@ void checkDesign(Reader& r, const Design& d) {
 // ---------------------------------------------------------------------------------------------
 
 std::optional<Axis> parseAxis(const std::string& text) {
-    static const std::pair<const char*, Axis> kAxes[] = {
-        {"+x", Axis::PosX}, {"-x", Axis::NegX}, {"+y", Axis::PosY},
-        {"-y", Axis::NegY}, {"+z", Axis::PosZ}, {"-z", Axis::NegZ}};
+    static const std::pair<const char*, Axis> kAxes[] = {{"+x", Axis::PosX}, {"-x", Axis::NegX},
+                                                         {"+y", Axis::PosY}, {"-y", Axis::NegY},
+                                                         {"+z", Axis::PosZ}, {"-z", Axis::NegZ}};
     std::string lower;
-    for (char c : text) lower += char(std::tolower(static_cast<unsigned char>(c)));
+    for (char c : text)
+        lower += char(std::tolower(static_cast<unsigned char>(c)));
     for (const auto& [name, axis] : kAxes)
         if (lower == name) return axis;
     return std::nullopt;
@@ -1119,12 +1148,18 @@ std::string axisName(Axis axis) {
 
 glm::dvec3 axisVector(Axis axis) {
     switch (axis) {
-    case Axis::PosX: return {1, 0, 0};
-    case Axis::NegX: return {-1, 0, 0};
-    case Axis::PosY: return {0, 1, 0};
-    case Axis::NegY: return {0, -1, 0};
-    case Axis::PosZ: return {0, 0, 1};
-    case Axis::NegZ: return {0, 0, -1};
+    case Axis::PosX:
+        return {1, 0, 0};
+    case Axis::NegX:
+        return {-1, 0, 0};
+    case Axis::PosY:
+        return {0, 1, 0};
+    case Axis::NegY:
+        return {0, -1, 0};
+    case Axis::PosZ:
+        return {0, 0, 1};
+    case Axis::NegZ:
+        return {0, 0, -1};
     }
     return {0, 1, 0};
 }
@@ -1200,11 +1235,11 @@ Design parseDesign(const std::string& json_text, const std::filesystem::path& so
                         kindOf(j));
         throw Error(r.errors);
     }
-    r.object(j, "",
-             keys({"stipple", "name", "notes", "seed", "head", "hairline", "mode", "total_dots",
-                   "zones", "density_mask", "scars", "pigment", "impressions_per_session",
-                   "render"}),
-             "a design object");
+    r.object(
+        j, "",
+        keys({"stipple", "name", "notes", "seed", "head", "hairline", "mode", "total_dots", "zones",
+              "density_mask", "scars", "pigment", "impressions_per_session", "render"}),
+        "a design object");
     readTopLevel(r, j, design);
     readHead(r, j, design);
     readHairline(r, j, design);
@@ -1225,6 +1260,8 @@ Design parseDesign(const std::string& json_text, const std::filesystem::path& so
     return design;
 }
 
-Design loadDesign(const std::filesystem::path& file) { return parseDesign(readFile(file), file); }
+Design loadDesign(const std::filesystem::path& file) {
+    return parseDesign(readFile(file), file);
+}
 
 } // namespace stipple
