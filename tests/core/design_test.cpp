@@ -181,6 +181,27 @@ TEST(Design, InvalidJsonReportsLineAndColumn) {
                     "invalid JSON at line 1, column 15");
 }
 
+TEST(Design, NumbersTooLargeForADoubleAreInvalidJsonWithAPosition) {
+    // nlohmann throws out_of_range (not parse_error) for 1e400; it must still be bad input
+    // with a position, not an internal error.
+    const std::vector<Problem> problems =
+        problemsOf("{\"stipple\": 1,\n \"seed\": 1e400}", "big.json");
+    ASSERT_EQ(problems.size(), 1u);
+    EXPECT_CONTAINS(problems[0].message, "invalid JSON at line 2, column 10");
+    EXPECT_CONTAINS(problems[0].message, "1e400");
+}
+
+TEST(Design, WholeFloatsCountAsIntegersAndNullIsNotAValue) {
+    const Design d = parseDesign(R"({"stipple": 1.0, "head": {"mesh": "h"},
+        "render": {"msaa": 2.0, "layer_size": 2048.0}, "pigment": {"fitzpatrick": "iv"}})",
+                                 "d.json");
+    EXPECT_EQ(d.render.msaa, 2);
+    EXPECT_EQ(d.render.layer_size, 2048);
+    EXPECT_EQ(d.pigment.fitzpatrick, 4);
+    EXPECT_CONTAINS(errorAt(withRoot(R"("zones": [null])"), "/zones/0"),
+                    "null is not a value; expected a zone object");
+}
+
 TEST(Design, UnknownFieldsSuggestTheClosestKnownField) {
     EXPECT_CONTAINS(errorAt(withRoot(R"("hairline": {"frontal_heigth_mm": 80})"),
                             "/hairline/frontal_heigth_mm"),

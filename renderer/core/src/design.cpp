@@ -74,7 +74,7 @@ std::string rangeText(double lo, double hi, const std::string& unit) {
 std::string kindOf(const json& value) {
     switch (value.type()) {
     case json::value_t::null:
-        return "null";
+        return "not a value";
     case json::value_t::object:
         return "an object";
     case json::value_t::array:
@@ -90,6 +90,15 @@ std::string kindOf(const json& value) {
     default:
         return "not a value";
     }
+}
+
+// The value as a whole number: integers, and floats without a fractional part (12000.0).
+std::optional<int64_t> wholeNumber(const json& value) {
+    if (value.is_number_integer()) return value.get<int64_t>();
+    if (!value.is_number_float()) return std::nullopt;
+    const double x = value.get<double>();
+    if (x != std::floor(x) || std::abs(x) > 9.0e15) return std::nullopt;
+    return int64_t(x);
 }
 
 template <typename Names> std::string listNames(const Names& names) {
@@ -950,10 +959,13 @@ void readPigment(Reader& r, const json& j, Design& d) {
             r.choice(*section, at, "ink", kInks, p.ink);
             int fitzpatrick = 0;
             if (const json* f = Reader::find(*section, "fitzpatrick"); f && f->is_string()) {
-                // Clinicians write skin types in Roman numerals.
+                // Clinicians write skin types in Roman numerals, in either case.
                 static const Options<int> kRoman = {{"I", 1},  {"II", 2}, {"III", 3},
                                                     {"IV", 4}, {"V", 5},  {"VI", 6}};
-                if (r.choiceValue(*f, at + "/fitzpatrick", kRoman, fitzpatrick))
+                std::string upper = f->get<std::string>();
+                for (char& c : upper)
+                    c = char(std::toupper(static_cast<unsigned char>(c)));
+                if (r.choiceValue(json(upper), at + "/fitzpatrick", kRoman, fitzpatrick))
                     p.fitzpatrick = fitzpatrick;
             } else if (r.integer(*section, at, "fitzpatrick", 1, 6, "(skin type I..VI)",
                                  fitzpatrick)) {
@@ -1039,21 +1051,19 @@ void readRender(Reader& r, const json& j, Design& d) {
                                  "promise, so offer the client a top view");
     r.number(*section, at, "fps", 1, 60, "frames per second", rs.fps);
     if (const json* msaa = Reader::find(*section, "msaa")) {
-        if (!msaa->is_number_integer() ||
-            (msaa->get<int64_t>() != 0 && msaa->get<int64_t>() != 2 && msaa->get<int64_t>() != 4))
+        const std::optional<int64_t> samples = wholeNumber(*msaa);
+        if (!samples || (*samples != 0 && *samples != 2 && *samples != 4))
             r.error(at + "/msaa", show(*msaa) + " is not accepted; accepted: 0, 2, 4 samples "
                                                 "(8x is not available on Mesa llvmpipe)");
         else
-            rs.msaa = int(msaa->get<int64_t>());
+            rs.msaa = int(*samples);
     }
     r.integer(*section, at, "supersample", 1, 4, "x", rs.supersample);
     r.string(*section, at, "watermark", 200, rs.watermark);
     if (const json* size = Reader::find(*section, "layer_size")) {
         int value = 0;
-        const bool power_of_two =
-            size->is_number_integer() && (size->get<int64_t>() & (size->get<int64_t>() - 1)) == 0;
         if (r.integer(*section, at, "layer_size", 1024, 8192, "px", value)) {
-            if (power_of_two)
+            if ((value & (value - 1)) == 0)
                 rs.layer_size = value;
             else
                 r.error(at + "/layer_size", show(*size) + " is not accepted; accepted: 1024, "
@@ -1070,9 +1080,10 @@ void readRender(Reader& r, const json& j, Design& d) {
 void readTopLevel(Reader& r, const json& j, Design& d) {
     if (const json* version = Reader::find(j, "stipple")) {
         const std::string accepted = "accepted: " + std::to_string(kDesignVersion);
-        if (!version->is_number_integer())
+        const std::optional<int64_t> number = wholeNumber(*version);
+        if (!number)
             r.error("/stipple", show(*version) + " is not a design-file version; " + accepted);
-        else if (version->get<int64_t>() != kDesignVersion)
+        else if (*number != kDesignVersion)
             r.error("/stipple", show(*version) + " is not a version this Stipple (" +
                                     STIPPLE_VERSION + ") reads; " + accepted);
         else
@@ -1224,6 +1235,21 @@ Design parseDesign(const std::string& json_text, const std::filesystem::path& so
         throw Error("invalid JSON at line " + std::to_string(pos.line) + ", column " +
                         std::to_string(pos.column) + ": " + parseErrorReason(e.what()),
                     file);
+    } catch (const json::exception& e) {
+        // Not a syntax error but a value nlohmann cannot hold (a number like 1e400): it
+        // quotes the offending token, which we locate to give the line and column.
+        const std::string what = e.what();
+        const size_t open = what.find('\''), close = what.rfind('\'');
+        std::string where;
+        if (open != std::string::npos && close > open + 1) {
+            const size_t at = json_text.find(what.substr(open + 1, close - open - 1));
+            if (at != std::string::npos) {
+                const TextPosition pos = positionOfByte(json_text, at + 1);
+                where = " at line " + std::to_string(pos.line) + ", column " +
+                        std::to_string(pos.column);
+            }
+        }
+        throw Error("invalid JSON" + where + ": " + parseErrorReason(what), file);
     }
 
     Reader r(file, source.parent_path());
