@@ -49,7 +49,20 @@ struct HeadModel {
     double length_mm = 0;       // glabella to occiput
     double height_mm = 0;       // vertex to the lowest point of the mesh
     std::vector<std::string> warnings;
+    // The oriented axes' detection (scale-free, from the neck opening and the nose), reported
+    // whatever axes were used: "+Y"/"+Z" style names, confidence 0..1 (0: nothing detected).
+    Axis detected_up = Axis::PosY;
+    Axis detected_forward = Axis::PosZ;
+    double axes_confidence = 0;
+    // The mid-sagittal plane found by symmetry, as x in the head frame (mm); ~0 unless the
+    // ears are asymmetric. Useful to judge the ear landmarks.
+    double midsagittal_x_mm = 0;
 };
+
+// Rotation taking file coordinates with the given up/forward axes to head axes (+Y up, +Z
+// forward, +X = up x forward, the subject's left). Throws stipple::Error (pointer
+// /head/forward) when up and forward are not perpendicular.
+glm::dmat3 headAxesRotation(Axis up, Axis forward);
 
 // Builds the head model from an imported mesh and the design's head section: applies units
 // (given or inferred) and axes, places the origin, estimates landmarks (design overrides win)
