@@ -596,8 +596,9 @@ HeadModel buildHeadModel(ImportedMesh imported, const HeadSpec& spec) {
     } else {
         head.units = inferUnits(cranium, file);
         if (head.units.confidence < 0.5)
-            head.warnings.push_back("units are a guess (" + head.units.reason +
-                                    "); set head.mm_per_unit if you know them");
+            head.warnings.push_back(fmt("units are a guess (%.4g mm per unit, confidence "
+                                        "%.2f); set head.mm_per_unit if you know them",
+                                        head.units.mm_per_unit, head.units.confidence));
     }
     const double scale = head.units.mm_per_unit;
     for (glm::dvec3& p : surface.points) p *= scale;
