@@ -16,7 +16,9 @@
 namespace stipple::cli {
 namespace {
 
-nlohmann::json vec(const glm::dvec3& v) { return {v.x, v.y, v.z}; }
+nlohmann::json vec(const glm::dvec3& v) {
+    return {v.x, v.y, v.z};
+}
 
 nlohmann::json toJson(const HeadModel& head) {
     nlohmann::json j;
@@ -28,7 +30,8 @@ nlohmann::json toJson(const HeadModel& head) {
     j["components"] = head.import.components;
     j["dropped"] = nlohmann::json::array();
     for (const DroppedPart& d : head.import.dropped)
-        j["dropped"].push_back({{"what", d.what}, {"triangles", d.triangles}, {"reason", d.reason}});
+        j["dropped"].push_back(
+            {{"what", d.what}, {"triangles", d.triangles}, {"reason", d.reason}});
     j["has_uvs"] = head.import.has_uvs;
     j["has_normals"] = head.import.has_normals;
     j["bbox"] = {{"min", vec(head.import.bbox.min)}, {"max", vec(head.import.bbox.max)}};
@@ -43,16 +46,17 @@ nlohmann::json toJson(const HeadModel& head) {
     j["landmark_sources"] = nlohmann::json::object();
     for (const char* name : kLandmarkNames) {
         j["landmarks"][name] = vec(head.landmarks[name]);
-        j["landmark_sources"][name] = head.landmarks.source.count(name)
-                                          ? head.landmarks.source.at(name)
-                                          : "estimated";
+        j["landmark_sources"][name] =
+            head.landmarks.source.count(name) ? head.landmarks.source.at(name) : "estimated";
     }
     j["head"] = {{"breadth_mm", head.breadth_mm},
                  {"length_mm", head.length_mm},
                  {"height_mm", head.height_mm}};
     nlohmann::json warnings = nlohmann::json::array();
-    for (const std::string& w : head.import.warnings) warnings.push_back(w);
-    for (const std::string& w : head.warnings) warnings.push_back(w);
+    for (const std::string& w : head.import.warnings)
+        warnings.push_back(w);
+    for (const std::string& w : head.warnings)
+        warnings.push_back(w);
     j["warnings"] = warnings;
     return j;
 }
@@ -65,8 +69,8 @@ std::string printf3(const char* format, double a, double b = 0, double c = 0) {
 
 void printSummary(const HeadModel& head, std::ostream& out) {
     auto row = [&](const std::string& label, const std::string& value) {
-        out << "  " << label << std::string(label.size() < 14 ? 14 - label.size() : 1, ' ')
-            << value << "\n";
+        out << "  " << label << std::string(label.size() < 14 ? 14 - label.size() : 1, ' ') << value
+            << "\n";
     };
     out << head.import.file.string() << "\n";
     row("format", head.import.format.empty() ? "?" : head.import.format);
@@ -74,8 +78,7 @@ void printSummary(const HeadModel& head, std::ostream& out) {
                     std::to_string(head.mesh.triangleCount()) + " triangles, " +
                     std::to_string(head.import.components) + " component(s)");
     row("attributes", std::string(head.import.has_uvs ? "UVs" : "no UVs") + ", " +
-                          (head.import.has_normals ? "normals from the file"
-                                                   : "normals computed"));
+                          (head.import.has_normals ? "normals from the file" : "normals computed"));
     if (head.import.dropped.empty()) row("dropped", "nothing");
     for (const DroppedPart& d : head.import.dropped)
         row("dropped", d.what + ": " + std::to_string(d.triangles) + " triangles, " + d.reason);
@@ -102,7 +105,8 @@ void printSummary(const HeadModel& head, std::ostream& out) {
     std::vector<std::string> warnings = head.import.warnings;
     warnings.insert(warnings.end(), head.warnings.begin(), head.warnings.end());
     if (warnings.empty()) row("warnings", "none");
-    for (const std::string& w : warnings) row("warning", w);
+    for (const std::string& w : warnings)
+        row("warning", w);
 }
 
 } // namespace

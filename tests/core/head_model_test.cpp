@@ -51,7 +51,9 @@ std::filesystem::path demosthenes() {
     return test::sharedHeads() / "demosthenes_bust" / "demosthenes-low-res.obj";
 }
 
-glm::dvec3 apply(const glm::dmat4& m, const glm::dvec3& p) { return glm::dvec3(m * glm::dvec4(p, 1)); }
+glm::dvec3 apply(const glm::dmat4& m, const glm::dvec3& p) {
+    return glm::dvec3(m * glm::dvec4(p, 1));
+}
 
 // Distance (mm) of each estimated landmark from a manual placement given in file coordinates.
 void expectLandmarksNear(const HeadModel& head, const std::map<std::string, glm::dvec3>& manual,
@@ -74,8 +76,8 @@ void expectLandmarksNear(const HeadModel& head, const std::map<std::string, glm:
 // skin vertex within 2.5 mm there (7.50); the model is mirror-symmetric, so the right ear is
 // its mirror.
 const std::map<std::string, glm::dvec3> kIctManual = {
-    {"vertex", {0, 14.50, 0.02}},     {"glabella", {0, 5.6, 10.77}},
-    {"nose_tip", {0, 0.09, 13.09}},   {"ear_left", {7.50, 0.41, 1.35}},
+    {"vertex", {0, 14.50, 0.02}},       {"glabella", {0, 5.6, 10.77}},
+    {"nose_tip", {0, 0.09, 13.09}},     {"ear_left", {7.50, 0.41, 1.35}},
     {"ear_right", {-7.50, 0.41, 1.35}}, {"occiput", {0, 5.4, -8.68}}};
 
 // Manual placements on the Demosthenes bust (file units, ~150 mm each). Profile at x 0.17
@@ -86,8 +88,8 @@ const std::map<std::string, glm::dvec3> kIctManual = {
 // tragus was placed at its front edge, a little below the middle, with x taken from the most
 // lateral vertex within 0.02 units. Their uncertainty is about 0.04 units (6 mm).
 const std::map<std::string, glm::dvec3> kDemosthenesManual = {
-    {"vertex", {0.16, 2.20, 0.30}},    {"glabella", {0.17, 1.42, 0.93}},
-    {"nose_tip", {0.19, 1.04, 0.96}},  {"ear_left", {0.63, 1.25, 0.32}},
+    {"vertex", {0.16, 2.20, 0.30}},     {"glabella", {0.17, 1.42, 0.93}},
+    {"nose_tip", {0.19, 1.04, 0.96}},   {"ear_left", {0.63, 1.25, 0.32}},
     {"ear_right", {-0.30, 1.26, 0.33}}, {"occiput", {0.17, 1.59, -0.31}}};
 
 TEST(HeadModel, InfersStandardUnitsOfASyntheticHead) {
@@ -130,7 +132,8 @@ TEST(HeadModel, AbsurdSizesAreErrors) {
         } catch (const Error& e) {
             EXPECT_NE(std::string(e.what()).find("ellipsoid.obj"), std::string::npos) << e.what();
             EXPECT_NE(std::string(e.what()).find(unit > 1 ? "too small" : "too large"),
-                      std::string::npos) << e.what();
+                      std::string::npos)
+                << e.what();
         }
     }
     // Without a design unit: an extent of ~1e-7 or ~1e7 units fits no plausible unit.
@@ -149,7 +152,8 @@ TEST(HeadModel, FlatMeshIsAnError) {
     ImportedMesh flat;
     flat.report.file = "flat.stl";
     for (int i = 0; i < 3; ++i)
-        for (int j = 0; j < 3; ++j) flat.mesh.positions.emplace_back(i * 100.f, j * 100.f, 0.f);
+        for (int j = 0; j < 3; ++j)
+            flat.mesh.positions.emplace_back(i * 100.f, j * 100.f, 0.f);
     for (uint32_t i = 0; i < 2; ++i)
         for (uint32_t j = 0; j < 2; ++j) {
             const uint32_t p = i * 3 + j;
@@ -194,7 +198,8 @@ TEST(HeadModel, IctIsCentimetresYUpZForward) {
     EXPECT_NEAR(head.length_mm, 192, 5);
     // Vertex 14.50 cm to the neck's lowest point -19.31 cm.
     EXPECT_NEAR(head.height_mm, 338.1, 1);
-    for (const std::string& w : head.warnings) ADD_FAILURE() << "unexpected warning: " << w;
+    for (const std::string& w : head.warnings)
+        ADD_FAILURE() << "unexpected warning: " << w;
 }
 
 TEST(HeadModel, IctLandmarksMatchManualPlacement) {
@@ -234,7 +239,8 @@ TEST(HeadModel, DemosthenesIsInferredToHumanScale) {
 // ICT turned into a Z-up file (Blender's convention: head +Y -> file +Z, head +Z -> file -Y).
 ImportedMesh zUpIct() {
     ImportedMesh imported = importMesh(ictSkin());
-    for (glm::vec3& p : imported.mesh.positions) p = {p.x, -p.z, p.y};
+    for (glm::vec3& p : imported.mesh.positions)
+        p = {p.x, -p.z, p.y};
     computeNormals(imported.mesh);
     return imported;
 }
@@ -259,8 +265,7 @@ TEST(HeadModel, ZUpIsDetectedWithoutDesignAxes) {
     EXPECT_EQ(head.forward, Axis::NegY);
     ASSERT_FALSE(head.warnings.empty());
     EXPECT_NE(head.warnings.front().find("not +Y up"), std::string::npos);
-    expectLandmarksNear(head, {{"nose_tip", {0, -13.09, 0.09}}, {"vertex", {0, -0.02, 14.50}}},
-                        10);
+    expectLandmarksNear(head, {{"nose_tip", {0, -13.09, 0.09}}, {"vertex", {0, -0.02, 14.50}}}, 10);
 }
 
 TEST(HeadModel, WrongDesignAxesAreWarnedAbout) {
@@ -271,7 +276,8 @@ TEST(HeadModel, WrongDesignAxesAreWarnedAbout) {
     const HeadModel head = buildHeadModel(zUpIct(), spec);
     EXPECT_EQ(head.up, Axis::PosY);
     bool warned = false;
-    for (const std::string& w : head.warnings) warned |= w.find("looks like up +Z") != std::string::npos;
+    for (const std::string& w : head.warnings)
+        warned |= w.find("looks like up +Z") != std::string::npos;
     EXPECT_TRUE(warned);
 }
 
@@ -297,7 +303,8 @@ TEST(HeadModel, UnknownDesignLandmarkIsAnError) {
         buildHeadModel(headEllipsoid(1), spec);
         FAIL();
     } catch (const Error& e) {
-        EXPECT_NE(std::string(e.what()).find("/head/landmarks/chin"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("/head/landmarks/chin"), std::string::npos)
+            << e.what();
     }
 }
 

@@ -86,7 +86,8 @@ struct UnionFind {
     std::vector<uint32_t> parent;
     explicit UnionFind(size_t n) : parent(n) { std::iota(parent.begin(), parent.end(), 0u); }
     uint32_t find(uint32_t a) {
-        while (parent[a] != a) a = parent[a] = parent[parent[a]];
+        while (parent[a] != a)
+            a = parent[a] = parent[parent[a]];
         return a;
     }
     void unite(uint32_t a, uint32_t b) { parent[find(a)] = find(b); }
@@ -95,8 +96,8 @@ struct UnionFind {
 // The surface the analysis uses: the largest connected component by area (eyes, teeth and
 // lashes of face kits are separate components), as welded positions and triangles.
 struct Surface {
-    std::vector<glm::dvec3> points;     // file units, later oriented / scaled in place
-    std::vector<glm::uvec3> triangles;  // into points
+    std::vector<glm::dvec3> points;    // file units, later oriented / scaled in place
+    std::vector<glm::uvec3> triangles; // into points
 };
 
 Surface largestComponent(const Mesh& mesh) {
@@ -131,8 +132,8 @@ Surface largestComponent(const Mesh& mesh) {
 }
 
 double triangleArea(const Surface& s, const glm::uvec3& t) {
-    return 0.5 * glm::length(glm::cross(s.points[t.y] - s.points[t.x],
-                                        s.points[t.z] - s.points[t.x]));
+    return 0.5 *
+           glm::length(glm::cross(s.points[t.y] - s.points[t.x], s.points[t.z] - s.points[t.x]));
 }
 
 struct Cranium {
@@ -167,7 +168,9 @@ Axis nearestAxis(const glm::dvec3& v, double* cosine) {
 // boundary loop lies below the head. Nothing is concluded for closed meshes.
 void detectUp(const Surface& s, AxesGuess& guess) {
     std::unordered_map<uint64_t, int> edge_use;
-    auto key = [](uint32_t a, uint32_t b) { return (uint64_t(std::min(a, b)) << 32) | std::max(a, b); };
+    auto key = [](uint32_t a, uint32_t b) {
+        return (uint64_t(std::min(a, b)) << 32) | std::max(a, b);
+    };
     for (const glm::uvec3& t : s.triangles) {
         ++edge_use[key(t.x, t.y)];
         ++edge_use[key(t.y, t.z)];
@@ -209,8 +212,8 @@ void detectUp(const Surface& s, AxesGuess& guess) {
     double cosine = 0;
     guess.up = nearestAxis(-down, &cosine);
     guess.up_confidence = std::clamp((cosine - 0.6) / 0.3, 0.0, 1.0);
-    guess.reason = "the largest opening (neck/base) is toward " +
-                   axisName(nearestAxis(down, nullptr));
+    guess.reason =
+        "the largest opening (neck/base) is toward " + axisName(nearestAxis(down, nullptr));
 }
 
 // Forward from the nose: among the horizontal axes the front/back pair is the asymmetric one
@@ -223,11 +226,14 @@ void detectForward(const Surface& s, Axis up, AxesGuess& guess) {
     // and 1.1 cranium lengths below the top (a bowed head's nose is 0.94 L down).
     std::vector<glm::dvec3> upright;
     upright.reserve(s.points.size());
-    const glm::dmat3 to_upright = headAxesRotation(up, std::abs(u.x) > 0.5 ? Axis::PosY : Axis::PosX);
-    for (const glm::dvec3& p : s.points) upright.push_back(to_upright * p);
+    const glm::dmat3 to_upright =
+        headAxesRotation(up, std::abs(u.x) > 0.5 ? Axis::PosY : Axis::PosX);
+    for (const glm::dvec3& p : s.points)
+        upright.push_back(to_upright * p);
     const Cranium cap = measureCranium(upright);
     double top = -1e300;
-    for (const glm::dvec3& p : s.points) top = std::max(top, glm::dot(p, u));
+    for (const glm::dvec3& p : s.points)
+        top = std::max(top, glm::dot(p, u));
     const double head_floor = top - 1.1 * std::max(cap.length, cap.breadth);
     std::vector<const glm::uvec3*> head;
     for (const glm::uvec3& t : s.triangles)
@@ -250,8 +256,7 @@ void detectForward(const Surface& s, Axis up, AxesGuess& guess) {
         double area_hi = 0, area_lo = 0;
         for (const glm::uvec3& triangle : s.triangles) {
             const glm::uvec3* t = &triangle;
-            const double x =
-                glm::dot(s.points[t->x] + s.points[t->y] + s.points[t->z], d) / 3.0;
+            const double x = glm::dot(s.points[t->x] + s.points[t->y] + s.points[t->z], d) / 3.0;
             if (x > hi - slab) area_hi += triangleArea(s, *t);
             if (x < lo + slab) area_lo += triangleArea(s, *t);
         }
@@ -263,14 +268,13 @@ void detectForward(const Surface& s, Axis up, AxesGuess& guess) {
     if (best_asym == 0) return;
     guess.forward = best;
     // A nose against an occiput is an area ratio of about 5-10 (ICT 9); 2 is a weak hint.
-    guess.forward_confidence = std::clamp((std::abs(best_asym) - std::log(2.0)) / std::log(3.0),
-                                          0.0, 1.0);
+    guess.forward_confidence =
+        std::clamp((std::abs(best_asym) - std::log(2.0)) / std::log(3.0), 0.0, 1.0);
     if (!guess.reason.empty()) guess.reason += "; ";
     guess.reason += "the sharpest protrusion (nose) points " + axisName(best);
 }
 
 // --- Scale-free cranium measurement --------------------------------------------------------
-
 
 // Oriented points (+Y up, +Z forward). Grows a cap down from the top until it is twice as long
 // as it is deep: then it spans the cranium's widest ring (glabella-occiput level) but not yet
@@ -278,7 +282,8 @@ void detectForward(const Surface& s, Axis up, AxesGuess& guess) {
 Cranium measureCranium(const std::vector<glm::dvec3>& points) {
     std::vector<const glm::dvec3*> order;
     order.reserve(points.size());
-    for (const glm::dvec3& p : points) order.push_back(&p);
+    for (const glm::dvec3& p : points)
+        order.push_back(&p);
     std::sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->y > b->y; });
     Cranium c;
     if (order.empty()) return c;
@@ -315,9 +320,8 @@ UnitsInfo inferUnits(const Cranium& c, const std::string& file) {
     // Adult heads vary by about +-8 % (1 sd) in length and breadth; a standard unit is taken
     // when it lies within +-30 % of the fit.
     const double ratio = c.breadth / c.length;
-    const double shape = ratio >= 0.6 && ratio <= 1.05
-                             ? 1.0
-                             : std::exp(-std::pow(std::log(ratio / 0.8) / 0.3, 2));
+    const double shape =
+        ratio >= 0.6 && ratio <= 1.05 ? 1.0 : std::exp(-std::pow(std::log(ratio / 0.8) / 0.3, 2));
     UnitsInfo units;
     units.source = "inferred";
     for (const Candidate& candidate : kCandidates) {
@@ -369,7 +373,8 @@ std::vector<ProfilePoint> frontProfile(const std::vector<ProfilePoint>& profile,
         if (!fresh && p.z > it->second.z) it->second = p;
     }
     std::vector<ProfilePoint> out;
-    for (const auto& [k, p] : bins) out.push_back(p);
+    for (const auto& [k, p] : bins)
+        out.push_back(p);
     return out;
 }
 
@@ -463,7 +468,8 @@ Estimate estimateLandmarks(const Surface& s, const Cranium& c_mm) {
     const ProfilePoint* occ = nullptr;
     for (const ProfilePoint& p : profile)
         if (p.y >= nasion.y - 0.1 * L && p.y <= top - 0.15 * L && (!occ || p.z < occ->z)) occ = &p;
-    lm.occiput = occ ? glm::dvec3(x_mid, occ->y, occ->z) : glm::dvec3(x_mid, lm.glabella.y, lm.glabella.z - L);
+    lm.occiput = occ ? glm::dvec3(x_mid, occ->y, occ->z)
+                     : glm::dvec3(x_mid, lm.glabella.y, lm.glabella.z - L);
 
     // Ears: the pinna is the most lateral thing between nose and brow height, behind the face.
     // The tragus sits at the front edge of the pinna's outer rim, a little below its middle.
@@ -542,14 +548,14 @@ HeadModel buildHeadModel(ImportedMesh imported, const HeadSpec& spec) {
                                     axisName(head.detected_up) + ", forward " +
                                     axisName(head.detected_forward) + " (" + guess.reason + ")");
     } else if (detected_differs && head.axes_confidence >= 0.5 &&
-               std::abs(glm::dot(axisVector(head.detected_up),
-                                 axisVector(head.detected_forward))) < 0.5) {
+               std::abs(glm::dot(axisVector(head.detected_up), axisVector(head.detected_forward))) <
+                   0.5) {
         head.up = head.detected_up;
         head.forward = head.detected_forward;
         head.axes_source = "detected";
         head.warnings.push_back("the mesh is not +Y up / +Z forward: using up " +
-                                axisName(head.up) + ", forward " + axisName(head.forward) +
-                                " (" + guess.reason + "); set head.up/head.forward to be sure");
+                                axisName(head.up) + ", forward " + axisName(head.forward) + " (" +
+                                guess.reason + "); set head.up/head.forward to be sure");
     } else if (detected_differs && head.axes_confidence > 0) {
         head.warnings.push_back("the orientation may be wrong: the mesh hints at up " +
                                 axisName(head.detected_up) + ", forward " +
@@ -562,19 +568,20 @@ HeadModel buildHeadModel(ImportedMesh imported, const HeadSpec& spec) {
     } catch (const Error& e) {
         throw Error(e.problems().front().message, file, "/head/forward");
     }
-    for (glm::dvec3& p : surface.points) p = rotation * p;
+    for (glm::dvec3& p : surface.points)
+        p = rotation * p;
 
     // Units.
     const Cranium cranium = measureCranium(surface.points);
     const glm::dvec3 extent = [&] {
         glm::dvec3 lo(1e300), hi(-1e300);
-        for (const glm::dvec3& p : surface.points) lo = glm::min(lo, p), hi = glm::max(hi, p);
+        for (const glm::dvec3& p : surface.points)
+            lo = glm::min(lo, p), hi = glm::max(hi, p);
         return hi - lo;
     }();
     const double largest = std::max({extent.x, extent.y, extent.z});
     const double smallest = std::min({extent.x, extent.y, extent.z});
-    if (!(largest > 0) || smallest < 0.05 * largest || cranium.length <= 0 ||
-        cranium.breadth <= 0)
+    if (!(largest > 0) || smallest < 0.05 * largest || cranium.length <= 0 || cranium.breadth <= 0)
         throw Error(fmt("cannot be a head: it is flat (extent %.3g x %.3g x %.3g file units); "
                         "accepted: a closed or open 3D head surface",
                         extent.x, extent.y, extent.z),
@@ -601,14 +608,16 @@ HeadModel buildHeadModel(ImportedMesh imported, const HeadSpec& spec) {
                                         head.units.mm_per_unit, head.units.confidence));
     }
     const double scale = head.units.mm_per_unit;
-    for (glm::dvec3& p : surface.points) p *= scale;
+    for (glm::dvec3& p : surface.points)
+        p *= scale;
     Cranium cranium_mm = cranium;
     cranium_mm.length *= scale, cranium_mm.breadth *= scale, cranium_mm.depth *= scale;
 
     // Landmarks, then the design's overrides (file coordinates) win.
     Estimate estimate = estimateLandmarks(surface, cranium_mm);
     head.landmarks = estimate.landmarks;
-    for (const char* name : kLandmarkNames) head.landmarks.source[name] = "estimated";
+    for (const char* name : kLandmarkNames)
+        head.landmarks.source[name] = "estimated";
     for (const auto& [name, p] : spec.landmarks) {
         if (std::find_if(kLandmarkNames.begin(), kLandmarkNames.end(),
                          [&](const char* n) { return name == n; }) == kLandmarkNames.end())
@@ -622,7 +631,8 @@ HeadModel buildHeadModel(ImportedMesh imported, const HeadSpec& spec) {
 
     // Origin midway between the ears.
     const glm::dvec3 origin = 0.5 * (head.landmarks.ear_left + head.landmarks.ear_right);
-    for (const char* name : kLandmarkNames) head.landmarks[name] -= origin;
+    for (const char* name : kLandmarkNames)
+        head.landmarks[name] -= origin;
     head.midsagittal_x_mm = estimate.x_mid - origin.x;
     glm::dmat4 linear(scale * rotation);
     head.file_to_head = glm::translate(glm::dmat4(1), -origin) * linear;
@@ -630,7 +640,8 @@ HeadModel buildHeadModel(ImportedMesh imported, const HeadSpec& spec) {
     for (glm::vec3& p : head.mesh.positions)
         p = glm::vec3(scale * (rotation * glm::dvec3(p)) - origin);
     if (head.mesh.normals.size() == head.mesh.positions.size())
-        for (glm::vec3& n : head.mesh.normals) n = glm::vec3(rotation * glm::dvec3(n));
+        for (glm::vec3& n : head.mesh.normals)
+            n = glm::vec3(rotation * glm::dvec3(n));
     else
         computeNormals(head.mesh);
 
@@ -638,15 +649,15 @@ HeadModel buildHeadModel(ImportedMesh imported, const HeadSpec& spec) {
     head.breadth_mm = cranium_mm.breadth;
     head.length_mm = glm::distance(head.landmarks.glabella, head.landmarks.occiput);
     double lowest = 1e300;
-    for (const glm::vec3& p : head.mesh.positions) lowest = std::min(lowest, double(p.y));
+    for (const glm::vec3& p : head.mesh.positions)
+        lowest = std::min(lowest, double(p.y));
     head.height_mm = head.landmarks.vertex.y - lowest;
     if (head.length_mm < 140 || head.length_mm > 240)
         head.warnings.push_back(fmt("the head length glabella-occiput is %.0f mm, outside the "
                                     "adult range 160-220 mm: check the units and landmarks",
                                     head.length_mm));
-    const double ear_asymmetry =
-        std::abs(head.landmarks.ear_left.y - head.landmarks.ear_right.y) +
-        std::abs(head.landmarks.ear_left.z - head.landmarks.ear_right.z);
+    const double ear_asymmetry = std::abs(head.landmarks.ear_left.y - head.landmarks.ear_right.y) +
+                                 std::abs(head.landmarks.ear_left.z - head.landmarks.ear_right.z);
     if (ear_asymmetry > 20)
         head.warnings.push_back(fmt("the ear landmarks differ by %.0f mm in height/depth: check "
                                     "them (head.landmarks.ear_left/ear_right)",
