@@ -195,12 +195,21 @@ struct Part {
     bool has_normals = false;
     std::string texture; // as written in the material, may be empty or "*N" (embedded)
 
-    // A name for reports: the mesh (or node) name, with the material when it says more.
+    // A name for reports: "node/mesh (material M)", leaving out names Assimp made up and
+    // repeats ("M_Teeth" rather than "defaultobject/M_Teeth (material M_Teeth)").
     std::string label() const {
-        std::string name = !mesh_name.empty() ? mesh_name : node_name;
-        if (material_name.empty() || material_name == name) return name;
-        if (name.empty()) return material_name;
-        return name + " (material " + material_name + ")";
+        std::string out;
+        for (const std::string* n : {&node_name, &mesh_name})
+            if (!generatedName(*n) && *n != out) out += (out.empty() ? "" : "/") + *n;
+        if (material_name.empty() || material_name == mesh_name || material_name == node_name)
+            return out;
+        return out.empty() ? material_name : out + " (material " + material_name + ")";
+    }
+    // Names Assimp's importers invent when the file has none (OBJ's "defaultobject", FBX's
+    // "RootNode", STL's "<STL_BINARY>", glTF's "nodes_3") say nothing to the user.
+    static bool generatedName(const std::string& n) {
+        return n.empty() || n[0] == '<' || n[0] == '$' || n == "defaultobject" ||
+               n == "RootNode" || n.rfind("nodes_", 0) == 0 || n.rfind("mesh_", 0) == 0;
     }
     bool matches(const std::string& wanted) const {
         return wanted == mesh_name || wanted == node_name || wanted == material_name;
