@@ -51,7 +51,9 @@ std::vector<glm::uvec3> cubeTriangles() {
 const glm::vec3 kEye[4] = {{0, 0, 3}, {0.2f, 0, 3}, {0, 0.2f, 3}, {0, 0, 3.2f}};
 const glm::uvec3 kEyeTriangles[4] = {{0, 2, 1}, {0, 1, 3}, {0, 3, 2}, {1, 2, 3}};
 // Per-corner UVs of the cube in the glTF scenes, as written in the file (v down).
-glm::vec2 cubeUvInFile(int i) { return {0.125f * float(i), 0.0625f * float(i)}; }
+glm::vec2 cubeUvInFile(int i) {
+    return {0.125f * float(i), 0.0625f * float(i)};
+}
 
 void writeFile(const fs::path& path, const std::string& bytes) {
     std::ofstream out(path, std::ios::binary);
@@ -146,8 +148,9 @@ fs::path writeObjScene(const fs::path& dir) {
         const glm::vec3 p = cubeCorner(i);
         obj << "v " << p.x << ' ' << p.y << ' ' << p.z << '\n';
     }
-    for (const glm::vec3& p : kEye) obj << "v " << p.x << ' ' << p.y << ' ' << p.z << '\n';
-    obj << "v 5 0 0\nv 6 0 0\nv 7 0 0\n";    // 13..15 (1-based): collinear
+    for (const glm::vec3& p : kEye)
+        obj << "v " << p.x << ' ' << p.y << ' ' << p.z << '\n';
+    obj << "v 5 0 0\nv 6 0 0\nv 7 0 0\n";   // 13..15 (1-based): collinear
     obj << "v nan 0 0\nv 5 1 0\nv 5 0 1\n"; // 16..18: one NaN corner
     obj << "vt 0 0\nvt 1 0\nvt 1 1\nvt 0 1\n";
     obj << "o Skin\nusemtl M_Skin\n";
@@ -172,17 +175,22 @@ fs::path writeObjScene(const fs::path& dir) {
 // glTF 2.0 buffer: cube positions, cube UVs, cube indices, eye positions, eye indices.
 std::string gltfBuffer() {
     std::string bin;
-    for (int i = 0; i < 8; ++i) append(bin, cubeCorner(i));
-    for (int i = 0; i < 8; ++i) append(bin, cubeUvInFile(i));
-    for (const glm::uvec3& t : cubeTriangles()) append(bin, t);
-    for (const glm::vec3& p : kEye) append(bin, p);
-    for (const glm::uvec3& t : kEyeTriangles) append(bin, t);
+    for (int i = 0; i < 8; ++i)
+        append(bin, cubeCorner(i));
+    for (int i = 0; i < 8; ++i)
+        append(bin, cubeUvInFile(i));
+    for (const glm::uvec3& t : cubeTriangles())
+        append(bin, t);
+    for (const glm::vec3& p : kEye)
+        append(bin, p);
+    for (const glm::uvec3& t : kEyeTriangles)
+        append(bin, t);
     return bin; // 96 + 64 + 144 + 48 + 48 = 400 bytes
 }
 
 // The cube's node mirrors x and scales by 2, then moves +10 in x.
-const glm::mat4 kGltfCubeTransform = glm::scale(glm::translate(glm::mat4(1), {10, 0, 0}),
-                                                glm::vec3(-2, 2, 2));
+const glm::mat4 kGltfCubeTransform =
+    glm::scale(glm::translate(glm::mat4(1), {10, 0, 0}), glm::vec3(-2, 2, 2));
 
 // With `embedded_texture`, the skin's material has a base-colour image stored in the buffer
 // (8 bytes after the geometry: a PNG signature; Assimp does not decode it).
@@ -198,28 +206,31 @@ std::string gltfJson(const std::string& buffer, bool embedded_texture = false) {
     return R"({"asset": {"version": "2.0"}, "scene": 0, "scenes": [{"nodes": [0, 1]}],
  "nodes": [{"name": "head", "mesh": 0, "translation": [10, 0, 0], "scale": [-2, 2, 2]},
            {"name": "eyeball_L", "mesh": 1, "translation": [10, 0, 0]}],
- "meshes": [{"name": "skin", "primitives": [{"attributes": {"POSITION": 0, "TEXCOORD_0": 1}, "indices": 2)" + material + R"(}]},
+ "meshes": [{"name": "skin", "primitives": [{"attributes": {"POSITION": 0, "TEXCOORD_0": 1}, "indices": 2)" +
+           material + R"(}]},
             {"name": "eye", "primitives": [{"attributes": {"POSITION": 3}, "indices": 4}]}],
- "buffers": [)" + buffer + R"(],
+ "buffers": [)" +
+           buffer + R"(],
  "bufferViews": [{"buffer": 0, "byteOffset": 0, "byteLength": 96},
                  {"buffer": 0, "byteOffset": 96, "byteLength": 64},
                  {"buffer": 0, "byteOffset": 160, "byteLength": 144},
                  {"buffer": 0, "byteOffset": 304, "byteLength": 48},
-                 {"buffer": 0, "byteOffset": 352, "byteLength": 48})" + texture_view + R"(],
+                 {"buffer": 0, "byteOffset": 352, "byteLength": 48})" +
+           texture_view + R"(],
  "accessors": [
   {"bufferView": 0, "componentType": 5126, "count": 8, "type": "VEC3", "min": [-1, -1, -1], "max": [1, 1, 1]},
   {"bufferView": 1, "componentType": 5126, "count": 8, "type": "VEC2"},
   {"bufferView": 2, "componentType": 5125, "count": 36, "type": "SCALAR"},
   {"bufferView": 3, "componentType": 5126, "count": 4, "type": "VEC3", "min": [0, 0, 3], "max": [0.2, 0.2, 3.2]},
-  {"bufferView": 4, "componentType": 5125, "count": 12, "type": "SCALAR"}])" + textures + "}";
+  {"bufferView": 4, "componentType": 5125, "count": 12, "type": "SCALAR"}])" +
+           textures + "}";
 }
 
 fs::path writeGltfScene(const fs::path& dir) {
     const std::string bin = gltfBuffer();
     writeFile(dir / "scene.gltf",
               gltfJson(R"({"byteLength": )" + std::to_string(bin.size()) +
-                       R"(, "uri": "data:application/octet-stream;base64,)" + base64(bin) +
-                       "\"}"));
+                       R"(, "uri": "data:application/octet-stream;base64,)" + base64(bin) + "\"}"));
     return dir / "scene.gltf";
 }
 
@@ -228,7 +239,8 @@ std::string glbBytes(bool embedded_texture = false) {
     if (embedded_texture) bin += "\x89PNG\r\n\x1a\n";
     std::string json =
         gltfJson(R"({"byteLength": )" + std::to_string(bin.size()) + "}", embedded_texture);
-    while (json.size() % 4) json += ' ';
+    while (json.size() % 4)
+        json += ' ';
     std::string glb = "glTF";
     append(glb, uint32_t(2));
     append(glb, uint32_t(12 + 8 + json.size() + 8 + bin.size()));
@@ -277,7 +289,8 @@ TEST(MeshImport, ObjWithMtlKeepsTheCubeAndDropsEyeDegenerateAndNaN) {
     // one vertex per distinct (corner, uv) pair, fewer than 6 x 4 where faces agree.
     std::set<std::pair<int, int>> corner_uvs;
     for (const auto& q : kCubeQuads)
-        for (int i = 0; i < 4; ++i) corner_uvs.insert({q[i], i});
+        for (int i = 0; i < 4; ++i)
+            corner_uvs.insert({q[i], i});
     EXPECT_EQ(imported.mesh.vertexCount(), corner_uvs.size());
     ASSERT_TRUE(report.has_uvs);
     ASSERT_EQ(imported.mesh.uvs.size(), imported.mesh.vertexCount());
@@ -286,7 +299,8 @@ TEST(MeshImport, ObjWithMtlKeepsTheCubeAndDropsEyeDegenerateAndNaN) {
         EXPECT_TRUE(uv.y == 0 || uv.y == 1) << uv.y;
     }
     EXPECT_FALSE(report.has_normals); // the OBJ has no vn: computed
-    EXPECT_EQ(imported.mesh.albedo_texture, fs::canonical(file.parent_path() / "textures/skin.png"));
+    EXPECT_EQ(imported.mesh.albedo_texture,
+              fs::canonical(file.parent_path() / "textures/skin.png"));
 }
 
 TEST(MeshImport, KeepByMaterialOrObjectName) {
@@ -325,7 +339,8 @@ TEST(MeshImport, PlyAsciiKeepsTheFileNormals) {
         const glm::vec3 n = 3.0f * (p - centroid);
         ply << p.x << ' ' << p.y << ' ' << p.z << ' ' << n.x << ' ' << n.y << ' ' << n.z << '\n';
     }
-    for (const glm::uvec3& t : kEyeTriangles) ply << "3 " << t.x << ' ' << t.y << ' ' << t.z << '\n';
+    for (const glm::uvec3& t : kEyeTriangles)
+        ply << "3 " << t.x << ' ' << t.y << ' ' << t.z << '\n';
     writeFile(dir / "eye.ply", ply.str());
     const ImportedMesh imported = importMesh(dir / "eye.ply");
     EXPECT_EQ(imported.report.format, "ply");
@@ -344,14 +359,18 @@ TEST(MeshImport, PlyBinaryDropsTheSeparateShell) {
     std::string ply = "ply\nformat binary_little_endian 1.0\nelement vertex 12\n"
                       "property float x\nproperty float y\nproperty float z\n"
                       "element face 16\nproperty list uchar uint vertex_indices\nend_header\n";
-    for (int i = 0; i < 8; ++i) append(ply, cubeCorner(i));
-    for (const glm::vec3& p : kEye) append(ply, p);
+    for (int i = 0; i < 8; ++i)
+        append(ply, cubeCorner(i));
+    for (const glm::vec3& p : kEye)
+        append(ply, p);
     auto face = [&](glm::uvec3 t) {
         append(ply, uint8_t(3));
         append(ply, t);
     };
-    for (const glm::uvec3& t : cubeTriangles()) face(t);
-    for (const glm::uvec3& t : kEyeTriangles) face(t + glm::uvec3(8));
+    for (const glm::uvec3& t : cubeTriangles())
+        face(t);
+    for (const glm::uvec3& t : kEyeTriangles)
+        face(t + glm::uvec3(8));
     writeFile(dir / "scene.ply", ply);
     const ImportedMesh imported = importMesh(dir / "scene.ply");
     expectCube(imported);
@@ -394,7 +413,8 @@ TEST(MeshImport, StlBinaryDropsNaNFacetAndEye) {
     append(stl, uint32_t(12 + 4 + 1));
     for (const glm::uvec3& t : cubeTriangles())
         appendFacet(stl, cubeCorner(int(t.x)), cubeCorner(int(t.y)), cubeCorner(int(t.z)));
-    for (const glm::uvec3& t : kEyeTriangles) appendFacet(stl, kEye[t.x], kEye[t.y], kEye[t.z]);
+    for (const glm::uvec3& t : kEyeTriangles)
+        appendFacet(stl, kEye[t.x], kEye[t.y], kEye[t.z]);
     const float nan = std::numeric_limits<float>::quiet_NaN();
     appendFacet(stl, {5, 0, 0}, {6, 0, 0}, {5, 1, 0});
     std::memcpy(&stl[stl.size() - 2 - 36], &nan, 4); // first corner's x of the last facet
@@ -494,7 +514,8 @@ TEST(MeshImport, TextFileNamedObj) {
 
 TEST(MeshImport, EmptyScenes) {
     const fs::path dir = test::outputDir("import_empty_scene");
-    writeFile(dir / "none.gltf", R"({"asset": {"version": "2.0"}, "scene": 0, "scenes": [{"nodes": []}]})");
+    writeFile(dir / "none.gltf",
+              R"({"asset": {"version": "2.0"}, "scene": 0, "scenes": [{"nodes": []}]})");
     expectErrorMentions(dir / "none.gltf", {"contains no meshes", "expected"});
     writeFile(dir / "points.obj", "v 0 0 0\nv 1 0 0\nv 0 1 0\n");
     expectErrorMentions(dir / "points.obj", {"no faces", "3 vertices", "expected"});
@@ -518,7 +539,8 @@ TEST(MeshImport, TruncatedGlb) {
 TEST(MeshImport, BinaryGarbagePly) {
     const fs::path dir = test::outputDir("import_garbage_ply");
     std::string garbage;
-    for (uint32_t i = 0; i < 4096; ++i) garbage += char((i * 2654435761u) >> 24);
+    for (uint32_t i = 0; i < 4096; ++i)
+        garbage += char((i * 2654435761u) >> 24);
     writeFile(dir / "garbage.ply", garbage);
     expectErrorMentions(dir / "garbage.ply", {"not a PLY file", "expected"});
     // A valid header that promises a billion vertices over a few bytes of garbage.
@@ -532,7 +554,8 @@ TEST(MeshImport, BinaryGarbagePly) {
     std::string bad = "ply\nformat binary_little_endian 1.0\nelement vertex 3\n"
                       "property float x\nproperty float y\nproperty float z\nelement face 1\n"
                       "property list uchar int vertex_indices\nend_header\n";
-    for (int i = 0; i < 9; ++i) append(bad, float(i));
+    for (int i = 0; i < 9; ++i)
+        append(bad, float(i));
     append(bad, uint8_t(3));
     append(bad, glm::ivec3(7, 123456, -5));
     writeFile(dir / "indices.ply", bad);
@@ -578,19 +601,21 @@ TEST(MeshImport, IctFullHeadKeepsTheSkin) {
     EXPECT_EQ(importMesh(file, skin_materials).mesh.triangleCount(), 28'068u);
     // Eyes and teeth are separate shells; lashes, tear film and occlusion shells hang on the
     // lid margin along edges shared by 3+ triangles. All must be dropped, all named.
-    for (const char* part : {"M_ScleraLeft", "M_ScleraRight", "M_IrisLeft", "M_IrisRight",
-                             "M_Teeth", "M_GumsTongue", "M_EyeLashes", "M_LacrimalFluid",
-                             "M_EyeOcclusion", "M_EyeBlend"})
+    for (const char* part :
+         {"M_ScleraLeft", "M_ScleraRight", "M_IrisLeft", "M_IrisRight", "M_Teeth", "M_GumsTongue",
+          "M_EyeLashes", "M_LacrimalFluid", "M_EyeOcclusion", "M_EyeBlend"})
         EXPECT_NE(findDropped(report, part), nullptr) << part << " was not dropped";
     size_t dropped = 0;
-    for (const DroppedPart& d : report.dropped) dropped += d.triangles;
+    for (const DroppedPart& d : report.dropped)
+        dropped += d.triangles;
     EXPECT_EQ(dropped + imported.mesh.triangleCount(), report.source_triangles);
     EXPECT_EQ(report.components, 40u); // measured; skin + 2 eyes x (sclera, iris) + 32 teeth...
     EXPECT_TRUE(report.has_uvs);
     EXPECT_FALSE(report.has_normals); // README: no vn
     // UDIM tiles are kept: M_BackHead lives in u 1..2.
     float max_u = 0;
-    for (const glm::vec2& uv : imported.mesh.uvs) max_u = std::max(max_u, uv.x);
+    for (const glm::vec2& uv : imported.mesh.uvs)
+        max_u = std::max(max_u, uv.x);
     EXPECT_GT(max_u, 1.0f);
     EXPECT_LE(max_u, 2.0f);
     // README bounding box, to its printed 2 decimals.

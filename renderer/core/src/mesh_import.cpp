@@ -41,7 +41,8 @@ constexpr const char* kExpectedFormats =
     "FBX, ...)";
 
 std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+    std::transform(s.begin(), s.end(), s.begin(),
+                   [](unsigned char c) { return char(std::tolower(c)); });
     return s;
 }
 
@@ -69,8 +70,7 @@ void checkGlb(const std::string& bytes, const std::string& name) {
                     name);
     const uint32_t version = readU32(bytes, 4), length = readU32(bytes, 8);
     if (version != 2)
-        throw Error("is GLB version " + std::to_string(version) + "; expected GLB version 2",
-                    name);
+        throw Error("is GLB version " + std::to_string(version) + "; expected GLB version 2", name);
     if (length > bytes.size())
         throw Error("is a truncated GLB file: its header declares " + withThousands(length) +
                         " bytes but the file has " + withThousands(bytes.size()) +
@@ -108,11 +108,10 @@ void checkStl(const std::string& bytes, const std::string& name) {
                     name);
     const uint64_t facets = readU32(bytes, 80);
     if (facets == 0)
-        throw Error("is a binary STL file with zero facets; expected at least one triangle",
-                    name);
+        throw Error("is a binary STL file with zero facets; expected at least one triangle", name);
     if (84 + 50 * facets > bytes.size())
-        throw Error("is a truncated binary STL file: its header declares " +
-                        withThousands(facets) + " facets (" + withThousands(84 + 50 * facets) +
+        throw Error("is a truncated binary STL file: its header declares " + withThousands(facets) +
+                        " facets (" + withThousands(84 + 50 * facets) +
                         " bytes) but the file has " + withThousands(bytes.size()) +
                         " bytes; expected the whole file",
                     name);
@@ -178,9 +177,9 @@ void checkHeader(const std::string& bytes, const std::string& extension, const s
 }
 
 std::string formatId(const std::string& extension) {
-    static const std::map<std::string, std::string> kIds = {
-        {".obj", "obj"}, {".ply", "ply"}, {".stl", "stl"},
-        {".gltf", "gltf2"}, {".glb", "glb2"}, {".fbx", "fbx"}};
+    static const std::map<std::string, std::string> kIds = {{".obj", "obj"},  {".ply", "ply"},
+                                                            {".stl", "stl"},  {".gltf", "gltf2"},
+                                                            {".glb", "glb2"}, {".fbx", "fbx"}};
     const auto it = kIds.find(extension);
     if (it != kIds.end()) return it->second;
     return extension.empty() ? std::string("unknown") : extension.substr(1);
@@ -208,8 +207,8 @@ struct Part {
     // Names Assimp's importers invent when the file has none (OBJ's "defaultobject", FBX's
     // "RootNode", STL's "<STL_BINARY>", glTF's "nodes_3") say nothing to the user.
     static bool generatedName(const std::string& n) {
-        return n.empty() || n[0] == '<' || n[0] == '$' || n == "defaultobject" ||
-               n == "RootNode" || n.rfind("nodes_", 0) == 0 || n.rfind("mesh_", 0) == 0;
+        return n.empty() || n[0] == '<' || n[0] == '$' || n == "defaultobject" || n == "RootNode" ||
+               n.rfind("nodes_", 0) == 0 || n.rfind("mesh_", 0) == 0;
     }
     bool matches(const std::string& wanted) const {
         return wanted == mesh_name || wanted == node_name || wanted == material_name;
@@ -292,14 +291,16 @@ void flattenNode(const aiScene* scene, const aiNode* node, const aiMatrix4x4& pa
             const unsigned* idx = face.mIndices;
             if (idx[0] >= mesh->mNumVertices || idx[1] >= mesh->mNumVertices ||
                 idx[2] >= mesh->mNumVertices)
-                throw Error("mesh '" + part.label() + "' has a face with a vertex index out of "
+                throw Error("mesh '" + part.label() +
+                                "' has a face with a vertex index out of "
                                 "range; expected indices below its " +
                                 std::to_string(mesh->mNumVertices) + " vertices",
                             name);
             if (flat.triangles.size() >= options.max_triangles)
                 throw Error("has more than " + withThousands(options.max_triangles) +
-                                " triangles, the limit (head.max_triangles); expected a head "
-                                "mesh within the limit: decimate it first",
+                                " triangles, the limit; expected at most " +
+                                withThousands(options.max_triangles) +
+                                " triangles: decimate the mesh first",
                             name);
             glm::uvec3 t(base + idx[0], base + idx[1], base + idx[2]);
             if (mirrored) std::swap(t.y, t.z);
@@ -322,7 +323,8 @@ struct PositionKey {
 struct PositionKeyHash {
     size_t operator()(const PositionKey& k) const {
         uint64_t h = 1469598103934665603ull;
-        for (uint32_t b : k.bits) h = (h ^ b) * 1099511628211ull;
+        for (uint32_t b : k.bits)
+            h = (h ^ b) * 1099511628211ull;
         return size_t(h);
     }
 };
@@ -349,7 +351,8 @@ struct UnionFind {
     std::vector<uint32_t> parent;
     explicit UnionFind(size_t n) : parent(n) { std::iota(parent.begin(), parent.end(), 0u); }
     uint32_t find(uint32_t x) {
-        while (parent[x] != x) x = parent[x] = parent[parent[x]]; // path halving
+        while (parent[x] != x)
+            x = parent[x] = parent[parent[x]]; // path halving
         return x;
     }
     void unite(uint32_t a, uint32_t b) {
@@ -370,7 +373,8 @@ double triangleArea(const std::vector<glm::vec3>& p, const glm::uvec3& t) {
 
 std::string joinNames(const std::set<std::string>& names) {
     std::string out;
-    for (const std::string& n : names) out += (out.empty() ? "'" : ", '") + n + "'";
+    for (const std::string& n : names)
+        out += (out.empty() ? "'" : ", '") + n + "'";
     return out;
 }
 
@@ -384,8 +388,7 @@ ImportedMesh importMesh(const fs::path& file, const ImportOptions& options) {
     if (fs::is_directory(file, ec))
         throw Error(std::string("is a directory; ") + kExpectedFormats, name);
     const std::string bytes = readFile(file);
-    if (bytes.empty())
-        throw Error(std::string("is empty (0 bytes); ") + kExpectedFormats, name);
+    if (bytes.empty()) throw Error(std::string("is empty (0 bytes); ") + kExpectedFormats, name);
     const std::string extension = lower(file.extension().string());
     checkHeader(bytes, extension, name);
 
@@ -420,8 +423,8 @@ ImportedMesh importMesh(const fs::path& file, const ImportOptions& options) {
         if (!scene) throw failure("is not a valid mesh");
         // No aiProcess_FlipUVs: Assimp hands every format over with v up, origin bottom-left
         // (it flips glTF's v-down on import), which is our convention too.
-        scene = importer.ApplyPostProcessing(aiProcess_Triangulate |
-                                             aiProcess_JoinIdenticalVertices);
+        scene =
+            importer.ApplyPostProcessing(aiProcess_Triangulate | aiProcess_JoinIdenticalVertices);
         if (!scene) throw failure("cannot be triangulated");
     } catch (const Error&) {
         throw;
@@ -442,9 +445,8 @@ ImportedMesh importMesh(const fs::path& file, const ImportOptions& options) {
     report.points_and_lines = flat.points_and_lines;
     for (const Part& part : flat.parts)
         for (const std::string* n : {&part.mesh_name, &part.node_name, &part.material_name})
-            if (!n->empty() &&
-                std::find(report.part_names.begin(), report.part_names.end(), *n) ==
-                    report.part_names.end())
+            if (!n->empty() && std::find(report.part_names.begin(), report.part_names.end(), *n) ==
+                                   report.part_names.end())
                 report.part_names.push_back(*n);
     if (flat.points_and_lines > 0) {
         report.dropped.push_back({"points and lines", 0,
@@ -508,8 +510,8 @@ ImportedMesh importMesh(const fs::path& file, const ImportOptions& options) {
         for (size_t t = 0; t < flat.triangles.size(); ++t) {
             if (!usable[t]) continue;
             const uint32_t root = sets.find(weld[flat.triangles[t].x]);
-            component[t] = component_of_root.emplace(root, uint32_t(component_of_root.size()))
-                               .first->second;
+            component[t] =
+                component_of_root.emplace(root, uint32_t(component_of_root.size())).first->second;
         }
         report.components = component_of_root.size();
     }
@@ -533,7 +535,8 @@ ImportedMesh importMesh(const fs::path& file, const ImportOptions& options) {
     size_t nonmanifold_edges = 0;
     for (size_t i = 0; i < edges.size();) {
         size_t j = i;
-        while (j < edges.size() && edges[j].first == edges[i].first) ++j;
+        while (j < edges.size() && edges[j].first == edges[i].first)
+            ++j;
         if (j - i == 2) patches.unite(edges[i].second, edges[i + 1].second);
         if (j - i > 2) ++nonmanifold_edges;
         i = j;
@@ -559,9 +562,10 @@ ImportedMesh importMesh(const fs::path& file, const ImportOptions& options) {
     // Choose what to keep.
     std::vector<bool> keep(flat.triangles.size(), false);
     if (options.keep.empty()) {
-        const uint32_t skin = uint32_t(std::max_element(patch_area.begin(), patch_area.end()) -
-                                       patch_area.begin());
-        for (size_t t = 0; t < flat.triangles.size(); ++t) keep[t] = patch[t] == skin;
+        const uint32_t skin =
+            uint32_t(std::max_element(patch_area.begin(), patch_area.end()) - patch_area.begin());
+        for (size_t t = 0; t < flat.triangles.size(); ++t)
+            keep[t] = patch[t] == skin;
         double skin_component_area = 0;
         for (size_t p = 0; p < patch_area.size(); ++p)
             if (patch_component[p] == patch_component[skin]) skin_component_area += patch_area[p];
@@ -626,8 +630,9 @@ ImportedMesh importMesh(const fs::path& file, const ImportOptions& options) {
         }
         std::vector<bool> part_kept(flat.parts.size());
         for (size_t p = 0; p < flat.parts.size(); ++p)
-            part_kept[p] = std::any_of(options.keep.begin(), options.keep.end(),
-                                       [&](const std::string& k) { return flat.parts[p].matches(k); });
+            part_kept[p] =
+                std::any_of(options.keep.begin(), options.keep.end(),
+                            [&](const std::string& k) { return flat.parts[p].matches(k); });
         std::map<std::string, size_t> dropped_by_label;
         for (size_t t = 0; t < flat.triangles.size(); ++t) {
             if (!usable[t]) continue;
@@ -682,7 +687,8 @@ ImportedMesh importMesh(const fs::path& file, const ImportOptions& options) {
     file_normals_usable = file_normals_usable && extension != ".stl";
     report.has_normals = file_normals_usable;
     if (file_normals_usable) {
-        for (glm::vec3& n : mesh.normals) n = glm::normalize(n);
+        for (glm::vec3& n : mesh.normals)
+            n = glm::normalize(n);
     } else {
         computeNormals(mesh);
     }
