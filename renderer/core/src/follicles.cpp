@@ -514,7 +514,7 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
                 if (unitOf(hashOf(h, 7)) >= f) continue;
                 const double r = kRadiusFactor * hexSpacingMm(peak * std::max(f, kMinDensityFactor));
                 // Keep r/2 away from the zone's border (see the file comment, step 2).
-                const double inset = 0.5 * r;
+                const double inset = 0.6 * r;
                 if (zp.margin_mm < 1.2 * inset) {
                     if (!basis) {
                         const glm::dvec3 a = mesh.positions[tri.x];

@@ -80,7 +80,9 @@ PolarChart::PolarChart(const Mesh& mesh, const glm::dvec3& centre) : m_centre(ce
         int i0 = int(std::floor((th_min + kPi) / kDTheta)), i1 = int(std::ceil((th_max + kPi) / kDTheta));
         int j0 = std::max(0, int(std::floor(ph_min / kDPhi)));
         const int j1 = std::min(kPhiSteps, int(std::ceil(ph_max / kDPhi)));
-        if (th_max - th_min > kPi || j0 == 0) {
+        // Near the pole azimuth is unstable (a pole on a shared edge gives each side a span of
+        // exactly pi): triangles within 5 deg of it test every column from the pole down.
+        if (th_max - th_min > 0.9 * kPi || ph_min < 5 * kPi / 180) {
             i0 = 0;
             i1 = kThetaSteps - 1;
             j0 = 0;
