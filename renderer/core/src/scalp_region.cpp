@@ -25,10 +25,15 @@ double valueNoise3(const glm::dvec3& p, uint64_t seed, uint64_t channel) {
     const glm::dvec3 f = glm::floor(p);
     const glm::dvec3 t = p - f;
     const int64_t x = int64_t(f.x), y = int64_t(f.y), z = int64_t(f.z);
+    // One mix per lattice corner: the corner's coordinates are folded into the channel's key
+    // with odd multipliers first (distinct corners give distinct keys within +-2^20 cells),
+    // so a noise value costs 8 mixes instead of 8 nested tuple hashes.
+    const uint64_t base = hashOf(seed, channel);
     auto v = [&](int64_t dx, int64_t dy, int64_t dz) {
-        const uint64_t h = hashOf(hashOf(seed, channel), uint64_t(x + dx), uint64_t(y + dy),
-                                  uint64_t(z + dz));
-        return 2 * unitOf(h) - 1;
+        const uint64_t key = base ^ (uint64_t(x + dx) * 0x9e3779b97f4a7c15ull) ^
+                             (uint64_t(y + dy) * 0xc2b2ae3d27d4eb4full) ^
+                             (uint64_t(z + dz) * 0x165667b19e3779f9ull);
+        return 2 * unitOf(mixHash(key)) - 1;
     };
     const double wx = fade(t.x), wy = fade(t.y), wz = fade(t.z);
     auto lerp = [](double a, double b, double w) { return a + (b - a) * w; };
@@ -77,7 +82,7 @@ ZonePoint ScalpRegion::classify(const glm::dvec3& p) const {
     }
     const double d = m_hairline.lineAt(theta) - m_chart.surfaceDistance(theta, phi);
     // d changes by 1 per mm along the meridian and by the line's slope per mm across it.
-    const double r_xy = std::max(1.0, std::hypot(p.x - c.x, p.z - c.z));
+    const double r_xy = std::max(1.0, std::sqrt((p.x - c.x) * (p.x - c.x) + (p.z - c.z) * (p.z - c.z)));
     const double line_slope = 1 + m_hairline.slopeAt(theta) / r_xy;
     double margin = std::abs(d) / line_slope;
     if (d < 0) {
@@ -102,10 +107,12 @@ ZonePoint ScalpRegion::classify(const glm::dvec3& p) const {
 
     if (front_weight > 0) {
         const double inner = m_transition_mm * front_weight * (1 + 0.35 * n1);
-        // The transition band scales with the noise, so its border moves faster than the
-        // plain noise bound: account for its own amplitude.
-        margin = std::min(margin, std::abs(d - inner) /
-                                      (line_slope + 0.6 + 0.35 * m_transition_mm * 0.33));
+        // The band's depth changes with the noise (0.35 of it, noise slope <= 3 sqrt(3) per
+        // cell) and with the taper (front_weight falls by 1 over 17 deg of azimuth, up to
+        // 1.35 x the depth): its border moves by this much per mm.
+        const double inner_slope =
+            m_transition_mm * (1.35 / (17 * kDeg * r_xy) + 0.35 * 3 * 1.7321 / kNoiseCellMm);
+        margin = std::min(margin, std::abs(d - inner) / (line_slope + inner_slope));
         if (d < inner) {
             // Where the band tapers out (temples) the falloff fades too, so the thin end of
             // the band matches the zone behind it instead of leaving a sparse sliver.
@@ -114,15 +121,32 @@ ZonePoint ScalpRegion::classify(const glm::dvec3& p) const {
             return done(ZoneId::FrontTransition);
         }
     }
-    // The front zone: a band about 35 mm deep behind the transition, across the forehead.
-    if (border((deg - (50 + kBorderNoiseMm * n2 / r_xy / kDeg)) * kDeg * r_xy) < 0) {
-        const double inner = m_transition_mm * front_weight * (1 + 0.35 * n1);
-        margin = std::min(margin, std::abs(d - (inner + 35 + kBorderNoiseMm * n2)) /
-                                      (line_slope + kBorderSlope + 0.35 * m_transition_mm * 0.33));
-        // ...but not over the top, where azimuth is singular: the cap stays mid.
-        const double from_top = m_chart.surfaceDistance(theta, phi) - (30 + kBorderNoiseMm * n1);
-        if (d < inner + 35 + kBorderNoiseMm * n2 && border(from_top) > 0)
-            return done(ZoneId::Front);
+    // The front zone: a band about 35 mm deep behind the transition, across the forehead,
+    // but not over the top, where azimuth is singular: the cap stays mid. Three conditions
+    // must all hold; while one of them fails the point stays out of this branch, so the
+    // branch bounds the margin by the largest failing distance, not the smallest of all.
+    {
+        const double in_arc = (50 + kBorderNoiseMm * n2 / r_xy / kDeg - deg) * kDeg * r_xy;
+        const double arc_margin = std::abs(in_arc) / (1 + kBorderSlope);
+        if (in_arc <= 0) {
+            margin = std::min(margin, arc_margin);
+        } else {
+            const double inner = m_transition_mm * front_weight * (1 + 0.35 * n1);
+            const double in_band = inner + 35 + kBorderNoiseMm * n2 - d;
+            const double band_margin = std::abs(in_band) /
+                                       (line_slope + kBorderSlope + 0.35 * m_transition_mm * 0.33);
+            const double below_top =
+                m_chart.surfaceDistance(theta, phi) - (30 + kBorderNoiseMm * n1);
+            const double top_margin = std::abs(below_top) / (1 + kBorderSlope);
+            if (in_band > 0 && below_top > 0) {
+                margin = std::min({margin, arc_margin, band_margin, top_margin});
+                return done(ZoneId::Front);
+            }
+            double failing = 0;
+            if (in_band <= 0) failing = std::max(failing, band_margin);
+            if (below_top <= 0) failing = std::max(failing, top_margin);
+            margin = std::min(margin, failing);
+        }
     }
     if (border(glm::length(p - m_crown) - (m_crown_radius_mm + kBorderNoiseMm * n2)) < 0)
         return done(ZoneId::Crown);
