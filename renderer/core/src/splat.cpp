@@ -18,7 +18,8 @@ namespace stipple {
 
 namespace {
 
-constexpr float kEdgeRange = 5.0f; // coverage LUT spans +-5 sigma around the edge
+// Coverage LUT spans +-4 sigma around the edge (beyond: < 3e-5, two 16-bit steps).
+constexpr float kEdgeRange = 4.0f;
 constexpr int kLutSize = 1024;
 
 struct CoverageLut {
@@ -94,10 +95,21 @@ void splatRows(Image16& layer, const TexelSplat& s, int row_begin, int row_end) 
     const CoverageLut& lut = coverageLut();
     const int y0 = std::max(s.y0, row_begin), y1 = std::min(s.y1, row_end - 1);
     constexpr float kInv = 1.0f / 65535.0f;
+    const uint16_t filter16[3] = {toU16(s.filter[0]), toU16(s.filter[1]), toU16(s.filter[2])};
+    // |w|^2 = A px^2 + 2 B px py + C py^2: per row, the texels within reach form one span.
+    const float qa = s.m00 * s.m00 + s.m10 * s.m10;
+    const float qb = s.m00 * s.m01 + s.m10 * s.m11;
+    const float qc = s.m01 * s.m01 + s.m11 * s.m11;
     for (int y = y0; y <= y1; ++y) {
         const float py = float(y) + 0.5f - s.cy;
+        const float disc = qb * qb * py * py - qa * (qc * py * py - s.reach2);
+        if (disc < 0 || qa <= 0) continue;
+        const float root = std::sqrt(disc);
+        const float px_lo = (-qb * py - root) / qa, px_hi = (-qb * py + root) / qa;
+        const int x0 = std::max(s.x0, int(std::floor(s.cx + px_lo - 0.5f)));
+        const int x1 = std::min(s.x1, int(std::ceil(s.cx + px_hi - 0.5f)));
         uint16_t* row = layer.at(0, y);
-        for (int x = s.x0; x <= s.x1; ++x) {
+        for (int x = x0; x <= x1; ++x) {
             const float px = float(x) + 0.5f - s.cx;
             const float w0 = s.m00 * px + s.m01 * py;
             const float w1 = s.m10 * px + s.m11 * py;
@@ -108,6 +120,15 @@ void splatRows(Image16& layer, const TexelSplat& s, int row_begin, int row_end) 
             const float h = s.halo_strength > 0 ? s.halo_strength * std::exp(r2 * s.halo_k) : 0;
             if (c < 1e-5f && h < 1e-5f) continue;
             uint16_t* texel = row + size_t(x) * 4;
+            if (texel[3] == 0 && h == 0) {
+                // Untouched texel, no redness: the dot's own filter and coverage (the general
+                // formula below reduces to this exactly).
+                texel[0] = filter16[0];
+                texel[1] = filter16[1];
+                texel[2] = filter16[2];
+                texel[3] = toU16(c);
+                continue;
+            }
             float a = float(texel[3]) * kInv;
             float t[3];
             for (int k = 0; k < 3; ++k) t[k] = 1.0f - a * (1.0f - float(texel[k]) * kInv);

@@ -1,0 +1,119 @@
+// Texture layers: 100,000 dots splatted into the pigment layer at 4096^2 and 8192^2 (issue 4:
+// < 0.3 s and < 1 s on 2 cores, in memory). Results are recorded in docs/benchmarks.md,
+// section "Texture layers". The layer is allocated once outside the timed loop (its
+// allocation is reported separately by BM_AllocateLayer); each iteration fills and splats it.
+
+#include <benchmark/benchmark.h>
+
+#include "../core/synthetic_head.h"
+#include "stipple/core/layers.h"
+#include "stipple/core/pigment.h"
+#include "stipple/core/scalp_chart.h"
+#include "stipple/core/splat.h"
+
+namespace {
+
+using namespace stipple;
+
+constexpr int kStacks = 160, kSlices = 320;
+
+struct Scene {
+    HeadModel head = test::syntheticHead(kStacks, kSlices);
+    FollicleSet dots;
+    Scene() {
+        // ~100k dots of 0.4 mm over the scalp (~ 2 cm^-2 short of a full head at 70 /cm^2).
+        dots = test::latticeDots(head, kStacks, kSlices, 250000, 35, 0.4f, 6);
+        for (size_t i = 0; i < dots.dots.size(); ++i) {
+            dots.dots[i].aspect = 0.8f + 0.2f * float(i % 7) / 7.0f;
+            dots.dots[i].angle_rad = float(i % 13);
+        }
+    }
+};
+
+const Scene& scene() {
+    static const Scene s;
+    return s;
+}
+
+void BM_BakeLayers(benchmark::State& state) {
+    const Scene& s = scene();
+    Design design;
+    design.pigment.fitzpatrick = 3;
+    double splat_total = 0;
+    for (auto _ : state) {
+        LayerStack layers = bakeLayers(s.head, s.dots, design, int(state.range(0)));
+        splat_total += layers.splat_seconds;
+        benchmark::DoNotOptimize(layers.pigment.pixels.data());
+    }
+    state.counters["dots"] = double(s.dots.dots.size());
+    state.counters["splat_s"] = splat_total / double(state.iterations());
+}
+
+// The splat alone (fill + splat, threads over bands) into a preallocated layer.
+void BM_SplatInk(benchmark::State& state) {
+    const Scene& s = scene();
+    Design design;
+    design.pigment.fitzpatrick = 3;
+    // Footprints from one bake at the same size (cheap relative to the splat at 1024).
+    const ScalpChart chart = computeScalpChart(s.head);
+    const int size = int(state.range(0));
+    std::vector<InkSplat> splats;
+    const InkAppearance look = inkAppearance(6, 30, InkType::Permanent);
+    for (const Dot& dot : s.dots.dots) {
+        const glm::uvec3 tri = s.head.mesh.triangles[dot.triangle];
+        const TriangleMap map = triangleMap(
+            glm::dvec3(s.head.mesh.positions[tri.x]), glm::dvec3(s.head.mesh.positions[tri.y]),
+            glm::dvec3(s.head.mesh.positions[tri.z]), glm::dvec2(chart.uvs[tri.x]),
+            glm::dvec2(chart.uvs[tri.y]), glm::dvec2(chart.uvs[tri.z]));
+        if (!map.valid || !chart.inside[dot.triangle]) continue;
+        const glm::dvec3 d = glm::dvec3(dot.position_mm - s.head.mesh.positions[tri.x]);
+        InkSplat splat;
+        splat.centre_uv = glm::vec2(glm::dvec2(chart.uvs[tri.x]) +
+                                    map.uv_per_mm * glm::dvec2(glm::dot(d, map.frame_u),
+                                                               glm::dot(d, map.frame_v)));
+        splat.mm_from_uv = glm::mat2(glm::inverse(map.uv_per_mm));
+        splat.radius_mm = 0.5f * dot.diameter_mm;
+        splat.edge_sigma_mm = float(look.edge_sigma_mm);
+        splat.filter = glm::vec3(look.filter);
+        splats.push_back(splat);
+    }
+    Image16 layer(size, size, 4);
+    for (auto _ : state) {
+        splatInk(layer, splats, glm::vec3(look.filter), int(state.range(1)));
+        benchmark::DoNotOptimize(layer.pixels.data());
+    }
+    state.counters["dots"] = double(splats.size());
+    state.counters["threads"] = double(state.range(1));
+    // Bytes the fill writes (and the splat revisits only where dots are).
+    state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(size) * size * 8);
+}
+
+void BM_AllocateLayer(benchmark::State& state) {
+    const int size = int(state.range(0));
+    for (auto _ : state) {
+        Image16 layer(size, size, 4);
+        benchmark::DoNotOptimize(layer.pixels.data());
+    }
+}
+
+// A plain write of the same bytes: the memory-bandwidth bound for producing the layer.
+void BM_WriteBandwidth(benchmark::State& state) {
+    const int size = int(state.range(0));
+    Image16 layer(size, size, 4);
+    uint16_t value = 1;
+    for (auto _ : state) {
+        std::fill(layer.pixels.begin(), layer.pixels.end(), value++);
+        benchmark::DoNotOptimize(layer.pixels.data());
+    }
+    state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(size) * size * 8);
+}
+
+} // namespace
+
+BENCHMARK(BM_SplatInk)->Args({4096, 1})->Args({4096, 2})->Args({8192, 1})->Args({8192, 2})
+    ->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_BakeLayers)->Arg(4096)->Arg(8192)->Unit(benchmark::kMillisecond)->UseRealTime()
+    ->Iterations(2);
+BENCHMARK(BM_AllocateLayer)->Arg(4096)->Arg(8192)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_WriteBandwidth)->Arg(4096)->Arg(8192)->Unit(benchmark::kMillisecond);
+BENCHMARK_MAIN();
