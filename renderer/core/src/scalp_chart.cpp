@@ -209,10 +209,9 @@ ScalpChart computeScalpChart(const HeadModel& head) {
     std::vector<glm::dvec2> coords(mesh.vertexCount());
     std::vector<uint8_t> ok(mesh.vertexCount());
     std::vector<uint8_t> inside(mesh.triangleCount());
-    for (int iy = 0; iy < 6; ++iy) {
-        for (int iz = 0; iz < 5; ++iz) {
-            const glm::dvec3 centre{region.axis_x, ear_y + 15.0 * iy,
-                                    region.axis_z - 20.0 + 10.0 * iz};
+    for (int iy = -3; iy <= 4; ++iy) {
+        for (int iz = -4; iz <= 4; ++iz) {
+            const glm::dvec3 centre{region.axis_x, ear_y + 15.0 * iy, region.axis_z + 10.0 * iz};
             for (size_t v = 0; v < mesh.vertexCount(); ++v)
                 ok[v] = laea(centre, glm::dvec3(mesh.positions[v]), coords[v]) && in_region[v];
             size_t count = 0;
