@@ -209,7 +209,7 @@ bool dotSplat(const Dot& dot, const HeadModel& head, const ScalpChart& chart,
     out.centre_uv = glm::vec2(centre);
     out.mm_from_uv = glm::mat2(axes * mm_per_uv);
     out.radius_mm = float(0.5 * double(dot.diameter_mm) * look.diameter_scale);
-    out.edge_sigma_mm = float(look.edge_sigma_mm);
+    out.edge_sigma_mm = float(look.edge_sigma_mm + look.edge_sigma_per_radius * out.radius_mm);
     out.filter = glm::vec3(look.filter);
     out.halo_strength = float(look.halo_strength);
     out.halo_sigma_mm = float(look.halo_sigma_scale) * out.radius_mm;

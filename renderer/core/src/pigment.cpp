@@ -38,9 +38,9 @@ constexpr double kFitzpatrickLinear[6][3] = {
 };
 
 // Undiluted carbon black, healed, double pass through the dermal ink layer (decadic OD at
-// 550 nm). 1.0 leaves 10% of the light that reaches the ink: healed black SMP reads dark grey,
-// never the 0 of a printed disc.
-constexpr double kOdPure = 1.0;
+// 550 nm). 1.4 leaves 4% of the light that reaches the ink; with the light scattered back from
+// above the ink, healed black SMP reads charcoal grey, never the 0 of a printed disc.
+constexpr double kOdPure = 1.4;
 // Dilution scale: shade 1 carries 1/8 of the pigment of shade 10, geometric steps in between
 // (equal steps in OD ratio read as roughly equal visual steps).
 constexpr double kLightestConcentration = 1.0 / 8.0;
@@ -49,7 +49,7 @@ constexpr double kLightestConcentration = 1.0 / 8.0;
 const glm::dvec3 kInkSpectrum{550.0 / 610.0, 1.0, 550.0 / 465.0};
 // Fraction of the skin's diffuse reflectance that comes back from above the ink (0.25-0.5 mm):
 // larger for blue, which scatters more and penetrates less. This is the blue-grey shift.
-const glm::dvec3 kAboveInkReflectance{0.06, 0.10, 0.18};
+const glm::dvec3 kAboveInkReflectance{0.05, 0.09, 0.20};
 
 // Fresh ink sits partly in the epidermis and the wound crust: darker for the first weeks.
 constexpr double kFreshExtraOd = 0.45;    // +45% OD at day 0
@@ -65,7 +65,8 @@ constexpr double kHaloDecayDays = 1.5;
 constexpr double kPermanentFadeDays = 1825.0 / 0.35667494393873245; // -ln(0.7)
 constexpr double kTemporaryFadeDays = 365.0 / 0.69314718055994531;  // -ln(0.5)
 // Edge blur: healed scattering blur plus slow migration of pigment over years.
-constexpr double kEdgeSigmaHealedMm = 0.03;
+constexpr double kEdgeSigmaHealedMm = 0.035;
+constexpr double kEdgeSigmaPerRadius = 0.18; // bigger impressions scatter over a wider rim
 constexpr double kEdgeSpreadMm = 0.04;
 constexpr double kEdgeSpreadHalfDays = 1825.0;
 
@@ -97,6 +98,7 @@ InkAppearance inkAppearance(double shade, double age_days, InkType ink) {
     out.diameter_scale = 1.0 + kSwellingScale * std::exp(-age_days / kSwellingDecayDays);
     out.edge_sigma_mm =
         kEdgeSigmaHealedMm + kEdgeSpreadMm * age_days / (age_days + kEdgeSpreadHalfDays);
+    out.edge_sigma_per_radius = kEdgeSigmaPerRadius;
     out.halo_strength = kHaloStrength * std::exp(-age_days / kHaloDecayDays);
     return out;
 }

@@ -29,7 +29,10 @@ struct InkAppearance {
     glm::dvec3 filter{1.0};
     double optical_density = 0;   // decadic OD of the ink layer on a double pass (at 550 nm)
     double diameter_scale = 1;    // swelling of fresh impressions (>= 1)
-    double edge_sigma_mm = 0.03;  // Gaussian blur of the dot edge (light scattering, migration)
+    // Gaussian blur of the dot edge (light scattering, pigment migration):
+    // sigma = edge_sigma_mm + edge_sigma_per_radius * dot radius.
+    double edge_sigma_mm = 0.035;
+    double edge_sigma_per_radius = 0.18;
     // Fresh redness around each impression: a multiplicative tint `halo_filter` with peak
     // coverage `halo_strength` and a Gaussian of sigma `halo_sigma_scale` x dot radius.
     glm::dvec3 halo_filter{1.0, 0.78, 0.80};
