@@ -21,8 +21,13 @@ struct Scene {
     HeadModel head = test::syntheticHead(kStacks, kSlices);
     FollicleSet dots;
     Scene() {
-        // ~100k dots of 0.4 mm over the scalp (~ 2 cm^-2 short of a full head at 70 /cm^2).
-        dots = test::latticeDots(head, kStacks, kSlices, 250000, 35, 0.4f, 6);
+        // Exactly 100,000 dots of 0.4 mm, all in the chart region (a dense full head).
+        dots = test::latticeDots(head, kStacks, kSlices, 300000, 35, 0.4f, 6);
+        const ScalpChart chart = computeScalpChart(head);
+        std::vector<Dot> kept;
+        for (const Dot& d : dots.dots)
+            if (chart.inside[d.triangle] && kept.size() < 100000) kept.push_back(d);
+        dots.dots = kept;
         for (size_t i = 0; i < dots.dots.size(); ++i) {
             dots.dots[i].aspect = 0.8f + 0.2f * float(i % 7) / 7.0f;
             dots.dots[i].angle_rad = float(i % 13);
@@ -54,32 +59,16 @@ void BM_SplatInk(benchmark::State& state) {
     const Scene& s = scene();
     Design design;
     design.pigment.fitzpatrick = 3;
-    // Footprints from one bake at the same size (cheap relative to the splat at 1024).
+    // Exactly the splats bakeLayers makes (aspect, angle, soft edge and all).
     const ScalpChart chart = computeScalpChart(s.head);
     const int size = int(state.range(0));
-    std::vector<InkSplat> splats;
-    const InkAppearance look = inkAppearance(6, 30, InkType::Permanent);
-    for (const Dot& dot : s.dots.dots) {
-        const glm::uvec3 tri = s.head.mesh.triangles[dot.triangle];
-        const TriangleMap map = triangleMap(
-            glm::dvec3(s.head.mesh.positions[tri.x]), glm::dvec3(s.head.mesh.positions[tri.y]),
-            glm::dvec3(s.head.mesh.positions[tri.z]), glm::dvec2(chart.uvs[tri.x]),
-            glm::dvec2(chart.uvs[tri.y]), glm::dvec2(chart.uvs[tri.z]));
-        if (!map.valid || !chart.inside[dot.triangle]) continue;
-        const glm::dvec3 d = glm::dvec3(dot.position_mm - s.head.mesh.positions[tri.x]);
-        InkSplat splat;
-        splat.centre_uv = glm::vec2(glm::dvec2(chart.uvs[tri.x]) +
-                                    map.uv_per_mm * glm::dvec2(glm::dot(d, map.frame_u),
-                                                               glm::dot(d, map.frame_v)));
-        splat.mm_from_uv = glm::mat2(glm::inverse(map.uv_per_mm));
-        splat.radius_mm = 0.5f * dot.diameter_mm;
-        splat.edge_sigma_mm = float(look.edge_sigma_mm);
-        splat.filter = glm::vec3(look.filter);
-        splats.push_back(splat);
-    }
+    glm::vec3 empty_filter;
+    size_t skipped = 0;
+    const std::vector<InkSplat> splats =
+        inkSplats(s.head, chart, s.dots, design, empty_filter, skipped);
     Image16 layer(size, size, 4);
     for (auto _ : state) {
-        splatInk(layer, splats, glm::vec3(look.filter), int(state.range(1)));
+        splatInk(layer, splats, empty_filter, int(state.range(1)));
         benchmark::DoNotOptimize(layer.pixels.data());
     }
     state.counters["dots"] = double(splats.size());

@@ -315,6 +315,38 @@ void bakeScars(LayerStack& stack, const HeadModel& head, const Design& design) {
 
 } // namespace
 
+std::vector<InkSplat> inkSplats(const HeadModel& head, const ScalpChart& chart,
+                                const FollicleSet& dots, const Design& design,
+                                glm::vec3& empty_filter, size_t& skipped) {
+    // One appearance per distinct shade, then every dot through its triangle.
+    const PigmentSpec& pigment = design.pigment;
+    std::map<float, InkAppearance> looks;
+    std::vector<InkSplat> splats;
+    splats.reserve(dots.dots.size());
+    glm::dvec3 filter_sum(0);
+    double filter_weight = 0;
+    skipped = 0;
+    for (const Dot& dot : dots.dots) {
+        auto it = looks.find(dot.shade);
+        if (it == looks.end())
+            it = looks.emplace(dot.shade, inkAppearance(dot.shade, pigment.age_days, pigment.ink))
+                     .first;
+        InkSplat splat;
+        if (!dotSplat(dot, head, chart, it->second, splat)) {
+            ++skipped;
+            continue;
+        }
+        const double area = double(splat.radius_mm) * double(splat.radius_mm);
+        filter_sum += area * it->second.filter;
+        filter_weight += area;
+        splats.push_back(splat);
+    }
+    empty_filter = filter_weight > 0
+                       ? glm::vec3(filter_sum / filter_weight)
+                       : glm::vec3(inkAppearance(6, pigment.age_days, pigment.ink).filter);
+    return splats;
+}
+
 void validateLayerSize(int size, const std::string& option) {
     const bool power_of_two = size > 0 && (size & (size - 1)) == 0;
     if (!power_of_two || size < kLayerSizeMin || size > kLayerSizeMax)
@@ -360,33 +392,13 @@ LayerStack bakeLayers(const HeadModel& head, const FollicleSet& dots, const Desi
     stack.skin_linear = glm::vec3(skin);
     stack.recommended_shade = recommendedShade(pigment.hair_colour_srgb, skin, pigment.ink);
 
-    // Pigment: one appearance per distinct shade, then every dot through its triangle.
-    std::map<float, InkAppearance> looks;
-    std::vector<InkSplat> splats;
-    splats.reserve(dots.dots.size());
-    glm::dvec3 filter_sum(0);
-    double filter_weight = 0;
-    for (const Dot& dot : dots.dots) {
-        auto it = looks.find(dot.shade);
-        if (it == looks.end())
-            it = looks.emplace(dot.shade, inkAppearance(dot.shade, pigment.age_days, pigment.ink))
-                     .first;
-        InkSplat splat;
-        if (!dotSplat(dot, head, stack.chart, it->second, splat)) {
-            ++stack.dots_skipped;
-            continue;
-        }
-        const double area = double(splat.radius_mm) * double(splat.radius_mm);
-        filter_sum += area * it->second.filter;
-        filter_weight += area;
-        splats.push_back(splat);
-    }
+    // Pigment.
+    glm::vec3 empty_filter;
+    const std::vector<InkSplat> splats =
+        inkSplats(head, stack.chart, dots, design, empty_filter, stack.dots_skipped);
     if (stack.dots_skipped > 0)
         stack.warnings.push_back(std::to_string(stack.dots_skipped) +
                                  " dots lie outside the scalp chart's region and are not drawn");
-    const glm::vec3 empty_filter =
-        filter_weight > 0 ? glm::vec3(filter_sum / filter_weight)
-                          : glm::vec3(inkAppearance(6, pigment.age_days, pigment.ink).filter);
     stack.pigment = Image16(size, size, 4);
     const auto start = std::chrono::steady_clock::now();
     stack.dots_splatted = splatInk(stack.pigment, splats, empty_filter);

@@ -21,6 +21,7 @@
 #include "stipple/core/follicles.h"
 #include "stipple/core/head_model.h"
 #include "stipple/core/image.h"
+#include "stipple/core/splat.h"
 
 namespace stipple {
 
@@ -94,6 +95,13 @@ LayerStack bakeLayers(const HeadModel& head, const FollicleSet& dots, const Desi
 inline constexpr int kLayerSizeMin = 1024;
 inline constexpr int kLayerSizeMax = 8192;
 void validateLayerSize(int size, const std::string& option);
+
+// The ink splats of `dots` on `head` under `chart` for `design`'s pigment (one per dot that lies
+// on an inside triangle; `skipped` counts the others) and the dots' mean filter colour, which
+// empty texels hold. What bakeLayers splats; exposed for benchmarks and tests.
+std::vector<InkSplat> inkSplats(const HeadModel& head, const ScalpChart& chart,
+                                const FollicleSet& dots, const Design& design,
+                                glm::vec3& empty_filter, size_t& skipped);
 
 // Size of the smooth layers (scar, scar_roughness, before) for a chart of `size`.
 int smoothLayerSize(int size);
