@@ -193,7 +193,8 @@ size_t splatInk(Image16& layer, const std::vector<InkSplat>& splats,
     }
 
     // Bin splats into bands of rows (CSR), keeping the input order inside each band.
-    const int band_rows = std::max(16, size / 64);
+    // Bands of 16 rows (512 KB at 4096^2): a band stays in L2 while its dots are splatted.
+    const int band_rows = 16;
     const int bands = (size + band_rows - 1) / band_rows;
     std::vector<uint32_t> offsets(size_t(bands) + 1, 0);
     for (const TexelSplat& t : texel_splats)
