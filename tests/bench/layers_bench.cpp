@@ -5,7 +5,7 @@
 
 #include <benchmark/benchmark.h>
 
-#include "../core/synthetic_head.h"
+#include "../core/layers_test_head.h"
 #include "stipple/core/layers.h"
 #include "stipple/core/pigment.h"
 #include "stipple/core/scalp_chart.h"
@@ -18,11 +18,11 @@ using namespace stipple;
 constexpr int kStacks = 160, kSlices = 320;
 
 struct Scene {
-    HeadModel head = test::syntheticHead(kStacks, kSlices);
+    HeadModel head = test::layers::syntheticHead(kStacks, kSlices);
     FollicleSet dots;
     Scene() {
         // Exactly 100,000 dots of 0.4 mm, all in the chart region (a dense full head).
-        dots = test::latticeDots(head, kStacks, kSlices, 300000, 35, 0.4f, 6);
+        dots = test::layers::latticeDots(head, kStacks, kSlices, 300000, 35, 0.4f, 6);
         const ScalpChart chart = computeScalpChart(head);
         std::vector<Dot> kept;
         for (const Dot& d : dots.dots)

@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "core/synthetic_head.h"
+#include "core/layers_test_head.h"
 #include "stipple/core/error.h"
 #include "stipple/core/pigment.h"
 #include "stipple/core/scalp_chart.h"
@@ -57,7 +57,7 @@ std::vector<float> mm2PerUv2(const HeadModel& head, const ScalpChart& chart, int
 
 class LayersTest : public ::testing::Test {
 protected:
-    static void SetUpTestSuite() { s_head = new HeadModel(test::syntheticHead(kStacks, kSlices)); }
+    static void SetUpTestSuite() { s_head = new HeadModel(test::layers::syntheticHead(kStacks, kSlices)); }
     static void TearDownTestSuite() { delete s_head; }
     static HeadModel* s_head;
 };
@@ -66,7 +66,7 @@ HeadModel* LayersTest::s_head = nullptr;
 TEST_F(LayersTest, CoverageFractionEqualsDotAreaOverRegionArea) {
     // 0.6 mm dots on a lattice ~1.8 mm apart: reach of a dot (edge + 5 sigma) is < 0.5 mm, so
     // none overlap and coverage must integrate to the sum of the dot areas.
-    const FollicleSet dots = test::latticeDots(*s_head, kStacks, kSlices, 40000, 80, 0.6f, 6);
+    const FollicleSet dots = test::layers::latticeDots(*s_head, kStacks, kSlices, 40000, 80, 0.6f, 6);
     ASSERT_GT(dots.dots.size(), 8000u);
     const LayerStack layers = bakeLayers(*s_head, dots, healedDesign(), 4096);
     EXPECT_EQ(layers.dots_skipped, 0u);
@@ -75,7 +75,7 @@ TEST_F(LayersTest, CoverageFractionEqualsDotAreaOverRegionArea) {
     for (size_t i = 0; i < scale.size(); ++i)
         ink_mm2 += double(layers.pigment.pixels[i * 4 + 3]) / 65535.0 * scale[i];
     ink_mm2 /= 4096.0 * 4096.0;
-    const double dots_mm2 = double(dots.dots.size()) * test::kPi * 0.3 * 0.3;
+    const double dots_mm2 = double(dots.dots.size()) * test::layers::kPi * 0.3 * 0.3;
     const double measured = ink_mm2 / layers.chart.region_area_mm2;
     const double expected = dots_mm2 / layers.chart.region_area_mm2;
     // +-3% (issue 4): texel quantisation of ~0.07 mm texels on 0.6 mm dots averages out over
@@ -117,7 +117,7 @@ Footprint measureDot(const HeadModel& head, const LayerStack& layers, const Dot&
     const double l1 = tr / 2 + std::sqrt(tr * tr / 4 - det), l2 = tr / 2 - std::sqrt(tr * tr / 4 - det);
     Footprint f;
     f.area_diameter_mm =
-        2 * std::sqrt(sum / (double(size) * size) * std::abs(glm::determinant(mm_per_uv)) / test::kPi);
+        2 * std::sqrt(sum / (double(size) * size) * std::abs(glm::determinant(mm_per_uv)) / test::layers::kPi);
     // A uniform disc of diameter d has variance d^2 / 16 along every axis.
     f.major_mm = 4 * std::sqrt(l1);
     f.minor_mm = 4 * std::sqrt(l2);
@@ -146,7 +146,7 @@ TEST_F(LayersTest, FootprintsAreCircularInMillimetresAcrossTheChart) {
     for (const Place& place : places) {
         FollicleSet one;
         Dot dot;
-        ASSERT_TRUE(test::syntheticDot(*s_head, kStacks, kSlices, place.theta, place.phi, 1.2f,
+        ASSERT_TRUE(test::layers::syntheticDot(*s_head, kStacks, kSlices, place.theta, place.phi, 1.2f,
                                        8, 1, dot))
             << place.name;
         one.dots.push_back(dot);
@@ -169,7 +169,7 @@ TEST_F(LayersTest, DotCentreHasTheDocumentedColour) {
     // shortfall from 1 at the centre are far below it; 0.5 is below a just-noticeable difference.
     FollicleSet one;
     Dot dot;
-    ASSERT_TRUE(test::syntheticDot(*s_head, kStacks, kSlices, 0.3, 0.2, 1.2f, 6, 1, dot));
+    ASSERT_TRUE(test::layers::syntheticDot(*s_head, kStacks, kSlices, 0.3, 0.2, 1.2f, 6, 1, dot));
     one.dots.push_back(dot);
     const LayerStack layers = bakeLayers(*s_head, one, healedDesign(), 2048);
     const glm::vec2 uv = layers.chart.uvs[s_head->mesh.triangles[dot.triangle].x];
@@ -191,7 +191,7 @@ TEST_F(LayersTest, DotCentreHasTheDocumentedColour) {
 }
 
 TEST_F(LayersTest, IdenticalInputsGiveByteIdenticalLayersWhateverTheThreadCount) {
-    const FollicleSet dots = test::latticeDots(*s_head, kStacks, kSlices, 20000, 40, 0.9f, 7);
+    const FollicleSet dots = test::layers::latticeDots(*s_head, kStacks, kSlices, 20000, 40, 0.9f, 7);
     Design design = healedDesign(2); // fresh: halos overlap, so order and rounding matter
     ScarSpec strip;
     strip.points_mm = {{-50, 40, -70}, {0, 30, -95}, {50, 40, -70}};
@@ -242,7 +242,7 @@ TEST_F(LayersTest, CoverageNeverExceedsOneWhereDotsPileUp) {
 TEST_F(LayersTest, FadingIsMonotonicInAge) {
     // Total darkening (sum of coverage * (1 - filter)) may only fall as the design ages, for
     // both ink types; temporary ink is lighter than permanent at every age after day 0.
-    const FollicleSet dots = test::latticeDots(*s_head, kStacks, kSlices, 4000, 60, 0.5f, 7);
+    const FollicleSet dots = test::layers::latticeDots(*s_head, kStacks, kSlices, 4000, 60, 0.5f, 7);
     const double ages[] = {0, 1, 3, 7, 14, 30, 90, 365, 1825, 3650};
     for (InkType ink : {InkType::Permanent, InkType::Temporary}) {
         double previous = 1e300;

@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "core/synthetic_head.h"
+#include "core/layers_test_head.h"
 #include "stipple/core/error.h"
 
 namespace stipple {
@@ -15,7 +15,7 @@ namespace {
 class ScalpChartTest : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
-        s_head = new HeadModel(test::syntheticHead());
+        s_head = new HeadModel(test::layers::syntheticHead());
         s_chart = new ScalpChart(computeScalpChart(*s_head));
     }
     static void TearDownTestSuite() {
@@ -87,7 +87,8 @@ TEST_F(ScalpChartTest, RegionCoversTheScalpButNotTheFaceOrEars) {
         const bool in = s_chart->inside[t] != 0;
         if (c.y > 100) crown += !in;                              // all scalp: inside
         if (c.z > 60 && std::abs(c.x) < 30 && c.y < l.glabella.y + 20) face += in; // face: out
-        if (glm::length(c - l.ear_left) < 20) ear += in;          // ear: outside
+        // The pinna, behind the tragus landmark: outside.
+        if (glm::length(c - (l.ear_left + glm::dvec3(0, 5, -18))) < 20) ear += in;
         if (c.z < -60 && c.y > -30 && c.y < 0) nape += !in;       // nape: inside
         if (c.y < -80) neck += in;                                // neck: outside
     }
@@ -151,7 +152,7 @@ TEST_F(ScalpChartTest, SplitForChartParksOutsideTriangles) {
 
 TEST(ScalpChart, RejectsAMeshWithNothingInTheRegion) {
     // A head-sized mesh placed entirely below the ear line (wrong units/axes): clear error.
-    HeadModel head = test::syntheticHead(20, 40);
+    HeadModel head = test::layers::syntheticHead(20, 40);
     for (glm::vec3& p : head.mesh.positions) p.y -= 1000;
     EXPECT_THROW(computeScalpChart(head), Error);
 }

@@ -20,9 +20,9 @@ namespace {
 constexpr double kPi = 3.14159265358979323846;
 // The region's lower boundary (head frame mm, relative to landmarks); see the header.
 constexpr double kFrontAboveGlabellaMm = 40.0; // hairline is >= 60 mm above the glabella
-constexpr double kSideAboveEarMm = 25.0;       // over the ears
+constexpr double kSideAboveEarMm = -20.0;      // at the ears (sideburns reach the tragus)
 constexpr double kBackBelowEarMm = 65.0;       // nape line may be 40 mm below the ear line
-constexpr double kEarRadiusMm = 38.0;          // pinna around its centre
+constexpr double kEarRadiusMm = 30.0;          // pinna around its centre
 constexpr double kSingularDy = -0.95;          // directions this close to straight down: out
 constexpr double kUvMargin = 0.01;             // chart border left empty on each side
 
@@ -63,16 +63,18 @@ struct Region {
         y_side = ear_y + kSideAboveEarMm;
         y_back = ear_y - kBackBelowEarMm;
         // The tragus landmark sits at the front of the pinna; its centre is up and behind.
-        ear_centre[0] = f.ear_left + glm::dvec3(0, 8, -10);
-        ear_centre[1] = f.ear_right + glm::dvec3(0, 8, -10);
+        ear_centre[0] = f.ear_left + glm::dvec3(0, 5, -18);
+        ear_centre[1] = f.ear_right + glm::dvec3(0, 5, -18);
     }
 
     // Smooth (cosine) interpolation of the lower boundary around the head.
     double lowerY(const glm::dvec3& p) const {
         const double azimuth = std::abs(std::atan2(p.x - axis_x, p.z - axis_z)); // 0 front
         if (azimuth <= kPi / 2) {
+            // Squared: the boundary stays above the brow and cheeks until close to the ear,
+            // then drops to let the sideburns in.
             const double t = (1 - std::cos(2 * azimuth)) / 2;
-            return y_front + (y_side - y_front) * t;
+            return y_front + (y_side - y_front) * t * t;
         }
         const double t = (1 - std::cos(2 * (azimuth - kPi / 2))) / 2;
         return y_side + (y_back - y_side) * t;

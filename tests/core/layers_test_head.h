@@ -12,7 +12,7 @@
 #include "stipple/core/follicles.h"
 #include "stipple/core/head_model.h"
 
-namespace stipple::test {
+namespace stipple::test::layers {
 
 struct Ellipsoid {
     glm::dvec3 centre{0, 20, 5};
@@ -143,4 +143,4 @@ inline FollicleSet latticeDots(const HeadModel& head, int stacks, int slices, in
     return set;
 }
 
-} // namespace stipple::test
+} // namespace stipple::test::layers
