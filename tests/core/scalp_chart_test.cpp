@@ -90,7 +90,7 @@ TEST_F(ScalpChartTest, RegionCoversTheScalpButNotTheFaceOrEars) {
         // The pinna, behind the tragus landmark: outside.
         if (glm::length(c - (l.ear_left + glm::dvec3(0, 5, -18))) < 20) ear += in;
         if (c.z < -60 && c.y > -30 && c.y < 0) nape += !in;       // nape: inside
-        if (c.y < -80) neck += in;                                // neck: outside
+        if (c.y < -60 && c.z > 20) neck += in;                   // chin, throat: outside
     }
     EXPECT_EQ(crown, 0u);
     EXPECT_EQ(face, 0u);

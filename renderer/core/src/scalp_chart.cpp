@@ -21,7 +21,7 @@ constexpr double kPi = 3.14159265358979323846;
 // The region's lower boundary (head frame mm, relative to landmarks); see the header.
 constexpr double kFrontAboveGlabellaMm = 40.0; // hairline is >= 60 mm above the glabella
 constexpr double kSideAboveEarMm = -20.0;      // at the ears (sideburns reach the tragus)
-constexpr double kBackBelowEarMm = 65.0;       // nape line may be 40 mm below the ear line
+constexpr double kBackBelowEarMm = 80.0; // default nape -35 mm + margin; below -60 is clipped
 constexpr double kEarRadiusMm = 30.0;          // pinna around its centre
 constexpr double kSingularDy = -0.95;          // directions this close to straight down: out
 constexpr double kUvMargin = 0.01;             // chart border left empty on each side

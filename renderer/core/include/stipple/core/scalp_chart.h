@@ -15,7 +15,7 @@ namespace stipple {
 // Computes the chart of `head` (head frame, mm, landmarks set): picks the projection centre on
 // the head's vertical axis that minimises distortion over the region, marks the region's
 // triangles (the cranium above a line from brow + 40 mm down to the ear line at the sideburns
-// and 65 mm below it at the nape, pinnae excluded) and fits it into [0,1]^2 with a margin. UVs are a function
+// and 80 mm below it at the nape, pinnae excluded) and fits it into [0,1]^2 with a margin. UVs are a function
 // of the vertex position only, so welded copies of a vertex always get the same UV. Throws
 // stipple::Error when no triangle lies in the region (not a head in the head frame).
 ScalpChart computeScalpChart(const HeadModel& head);
