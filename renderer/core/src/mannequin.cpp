@@ -145,7 +145,7 @@ struct EarFrame {
 struct HeadShape {
     EarFrame ear;
     Tube helix, antihelix, inferior_crus;
-    std::array<Tube, 2> lid_lines; // left eye; the right is mirrored by symmetry
+    Tube lid_line; // left eye; the right is mirrored by symmetry
     dvec3 ear_bound_centre{0};
     double ear_bound_radius = 0;
 
@@ -176,18 +176,15 @@ struct HeadShape {
         // below the eye's centre and curving down at the corners.
         const dvec3 eye(32, 14, 79);
         const double eye_r = 12.5;
-        std::vector<glm::dvec4> lower, upper;
-        for (int i = -5; i <= 5; ++i) {
+        std::vector<glm::dvec4> lower;
+        for (int i = -4; i <= 4; ++i) {
             const double a = i * 11.0 * M_PI / 180.0;
-            const double droop = 0.04 * i * i;
-            lower.emplace_back(eye + dvec3(eye_r * std::sin(a), -1.5 - droop,
-                                           eye_r * std::cos(a) + 0.6),
-                               0.75);
-            upper.emplace_back(eye + dvec3(eye_r * std::sin(a) * 0.95, 4.5 - 0.6 * droop,
-                                           eye_r * std::cos(a) * 0.93 + 0.4),
-                               0.6);
+            const double droop = 0.05 * i * i;
+            lower.emplace_back(eye + dvec3(eye_r * std::sin(a), -1.0 - droop,
+                                           eye_r * std::cos(a) + 0.4),
+                               1.1);
         }
-        lid_lines = {makeTube(lower, 3), makeTube(upper, 3)};
+        lid_line = makeTube(lower, 3);
     }
 
     double earDistance(const dvec3& p) const {
@@ -242,10 +239,8 @@ struct HeadShape {
         // Eye sockets carved under the brow, then the closed eyes (eyeball under the lids).
         d = smax(d, -sdEllipsoid(p, dvec3(32, 16, 102), dvec3(20, 12, 14)), 7.0);
         d = smin(d, sdEllipsoid(p, dvec3(32, 14, 79), dvec3(12.5, 12.5, 12.5)), 5.0);
-        for (const Tube& lid : lid_lines) {
-            if (glm::length(p - lid.bound_centre) < lid.bound_radius + 3)
-                d = smax(d, -lid.distance(p), 1.2);
-        }
+        if (glm::length(p - lid_line.bound_centre) < lid_line.bound_radius + 3)
+            d = smax(d, -lid_line.distance(p), 1.5);
         // Nose: bridge from the nasion down to the tip, the tip, the wings (alae) and the
         // columella, then the nostrils.
         double nose = sdRoundCone(p, dvec3(0, 24, 88), dvec3(0, -14, 112), 5.5, 6.5);
@@ -259,7 +254,7 @@ struct HeadShape {
         const double upper = sdEllipsoid(p, dvec3(0, -45, 97), dvec3(22, 6, 6.5));
         const double lower = sdEllipsoid(p, dvec3(0, -57, 95), dvec3(19, 5.5, 6.5));
         d = smin(d, smin(upper, lower, 1.0), 7.0);
-        d = smax(d, -sdRoundCone(p, dvec3(0, -51.2, 100), dvec3(22, -51.5, 90), 0.9, 0.6), 1.0);
+        d = smax(d, -sdRoundCone(p, dvec3(0, -51.2, 100), dvec3(18, -51.5, 94), 1.0, 0.5), 1.2);
         // Neck: an elliptic cylinder leaning slightly forward, blended into the skull base
         // and under the jaw.
         {
