@@ -224,9 +224,9 @@ struct HeadShape {
         dvec3 q(x * taper, y, z);
         double d = sdSuperEllipsoid(q, dvec3(0, 40, -2), dvec3(76, ry, 96), 2.3);
         // Face: maxilla and the soft mass of the lower face.
-        d = smin(d, sdEllipsoid(p, dvec3(0, -28, 40), dvec3(60, 70, 59)), 22.0);
+        d = smin(d, sdEllipsoid(p, dvec3(0, -28, 40), dvec3(56, 70, 59)), 22.0);
         // Jaw: the mandible from the angle (gonion) to the chin, and the chin itself.
-        d = smin(d, sdRoundCone(p, dvec3(49, -60, 8), dvec3(26, -87, 58), 6.0, 6.0), 24.0);
+        d = smin(d, sdRoundCone(p, dvec3(46, -62, 10), dvec3(26, -87, 58), 5.0, 6.0), 24.0);
         d = smin(d, sdEllipsoid(p, dvec3(0, -84, 82), dvec3(20, 13, 12)), 16.0);
         // Cheekbones (zygomatic) and cheeks.
         d = smin(d, sdEllipsoid(p, dvec3(48, 4, 64), dvec3(16, 10, 18)), 16.0);
@@ -237,7 +237,7 @@ struct HeadShape {
         d = smin(d, sdEllipsoid(p, dvec3(21, 35, 89), dvec3(22, 7, 8)), 14.0);
         d = smin(d, sdEllipsoid(p, dvec3(0, 35, 93), dvec3(14, 7, 6)), 10.0); // glabella
         // Eye sockets carved under the brow, then the closed eyes (eyeball under the lids).
-        d = smax(d, -sdEllipsoid(p, dvec3(32, 16, 102), dvec3(20, 12, 14)), 7.0);
+        d = smax(d, -sdEllipsoid(p, dvec3(32, 17, 102), dvec3(20, 11, 14)), 10.0);
         d = smin(d, sdEllipsoid(p, dvec3(32, 14, 79), dvec3(12.5, 12.5, 12.5)), 5.0);
         if (glm::length(p - lid_line.bound_centre) < lid_line.bound_radius + 3)
             d = smax(d, -lid_line.distance(p), 1.5);
@@ -245,14 +245,14 @@ struct HeadShape {
         // columella, then the nostrils.
         double nose = sdRoundCone(p, dvec3(0, 24, 88), dvec3(0, -14, 112), 5.5, 6.5);
         nose = smin(nose, sdEllipsoid(p, dvec3(0, -4, 98), dvec3(12, 26, 10)), 6.0);
-        nose = smin(nose, sdEllipsoid(p, dvec3(0, -19, 112), dvec3(7.5, 7, 8.5)), 6.0);
-        nose = smin(nose, sdEllipsoid(p, dvec3(11, -25, 104), dvec3(6, 5.5, 6.5)), 6.0);
+        nose = smin(nose, sdEllipsoid(p, dvec3(0, -19, 112), dvec3(7.5, 7, 8.5)), 7.0);
+        nose = smin(nose, sdEllipsoid(p, dvec3(11, -25, 103), dvec3(5.5, 5, 7.5)), 8.0);
         nose = smin(nose, sdEllipsoid(p, dvec3(0, -29, 108), dvec3(4, 4, 9)), 3.0);
         d = smin(d, nose, 6.0);
         d = smax(d, -sdEllipsoid(p, dvec3(6.5, -32.5, 107), dvec3(3.2, 2.0, 4.5)), 1.5);
         // Lips: upper and lower, meeting along the mouth line.
-        const double upper = sdEllipsoid(p, dvec3(0, -45, 97), dvec3(22, 6, 6.5));
-        const double lower = sdEllipsoid(p, dvec3(0, -57, 95), dvec3(19, 5.5, 6.5));
+        const double upper = sdEllipsoid(p, dvec3(0, -45, 97), dvec3(21, 5.5, 6.2));
+        const double lower = sdEllipsoid(p, dvec3(0, -57, 95), dvec3(17, 5.2, 5.8));
         d = smin(d, smin(upper, lower, 1.0), 7.0);
         d = smax(d, -sdRoundCone(p, dvec3(0, -51.2, 100), dvec3(18, -51.5, 94), 1.0, 0.5), 1.2);
         // Neck: an elliptic cylinder leaning slightly forward, blended into the skull base
@@ -260,7 +260,9 @@ struct HeadShape {
         {
             const double t = std::clamp((-30.0 - y) / 170.0, 0.0, 1.0);
             const dvec2 c(0, -10 + 14 * t);
-            const dvec2 r(56, 58);
+            // A slight flare at the base, as on a display head.
+            const double flare = std::clamp((-165.0 - y) / 35.0, 0.0, 1.0);
+            const dvec2 r = dvec2(56, 58) * (1.0 + 0.08 * flare * flare);
             const dvec2 qq = (dvec2(x, z) - c);
             const double k0 = glm::length(qq / r), k1 = glm::length(qq / (r * r));
             double neck = k1 > 0 ? k0 * (k0 - 1.0) / k1 : -56.0;
@@ -444,16 +446,21 @@ RawMesh surfaceNets(double h) {
 
 // Vertices on open edges (the neck opening).
 std::vector<uint8_t> boundaryVertices(const RawMesh& m) {
-    std::map<std::pair<uint32_t, uint32_t>, int> edges;
+    std::vector<uint64_t> edges;
+    edges.reserve(m.triangles.size() * 3);
     for (const glm::uvec3& t : m.triangles)
         for (int k = 0; k < 3; ++k) {
-            uint32_t a = t[k], b = t[(k + 1) % 3];
-            if (a > b) std::swap(a, b);
-            ++edges[{a, b}];
+            const uint64_t a = std::min(t[k], t[(k + 1) % 3]), b = std::max(t[k], t[(k + 1) % 3]);
+            edges.push_back(a << 32 | b);
         }
+    std::sort(edges.begin(), edges.end());
     std::vector<uint8_t> on(m.positions.size(), 0);
-    for (const auto& [e, n] : edges)
-        if (n == 1) on[e.first] = on[e.second] = 1;
+    for (size_t i = 0; i < edges.size();) {
+        size_t j = i;
+        while (j < edges.size() && edges[j] == edges[i]) ++j;
+        if (j - i == 1) on[edges[i] >> 32] = on[edges[i] & 0xffffffffu] = 1;
+        i = j;
+    }
     return on;
 }
 
@@ -622,15 +629,10 @@ void decimate(RawMesh& m, size_t target, double max_edge) {
         m.positions[a] = p;
         for (int i = 0; i < 10; ++i) quadrics[a][i] += quadrics[b][i];
         ++stamp[a];
+        // Only the edges at a changed cost (a moved, its quadric grew); the others keep
+        // theirs, and every entry is re-checked when it is popped.
         neighbours(a, na);
-        for (uint32_t n : na) {
-            ++stamp[n]; // its edges' costs changed with a's position
-        }
-        for (uint32_t n : na) {
-            std::vector<uint32_t> nn;
-            neighbours(n, nn);
-            for (uint32_t x : nn) push(std::min(n, x), std::max(n, x));
-        }
+        for (uint32_t n : na) push(std::min(a, n), std::max(a, n));
     }
     // Compact.
     std::vector<uint32_t> remap(nv, UINT32_MAX);
