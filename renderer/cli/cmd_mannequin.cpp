@@ -69,8 +69,9 @@ Command addMannequinCommand(CLI::App& root) {
             }
             writeFileAtomic(std::filesystem::path(opt->preview_dir) / "mannequin_sheet.png",
                             encodePng(sheet), overwrite);
-            for (PreviewView view : {PreviewView::Front, PreviewView::Left, PreviewView::ThreeQuarter,
-                                     PreviewView::Top, PreviewView::Back, PreviewView::Right}) {
+            for (PreviewView view :
+                 {PreviewView::Front, PreviewView::Left, PreviewView::ThreeQuarter,
+                  PreviewView::Top, PreviewView::Back, PreviewView::Right}) {
                 PreviewOptions p;
                 p.view = view;
                 p.width = p.height = opt->size;

@@ -36,7 +36,8 @@ Mesh uvSphere(int segments, int rings) {
 double alphaFraction(const Image8& image) {
     double sum = 0;
     for (int y = 0; y < image.height; ++y)
-        for (int x = 0; x < image.width; ++x) sum += image.at(x, y)[3] / 255.0;
+        for (int x = 0; x < image.width; ++x)
+            sum += image.at(x, y)[3] / 255.0;
     return sum / (double(image.width) * image.height);
 }
 
@@ -105,7 +106,8 @@ TEST(Preview, DotCoversItsWorldSpaceArea) {
     const Image8 image = renderPreview(plane, options);
     double dark = 0;
     for (int y = 0; y < image.height; ++y)
-        for (int x = 0; x < image.width; ++x) dark += 1.0 - srgbToLinear(image.at(x, y)[0] / 255.0);
+        for (int x = 0; x < image.width; ++x)
+            dark += 1.0 - srgbToLinear(image.at(x, y)[0] / 255.0);
     dark /= double(image.width) * image.height;
     // Tolerance 0.002 (1.6%): the area-matched 16-gon and 3x3 supersampled edges.
     EXPECT_NEAR(dark, M_PI * 4 / 100, 0.002);

@@ -45,7 +45,9 @@ double smin(double a, double b, double k) {
     const double h = std::max(k - std::abs(a - b), 0.0) / k;
     return std::min(a, b) - h * h * k * 0.25;
 }
-double smax(double a, double b, double k) { return -smin(-a, -b, k); }
+double smax(double a, double b, double k) {
+    return -smin(-a, -b, k);
+}
 
 // Approximate ellipsoid distance (Quilez): exact on the surface, good near it.
 double sdEllipsoid(const dvec3& p, const dvec3& c, const dvec3& r) {
@@ -70,9 +72,9 @@ double sdSuperEllipsoid(const dvec3& p, const dvec3& c, const dvec3& r, double n
     if (s <= 0) return -std::min({r.x, r.y, r.z});
     const double f = std::pow(s, 1.0 / n);
     // grad f = f^(1-n) * q^(n-1) / r
-    const dvec3 g = std::pow(f, 1.0 - n) *
-                    dvec3(std::pow(q.x, n - 1) / r.x, std::pow(q.y, n - 1) / r.y,
-                          std::pow(q.z, n - 1) / r.z);
+    const dvec3 g =
+        std::pow(f, 1.0 - n) *
+        dvec3(std::pow(q.x, n - 1) / r.x, std::pow(q.y, n - 1) / r.y, std::pow(q.z, n - 1) / r.z);
     const double gl = glm::length(g);
     return gl > 0 ? (f - 1.0) / gl : -std::min({r.x, r.y, r.z});
 }
@@ -101,9 +103,9 @@ Tube makeTube(const std::vector<glm::dvec4>& control, int per_segment) {
                          p3 = control[std::min(i + 2, n - 1)];
         for (int s = 0; s < per_segment; ++s) {
             const double t = double(s) / per_segment, t2 = t * t, t3 = t2 * t;
-            const glm::dvec4 q = 0.5 * ((2.0 * p1) + (-p0 + p2) * t +
-                                        (2.0 * p0 - 5.0 * p1 + 4.0 * p2 - p3) * t2 +
-                                        (-p0 + 3.0 * p1 - 3.0 * p2 + p3) * t3);
+            const glm::dvec4 q =
+                0.5 * ((2.0 * p1) + (-p0 + p2) * t + (2.0 * p0 - 5.0 * p1 + 4.0 * p2 - p3) * t2 +
+                       (-p0 + 3.0 * p1 - 3.0 * p2 + p3) * t3);
             tube.points.emplace_back(q.x, q.y, q.z);
             tube.radii.push_back(q.w);
         }
@@ -163,13 +165,11 @@ struct HeadShape {
                          6);
         // Antihelix: from the antitragus up the middle of the ear, forking at the top into
         // the superior crus (this tube) and the inferior crus.
-        antihelix = makeTube({ep(-10, -11, 2.2, 2.4), ep(-14, -2, 2.4, 2.6),
-                              ep(-14, 9, 2.4, 2.5), ep(-10, 18, 2.2, 2.1),
-                              ep(-4, 24, 1.8, 1.7), ep(0, 26, 1.4, 1.4)},
+        antihelix = makeTube({ep(-10, -11, 2.2, 2.4), ep(-14, -2, 2.4, 2.6), ep(-14, 9, 2.4, 2.5),
+                              ep(-10, 18, 2.2, 2.1), ep(-4, 24, 1.8, 1.7), ep(0, 26, 1.4, 1.4)},
                              6);
-        inferior_crus = makeTube({ep(-14, 9, 2.2, 2.2), ep(-7, 12, 1.8, 1.8),
-                                  ep(0, 13, 1.2, 1.4)},
-                                 6);
+        inferior_crus =
+            makeTube({ep(-14, 9, 2.2, 2.2), ep(-7, 12, 1.8, 1.8), ep(0, 13, 1.2, 1.4)}, 6);
         ear_bound_centre = ear.toWorld(-8, 5, 0);
         ear_bound_radius = 44;
         // Closed eyelids: a shallow groove along the lid margin across the eyeball, slightly
@@ -180,9 +180,8 @@ struct HeadShape {
         for (int i = -4; i <= 4; ++i) {
             const double a = i * 11.0 * M_PI / 180.0;
             const double droop = 0.05 * i * i;
-            lower.emplace_back(eye + dvec3(eye_r * std::sin(a), -1.0 - droop,
-                                           eye_r * std::cos(a) + 0.4),
-                               1.1);
+            lower.emplace_back(
+                eye + dvec3(eye_r * std::sin(a), -1.0 - droop, eye_r * std::cos(a) + 0.4), 1.1);
         }
         lid_line = makeTube(lower, 3);
     }
@@ -219,8 +218,8 @@ struct HeadShape {
         // Cranium: a superellipsoid (flatter forehead and crown than an ellipsoid), shorter
         // below its equator, narrowing towards the forehead.
         const double ry = y > 40 ? 90.0 : 70.0;
-        const double taper = 1.0 + 0.09 * std::clamp(z / 96.0, 0.0, 1.0) *
-                                       std::clamp(z / 96.0, 0.0, 1.0);
+        const double taper =
+            1.0 + 0.09 * std::clamp(z / 96.0, 0.0, 1.0) * std::clamp(z / 96.0, 0.0, 1.0);
         dvec3 q(x * taper, y, z);
         double d = sdSuperEllipsoid(q, dvec3(0, 40, -2), dvec3(76, ry, 96), 2.3);
         // Face: maxilla and the soft mass of the lower face.
@@ -419,27 +418,32 @@ RawMesh surfaceNets(double h) {
                     const uint32_t c00 = cellVertex(i, j - 1, k - 1), c10 = cellVertex(i, j, k - 1),
                                    c11 = cellVertex(i, j, k), c01 = cellVertex(i, j - 1, k);
                     // Outward normal is +x when the inside is at i.
-                    if (inside) quad(c00, c10, c11, c01);
-                    else quad(c00, c01, c11, c10);
+                    if (inside)
+                        quad(c00, c10, c11, c01);
+                    else
+                        quad(c00, c01, c11, c10);
                 }
                 if (j + 1 < ny && i > 0 && k > 0 && i < nx - 1 && k < nz - 1 &&
                     inside != (f[idx(i, j + 1, k)] < 0)) {
                     const uint32_t c00 = cellVertex(i - 1, j, k - 1), c10 = cellVertex(i, j, k - 1),
                                    c11 = cellVertex(i, j, k), c01 = cellVertex(i - 1, j, k);
-                    if (inside) quad(c00, c01, c11, c10);
-                    else quad(c00, c10, c11, c01);
+                    if (inside)
+                        quad(c00, c01, c11, c10);
+                    else
+                        quad(c00, c10, c11, c01);
                 }
                 if (k + 1 < nz && i > 0 && j > 0 && i < nx - 1 && j < ny - 1 &&
                     inside != (f[idx(i, j, k + 1)] < 0)) {
                     const uint32_t c00 = cellVertex(i - 1, j - 1, k), c10 = cellVertex(i, j - 1, k),
                                    c11 = cellVertex(i, j, k), c01 = cellVertex(i - 1, j, k);
-                    if (inside) quad(c00, c10, c11, c01);
-                    else quad(c00, c01, c11, c10);
+                    if (inside)
+                        quad(c00, c10, c11, c01);
+                    else
+                        quad(c00, c01, c11, c10);
                 }
             }
     return out;
 }
-
 
 // ----------------------------------------------------------------------------------------
 // Mesh utilities on the raw mesh
@@ -457,7 +461,8 @@ std::vector<uint8_t> boundaryVertices(const RawMesh& m) {
     std::vector<uint8_t> on(m.positions.size(), 0);
     for (size_t i = 0; i < edges.size();) {
         size_t j = i;
-        while (j < edges.size() && edges[j] == edges[i]) ++j;
+        while (j < edges.size() && edges[j] == edges[i])
+            ++j;
         if (j - i == 1) on[edges[i] >> 32] = on[edges[i] & 0xffffffffu] = 1;
         i = j;
     }
@@ -509,7 +514,8 @@ void decimate(RawMesh& m, size_t target, double max_edge) {
     const std::vector<uint8_t> boundary = boundaryVertices(m);
     std::vector<std::vector<uint32_t>> vt(nv);
     for (uint32_t t = 0; t < m.triangles.size(); ++t)
-        for (int k = 0; k < 3; ++k) vt[m.triangles[t][k]].push_back(t);
+        for (int k = 0; k < 3; ++k)
+            vt[m.triangles[t][k]].push_back(t);
     std::vector<uint8_t> tri_alive(m.triangles.size(), 1);
     std::vector<Quadric> quadrics(nv, Quadric{});
     for (const glm::uvec3& t : m.triangles) {
@@ -520,7 +526,8 @@ void decimate(RawMesh& m, size_t target, double max_edge) {
         n /= len;
         const Quadric q = planeQuadric(n, -glm::dot(n, a), 0.5 * len);
         for (int k = 0; k < 3; ++k)
-            for (int i = 0; i < 10; ++i) quadrics[t[k]][i] += q[i];
+            for (int i = 0; i < 10; ++i)
+                quadrics[t[k]][i] += q[i];
     }
     std::vector<uint32_t> stamp(nv, 0);
     std::vector<uint8_t> vert_alive(nv, 1);
@@ -538,17 +545,20 @@ void decimate(RawMesh& m, size_t target, double max_edge) {
         if (boundary[a] || boundary[b]) return;
         const dvec3 mid = 0.5 * (m.positions[a] + m.positions[b]);
         Quadric q = quadrics[a];
-        for (int i = 0; i < 10; ++i) q[i] += quadrics[b][i];
+        for (int i = 0; i < 10; ++i)
+            q[i] += quadrics[b][i];
         const double len = glm::length(m.positions[a] - m.positions[b]);
         // A small length term keeps flat regions uniform instead of collapsing at random.
         const double cost = quadricError(q, mid) + 1e-4 * len * len;
-        heap.push({cost, std::min(a, b), std::max(a, b), stamp[std::min(a, b)],
-                   stamp[std::max(a, b)]});
+        heap.push(
+            {cost, std::min(a, b), std::max(a, b), stamp[std::min(a, b)], stamp[std::max(a, b)]});
     };
     for (const glm::uvec3& t : m.triangles)
         for (int k = 0; k < 3; ++k)
-            if (t[k] < t[(k + 1) % 3]) push(t[k], t[(k + 1) % 3]);
-            else push(t[(k + 1) % 3], t[k]);
+            if (t[k] < t[(k + 1) % 3])
+                push(t[k], t[(k + 1) % 3]);
+            else
+                push(t[(k + 1) % 3], t[k]);
     size_t alive = m.triangles.size();
     std::vector<uint32_t> na, nb;
     auto neighbours = [&](uint32_t v, std::vector<uint32_t>& out) {
@@ -591,7 +601,8 @@ void decimate(RawMesh& m, size_t target, double max_edge) {
                 const dvec3 n_old = glm::cross(o[1] - o[0], o[2] - o[0]);
                 const dvec3 n_new = glm::cross(q[1] - q[0], q[2] - q[0]);
                 const double ln = glm::length(n_new), lo = glm::length(n_old);
-                if (ln <= 0 || lo <= 0 || glm::dot(n_new, n_old) < 0.5 * ln * lo) ok = false;
+                if (ln <= 0 || lo <= 0 || glm::dot(n_new, n_old) < 0.5 * ln * lo)
+                    ok = false;
                 else if (triangleQuality(q[0], q[1], q[2]) <
                          std::min(0.45, triangleQuality(o[0], o[1], o[2])))
                     ok = false;
@@ -619,20 +630,22 @@ void decimate(RawMesh& m, size_t target, double max_edge) {
                 if (m.triangles[t][k] == b) m.triangles[t][k] = a;
         for (uint32_t c : common) {
             auto& list = vt[c];
-            list.erase(std::remove_if(list.begin(), list.end(),
-                                      [&](uint32_t t) { return !tri_alive[t]; }),
-                       list.end());
+            list.erase(
+                std::remove_if(list.begin(), list.end(), [&](uint32_t t) { return !tri_alive[t]; }),
+                list.end());
         }
         vt[a] = std::move(merged);
         vt[b].clear();
         vert_alive[b] = 0;
         m.positions[a] = p;
-        for (int i = 0; i < 10; ++i) quadrics[a][i] += quadrics[b][i];
+        for (int i = 0; i < 10; ++i)
+            quadrics[a][i] += quadrics[b][i];
         ++stamp[a];
         // Only the edges at a changed cost (a moved, its quadric grew); the others keep
         // theirs, and every entry is re-checked when it is popped.
         neighbours(a, na);
-        for (uint32_t n : na) push(std::min(a, n), std::max(a, n));
+        for (uint32_t n : na)
+            push(std::min(a, n), std::max(a, n));
     }
     // Compact.
     std::vector<uint32_t> remap(nv, UINT32_MAX);
@@ -671,7 +684,8 @@ void relax(RawMesh& m, int iterations) {
         for (size_t v = 0; v < m.positions.size(); ++v) {
             if (boundary[v] || nbr[v].empty()) continue;
             dvec3 c(0);
-            for (uint32_t n : nbr[v]) c += m.positions[n];
+            for (uint32_t n : nbr[v])
+                c += m.positions[n];
             c /= double(nbr[v].size());
             const dvec3 p = m.positions[v];
             const dvec3 g = gradient(p);
@@ -698,8 +712,8 @@ std::vector<glm::vec2> discUvs(const RawMesh& m, std::vector<uint32_t>& origin,
             const dvec3 pa = m.positions[a], pb = m.positions[b];
             const dvec3 mid = 0.5 * (pa + pb);
             // Prefer the back midline: |x| is expensive, the front half forbidden.
-            const double w = glm::length(pa - pb) * (1.0 + 0.25 * mid.x * mid.x) *
-                             (mid.z > 0 ? 100.0 : 1.0);
+            const double w =
+                glm::length(pa - pb) * (1.0 + 0.25 * mid.x * mid.x) * (mid.z > 0 ? 100.0 : 1.0);
             adj[a].push_back({b, w});
         }
     // The pole: the highest vertex.
@@ -731,16 +745,19 @@ std::vector<glm::vec2> discUvs(const RawMesh& m, std::vector<uint32_t>& origin,
     }
     STIPPLE_ASSERT(rim_end != UINT32_MAX, "discUvs(): no path from the top to the neck");
     std::vector<uint32_t> path; // rim end first
-    for (uint32_t v = rim_end; v != UINT32_MAX; v = prev[v]) path.push_back(v);
+    for (uint32_t v = rim_end; v != UINT32_MAX; v = prev[v])
+        path.push_back(v);
 
     // Duplicate the path vertices (all but the pole) for the triangles on the +X side, found
     // by turning counter-clockwise (seen from outside) from the edge towards the pole.
     origin.resize(nv);
-    for (uint32_t v = 0; v < nv; ++v) origin[v] = v;
+    for (uint32_t v = 0; v < nv; ++v)
+        origin[v] = v;
     triangles = m.triangles;
     std::vector<std::vector<uint32_t>> vt(nv);
     for (uint32_t t = 0; t < triangles.size(); ++t)
-        for (int k = 0; k < 3; ++k) vt[triangles[t][k]].push_back(t);
+        for (int k = 0; k < 3; ++k)
+            vt[triangles[t][k]].push_back(t);
     std::vector<uint32_t> copy_of(nv, UINT32_MAX);
     for (size_t i = 0; i + 1 < path.size(); ++i) {
         const uint32_t v = path[i], up = path[i + 1];
@@ -755,9 +772,9 @@ std::vector<glm::vec2> discUvs(const RawMesh& m, std::vector<uint32_t>& origin,
             for (uint32_t t : vt[v]) {
                 const glm::uvec3& tri = triangles[t];
                 for (int k = 0; k < 3; ++k)
-                    if (tri[k] == v && (tri[(k + 1) % 3] == from ||
-                                        (copy_of[from] != UINT32_MAX &&
-                                         tri[(k + 1) % 3] == copy_of[from]))) {
+                    if (tri[k] == v &&
+                        (tri[(k + 1) % 3] == from ||
+                         (copy_of[from] != UINT32_MAX && tri[(k + 1) % 3] == copy_of[from]))) {
                         found = t;
                         next = tri[(k + 2) % 3];
                     }
@@ -773,7 +790,8 @@ std::vector<glm::vec2> discUvs(const RawMesh& m, std::vector<uint32_t>& origin,
     // The boundary of the cut disc, as a loop of directed boundary edges.
     std::map<std::pair<uint32_t, uint32_t>, int> half;
     for (const glm::uvec3& t : triangles)
-        for (int k = 0; k < 3; ++k) half[{t[k], t[(k + 1) % 3]}]++;
+        for (int k = 0; k < 3; ++k)
+            half[{t[k], t[(k + 1) % 3]}]++;
     std::vector<uint32_t> next_on_boundary(n, UINT32_MAX);
     for (const auto& [e, c] : half)
         if (!half.count({e.second, e.first})) next_on_boundary[e.first] = e.second;
@@ -805,9 +823,10 @@ std::vector<glm::vec2> discUvs(const RawMesh& m, std::vector<uint32_t>& origin,
         }
         std::vector<double> s{0};
         for (size_t i = 1; i < run.size(); ++i)
-            s.push_back(s.back() + glm::length(m.positions[origin[run[i]]] -
-                                               m.positions[origin[run[i - 1]]]));
-        for (double& x : s) x /= std::max(s.back(), 1e-12);
+            s.push_back(s.back() +
+                        glm::length(m.positions[origin[run[i]]] - m.positions[origin[run[i - 1]]]));
+        for (double& x : s)
+            x /= std::max(s.back(), 1e-12);
         return std::make_pair(run, s);
     };
     // Seam side polygon: from a bottom corner up to (corner.x, kSeamKnee) then to the pole.
@@ -826,22 +845,26 @@ std::vector<glm::vec2> discUvs(const RawMesh& m, std::vector<uint32_t>& origin,
     {
         auto [run, s] = arc(0, i1);
         const double corner = a_first ? 0.0 : 1.0;
-        for (size_t i = 0; i < run.size(); ++i) uv[run[i]] = glm::vec2(seamPoint(corner, s[i]));
-        for (uint32_t v : run) fixed[v] = 1;
+        for (size_t i = 0; i < run.size(); ++i)
+            uv[run[i]] = glm::vec2(seamPoint(corner, s[i]));
+        for (uint32_t v : run)
+            fixed[v] = 1;
     }
     {
         auto [run, s] = arc(i1, i2);
         const double u0 = a_first ? 0.0 : 1.0;
         for (size_t i = 0; i < run.size(); ++i)
             uv[run[i]] = glm::vec2(float(u0 + (1 - 2 * u0) * s[i]), 0.0f);
-        for (uint32_t v : run) fixed[v] = 1;
+        for (uint32_t v : run)
+            fixed[v] = 1;
     }
     {
         auto [run, s] = arc(i2, 0);
         const double corner = a_first ? 1.0 : 0.0;
         for (size_t i = 0; i < run.size(); ++i)
             uv[run[i]] = glm::vec2(seamPoint(corner, 1.0 - s[i]));
-        for (uint32_t v : run) fixed[v] = 1;
+        for (uint32_t v : run)
+            fixed[v] = 1;
     }
     // Interior: weighted average of neighbours (clamped cotangent weights, always positive),
     // solved by conjugate gradients on the symmetric positive definite system.
@@ -893,11 +916,13 @@ std::vector<glm::vec2> discUvs(const RawMesh& m, std::vector<uint32_t>& origin,
             bnorm += b[i] * b[i];
         }
         double rz = 0;
-        for (size_t i = 0; i < nu; ++i) rz += r[i] * z[i];
+        for (size_t i = 0; i < nu; ++i)
+            rz += r[i] * z[i];
         for (int it = 0; it < 20000; ++it) {
             apply(p, ap);
             double pap = 0;
-            for (size_t i = 0; i < nu; ++i) pap += p[i] * ap[i];
+            for (size_t i = 0; i < nu; ++i)
+                pap += p[i] * ap[i];
             const double alpha = rz / pap;
             double rr = 0;
             for (size_t i = 0; i < nu; ++i) {
@@ -913,9 +938,11 @@ std::vector<glm::vec2> discUvs(const RawMesh& m, std::vector<uint32_t>& origin,
             }
             const double beta = rz_new / rz;
             rz = rz_new;
-            for (size_t i = 0; i < nu; ++i) p[i] = z[i] + beta * p[i];
+            for (size_t i = 0; i < nu; ++i)
+                p[i] = z[i] + beta * p[i];
         }
-        for (size_t i = 0; i < nu; ++i) uv[unknown[i]][axis] = float(x[i]);
+        for (size_t i = 0; i < nu; ++i)
+            uv[unknown[i]][axis] = float(x[i]);
     }
     // Counter-clockwise triangles (seen from outside) must stay counter-clockwise in UV; if
     // the loop ran the other way, mirror u (the polygon is symmetric, so it stays convex).
@@ -925,7 +952,8 @@ std::vector<glm::vec2> discUvs(const RawMesh& m, std::vector<uint32_t>& origin,
         signed_area += double((b - a).x * (c - a).y - (b - a).y * (c - a).x);
     }
     if (signed_area < 0)
-        for (glm::vec2& q : uv) q.x = 1.0f - q.x;
+        for (glm::vec2& q : uv)
+            q.x = 1.0f - q.x;
     return uv;
 }
 

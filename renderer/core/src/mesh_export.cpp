@@ -30,13 +30,15 @@ namespace {
 
 aiVector3D* copyVectors(const std::vector<glm::vec3>& v) {
     auto* out = new aiVector3D[v.size()];
-    for (size_t i = 0; i < v.size(); ++i) out[i] = aiVector3D(v[i].x, v[i].y, v[i].z);
+    for (size_t i = 0; i < v.size(); ++i)
+        out[i] = aiVector3D(v[i].x, v[i].y, v[i].z);
     return out;
 }
 
 aiVector3D* copyUvs(const std::vector<glm::vec2>& uv) {
     auto* out = new aiVector3D[uv.size()];
-    for (size_t i = 0; i < uv.size(); ++i) out[i] = aiVector3D(uv[i].x, uv[i].y, 0.0f);
+    for (size_t i = 0; i < uv.size(); ++i)
+        out[i] = aiVector3D(uv[i].x, uv[i].y, 0.0f);
     return out;
 }
 
@@ -76,7 +78,7 @@ ExportedMesh exportMesh(const Mesh& mesh, const MeshExportOptions& options) {
         texture->pcData = new aiTexel[(options.albedo_png.size() + 3) / 4];
         std::memcpy(texture->pcData, options.albedo_png.data(), options.albedo_png.size());
         scene->mNumTextures = 1;
-        scene->mTextures = new aiTexture*[1]{texture};
+        scene->mTextures = new aiTexture* [1] { texture };
         const aiString path("*0");
         material->AddProperty(&path, AI_MATKEY_TEXTURE(aiTextureType_DIFFUSE, 0));
     } else if (!options.albedo_uri.empty()) {
@@ -84,7 +86,7 @@ ExportedMesh exportMesh(const Mesh& mesh, const MeshExportOptions& options) {
         material->AddProperty(&path, AI_MATKEY_TEXTURE(aiTextureType_DIFFUSE, 0));
     }
     scene->mNumMaterials = 1;
-    scene->mMaterials = new aiMaterial*[1]{material};
+    scene->mMaterials = new aiMaterial* [1] { material };
 
     auto* am = new aiMesh();
     am->mName = aiString(options.name);
@@ -112,7 +114,7 @@ ExportedMesh exportMesh(const Mesh& mesh, const MeshExportOptions& options) {
         face.mIndices = new unsigned[3]{t.x, t.y, t.z};
     }
     scene->mNumMeshes = 1;
-    scene->mMeshes = new aiMesh*[1]{am};
+    scene->mMeshes = new aiMesh* [1] { am };
 
     const char* format_id = gltf ? "glb2" : options.format == MeshFormat::Obj ? "obj" : "plyb";
     Assimp::Exporter exporter;

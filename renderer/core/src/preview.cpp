@@ -26,12 +26,18 @@ PreviewView parsePreviewView(const std::string& name) {
 
 const char* previewViewName(PreviewView view) {
     switch (view) {
-    case PreviewView::Front: return "front";
-    case PreviewView::Left: return "left";
-    case PreviewView::Right: return "right";
-    case PreviewView::Back: return "back";
-    case PreviewView::Top: return "top";
-    case PreviewView::ThreeQuarter: return "three-quarter";
+    case PreviewView::Front:
+        return "front";
+    case PreviewView::Left:
+        return "left";
+    case PreviewView::Right:
+        return "right";
+    case PreviewView::Back:
+        return "back";
+    case PreviewView::Top:
+        return "top";
+    case PreviewView::ThreeQuarter:
+        return "three-quarter";
     }
     return "front";
 }
@@ -42,18 +48,28 @@ struct Camera {
     glm::dvec3 right, up, forward; // forward points from the eye into the scene
     glm::dvec3 eye;
     bool perspective = false;
-    double scale = 1;              // pixels per unit (ortho) or per unit of x/z (perspective)
-    glm::dvec2 offset{0};          // pixel position of the projected origin
+    double scale = 1;     // pixels per unit (ortho) or per unit of x/z (perspective)
+    glm::dvec2 offset{0}; // pixel position of the projected origin
 };
 
 void viewBasis(PreviewView view, glm::dvec3& to_camera, glm::dvec3& up) {
     up = {0, 1, 0};
     switch (view) {
-    case PreviewView::Front: to_camera = {0, 0, 1}; break;
-    case PreviewView::Back: to_camera = {0, 0, -1}; break;
-    case PreviewView::Left: to_camera = {1, 0, 0}; break;
-    case PreviewView::Right: to_camera = {-1, 0, 0}; break;
-    case PreviewView::ThreeQuarter: to_camera = glm::normalize(glm::dvec3(1, 0, 1)); break;
+    case PreviewView::Front:
+        to_camera = {0, 0, 1};
+        break;
+    case PreviewView::Back:
+        to_camera = {0, 0, -1};
+        break;
+    case PreviewView::Left:
+        to_camera = {1, 0, 0};
+        break;
+    case PreviewView::Right:
+        to_camera = {-1, 0, 0};
+        break;
+    case PreviewView::ThreeQuarter:
+        to_camera = glm::normalize(glm::dvec3(1, 0, 1));
+        break;
     case PreviewView::Top:
         to_camera = {0, 1, 0};
         up = {0, 0, 1};
@@ -187,8 +203,8 @@ RasterVertex rasterVertex(const Camera& cam, const glm::dvec3& p, const glm::dve
                           const glm::dvec3& albedo_linear) {
     const glm::dvec3 c = toCamera(cam, p);
     const glm::dvec2 q = projectXY(cam, c);
-    return {glm::dvec2(cam.offset.x + cam.scale * q.x, cam.offset.y - cam.scale * q.y), c.z,
-            normal, albedo_linear};
+    return {glm::dvec2(cam.offset.x + cam.scale * q.x, cam.offset.y - cam.scale * q.y), c.z, normal,
+            albedo_linear};
 }
 
 } // namespace
@@ -218,7 +234,8 @@ Image8 renderPreview(const Mesh& mesh, const PreviewOptions& options) {
 
     const Camera cam = frameCamera(mesh, options, fb.width, fb.height);
     const glm::dvec3 l = glm::normalize(options.light_dir);
-    const glm::dvec3 light_world = glm::normalize(l.x * cam.right + l.y * cam.up - l.z * cam.forward);
+    const glm::dvec3 light_world =
+        glm::normalize(l.x * cam.right + l.y * cam.up - l.z * cam.forward);
     const glm::dvec3 base_albedo = srgbToLinear3(options.albedo);
     const bool has_normals = mesh.normals.size() == mesh.positions.size();
 

@@ -26,17 +26,17 @@ struct MannequinLandmarks {
 };
 
 struct MannequinOptions {
-    double voxel_mm = 1.0;            // polygonisation grid spacing, 0.5..3
-    size_t target_triangles = 60000;  // after decimation
-    double max_edge_mm = 3.4;         // decimation never makes an edge longer than this
+    double voxel_mm = 1.0;           // polygonisation grid spacing, 0.5..3
+    size_t target_triangles = 60000; // after decimation
+    double max_edge_mm = 3.4;        // decimation never makes an edge longer than this
 };
 
 struct Mannequin {
-    Mesh mesh;                  // millimetres, head frame, normals, uvs (v up), weld
+    Mesh mesh; // millimetres, head frame, normals, uvs (v up), weld
     MannequinLandmarks landmarks;
-    double breadth_mm = 0;      // max width of the cranium (above the ears)
-    double length_mm = 0;       // glabella to occiput
-    double height_mm = 0;       // vertex to chin (menton)
+    double breadth_mm = 0;       // max width of the cranium (above the ears)
+    double length_mm = 0;        // glabella to occiput
+    double height_mm = 0;        // vertex to chin (menton)
     double neck_bottom_y_mm = 0; // the plane of the neck opening
 };
 

@@ -42,24 +42,24 @@ struct PreviewDot {
 struct PreviewOptions {
     PreviewView view = PreviewView::Front;
     PreviewProjection projection = PreviewProjection::Orthographic;
-    int width = 512;  // output pixels
+    int width = 512; // output pixels
     int height = 512;
-    int supersample = 3;           // 1..4: rendered at this multiple, then box-filtered
-    double fov_deg = 25;           // vertical field of view (perspective only)
-    double margin = 0.06;          // free border around the framed box, fraction of the frame
+    int supersample = 3;  // 1..4: rendered at this multiple, then box-filtered
+    double fov_deg = 25;  // vertical field of view (perspective only)
+    double margin = 0.06; // free border around the framed box, fraction of the frame
     // What to frame: the mesh's bounding box when not given. A smaller box zooms in (docs
     // pictures of a patch of dots).
     std::optional<Box> frame;
     // Direction towards the light in camera space (x right, y up, z towards the viewer);
     // (0, 0, 1) is a headlight.
     glm::dvec3 light_dir{-0.35, 0.45, 1.0};
-    double ambient = 0.18;         // share of light that does not depend on the normal
-    glm::dvec3 albedo{0.82, 0.80, 0.76};  // surface colour, sRGB 0..1 (styrofoam white)
+    double ambient = 0.18;               // share of light that does not depend on the normal
+    glm::dvec3 albedo{0.82, 0.80, 0.76}; // surface colour, sRGB 0..1 (styrofoam white)
     // Empty, or one sRGB colour (0..1) per mesh vertex replacing `albedo`.
     std::vector<glm::vec3> vertex_colours;
     std::vector<PreviewDot> dots;
     glm::dvec3 background{1.0, 1.0, 1.0}; // sRGB 0..1
-    bool transparent = false;      // RGBA output with coverage as alpha, else RGB
+    bool transparent = false;             // RGBA output with coverage as alpha, else RGB
 };
 
 // Renders `mesh` (normals used when present, else face normals; both sides of each triangle
