@@ -118,7 +118,8 @@ TEST(BakeCli, BakesIctWithReportAndIsByteIdenticalOnRepeat) {
     // ICT has UDIM tiles: the face (front of the scalp) in 1001, the back of the head in 1002.
     std::vector<std::string> expected = {"pigment.png", "scar.png", "scar_roughness.png",
                                          "before.png", "albedo_chart.png",
-                                         "albedo_flat.1001.png", "albedo_flat.1002.png"};
+                                         "albedo_flat.1001.png", "albedo_flat.1002.png",
+                                         "head_chart.glb"};
     for (const std::string& name : expected) {
         bool listed = false;
         for (const auto& f : j["files"])
