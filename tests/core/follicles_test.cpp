@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <tuple>
 
 #include <gtest/gtest.h>
 
 #include "stipple/core/image.h"
 #include "stipple/core/poisson_sampling.h"
+#include "stipple/core/scalp_region.h"
 #include "synthetic_head.h"
 #include "test_util.h"
 
@@ -47,15 +49,11 @@ TEST(Follicles, DotCountIsDensityTimesAreaPerZone) {
         const char* name = kZoneNames[size_t(z.id)];
         ASSERT_GT(z.area_cm2, 5.0) << name;
         const double expected = z.target_density_per_cm2 * z.area_cm2;
-        // +-5% for the large zones (calibrated pool, border strips compensated). A zone under
-        // 20 cm2 is mostly border strip (0.6 r kept free on its side of every border): +-8%.
-        // The transition band is 10 mm wide, so its strips are a third of it and the
-        // compensation is capped to keep the blue-noise floor: it comes out 20-30% short
-        // (measured 27%; a known shortfall, see the report).
-        const double tolerance = z.id == ZoneId::FrontTransition ? 0.32
-                                 : z.area_cm2 < 20                ? 0.08
-                                                                  : 0.05;
-        EXPECT_NEAR(double(z.dots), expected, tolerance * expected) << name;
+        // +-5%, every zone including the 10 mm transition band and the 10 cm2 temples (the
+        // issue's figure): the sampler rescales each zone's radius until its count is within
+        // 1.5% of the target, so what is left is the area quadrature's own error (2.5 mm
+        // sub-triangles on the border triangles) and the radius floor. Measured: within 1.5%.
+        EXPECT_NEAR(double(z.dots), expected, 0.05 * expected) << name;
     }
     double total_area = 0;
     for (const ZoneStats& z : set.zones) total_area += z.area_cm2;
@@ -213,8 +211,8 @@ TEST(Follicles, TotalModeSpreadsTheCount) {
     d.mode = DensityMode::Total;
     d.total_dots = 30000;
     const FollicleSet set = generateFollicles(ellipsoidHead(), d);
-    // +-4%: each zone within 5% and the transition band (short, see above) holds ~3% of it.
-    EXPECT_NEAR(double(set.dots.size()), 30000.0, 0.04 * 30000);
+    // +-3%: every zone is matched to its share within 1.5% (see above), plus the quadrature.
+    EXPECT_NEAR(double(set.dots.size()), 30000.0, 0.03 * 30000);
 }
 
 ScarSpec stripScar() {
@@ -310,20 +308,26 @@ TEST(Follicles, BadInputsNameTheField) {
 }
 
 // Acceptance on the real heads: landmarks and units from the head-frame code.
-void expectAcceptable(const FollicleSet& set, const Design& d, const char* what) {
+// `nn_floor`: 0.65 (the blue-noise floor) except on the carved Demosthenes bust.
+void expectAcceptable(const FollicleSet& set, const Design& d, const char* what,
+                      double nn_floor = 0.65) {
     EXPECT_EQ(set.outside_region, 0u) << what;
     EXPECT_NEAR(set.hairline.frontal_height_mm, d.hairline.frontal_height_mm, 3.0) << what;
+    size_t sampled = 0;
     for (const ZoneStats& z : set.zones) {
-        if (z.area_cm2 < 5 || z.id == ZoneId::FrontTransition) continue;
-        // Real meshes have coarse triangles (ICT's back: 8 mm edges) and borders everywhere:
-        // +-8% per zone, +-12% for zones under 20 cm2 (mostly border strip; ICT's temples are
-        // 10 cm2 and come out 8.5% short).
-        const double tolerance = z.area_cm2 < 20 ? 0.12 : 0.08;
-        EXPECT_NEAR(z.density_per_cm2, z.target_density_per_cm2, tolerance * z.target_density_per_cm2)
+        if (z.target_density_per_cm2 <= 0) continue;
+        ++sampled;
+        // +-5% for every enabled zone, the transition band and 10 cm2 zones included, on
+        // coarse real meshes too (ICT's back: 8 mm edges): counts are matched to 1.5% and
+        // the rest is the area quadrature's error. Measured: within 1.5%.
+        EXPECT_NEAR(z.density_per_cm2, z.target_density_per_cm2, 0.05 * z.target_density_per_cm2)
             << what << " " << kZoneNames[size_t(z.id)];
     }
-    EXPECT_GE(set.nn_min_ratio, 0.5) << what;
+    EXPECT_GE(sampled, 4u) << what;
+    EXPECT_GE(set.nn_min_ratio, nn_floor) << what;
+    // Mean nearest neighbour of dart throwing at 0.65-0.68 of the hexagonal spacing.
     EXPECT_GT(set.nn_mean_ratio, 0.70) << what;
+    EXPECT_LT(set.nn_mean_ratio, 0.85) << what;
 }
 
 TEST(FolliclesAcceptance, IctHead) {
@@ -337,16 +341,89 @@ TEST(FolliclesAcceptance, IctHead) {
     EXPECT_LT(set.area_cm2, 700);
 }
 
+TEST(FolliclesAcceptance, MannequinWithTheNaturalExample) {
+    // The bundled demo as a user runs it: examples/natural.json on meshes/mannequin.glb.
+    const Design d = loadDesign(test::sourceDir() / "examples" / "natural.json");
+    const HeadModel head = loadHeadModel(d.head);
+    const FollicleSet set = generateFollicles(head, d);
+    expectAcceptable(set, d, "mannequin");
+    // natural.json enables the transition, front, mid and crown zones (the others are on by
+    // default): the transition band must be there and hold its target.
+    const ZoneStats& band = set.zones[size_t(ZoneId::FrontTransition)];
+    EXPECT_GT(band.dots, 200u);
+    EXPECT_GT(set.area_cm2, 400);
+    EXPECT_LT(set.area_cm2, 775);
+}
+
 TEST(FolliclesAcceptance, DemosthenesBumpyScalpIsUniformOnTheSurface) {
     Design d = baseDesign();
     d.head.mesh = test::sharedHeads() / "demosthenes_bust" / "demosthenes-low-res.obj";
     const HeadModel head = loadHeadModel(d.head);
     const FollicleSet set = generateFollicles(head, d);
-    expectAcceptable(set, d, "Demosthenes");
-    // Uniform on the surface, not in projection: the carved curls add surface, so dots per
-    // cm2 of true surface match the target (checked above) while the count exceeds what the
-    // smooth envelope would hold. Dot count over the mid zone in 1 cm2 windows: no window is
-    // empty of dots where the zone is.
+    // nn floor 0.6 here: on the carved curls two zones' dots can face each other across a
+    // groove, closer in 3D than along the surface the border inset is measured on (measured
+    // 0.62 at the end of the transition band; within a zone the floor is 0.65).
+    expectAcceptable(set, d, "Demosthenes", 0.6);
+    // Local uniformity on the true surface: cut the scalp into patches of about 4 cm2
+    // (triangles grouped by 20 mm cubes of their centroid; the carved surface in a cube is
+    // measured by its own triangle areas) and compare the dots in each patch with the
+    // target density x the patch's true area. Patches of one zone only (borders and the
+    // transition's falloff are tested elsewhere), at least 3 cm2 wholly inside the region.
+    // Expected dots per patch ~250-300: dart throwing's count fluctuation is about
+    // +-3%, the patch edge (a dot is counted by the triangle it lies on) another +-5%; the
+    // band +-15% per patch and +-5% on the spread catch any bias from the bumps (a sampler
+    // uniform in projection would be 20-40% short on the carved patches).
+    const Mesh& mesh = head.mesh;
+    struct Patch {
+        double area_mm2 = 0;
+        size_t dots = 0;
+        int zone = -1;
+        bool mixed = false;
+    };
+    std::map<std::tuple<int, int, int>, Patch> patches;
+    auto keyOf = [](const glm::dvec3& p) {
+        return std::make_tuple(int(std::floor(p.x / 20)), int(std::floor(p.y / 20)),
+                               int(std::floor(p.z / 20)));
+    };
+    // Zone of each triangle from the zone map at its corners (-1: outside or on a border).
+    std::vector<Problem> warnings;
+    const ScalpRegion region(head, d.hairline, d.seed, "", warnings);
+    std::vector<int> dots_of(mesh.triangles.size(), 0);
+    for (const Dot& dot : set.dots) dots_of[dot.triangle]++;
+    for (size_t t = 0; t < mesh.triangles.size(); ++t) {
+        const glm::uvec3 tri = mesh.triangles[t];
+        const glm::dvec3 a = mesh.positions[tri.x], b = mesh.positions[tri.y], c = mesh.positions[tri.z];
+        const glm::dvec3 centroid = (a + b + c) / 3.0;
+        // Only the scalp's neighbourhood: the face and neck would make empty "patches".
+        if (!region.classify(centroid).inside && dots_of[t] == 0) continue;
+        Patch& patch = patches[keyOf(centroid)];
+        patch.area_mm2 += 0.5 * glm::length(glm::cross(b - a, c - a));
+        patch.dots += size_t(dots_of[t]);
+        int zone = -2;
+        for (const glm::dvec3& v : {a, b, c}) {
+            const ZonePoint zp = region.classify(v);
+            const int z = zp.inside ? int(zp.zone) : -1;
+            zone = zone == -2 || zone == z ? z : -1;
+        }
+        if (zone < 0 || (patch.zone >= 0 && patch.zone != zone)) patch.mixed = true;
+        patch.zone = zone;
+    }
+    std::vector<double> ratios;
+    for (const auto& [key, patch] : patches) {
+        if (patch.mixed || patch.zone < 0 || patch.area_mm2 < 300) continue;
+        const ZoneStats& zone = set.zones[size_t(patch.zone)];
+        if (zone.id == ZoneId::FrontTransition) continue;
+        const double expected = zone.target_density_per_cm2 * patch.area_mm2 / 100;
+        ratios.push_back(double(patch.dots) / expected);
+    }
+    ASSERT_GT(ratios.size(), 30u) << "too few whole patches to judge uniformity";
+    double sum = 0, worst = 0;
+    for (double r : ratios) {
+        sum += r;
+        worst = std::max(worst, std::abs(r - 1));
+    }
+    EXPECT_NEAR(sum / double(ratios.size()), 1.0, 0.05);
+    EXPECT_LT(worst, 0.15) << ratios.size() << " patches";
     const ZoneStats& mid = set.zones[size_t(ZoneId::Mid)];
     EXPECT_GT(mid.dots, 1000u);
 }

@@ -44,8 +44,11 @@ constexpr double kRadiusFactor = 0.68;
 // dots of different zones are at least about 0.55 (rA + rB) apart (the 8-point circle test
 // catches a straight border within 0.92 of the inset).
 constexpr double kInsetFactor = 0.66;
-// Zones whose target is below this many dots get 2.5x the candidates (see ZoneSampling).
+// Zones whose target is below this many dots get 2.5x the candidates, below kTinyZoneDots
+// (a sliver between borders: mostly border strip) 12x, so that the count matching below can
+// reach the target at a radius above its floor.
 constexpr double kSmallZoneDots = 3000;
+constexpr double kTinyZoneDots = 600;
 // The selection is rerun with a scaled radius until the zone's count is within this fraction
 // of its target (at most kCountRounds reruns); the scale never goes below kMinRadiusScale, so
 // the minimum distance stays at or above 0.653 of the hexagonal spacing (floor 0.65).
@@ -524,7 +527,8 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
         // Small and graded zones get a deeper pool: the count is then matched by adjusting the
         // radius (below), which needs headroom above the calibrated count. The transition band
         // (radius changing within a few mm, most of it near a border) needs the most.
-        zs.per_dot = kCandidatesPerDot * (ZoneId(z) == ZoneId::FrontTransition ? 3.0
+        zs.per_dot = kCandidatesPerDot * (ZoneId(z) == ZoneId::FrontTransition             ? 3.0
+                                          : plan.target_dots < kTinyZoneDots                 ? 12.0
                                           : zs.varying || plan.target_dots < kSmallZoneDots ? 2.5
                                                                                           : 1.0);
         zs.candidates.reserve(size_t(zs.per_dot * plan.target_dots * 1.1) + 16);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "stipple/core/poisson_sampling.h"
 
@@ -19,27 +20,51 @@ constexpr double kBorderSlope = kBorderNoiseMm * 3.0 * 1.7321 / kNoiseCellMm;
 
 double fade(double t) { return t * t * (3 - 2 * t); }
 
+// Value of lattice corner (x, y, z) in [-1, 1]. One mix per corner: the coordinates are
+// folded into the channel's key with odd multipliers first.
+double cornerValue(uint64_t base, int64_t x, int64_t y, int64_t z) {
+    const uint64_t key = base ^ (uint64_t(x) * 0x9e3779b97f4a7c15ull) ^
+                         (uint64_t(y) * 0xc2b2ae3d27d4eb4full) ^ (uint64_t(z) * 0x165667b19e3779f9ull);
+    return 2 * unitOf(mixHash(key)) - 1;
+}
+
+// Trilinear blend with smoothstep weights of the 8 corners around p, from `corner(dx, dy, dz)`.
+template <typename Corner>
+double blend(const glm::dvec3& t, Corner corner) {
+    const double wx = fade(t.x), wy = fade(t.y), wz = fade(t.z);
+    auto lerp = [](double a, double b, double w) { return a + (b - a) * w; };
+    const double x00 = lerp(corner(0, 0, 0), corner(1, 0, 0), wx);
+    const double x10 = lerp(corner(0, 1, 0), corner(1, 1, 0), wx);
+    const double x01 = lerp(corner(0, 0, 1), corner(1, 0, 1), wx);
+    const double x11 = lerp(corner(0, 1, 1), corner(1, 1, 1), wx);
+    return lerp(lerp(x00, x10, wy), lerp(x01, x11, wy), wz);
+}
+
 } // namespace
 
 double valueNoise3(const glm::dvec3& p, uint64_t seed, uint64_t channel) {
     const glm::dvec3 f = glm::floor(p);
-    const glm::dvec3 t = p - f;
     const int64_t x = int64_t(f.x), y = int64_t(f.y), z = int64_t(f.z);
-    // One mix per lattice corner: the corner's coordinates are folded into the channel's key
-    // with odd multipliers first (distinct corners give distinct keys within +-2^20 cells),
-    // so a noise value costs 8 mixes instead of 8 nested tuple hashes.
     const uint64_t base = hashOf(seed, channel);
-    auto v = [&](int64_t dx, int64_t dy, int64_t dz) {
-        const uint64_t key = base ^ (uint64_t(x + dx) * 0x9e3779b97f4a7c15ull) ^
-                             (uint64_t(y + dy) * 0xc2b2ae3d27d4eb4full) ^
-                             (uint64_t(z + dz) * 0x165667b19e3779f9ull);
-        return 2 * unitOf(mixHash(key)) - 1;
-    };
-    const double wx = fade(t.x), wy = fade(t.y), wz = fade(t.z);
-    auto lerp = [](double a, double b, double w) { return a + (b - a) * w; };
-    const double x00 = lerp(v(0, 0, 0), v(1, 0, 0), wx), x10 = lerp(v(0, 1, 0), v(1, 1, 0), wx);
-    const double x01 = lerp(v(0, 0, 1), v(1, 0, 1), wx), x11 = lerp(v(0, 1, 1), v(1, 1, 1), wx);
-    return lerp(lerp(x00, x10, wy), lerp(x01, x11, wy), wz);
+    return blend(p - f, [&](int64_t dx, int64_t dy, int64_t dz) {
+        return cornerValue(base, x + dx, y + dy, z + dz);
+    });
+}
+
+double ScalpRegion::borderNoise(const glm::dvec3& q, int channel) const {
+    // The corner values are tabulated over the head's box: the same numbers as
+    // valueNoise3(), without hashing 8 corners per call.
+    const glm::dvec3 f = glm::floor(q);
+    const glm::ivec3 c = glm::ivec3(f) - m_noise_origin;
+    if (c.x < 0 || c.y < 0 || c.z < 0 || c.x + 1 >= m_noise_dims.x || c.y + 1 >= m_noise_dims.y ||
+        c.z + 1 >= m_noise_dims.z)
+        return valueNoise3(q, m_seed, channel == 0 ? 0x2001 : 0x2002);
+    const double* table = m_noise[size_t(channel)].data();
+    const size_t sx = 1, sy = size_t(m_noise_dims.x), sz = sy * size_t(m_noise_dims.y);
+    const size_t base = size_t(c.x) * sx + size_t(c.y) * sy + size_t(c.z) * sz;
+    return blend(q - f, [&](int dx, int dy, int dz) {
+        return table[base + size_t(dx) * sx + size_t(dy) * sy + size_t(dz) * sz];
+    });
 }
 
 ScalpRegion::ScalpRegion(const HeadModel& head, const HairlineSpec& spec, uint64_t seed,
@@ -65,6 +90,30 @@ ScalpRegion::ScalpRegion(const HeadModel& head, const HairlineSpec& spec, uint64
     m_crown_radius_mm = 0.2 * length;
     m_y_upper = ear_y + 0.55 * (lm.vertex.y - ear_y);
     m_z_front = lm.glabella.z - 0.32 * length;
+    // Border noise corners over the mesh's box (plus a cell of slack for inset tests).
+    glm::dvec3 lo(std::numeric_limits<double>::max()), hi(-std::numeric_limits<double>::max());
+    for (const glm::vec3& v : head.mesh.positions) {
+        lo = glm::min(lo, glm::dvec3(v));
+        hi = glm::max(hi, glm::dvec3(v));
+    }
+    m_noise_origin = glm::ivec3(glm::floor(lo / kNoiseCellMm)) - 1;
+    m_noise_dims = glm::ivec3(glm::floor(hi / kNoiseCellMm)) + 3 - m_noise_origin;
+    const size_t corners = size_t(m_noise_dims.x) * size_t(m_noise_dims.y) * size_t(m_noise_dims.z);
+    if (corners > 4000000) { // absurd units: fall back to hashing every call
+        m_noise_dims = glm::ivec3(0);
+        return;
+    }
+    for (int channel = 0; channel < 2; ++channel) {
+        const uint64_t base = hashOf(seed, channel == 0 ? 0x2001 : 0x2002);
+        std::vector<double>& table = m_noise[size_t(channel)];
+        table.resize(corners);
+        size_t i = 0;
+        for (int z = 0; z < m_noise_dims.z; ++z)
+            for (int y = 0; y < m_noise_dims.y; ++y)
+                for (int x = 0; x < m_noise_dims.x; ++x)
+                    table[i++] = cornerValue(base, int64_t(x) + m_noise_origin.x,
+                                             int64_t(y) + m_noise_origin.y, int64_t(z) + m_noise_origin.z);
+    }
 }
 
 ZonePoint ScalpRegion::classify(const glm::dvec3& p) const {
@@ -91,8 +140,8 @@ ZonePoint ScalpRegion::classify(const glm::dvec3& p) const {
     }
     out.inside = true;
     const glm::dvec3 q = p / kNoiseCellMm;
-    const double n1 = valueNoise3(q, m_seed, 0x2001);
-    const double n2 = valueNoise3(q, m_seed, 0x2002);
+    const double n1 = borderNoise(q, 0);
+    const double n2 = borderNoise(q, 1);
     const double deg = std::abs(theta) / kDeg;
     const double front_weight = 1 - std::clamp((deg - 68) / 17, 0.0, 1.0);
     auto border = [&](double value_minus_threshold) {
