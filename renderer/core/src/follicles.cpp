@@ -52,7 +52,8 @@ constexpr double kTinyZoneDots = 600;
 // The selection is rerun with a scaled radius until the zone's count is within this fraction
 // of its target (at most kCountRounds reruns); the scale never goes below kMinRadiusScale, so
 // the minimum distance stays at or above 0.653 of the hexagonal spacing (floor 0.65).
-constexpr double kCountTolerance = 0.015;
+constexpr double kCountTolerance = 0.025;
+constexpr double kSmallCountTolerance = 0.015; // zones under kSmallZoneDots (reruns are cheap)
 constexpr int kCountRounds = 3;
 constexpr double kMinRadiusScale = 0.96;
 // The 8 directions of the inset test, cos and sin of k x 45 deg.
@@ -574,7 +575,7 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
             if (interior) {
                 zp.inside = true;
                 zp.zone = ZoneId(only);
-                zp.margin_mm = 1e9;
+                zp.margin_mm = zp.zone_margin_mm = 1e9;
             } else {
                 zp = region.classify(p);
                 if (!zp.inside) continue;
@@ -590,7 +591,7 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
             // The margin is a distance bound, so beyond it no test is needed; the line
             // itself (outside the region) needs no strip: no zone has dots beyond it.
             const double inset = kInsetFactor * r;
-            if (zp.margin_mm < inset) {
+            if (zp.zone_margin_mm < inset) {
                 if (!basis) {
                     tangentBasis(glm::normalize(glm::cross(ab, ac)), e1, e2);
                     basis = true;
@@ -639,14 +640,14 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
                          double(std::max<size_t>(1, zs.in_zone + zs.inset_dropped));
         double scale = std::max(kMinRadiusScale, std::sqrt(1 - q));
         auto select = [&](double s) {
-            std::vector<SampleCandidate> scaled = zs.candidates;
-            for (SampleCandidate& c : scaled) c.radius_mm = float(c.radius_mm * s);
-            return selectPoissonDisk(std::move(scaled), float(zs.r_max));
+            return selectPoissonDisk(zs.candidates, float(zs.r_max * std::max(1.0, s)), float(s));
         };
+        const double tolerance =
+            plan.target_dots < kSmallZoneDots ? kSmallCountTolerance : kCountTolerance;
         std::vector<SampleCandidate> kept = select(scale);
         for (int round = 0; round < kCountRounds && plan.target_dots > 0; ++round) {
             const double ratio = double(kept.size()) / plan.target_dots;
-            if (std::abs(ratio - 1) <= kCountTolerance) break;
+            if (std::abs(ratio - 1) <= tolerance) break;
             const double next = std::clamp(scale * std::sqrt(ratio), kMinRadiusScale, 1.25);
             if (next == scale) break;
             scale = next;

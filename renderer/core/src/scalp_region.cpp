@@ -133,11 +133,13 @@ ZonePoint ScalpRegion::classify(const glm::dvec3& p) const {
     // d changes by 1 per mm along the meridian and by the line's slope per mm across it.
     const double r_xy = std::max(1.0, std::sqrt((p.x - c.x) * (p.x - c.x) + (p.z - c.z) * (p.z - c.z)));
     const double line_slope = 1 + m_hairline.slopeAt(theta) / r_xy;
-    double margin = std::abs(d) / line_slope;
+    const double line_margin = std::abs(d) / line_slope;
     if (d < 0) {
-        out.margin_mm = margin;
+        out.margin_mm = line_margin;
         return out;
     }
+    // `margin` bounds the distance to the borders between zones; the line's own is added last.
+    double margin = std::numeric_limits<double>::max();
     out.inside = true;
     const glm::dvec3 q = p / kNoiseCellMm;
     const double n1 = borderNoise(q, 0);
@@ -150,7 +152,8 @@ ZonePoint ScalpRegion::classify(const glm::dvec3& p) const {
     };
     auto done = [&](ZoneId zone) {
         out.zone = zone;
-        out.margin_mm = margin;
+        out.zone_margin_mm = margin;
+        out.margin_mm = std::min(margin, line_margin);
         return out;
     };
 

@@ -30,6 +30,7 @@ struct ZonePoint {
     bool inside = false;      // on the outer surface and above the hairline
     ZoneId zone = ZoneId::Count;
     double margin_mm = 0;     // conservative lower bound of the distance to the nearest border
+    double zone_margin_mm = 0; // the same, borders between zones only (not the hairline)
     double transition = 1;    // front_transition only: 0 at the hairline .. 1 at its inner edge
 };
 
