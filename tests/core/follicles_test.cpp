@@ -9,6 +9,7 @@
 
 #include "stipple/core/image.h"
 #include "stipple/core/poisson_sampling.h"
+#include "stipple/core/preview.h"
 #include "stipple/core/scalp_region.h"
 #include "synthetic_head.h"
 #include "test_util.h"
@@ -428,74 +429,56 @@ TEST(FolliclesAcceptance, DemosthenesBumpyScalpIsUniformOnTheSurface) {
     EXPECT_GT(mid.dots, 1000u);
 }
 
-// A picture of the dots for docs/: top and front orthographic views, the head shaded grey,
-// the dots splatted at their true diameter. Written to the test output folder.
+// A picture of the dots for docs/: the bundled demo (examples/natural.json on the mannequin)
+// from the top, the front, and a close-up of the front transition from above, drawn by the
+// CPU preview rasterizer with each dot at its true diameter. Written to the test output
+// folder; docs/images/follicles_top_front.png is a copy.
 TEST(FolliclesPicture, TopAndFrontViews) {
-    Design d = baseDesign();
-    d.head.mesh = test::sharedHeads() / "ict_facekit_neutral" / "generic_neutral_mesh_skin_only.obj";
+    const Design d = loadDesign(test::sourceDir() / "examples" / "natural.json");
     const HeadModel head = loadHeadModel(d.head);
     const FollicleSet set = generateFollicles(head, d);
-    const double px_per_mm = 4.0;
-    const int view = 1000;
-    Image8 image(2 * view, view, 3, 255);
-    auto drawView = [&](int ox, auto project) {
-        std::vector<float> depth(size_t(view) * view, -1e9f);
-        const glm::dvec3 light = glm::normalize(glm::dvec3(0.3, 0.8, 0.6));
-        for (const glm::uvec3& t : head.mesh.triangles) {
-            glm::dvec3 p[3];
-            for (int k = 0; k < 3; ++k) p[k] = project(glm::dvec3(head.mesh.positions[t[k]]));
-            const glm::dvec3 n = glm::normalize(glm::cross(
-                glm::dvec3(head.mesh.positions[t.y]) - glm::dvec3(head.mesh.positions[t.x]),
-                glm::dvec3(head.mesh.positions[t.z]) - glm::dvec3(head.mesh.positions[t.x])));
-            const double shade = 0.35 + 0.65 * std::max(0.0, glm::dot(n, light));
-            const int x0 = std::max(0, int(std::min({p[0].x, p[1].x, p[2].x})));
-            const int x1 = std::min(view - 1, int(std::max({p[0].x, p[1].x, p[2].x})) + 1);
-            const int y0 = std::max(0, int(std::min({p[0].y, p[1].y, p[2].y})));
-            const int y1 = std::min(view - 1, int(std::max({p[0].y, p[1].y, p[2].y})) + 1);
-            const double area = (p[1].x - p[0].x) * (p[2].y - p[0].y) - (p[2].x - p[0].x) * (p[1].y - p[0].y);
-            if (std::abs(area) < 1e-12) continue;
-            for (int y = y0; y <= y1; ++y)
-                for (int x = x0; x <= x1; ++x) {
-                    const double px = x + 0.5, py = y + 0.5;
-                    const double w1 = ((px - p[0].x) * (p[2].y - p[0].y) - (p[2].x - p[0].x) * (py - p[0].y)) / area;
-                    const double w2 = ((p[1].x - p[0].x) * (py - p[0].y) - (px - p[0].x) * (p[1].y - p[0].y)) / area;
-                    if (w1 < 0 || w2 < 0 || w1 + w2 > 1) continue;
-                    const float z = float(p[0].z + w1 * (p[1].z - p[0].z) + w2 * (p[2].z - p[0].z));
-                    float& dz = depth[size_t(y) * view + size_t(x)];
-                    if (z <= dz) continue;
-                    dz = z;
-                    uint8_t* px8 = image.at(ox + x, y);
-                    px8[0] = uint8_t(225 * shade);
-                    px8[1] = uint8_t(190 * shade);
-                    px8[2] = uint8_t(170 * shade);
-                }
-        }
-        for (const Dot& dot : set.dots) {
-            const glm::dvec3 c = project(glm::dvec3(dot.position_mm));
-            const int x = int(c.x), y = int(c.y);
-            if (x < 0 || y < 0 || x >= view || y >= view) continue;
-            if (c.z < depth[size_t(y) * view + size_t(x)] - 2) continue; // hidden
-            const double radius = 0.5 * dot.diameter_mm * px_per_mm;
-            const double ink = 0.35 + 0.06 * dot.shade;
-            for (int yy = int(c.y - radius - 1); yy <= int(c.y + radius + 1); ++yy)
-                for (int xx = int(c.x - radius - 1); xx <= int(c.x + radius + 1); ++xx) {
-                    if (xx < 0 || yy < 0 || xx >= view || yy >= view) continue;
-                    const double dist = std::hypot(xx + 0.5 - c.x, yy + 0.5 - c.y);
-                    const double cover = std::clamp(radius + 0.5 - dist, 0.0, 1.0) * ink;
-                    uint8_t* px8 = image.at(ox + xx, yy);
-                    for (int k = 0; k < 3; ++k) px8[k] = uint8_t(px8[k] * (1 - cover) + 40 * cover);
-                }
-        }
-    };
-    const double cx = view / 2.0;
-    // Top view: looking down -Y, face at the top of the image, subject's right on the right.
-    drawView(0, [&](const glm::dvec3& p) {
-        return glm::dvec3(cx - p.x * px_per_mm, cx - p.z * px_per_mm, p.y);
-    });
-    // Front view: looking at the face (-Z), subject's left on the image right... as seen.
-    drawView(view, [&](const glm::dvec3& p) {
-        return glm::dvec3(cx - p.x * px_per_mm, cx - (p.y - 60) * px_per_mm, p.z);
-    });
+    PreviewOptions options;
+    options.width = 900;
+    options.height = 900;
+    options.supersample = 2;
+    for (const Dot& dot : set.dots) {
+        PreviewDot p;
+        p.position = dot.position_mm;
+        p.normal = dot.normal;
+        p.diameter_mm = dot.diameter_mm;
+        // Dilution 1..10 to a grey: diluted (low shade) dots are lighter.
+        p.grey = uint8_t(std::clamp(150.0 - 18.0 * dot.shade, 20.0, 150.0));
+        options.dots.push_back(p);
+    }
+    Box scalp;
+    for (const Dot& dot : set.dots) {
+        scalp.min = glm::min(scalp.min, glm::dvec3(dot.position_mm));
+        scalp.max = glm::max(scalp.max, glm::dvec3(dot.position_mm));
+    }
+    options.view = PreviewView::Top;
+    const Image8 top = renderPreview(head.mesh, options);
+    options.view = PreviewView::Front;
+    options.frame = std::nullopt;
+    Box upper = scalp;
+    upper.min.y -= 60; // the brow and the eyes under the hairline
+    options.frame = upper;
+    const Image8 front = renderPreview(head.mesh, options);
+    // Close-up from above: 60 mm of the front line around the midline.
+    const glm::dvec3 mid = set.hairline.front_line_mm[set.hairline.front_line_mm.size() / 2];
+    Box close;
+    close.min = mid - glm::dvec3(30, 30, 45);
+    close.max = mid + glm::dvec3(30, 30, 15);
+    options.view = PreviewView::Top;
+    options.frame = close;
+    const Image8 zoom = renderPreview(head.mesh, options);
+    Image8 image(3 * options.width, options.height, 3, 255);
+    int x0 = 0;
+    for (const Image8* part : {&top, &front, &zoom}) {
+        for (int y = 0; y < part->height; ++y)
+            for (int x = 0; x < part->width; ++x)
+                for (int k = 0; k < 3; ++k) image.at(x0 + x, y)[k] = part->at(x, y)[k];
+        x0 += part->width;
+    }
     const auto dir = test::outputDir("follicles_picture");
     writeFileAtomic(dir / "follicles_top_front.png", encodePng(image), Overwrite::Yes);
     EXPECT_GT(set.dots.size(), 20000u);
