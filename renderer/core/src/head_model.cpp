@@ -571,7 +571,7 @@ struct Estimate {
     Landmarks landmarks;
     double x_mid = 0;
     double breadth_mm = 0; // widest cranium slice without the ears
-    std::string ear_method;
+    std::string ear_method; // how the ears were found; empty: the rim fallback
 };
 
 Estimate estimateLandmarks(const Surface& s, const Cranium& c_mm) {
@@ -708,7 +708,7 @@ Estimate estimateLandmarks(const Surface& s, const Cranium& c_mm) {
              double(n);
         e.ear_method = n == 2 ? "pinna found on both sides" : "pinna found on one side";
     } else {
-        e.ear_method = "no pinna stands out: offset from the ear's outer rim";
+        e.ear_method = "";
     }
     for (int side : {+1, -1}) {
         const int k = side > 0 ? 0 : 1;
@@ -907,6 +907,11 @@ HeadModel buildHeadModel(ImportedMesh imported, const HeadSpec& spec) {
         head.warnings.push_back(fmt("the head length glabella-occiput is %.0f mm, outside the "
                                     "adult range 160-220 mm: check the units and landmarks",
                                     head.length_mm));
+    const bool ears_given = spec.landmarks.count("ear_left") && spec.landmarks.count("ear_right");
+    if (estimate.ear_method.empty() && !ears_given)
+        head.warnings.push_back("no ear stands out from the side of the head (hair or a worn "
+                                "surface?): the ear landmarks are an offset from the head's "
+                                "outline, check them (head.landmarks.ear_left/ear_right)");
     const double ear_asymmetry = std::abs(head.landmarks.ear_left.y - head.landmarks.ear_right.y) +
                                  std::abs(head.landmarks.ear_left.z - head.landmarks.ear_right.z);
     if (ear_asymmetry > 20)
