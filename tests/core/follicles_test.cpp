@@ -52,8 +52,8 @@ TEST(Follicles, DotCountIsDensityTimesAreaPerZone) {
         const double expected = z.target_density_per_cm2 * z.area_cm2;
         // +-5%, every zone including the 10 mm transition band and the 10 cm2 temples (the
         // issue's figure): the sampler rescales each zone's radius until its count is within
-        // 1.5% of the target, so what is left is the area quadrature's own error (2.5 mm
-        // sub-triangles on the border triangles) and the radius floor. Measured: within 1.5%.
+        // 1.5-2.5% of the target, so what is left is the area quadrature's own error (2.5 mm
+        // sub-triangles on the border triangles) and the radius floor. Measured: within 3.2%.
         EXPECT_NEAR(double(z.dots), expected, 0.05 * expected) << name;
     }
     double total_area = 0;
@@ -212,7 +212,7 @@ TEST(Follicles, TotalModeSpreadsTheCount) {
     d.mode = DensityMode::Total;
     d.total_dots = 30000;
     const FollicleSet set = generateFollicles(ellipsoidHead(), d);
-    // +-3%: every zone is matched to its share within 1.5% (see above), plus the quadrature.
+    // +-3%: every zone is matched to its share within 2.5% (see above), plus the quadrature.
     EXPECT_NEAR(double(set.dots.size()), 30000.0, 0.03 * 30000);
 }
 
@@ -319,8 +319,8 @@ void expectAcceptable(const FollicleSet& set, const Design& d, const char* what,
         if (z.target_density_per_cm2 <= 0) continue;
         ++sampled;
         // +-5% for every enabled zone, the transition band and 10 cm2 zones included, on
-        // coarse real meshes too (ICT's back: 8 mm edges): counts are matched to 1.5% and
-        // the rest is the area quadrature's error. Measured: within 1.5%.
+        // coarse real meshes too (ICT's back: 8 mm edges): counts are matched to 1.5-2.5% and
+        // the rest is the area quadrature's error. Measured: within 3.2%.
         EXPECT_NEAR(z.density_per_cm2, z.target_density_per_cm2, 0.05 * z.target_density_per_cm2)
             << what << " " << kZoneNames[size_t(z.id)];
     }

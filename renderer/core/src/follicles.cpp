@@ -7,16 +7,19 @@
 //   Properties of Triangular Meshes", IEEE TVCG 2012 (MeshLab's Poisson-disk sampling).
 //
 // How a zone is sampled, and why other zones cannot change it:
-// 1. Candidates are generated on each triangle that may touch the zone, k per expected dot
-//    (area x peak density), at positions hashed from (seed, zone, triangle, number). A
-//    candidate is kept if it lies in the zone (zone borders depend on geometry only) and
-//    survives thinning by the local density factor (transition falloff, mask).
-// 2. A candidate closer than r/2 to its zone's border is dropped (r = its own minimum
-//    distance). Two dots of different zones are then at least (rA + rB)/2 apart, so the
-//    blue-noise spacing holds across borders without either zone looking at the other.
+// 1. Triangle t offers candidate positions j = 0, 1, ... hashed from (seed, t, j), the same
+//    sequence for every zone; zone z takes the first k_z x (area x its peak density) of them
+//    that lie in it (zone borders depend on geometry only) and survive thinning by the local
+//    density factor (transition falloff, mask). Each position is classified once for all
+//    zones; triangles certified by the zone map's distance bounds skip classification.
+// 2. A candidate closer than kInsetFactor x r to a border with another zone is dropped
+//    (r = its own minimum distance; the hairline needs no strip). Two dots of different zones
+//    are then at least about 0.6 (rA + rB) apart, so the blue-noise spacing holds across
+//    borders without either zone looking at the other.
 // 3. The zone's candidates go through selectPoissonDisk() with r = kRadiusFactor x the ideal
-//    hexagonal spacing at the local density. k and kRadiusFactor are calibrated together so the
-//    kept count matches density x area (see the constants).
+//    hexagonal spacing at the local density, scaled for the border strip; the kept count is
+//    compared with density x area and the selection rerun with a rescaled radius until it
+//    matches (kCountTolerance), using only the zone's own candidates.
 // Dot ids are (zone, triangle, candidate number): stable for the same mesh and design.
 
 #include "stipple/core/follicles.h"
@@ -531,8 +534,8 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
         min_radius = std::min(min_radius, zs.r_peak);
         // Small and graded zones get a deeper pool: the count is then matched by adjusting the
         // radius (below), which needs headroom above the calibrated count. The transition band
-        // (radius changing within a few mm, most of it near a border) needs the most.
-        zs.per_dot = kCandidatesPerDot * (ZoneId(z) == ZoneId::FrontTransition             ? 3.0
+        // (radius changing within a few mm, most of it near a border) and slivers need most.
+        zs.per_dot = kCandidatesPerDot * (ZoneId(z) == ZoneId::FrontTransition             ? 5.0
                                           : plan.target_dots < kTinyZoneDots                 ? 12.0
                                           : zs.varying || plan.target_dots < kSmallZoneDots ? 2.5
                                                                                           : 1.0);
