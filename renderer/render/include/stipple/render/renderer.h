@@ -31,7 +31,7 @@ struct RenderSettings {
     bool transparent = false;         // alpha background; else background_srgb
     glm::dvec3 background_srgb{0.93, 0.93, 0.94};
     Lighting lighting;                // empty name: the studio preset
-    glm::vec3 skin_linear{0.6f, 0.45f, 0.38f}; // used without layers and without albedo
+    glm::vec3 skin_linear{0.5f, 0.34f, 0.26f}; // used without layers and without albedo
     float skin_roughness = 0.55f;     // likewise
     int shadow_map_size = 2048;
     int anisotropy = 8;               // layer texture anisotropic filtering
