@@ -1,53 +1,739 @@
 #include "stipple/core/mesh_import.h"
 
+// Head-mesh import. Assimp parses and triangulates; everything after that is ours: the scene
+// is flattened by walking the node tree (so each part keeps its mesh, node and material name
+// for `keep` and for the report), positions are welded by exact equality, connected
+// components are found with union-find over welded positions (Tarjan 1975, "Efficiency of a
+// good but not linear set union algorithm"), and the skin is the component with the largest
+// surface area: face kits and scans put eyes, teeth, lashes and inner shells in separate,
+// smaller pieces.
+//
+// Assimp is wrapped at this edge: it returns null with a reason string, which becomes a
+// stipple::Error naming the file. A few cheap header checks (GLB, binary STL, binary PLY)
+// run before Assimp so a truncated file gets a precise message instead of a parser's guess,
+// and a header that claims a billion vertices is not handed to a parser that would try to
+// allocate them.
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <numeric>
+#include <set>
+#include <sstream>
+#include <unordered_map>
+
 #include <assimp/Importer.hpp>
+#include <assimp/material.h>
 #include <assimp/postprocess.h>
 #include <assimp/scene.h>
 
 #include "stipple/core/error.h"
 #include "stipple/core/hash.h"
 
-// MINIMAL first version (skeleton): flattens the scene and concatenates every mesh. The
-// mesh-import work replaces this with component selection, validation and welding.
-
 namespace stipple {
+namespace {
 
-ImportedMesh importMesh(const std::filesystem::path& file, const ImportOptions& options) {
-    const std::string bytes = readFile(file);
-    if (bytes.empty()) throw Error("file is empty (0 bytes)", file.string());
-    Assimp::Importer importer;
-    const aiScene* scene = importer.ReadFileFromMemory(
-        bytes.data(), bytes.size(),
-        aiProcess_Triangulate | aiProcess_PreTransformVertices | aiProcess_JoinIdenticalVertices,
-        file.extension().string().c_str() + (file.extension().empty() ? 0 : 1));
-    if (!scene) throw Error(std::string("cannot be read: ") + importer.GetErrorString(), file.string());
-    ImportedMesh out;
-    out.report.file = file;
-    out.report.sha256 = sha256Hex(bytes);
-    Mesh& mesh = out.mesh;
-    for (unsigned m = 0; m < scene->mNumMeshes; ++m) {
-        const aiMesh* am = scene->mMeshes[m];
-        const uint32_t base = uint32_t(mesh.positions.size());
-        for (unsigned v = 0; v < am->mNumVertices; ++v)
-            mesh.positions.emplace_back(am->mVertices[v].x, am->mVertices[v].y, am->mVertices[v].z);
-        for (unsigned f = 0; f < am->mNumFaces; ++f) {
-            const aiFace& face = am->mFaces[f];
-            if (face.mNumIndices != 3) continue;
-            mesh.triangles.emplace_back(base + face.mIndices[0], base + face.mIndices[1],
-                                        base + face.mIndices[2]);
+namespace fs = std::filesystem;
+
+constexpr const char* kExpectedFormats =
+    "expected a triangle or polygon mesh in a format Assimp reads (OBJ, PLY, STL, glTF/GLB, "
+    "FBX, ...)";
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(),
+                   [](unsigned char c) { return char(std::tolower(c)); });
+    return s;
+}
+
+std::string withThousands(size_t n) {
+    std::string digits = std::to_string(n), out;
+    for (size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+        out += digits[i];
+    }
+    return out;
+}
+
+uint32_t readU32(const std::string& bytes, size_t offset) {
+    uint32_t v = 0;
+    std::memcpy(&v, bytes.data() + offset, 4); // the formats checked here are little-endian
+    return v;
+}
+
+// ---- Header checks before Assimp -----------------------------------------------------------
+
+void checkGlb(const std::string& bytes, const std::string& name) {
+    if (bytes.size() < 12 || bytes.compare(0, 4, "glTF") != 0)
+        throw Error("is not a binary glTF (GLB) file: it does not start with the 12-byte header "
+                    "'glTF', version 2, length; expected a GLB 2.0 file",
+                    name);
+    const uint32_t version = readU32(bytes, 4), length = readU32(bytes, 8);
+    if (version != 2)
+        throw Error("is GLB version " + std::to_string(version) + "; expected GLB version 2", name);
+    if (length > bytes.size())
+        throw Error("is a truncated GLB file: its header declares " + withThousands(length) +
+                        " bytes but the file has " + withThousands(bytes.size()) +
+                        "; expected the whole file",
+                    name);
+    size_t offset = 12;
+    while (offset + 8 <= length) {
+        const uint32_t chunk = readU32(bytes, offset);
+        if (offset + 8 + size_t(chunk) > length)
+            throw Error("is a truncated GLB file: a chunk at byte " + std::to_string(offset) +
+                            " declares " + withThousands(chunk) +
+                            " bytes past the end of the file; expected the whole file",
+                        name);
+        offset += 8 + size_t(chunk);
+    }
+}
+
+// Binary STL: 80-byte header, uint32 facet count, 50 bytes per facet. A binary file may also
+// start with "solid", so the size formula decides, as in Assimp's own detection.
+void checkStl(const std::string& bytes, const std::string& name) {
+    const bool size_says_binary =
+        bytes.size() >= 84 && 84 + 50 * uint64_t(readU32(bytes, 80)) == bytes.size();
+    const bool ascii = bytes.compare(0, 5, "solid") == 0 && !size_says_binary;
+    if (ascii) {
+        if (bytes.find("facet") == std::string::npos)
+            throw Error("is an ASCII STL file with zero facets; expected at least one "
+                        "'facet ... endfacet' triangle",
+                        name);
+        return;
+    }
+    if (bytes.size() < 84)
+        throw Error("is too short for a binary STL file (" + std::to_string(bytes.size()) +
+                        " bytes; the header alone is 84) and does not start with 'solid'; "
+                        "expected an ASCII or binary STL file",
+                    name);
+    const uint64_t facets = readU32(bytes, 80);
+    if (facets == 0)
+        throw Error("is a binary STL file with zero facets; expected at least one triangle", name);
+    if (84 + 50 * facets > bytes.size())
+        throw Error("is a truncated binary STL file: its header declares " + withThousands(facets) +
+                        " facets (" + withThousands(84 + 50 * facets) +
+                        " bytes) but the file has " + withThousands(bytes.size()) +
+                        " bytes; expected the whole file",
+                    name);
+}
+
+// Binary PLY: the header lists every element's count and property types, so the smallest
+// possible body size is known. A header that promises more than the file holds is refused.
+void checkPly(const std::string& bytes, const std::string& name) {
+    if (bytes.compare(0, 3, "ply") != 0)
+        throw Error("is not a PLY file: it does not start with the 'ply' magic line; expected "
+                    "an ASCII or binary PLY file",
+                    name);
+    const size_t end = bytes.find("end_header");
+    if (end == std::string::npos)
+        throw Error("is not a valid PLY file: no 'end_header' line; expected a PLY header "
+                    "ending with 'end_header'",
+                    name);
+    std::istringstream header(bytes.substr(0, end));
+    std::string line;
+    bool binary = false;
+    uint64_t min_body = 0, count = 0, element_min = 0;
+    auto typeSize = [](const std::string& t) -> uint64_t {
+        if (t == "char" || t == "uchar" || t == "int8" || t == "uint8") return 1;
+        if (t == "short" || t == "ushort" || t == "int16" || t == "uint16") return 2;
+        if (t == "double" || t == "float64") return 8;
+        return 4; // int, uint, float and their sized aliases
+    };
+    while (std::getline(header, line)) {
+        std::istringstream words(line);
+        std::string key;
+        words >> key;
+        if (key == "format") {
+            std::string kind;
+            words >> kind;
+            binary = kind.rfind("binary", 0) == 0;
+        } else if (key == "element") {
+            min_body += count * element_min;
+            std::string element;
+            words >> element >> count;
+            element_min = 0;
+        } else if (key == "property") {
+            std::string type;
+            words >> type;
+            // A list's smallest size is its count field (an empty list).
+            if (type == "list") words >> type;
+            element_min += typeSize(type);
         }
     }
-    if (mesh.triangles.empty()) throw Error("contains no triangles", file.string());
-    if (mesh.triangles.size() > options.max_triangles)
-        throw Error("has " + std::to_string(mesh.triangles.size()) +
-                        " triangles, more than the limit of " +
-                        std::to_string(options.max_triangles),
-                    file.string());
-    computeNormals(mesh);
-    out.report.source_vertices = mesh.positions.size();
-    out.report.source_triangles = mesh.triangles.size();
-    out.report.components = 1;
-    out.report.bbox = boundingBox(mesh);
+    min_body += count * element_min;
+    const size_t body = bytes.find('\n', end);
+    const uint64_t available = body == std::string::npos ? 0 : bytes.size() - body - 1;
+    if (binary && min_body > available)
+        throw Error("is a truncated or corrupt binary PLY file: its header needs at least " +
+                        withThousands(min_body) + " bytes of data but the file has " +
+                        withThousands(available) + "; expected the whole file",
+                    name);
+}
+
+void checkHeader(const std::string& bytes, const std::string& extension, const std::string& name) {
+    if (extension == ".glb") checkGlb(bytes, name);
+    if (extension == ".stl") checkStl(bytes, name);
+    if (extension == ".ply") checkPly(bytes, name);
+}
+
+std::string formatId(const std::string& extension) {
+    static const std::map<std::string, std::string> kIds = {{".obj", "obj"},  {".ply", "ply"},
+                                                            {".stl", "stl"},  {".gltf", "gltf2"},
+                                                            {".glb", "glb2"}, {".fbx", "fbx"}};
+    const auto it = kIds.find(extension);
+    if (it != kIds.end()) return it->second;
+    return extension.empty() ? std::string("unknown") : extension.substr(1);
+}
+
+// ---- Flattening ------------------------------------------------------------------------------
+
+// One mesh instance of the flattened scene.
+struct Part {
+    std::string mesh_name, node_name, material_name;
+    bool has_uvs = false;
+    bool has_normals = false;
+    std::string texture; // as written in the material, may be empty or "*N" (embedded)
+
+    // A name for reports: "node/mesh (material M)", leaving out names Assimp made up and
+    // repeats ("M_Teeth" rather than "defaultobject/M_Teeth (material M_Teeth)").
+    std::string label() const {
+        std::string out;
+        for (const std::string* n : {&node_name, &mesh_name})
+            if (!generatedName(*n) && *n != out) out += (out.empty() ? "" : "/") + *n;
+        if (material_name.empty() || material_name == mesh_name || material_name == node_name)
+            return out;
+        return out.empty() ? material_name : out + " (material " + material_name + ")";
+    }
+    // Names Assimp's importers invent when the file has none (OBJ's "defaultobject", FBX's
+    // "RootNode", STL's "<STL_BINARY>", glTF's "nodes_3") say nothing to the user.
+    static bool generatedName(const std::string& n) {
+        return n.empty() || n[0] == '<' || n[0] == '$' || n == "defaultobject" || n == "RootNode" ||
+               n.rfind("nodes_", 0) == 0 || n.rfind("mesh_", 0) == 0;
+    }
+    bool matches(const std::string& wanted) const {
+        return wanted == mesh_name || wanted == node_name || wanted == material_name;
+    }
+};
+
+struct FlatScene {
+    std::vector<Part> parts;
+    std::vector<glm::vec3> positions;
+    std::vector<glm::vec3> normals; // NaN where the part has none
+    std::vector<glm::vec2> uvs;     // (0,0) where the part has none
+    std::vector<glm::uvec3> triangles;
+    std::vector<uint32_t> triangle_part;
+    size_t points_and_lines = 0;
+};
+
+std::string materialName(const aiScene* scene, unsigned index) {
+    if (index >= scene->mNumMaterials) return {};
+    aiString name;
+    if (scene->mMaterials[index]->Get(AI_MATKEY_NAME, name) != AI_SUCCESS) return {};
+    const std::string s = name.C_Str();
+    // Assimp's placeholder for "no material" names nothing the user wrote.
+    return s == AI_DEFAULT_MATERIAL_NAME ? std::string() : s;
+}
+
+std::string materialTexture(const aiScene* scene, unsigned index) {
+    if (index >= scene->mNumMaterials) return {};
+    const aiMaterial* material = scene->mMaterials[index];
+    for (aiTextureType type : {aiTextureType_BASE_COLOR, aiTextureType_DIFFUSE}) {
+        aiString path;
+        if (material->GetTextureCount(type) > 0 &&
+            material->GetTexture(type, 0, &path) == AI_SUCCESS && path.length > 0)
+            return path.C_Str();
+    }
+    return {};
+}
+
+void flattenNode(const aiScene* scene, const aiNode* node, const aiMatrix4x4& parent,
+                 const ImportOptions& options, const std::string& name, FlatScene& flat) {
+    const aiMatrix4x4 world = parent * node->mTransformation;
+    aiMatrix3x3 normal_matrix(world);
+    normal_matrix.Inverse().Transpose();
+    // A mirroring transform turns counter-clockwise triangles clockwise; swap two corners to
+    // keep them facing out.
+    const bool mirrored = aiMatrix3x3(world).Determinant() < 0;
+    for (unsigned i = 0; i < node->mNumMeshes; ++i) {
+        if (node->mMeshes[i] >= scene->mNumMeshes) continue;
+        const aiMesh* mesh = scene->mMeshes[node->mMeshes[i]];
+        Part part;
+        part.mesh_name = mesh->mName.C_Str();
+        part.node_name = node->mName.C_Str();
+        part.material_name = materialName(scene, mesh->mMaterialIndex);
+        part.texture = materialTexture(scene, mesh->mMaterialIndex);
+        part.has_uvs = mesh->HasTextureCoords(0);
+        part.has_normals = mesh->HasNormals();
+        const uint32_t part_id = uint32_t(flat.parts.size());
+        flat.parts.push_back(part);
+        const size_t base = flat.positions.size();
+        for (unsigned v = 0; v < mesh->mNumVertices; ++v) {
+            const aiVector3D p = world * mesh->mVertices[v];
+            flat.positions.emplace_back(p.x, p.y, p.z);
+            if (part.has_normals) {
+                const aiVector3D n = normal_matrix * mesh->mNormals[v];
+                flat.normals.emplace_back(n.x, n.y, n.z);
+            } else {
+                flat.normals.emplace_back(std::nanf(""));
+            }
+            if (part.has_uvs)
+                flat.uvs.emplace_back(mesh->mTextureCoords[0][v].x, mesh->mTextureCoords[0][v].y);
+            else
+                flat.uvs.emplace_back(0.0f);
+        }
+        for (unsigned f = 0; f < mesh->mNumFaces; ++f) {
+            const aiFace& face = mesh->mFaces[f];
+            if (face.mNumIndices != 3) {
+                // Triangulation leaves only points and lines with other corner counts.
+                ++flat.points_and_lines;
+                continue;
+            }
+            const unsigned* idx = face.mIndices;
+            if (idx[0] >= mesh->mNumVertices || idx[1] >= mesh->mNumVertices ||
+                idx[2] >= mesh->mNumVertices)
+                throw Error("mesh '" + part.label() +
+                                "' has a face with a vertex index out of "
+                                "range; expected indices below its " +
+                                std::to_string(mesh->mNumVertices) + " vertices",
+                            name);
+            if (flat.triangles.size() >= options.max_triangles)
+                throw Error("has more than " + withThousands(options.max_triangles) +
+                                " triangles, the limit; expected at most " +
+                                withThousands(options.max_triangles) +
+                                " triangles: decimate the mesh first",
+                            name);
+            glm::uvec3 t(base + idx[0], base + idx[1], base + idx[2]);
+            if (mirrored) std::swap(t.y, t.z);
+            flat.triangles.push_back(t);
+            flat.triangle_part.push_back(part_id);
+        }
+    }
+    for (unsigned c = 0; c < node->mNumChildren; ++c)
+        flattenNode(scene, node->mChildren[c], world, options, name, flat);
+}
+
+// ---- Topology ----------------------------------------------------------------------------------
+
+struct PositionKey {
+    uint32_t bits[3];
+    bool operator==(const PositionKey& o) const {
+        return bits[0] == o.bits[0] && bits[1] == o.bits[1] && bits[2] == o.bits[2];
+    }
+};
+struct PositionKeyHash {
+    size_t operator()(const PositionKey& k) const {
+        uint64_t h = 1469598103934665603ull;
+        for (uint32_t b : k.bits)
+            h = (h ^ b) * 1099511628211ull;
+        return size_t(h);
+    }
+};
+
+// Exact-equality weld: corners that share a position in the file share a topology vertex.
+// (+0.0 and -0.0 are made equal; a tolerance would merge genuinely separate shells such as
+// an eyelid resting on an eyeball.)
+std::vector<uint32_t> weldPositions(const std::vector<glm::vec3>& positions) {
+    std::unordered_map<PositionKey, uint32_t, PositionKeyHash> ids;
+    ids.reserve(positions.size());
+    std::vector<uint32_t> weld(positions.size());
+    for (size_t v = 0; v < positions.size(); ++v) {
+        PositionKey key{};
+        for (int i = 0; i < 3; ++i) {
+            const float c = positions[v][i] + 0.0f; // -0 -> +0
+            std::memcpy(&key.bits[i], &c, 4);
+        }
+        weld[v] = ids.emplace(key, uint32_t(ids.size())).first->second;
+    }
+    return weld;
+}
+
+struct UnionFind {
+    std::vector<uint32_t> parent;
+    explicit UnionFind(size_t n) : parent(n) { std::iota(parent.begin(), parent.end(), 0u); }
+    uint32_t find(uint32_t x) {
+        while (parent[x] != x)
+            x = parent[x] = parent[parent[x]]; // path halving
+        return x;
+    }
+    void unite(uint32_t a, uint32_t b) {
+        a = find(a);
+        b = find(b);
+        if (a != b) parent[std::max(a, b)] = std::min(a, b);
+    }
+};
+
+bool finite(const glm::vec3& v) {
+    return std::isfinite(v.x) && std::isfinite(v.y) && std::isfinite(v.z);
+}
+
+double triangleArea(const std::vector<glm::vec3>& p, const glm::uvec3& t) {
+    const glm::dvec3 a = p[t.x], b = p[t.y], c = p[t.z];
+    return 0.5 * glm::length(glm::cross(b - a, c - a));
+}
+
+std::string joinNames(const std::set<std::string>& names) {
+    std::string out;
+    for (const std::string& n : names)
+        out += (out.empty() ? "'" : ", '") + n + "'";
+    return out;
+}
+
+} // namespace
+
+ImportedMesh importMesh(const fs::path& file, const ImportOptions& options) {
+    const std::string name = file.string();
+    std::error_code ec;
+    if (!fs::exists(file, ec))
+        throw Error(std::string("file not found; ") + kExpectedFormats, name);
+    if (fs::is_directory(file, ec))
+        throw Error(std::string("is a directory; ") + kExpectedFormats, name);
+    const std::string bytes = readFile(file);
+    if (bytes.empty()) throw Error(std::string("is empty (0 bytes); ") + kExpectedFormats, name);
+    const std::string extension = lower(file.extension().string());
+    checkHeader(bytes, extension, name);
+
+    Assimp::Importer importer;
+    const aiScene* scene = nullptr;
+    auto failure = [&](const std::string& what) {
+        std::string reason = importer.GetErrorString();
+        if (reason.empty()) reason = "Assimp gave no reason";
+        return Error(what + " (" + reason + "); " + kExpectedFormats, name);
+    };
+    try {
+        // Read from the path (not from memory) so OBJ finds its MTL and glTF its .bin files.
+        // Post-processing waits until the scene is known not to be empty, so an empty scene
+        // gets our message rather than the validator's.
+        scene = importer.ReadFile(name, 0);
+        if (!scene) throw failure("cannot be read as a mesh");
+        if (!scene->mRootNode || scene->mNumMeshes == 0)
+            throw Error(std::string("contains no meshes (an empty scene, or not a mesh file); ") +
+                            kExpectedFormats,
+                        name);
+        size_t faces = 0, vertices = 0;
+        for (unsigned m = 0; m < scene->mNumMeshes; ++m) {
+            faces += scene->mMeshes[m]->mNumFaces;
+            vertices += scene->mMeshes[m]->mNumVertices;
+        }
+        if (faces == 0)
+            throw Error("contains no faces, only " + withThousands(vertices) +
+                            " vertices (a point cloud?); expected a surface mesh with "
+                            "triangles or polygons",
+                        name);
+        scene = importer.ApplyPostProcessing(aiProcess_ValidateDataStructure);
+        if (!scene) throw failure("is not a valid mesh");
+        // No aiProcess_FlipUVs: Assimp hands every format over with v up, origin bottom-left
+        // (it flips glTF's v-down on import), which is our convention too.
+        scene =
+            importer.ApplyPostProcessing(aiProcess_Triangulate | aiProcess_JoinIdenticalVertices);
+        if (!scene) throw failure("cannot be triangulated");
+    } catch (const Error&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw Error(std::string("cannot be read: ") + e.what() + "; " + kExpectedFormats, name);
+    }
+
+    ImportedMesh out;
+    ImportReport& report = out.report;
+    report.file = file;
+    report.sha256 = sha256Hex(bytes);
+    report.format = formatId(extension);
+
+    FlatScene flat;
+    flattenNode(scene, scene->mRootNode, aiMatrix4x4(), options, name, flat);
+    report.source_vertices = flat.positions.size();
+    report.source_triangles = flat.triangles.size();
+    report.points_and_lines = flat.points_and_lines;
+    for (const Part& part : flat.parts)
+        for (const std::string* n : {&part.mesh_name, &part.node_name, &part.material_name})
+            if (!n->empty() && std::find(report.part_names.begin(), report.part_names.end(), *n) ==
+                                   report.part_names.end())
+                report.part_names.push_back(*n);
+    if (flat.points_and_lines > 0) {
+        report.dropped.push_back({"points and lines", 0,
+                                  withThousands(flat.points_and_lines) +
+                                      " point/line primitives: not surface triangles"});
+        report.warnings.push_back("dropped " + withThousands(flat.points_and_lines) +
+                                  " point/line primitives");
+    }
+    if (flat.triangles.empty())
+        throw Error("contains no triangles (" + withThousands(flat.points_and_lines) +
+                        " points/lines only); expected a surface mesh with triangles or "
+                        "polygons",
+                    name);
+
+    // Drop what cannot be part of a surface before topology sees it.
+    const std::vector<uint32_t> weld = weldPositions(flat.positions);
+    std::vector<bool> usable(flat.triangles.size(), true);
+    for (size_t t = 0; t < flat.triangles.size(); ++t) {
+        const glm::uvec3& tri = flat.triangles[t];
+        if (!finite(flat.positions[tri.x]) || !finite(flat.positions[tri.y]) ||
+            !finite(flat.positions[tri.z])) {
+            usable[t] = false;
+            ++report.nonfinite_triangles;
+        } else if (weld[tri.x] == weld[tri.y] || weld[tri.y] == weld[tri.z] ||
+                   weld[tri.z] == weld[tri.x] || !(triangleArea(flat.positions, tri) > 0)) {
+            usable[t] = false;
+            ++report.degenerate_triangles;
+        }
+    }
+    if (report.nonfinite_triangles > 0) {
+        report.dropped.push_back({"non-finite triangles", report.nonfinite_triangles,
+                                  "a corner has a NaN or infinite coordinate"});
+        report.warnings.push_back("dropped " + withThousands(report.nonfinite_triangles) +
+                                  " triangles with NaN or infinite coordinates");
+    }
+    if (report.degenerate_triangles > 0) {
+        report.dropped.push_back({"degenerate triangles", report.degenerate_triangles,
+                                  "zero area or a repeated corner"});
+        report.warnings.push_back("dropped " + withThousands(report.degenerate_triangles) +
+                                  " degenerate triangles (zero area or a repeated corner)");
+    }
+    if (report.nonfinite_triangles + report.degenerate_triangles == flat.triangles.size())
+        throw Error("has no usable triangles: " + withThousands(report.nonfinite_triangles) +
+                        " with NaN/infinite coordinates and " +
+                        withThousands(report.degenerate_triangles) +
+                        " degenerate (zero area); expected finite, non-degenerate triangles",
+                    name);
+
+    // Connected components over welded positions: what the report counts.
+    const size_t welded_count = weld.empty() ? 0 : *std::max_element(weld.begin(), weld.end()) + 1;
+    UnionFind sets(welded_count);
+    for (size_t t = 0; t < flat.triangles.size(); ++t) {
+        if (!usable[t]) continue;
+        const glm::uvec3& tri = flat.triangles[t];
+        sets.unite(weld[tri.x], weld[tri.y]);
+        sets.unite(weld[tri.y], weld[tri.z]);
+    }
+    std::vector<uint32_t> component(flat.triangles.size(), UINT32_MAX);
+    {
+        std::unordered_map<uint32_t, uint32_t> component_of_root;
+        for (size_t t = 0; t < flat.triangles.size(); ++t) {
+            if (!usable[t]) continue;
+            const uint32_t root = sets.find(weld[flat.triangles[t].x]);
+            component[t] =
+                component_of_root.emplace(root, uint32_t(component_of_root.size())).first->second;
+        }
+        report.components = component_of_root.size();
+    }
+
+    // Surface patches: triangles joined across edges that exactly two triangles share. Face
+    // kits hang eyelashes, tear-film and occlusion shells on the eyelid margin, sharing its
+    // vertices and edges, so vertex-connectivity alone keeps them with the skin; at those
+    // edges three or more triangles meet, and cutting there separates them.
+    std::vector<std::pair<uint64_t, uint32_t>> edges; // (welded edge key, triangle)
+    edges.reserve(3 * flat.triangles.size());
+    for (size_t t = 0; t < flat.triangles.size(); ++t) {
+        if (!usable[t]) continue;
+        const glm::uvec3& tri = flat.triangles[t];
+        for (int i = 0; i < 3; ++i) {
+            const uint64_t a = weld[tri[i]], b = weld[tri[(i + 1) % 3]];
+            edges.emplace_back(std::min(a, b) << 32 | std::max(a, b), uint32_t(t));
+        }
+    }
+    std::sort(edges.begin(), edges.end());
+    UnionFind patches(flat.triangles.size());
+    size_t nonmanifold_edges = 0;
+    for (size_t i = 0; i < edges.size();) {
+        size_t j = i;
+        while (j < edges.size() && edges[j].first == edges[i].first)
+            ++j;
+        if (j - i == 2) patches.unite(edges[i].second, edges[i + 1].second);
+        if (j - i > 2) ++nonmanifold_edges;
+        i = j;
+    }
+    std::vector<uint32_t> patch(flat.triangles.size(), UINT32_MAX);
+    std::vector<double> patch_area;
+    std::vector<uint32_t> patch_component;
+    {
+        std::unordered_map<uint32_t, uint32_t> patch_of_root;
+        for (size_t t = 0; t < flat.triangles.size(); ++t) {
+            if (!usable[t]) continue;
+            const auto [it, added] =
+                patch_of_root.emplace(patches.find(uint32_t(t)), uint32_t(patch_area.size()));
+            if (added) {
+                patch_area.push_back(0);
+                patch_component.push_back(component[t]);
+            }
+            patch[t] = it->second;
+            patch_area[it->second] += triangleArea(flat.positions, flat.triangles[t]);
+        }
+    }
+
+    // Choose what to keep.
+    std::vector<bool> keep(flat.triangles.size(), false);
+    if (options.keep.empty()) {
+        const uint32_t skin =
+            uint32_t(std::max_element(patch_area.begin(), patch_area.end()) - patch_area.begin());
+        for (size_t t = 0; t < flat.triangles.size(); ++t)
+            keep[t] = patch[t] == skin;
+        double skin_component_area = 0;
+        for (size_t p = 0; p < patch_area.size(); ++p)
+            if (patch_component[p] == patch_component[skin]) skin_component_area += patch_area[p];
+        if (patch_area[skin] < 0.5 * skin_component_area)
+            report.warnings.push_back(
+                "the largest surface patch is only " +
+                std::to_string(int(100 * patch_area[skin] / skin_component_area)) +
+                "% of its connected component (" + withThousands(nonmanifold_edges) +
+                " non-manifold edges split it); name the parts to keep in head.keep if the "
+                "skin is incomplete");
+        // Group the dropped patches by the names of the parts they are made of, so the report
+        // says "M_Teeth: 8,696 triangles, 32 pieces" rather than listing 32 patches.
+        std::map<uint32_t, std::set<std::string>> names_of_patch;
+        std::map<uint32_t, size_t> triangles_of_patch;
+        for (size_t t = 0; t < flat.triangles.size(); ++t) {
+            if (!usable[t] || keep[t]) continue;
+            names_of_patch[patch[t]].insert(flat.parts[flat.triangle_part[t]].label());
+            ++triangles_of_patch[patch[t]];
+        }
+        struct Group {
+            size_t triangles = 0, pieces = 0;
+            bool attached = false; // shares vertices with the skin
+        };
+        std::map<std::string, Group> groups;
+        for (const auto& [p, names] : names_of_patch) {
+            std::string what;
+            for (const std::string& n : names)
+                if (!n.empty()) what += (what.empty() ? "" : " + ") + n;
+            if (what.empty()) what = "component " + std::to_string(patch_component[p] + 1);
+            Group& group = groups[what];
+            group.triangles += triangles_of_patch[p];
+            ++group.pieces;
+            group.attached = group.attached || patch_component[p] == patch_component[skin];
+        }
+        for (const auto& [what, group] : groups) {
+            std::string reason =
+                group.attached
+                    ? "attached to the largest surface only along edges where three or more "
+                      "triangles meet (eyelashes, tear film or an inner shell?)"
+                    : "not connected to the largest surface (eyeball, teeth or a separate "
+                      "shell?)";
+            if (group.pieces > 1) reason += "; " + std::to_string(group.pieces) + " pieces";
+            report.dropped.push_back({what, group.triangles, reason});
+        }
+    } else {
+        std::set<std::string> unknown;
+        for (const std::string& wanted : options.keep) {
+            const bool known = std::any_of(flat.parts.begin(), flat.parts.end(),
+                                           [&](const Part& p) { return p.matches(wanted); });
+            if (!known) unknown.insert(wanted);
+        }
+        if (!unknown.empty()) {
+            // Every name must match: a typo would otherwise silently leave out part of the skin.
+            const std::set<std::string> available(report.part_names.begin(),
+                                                  report.part_names.end());
+            throw Error("head.keep names " + joinNames(unknown) +
+                            " but the file has no mesh, node or material of that name; "
+                            "available: " +
+                            (available.empty() ? std::string("(none: the file names nothing)")
+                                               : joinNames(available)),
+                        name, "/head/keep");
+        }
+        std::vector<bool> part_kept(flat.parts.size());
+        for (size_t p = 0; p < flat.parts.size(); ++p)
+            part_kept[p] =
+                std::any_of(options.keep.begin(), options.keep.end(),
+                            [&](const std::string& k) { return flat.parts[p].matches(k); });
+        std::map<std::string, size_t> dropped_by_label;
+        for (size_t t = 0; t < flat.triangles.size(); ++t) {
+            if (!usable[t]) continue;
+            keep[t] = part_kept[flat.triangle_part[t]];
+            if (!keep[t]) ++dropped_by_label[flat.parts[flat.triangle_part[t]].label()];
+        }
+        for (const auto& [label, count] : dropped_by_label)
+            report.dropped.push_back({label.empty() ? std::string("(unnamed mesh)") : label, count,
+                                      "not named in head.keep"});
+        if (std::none_of(keep.begin(), keep.end(), [](bool k) { return k; }))
+            throw Error("the parts named in head.keep have no usable triangles; expected at "
+                        "least one finite, non-degenerate triangle",
+                        name, "/head/keep");
+    }
+
+    // Build the kept mesh with compact vertex and weld ids.
+    Mesh& mesh = out.mesh;
+    std::vector<uint32_t> new_vertex(flat.positions.size(), UINT32_MAX);
+    std::vector<uint32_t> new_weld(welded_count, UINT32_MAX);
+    uint32_t welded_kept = 0;
+    std::vector<size_t> kept_triangles_of_part(flat.parts.size(), 0);
+    bool file_normals_usable = true;
+    for (size_t t = 0; t < flat.triangles.size(); ++t) {
+        if (!keep[t]) continue;
+        const uint32_t part = flat.triangle_part[t];
+        ++kept_triangles_of_part[part];
+        glm::uvec3 tri = flat.triangles[t];
+        for (int i = 0; i < 3; ++i) {
+            uint32_t& v = tri[i];
+            if (new_vertex[v] == UINT32_MAX) {
+                new_vertex[v] = uint32_t(mesh.positions.size());
+                mesh.positions.push_back(flat.positions[v]);
+                mesh.normals.push_back(flat.normals[v]);
+                mesh.uvs.push_back(flat.uvs[v]);
+                if (new_weld[weld[v]] == UINT32_MAX) new_weld[weld[v]] = welded_kept++;
+                mesh.weld.push_back(new_weld[weld[v]]);
+                const glm::vec3& n = flat.normals[v];
+                if (!finite(n) || glm::length(n) == 0.0f) file_normals_usable = false;
+            }
+            v = new_vertex[v];
+        }
+        mesh.triangles.push_back(tri);
+    }
+
+    bool all_uvs = true;
+    for (size_t p = 0; p < flat.parts.size(); ++p) {
+        if (kept_triangles_of_part[p] == 0) continue;
+        all_uvs = all_uvs && flat.parts[p].has_uvs;
+    }
+    // STL stores one normal per facet, which Assimp copies to the corners: flat shading, not
+    // the surface's normals. Smooth normals are computed instead.
+    file_normals_usable = file_normals_usable && extension != ".stl";
+    report.has_normals = file_normals_usable;
+    if (file_normals_usable) {
+        for (glm::vec3& n : mesh.normals)
+            n = glm::normalize(n);
+    } else {
+        computeNormals(mesh);
+    }
+    report.has_uvs = all_uvs;
+    if (!all_uvs) {
+        const bool some_uvs = std::any_of(flat.parts.begin(), flat.parts.end(),
+                                          [](const Part& p) { return p.has_uvs; });
+        if (some_uvs)
+            report.warnings.push_back("some kept parts have UVs and others do not: UVs ignored");
+        mesh.uvs.clear();
+    }
+
+    // Albedo texture: the one of the kept part with the most triangles.
+    std::map<std::string, size_t> triangles_of_texture;
+    for (size_t p = 0; p < flat.parts.size(); ++p)
+        if (kept_triangles_of_part[p] > 0 && !flat.parts[p].texture.empty())
+            triangles_of_texture[flat.parts[p].texture] += kept_triangles_of_part[p];
+    if (!triangles_of_texture.empty()) {
+        const std::string texture =
+            std::max_element(triangles_of_texture.begin(), triangles_of_texture.end(),
+                             [](const auto& a, const auto& b) { return a.second < b.second; })
+                ->first;
+        if (triangles_of_texture.size() > 1)
+            report.warnings.push_back("the kept surface uses " +
+                                      std::to_string(triangles_of_texture.size()) +
+                                      " textures; using '" + texture + "' (most triangles)");
+        if (texture[0] == '*' || scene->GetEmbeddedTexture(texture.c_str())) {
+            // Embedded images (GLB, some FBX) are not extracted yet: the mesh has no albedo.
+            report.warnings.push_back("the albedo texture '" + texture +
+                                      "' is embedded in the file; embedded textures are not "
+                                      "used yet");
+        } else {
+            fs::path path = fs::path(texture);
+            if (path.is_relative()) path = file.parent_path() / path;
+            path = fs::weakly_canonical(fs::absolute(path, ec), ec);
+            if (fs::is_regular_file(path, ec))
+                mesh.albedo_texture = path;
+            else
+                report.warnings.push_back("the albedo texture '" + texture +
+                                          "' named by the material was not found at " +
+                                          path.string());
+        }
+    }
+
+    report.bbox = boundingBox(mesh);
     return out;
 }
 

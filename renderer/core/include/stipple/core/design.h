@@ -20,6 +20,9 @@
 
 namespace stipple {
 
+// The design-file versions this build reads ("stipple": 1).
+inline constexpr int kDesignVersion = 1;
+
 enum class Axis { PosX, NegX, PosY, NegY, PosZ, NegZ };
 // "+x" / "-z" / "+Y" ... ; throws nothing, returns nullopt for anything else.
 std::optional<Axis> parseAxis(const std::string& text);
@@ -64,6 +67,10 @@ struct HairlineSpec {
 enum class ZoneId : uint8_t { FrontTransition, Front, Mid, Crown, Temples, Sides, Back, Count };
 inline constexpr std::array<const char*, 7> kZoneNames = {
     "front_transition", "front", "mid", "crown", "temples", "sides", "back"};
+// "front_transition" ... ; id must not be ZoneId::Count.
+const char* zoneName(ZoneId id);
+// The zone called `name` (one of kZoneNames, exact spelling), or nullopt.
+std::optional<ZoneId> parseZoneName(const std::string& name);
 
 struct ZoneSpec {
     ZoneId id = ZoneId::Front;
@@ -72,7 +79,7 @@ struct ZoneSpec {
     double diameter_mm = 0.4;      // mean visible dot diameter, 0.1..1.2
     double diameter_spread_mm = 0.08; // standard deviation of the diameter, 0..0.3
     double shade = 6;              // dilution 1 (lightest) .. 10 (pure black)
-    double weight = 1;             // share of the total in "total" mode, 0..100
+    double weight = 1;             // "total" mode: relative density, 0..100 (see docs)
 };
 
 enum class DensityMode { Density, Total };
@@ -97,7 +104,9 @@ enum class InkType { Permanent, Temporary };
 
 struct PigmentSpec {
     InkType ink = InkType::Permanent;
-    std::optional<int> fitzpatrick;          // 1..6; nullopt together with skin_from_mesh
+    // Fitzpatrick skin type 1..6 (I..VI). The parser leaves it nullopt exactly when
+    // skin_from_mesh is set and fills 3 when the file gives neither.
+    std::optional<int> fitzpatrick;
     bool skin_from_mesh = false;             // take skin tone from the mesh albedo under the scalp
     glm::dvec3 hair_colour_srgb{0.1, 0.09, 0.08}; // "#1a1714" in the file
     double age_days = 30;                    // 0 fresh, 30 healed, 1825 five years; 0..3650
@@ -105,10 +114,16 @@ struct PigmentSpec {
 
 enum class Background { Transparent, Colour };
 
+inline constexpr std::array<const char*, 3> kLightingNames = {"studio", "clinic", "daylight"};
+inline constexpr std::array<const char*, 8> kViewNames = {
+    "front", "back", "left", "right", "three_quarter_left", "three_quarter_right", "top",
+    "top_back"};
+
 struct RenderSpec {
     int width = 1920;                  // 16..3840
     int height = 1080;                 // 16..2160
-    std::string lighting = "studio";   // studio | clinic | daylight | custom
+    std::string lighting = "studio";   // studio | clinic | daylight
+    // Still views, each one of kViewNames, no repeats; may be empty (turntable only).
     std::vector<std::string> views{"front", "three_quarter_left", "top"};
     Background background = Background::Colour;
     glm::dvec3 background_srgb{0.93, 0.93, 0.94};
@@ -125,6 +140,7 @@ struct RenderSpec {
 struct Design {
     int version = 1;
     std::string name;
+    std::string notes;                 // free text for the record (consent, client wishes)
     uint64_t seed = 1;
     std::filesystem::path source;      // the design file, when loaded from one
     std::string sha256;                // of the design file's bytes
@@ -138,7 +154,7 @@ struct Design {
     PigmentSpec pigment;
     int impressions_per_session = 12000; // 1000..50000
     RenderSpec render;
-    std::vector<Problem> warnings;     // non-fatal findings of the parser
+    std::vector<Problem> warnings;     // non-fatal findings of the parser (warning == true)
 
     // The zone spec for `id`: the design's when given, else the default for that zone.
     ZoneSpec zone(ZoneId id) const;

@@ -23,12 +23,12 @@ struct UnitsInfo {
 
 // Head-frame positions in millimetres.
 struct Landmarks {
-    glm::dvec3 vertex{0};    // top of the head
-    glm::dvec3 glabella{0};  // between the brows
+    glm::dvec3 vertex{0};   // top of the head
+    glm::dvec3 glabella{0}; // between the brows
     glm::dvec3 nose_tip{0};
-    glm::dvec3 ear_left{0};  // tragus region, subject's left (+X)
+    glm::dvec3 ear_left{0}; // tragus region, subject's left (+X)
     glm::dvec3 ear_right{0};
-    glm::dvec3 occiput{0};   // most posterior point of the back of the head
+    glm::dvec3 occiput{0};                     // most posterior point of the back of the head
     std::map<std::string, std::string> source; // name -> "design" | "estimated"
 
     // Access by name from kLandmarkNames; STIPPLE_ASSERTs on an unknown name.
@@ -37,19 +37,32 @@ struct Landmarks {
 };
 
 struct HeadModel {
-    Mesh mesh;                  // head frame, millimetres; normals always present
+    Mesh mesh; // head frame, millimetres; normals always present
     ImportReport import;
     UnitsInfo units;
-    Axis up = Axis::PosY;       // the file's axes
+    Axis up = Axis::PosY; // the file's axes
     Axis forward = Axis::PosZ;
     std::string axes_source = "default"; // "design" | "default" | "detected"
-    glm::dmat4 file_to_head{1}; // maps file coordinates to the head frame (mm)
+    glm::dmat4 file_to_head{1};          // maps file coordinates to the head frame (mm)
     Landmarks landmarks;
-    double breadth_mm = 0;      // max left-right width of the cranium
-    double length_mm = 0;       // glabella to occiput
-    double height_mm = 0;       // vertex to the lowest point of the mesh
+    double breadth_mm = 0; // max left-right width of the cranium
+    double length_mm = 0;  // glabella to occiput
+    double height_mm = 0;  // vertex to the lowest point of the mesh
     std::vector<std::string> warnings;
+    // The oriented axes' detection (scale-free, from the neck opening and the nose), reported
+    // whatever axes were used: "+Y"/"+Z" style names, confidence 0..1 (0: nothing detected).
+    Axis detected_up = Axis::PosY;
+    Axis detected_forward = Axis::PosZ;
+    double axes_confidence = 0;
+    // The mid-sagittal plane found by symmetry, as x in the head frame (mm); ~0 unless the
+    // ears are asymmetric. Useful to judge the ear landmarks.
+    double midsagittal_x_mm = 0;
 };
+
+// Rotation taking file coordinates with the given up/forward axes to head axes (+Y up, +Z
+// forward, +X = up x forward, the subject's left). Throws stipple::Error (pointer
+// /head/forward) when up and forward are not perpendicular.
+glm::dmat3 headAxesRotation(Axis up, Axis forward);
 
 // Builds the head model from an imported mesh and the design's head section: applies units
 // (given or inferred) and axes, places the origin, estimates landmarks (design overrides win)

@@ -1,11 +1,22 @@
 #pragma once
 
 // Head mesh import through Assimp: OBJ (+MTL), PLY, STL, glTF/GLB, FBX and what else Assimp
-// reads. The scene is flattened with its node transforms, positions are welded for topology,
-// the skin surface is picked (largest connected component unless the design names parts to
-// keep), degenerate and non-finite triangles are dropped and counted, normals are computed
-// when missing. Positions stay in the file's own units and axes: units/axes are the head
-// frame's business (head_model.h).
+// reads. The scene is flattened with its node transforms (mirroring transforms flip the
+// winding back), positions are welded for topology, degenerate and non-finite triangles are
+// dropped and counted, and the skin surface is picked: unless the design names parts to keep,
+// the largest surface patch by area, where a patch is connected across edges shared by exactly
+// two triangles. So separate shells (eyeballs, teeth) go, and so do eyelashes, tear film and
+// occlusion shells that face kits hang on the lid margin along edges where 3+ triangles meet.
+// Normals are the file's when every kept vertex has one (never STL's facet normals), else
+// computed. Positions stay in the file's own units and axes: units/axes are the head frame's
+// business (head_model.h).
+//
+// UV convention: Mesh::uvs are the mesh's own UV set 0 with v up, origin at the bottom-left
+// of the image (OBJ/FBX/OpenGL). glTF stores v down; Assimp flips it on import and we keep
+// that, so a glTF uv (0, 0) (top-left) arrives as (0, 1). UDIM tiles (u in 1..2, 2..3, ...)
+// are kept as they are. Mesh::albedo_texture is the kept material's diffuse/base-colour
+// image, resolved against the model's folder; images embedded in the file (GLB) are not
+// extracted yet (a warning says so).
 
 #include <filesystem>
 #include <string>
@@ -16,14 +27,17 @@
 namespace stipple {
 
 struct ImportOptions {
-    // Mesh or material names to keep (exact match); empty = keep the largest connected
-    // component of the whole scene.
+    // Mesh, node or material names to keep (exact match); empty = keep the largest surface
+    // patch (see above). Every name must match something in the file, else importMesh
+    // throws listing the available names.
     std::vector<std::string> keep;
     // More triangles than this is refused with an error naming the limit.
     size_t max_triangles = 2'000'000;
 };
 
-// What import removed, and why ("eyeball_L: 2,480 triangles, not connected to the skin").
+// What import removed, and why: what = the part names ("M_Teeth", "eyeball_L/eye",
+// "component 3" for unnamed meshes) or "degenerate triangles", "non-finite triangles",
+// "points and lines"; reason in words ("not connected to the largest surface ...; 32 pieces").
 struct DroppedPart {
     std::string what;
     size_t triangles = 0;
@@ -32,15 +46,20 @@ struct DroppedPart {
 
 struct ImportReport {
     std::filesystem::path file;
-    std::string sha256;            // of the file's bytes
-    std::string format;            // Assimp's format id, e.g. "obj", "glb2"
-    size_t source_vertices = 0;    // before any processing
-    size_t source_triangles = 0;
-    size_t components = 0;         // connected components of the whole (welded) scene
+    std::string sha256;              // of the file's bytes
+    std::string format;              // "obj", "ply", "stl", "gltf2", "glb2", "fbx", else the
+                                     // file's extension without the dot
+    size_t source_vertices = 0;      // as Assimp delivers them (split where UVs differ), all parts
+    size_t source_triangles = 0;     // after triangulation, before anything is dropped
+    size_t components = 0;           // connected components of the whole (welded) scene
+    size_t points_and_lines = 0;     // non-triangle primitives dropped
+    size_t nonfinite_triangles = 0;  // dropped: a corner with a NaN/Inf coordinate
+    size_t degenerate_triangles = 0; // dropped: zero area or a repeated (welded) corner
+    std::vector<std::string> part_names; // every mesh, node and material name, for head.keep
     std::vector<DroppedPart> dropped;
-    bool has_uvs = false;          // the file had UVs on the kept surface
-    bool has_normals = false;      // the file had normals (else they were computed)
-    Box bbox;                      // of the kept surface, file units
+    bool has_uvs = false;     // the file had UVs on the kept surface
+    bool has_normals = false; // the file had normals (else they were computed)
+    Box bbox;                 // of the kept surface, file units
     std::vector<std::string> warnings;
 };
 
@@ -49,9 +68,13 @@ struct ImportedMesh {
     ImportReport report;
 };
 
-// Loads `file`. Throws stipple::Error naming the file for: a missing file, a directory,
-// an empty or unreadable file, a format Assimp cannot parse (with Assimp's reason), an empty
-// scene, a mesh with no usable triangles, more than options.max_triangles triangles.
+// Loads `file`. Throws stipple::Error naming the file and saying what was expected for: a
+// missing file, a directory, an empty or unreadable file, a truncated GLB/STL/binary PLY, a
+// format Assimp cannot parse (with Assimp's reason), an empty scene, a mesh with no usable
+// triangles, more than options.max_triangles triangles, a keep name that matches nothing
+// (pointer /head/keep). Dropped non-finite and degenerate triangles are counted and warned
+// about, not errors. The returned mesh always has normals and a weld; uvs when the file had
+// them on every kept part.
 ImportedMesh importMesh(const std::filesystem::path& file, const ImportOptions& options = {});
 
 } // namespace stipple
