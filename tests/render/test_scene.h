@@ -16,7 +16,7 @@ namespace stipple::test {
 // Ellipsoid cranium 156 x 200 x 240 mm (breadth x length x vertex-to-chin) centred 40 mm
 // above the ear line, a nose bump at the front, and a neck cylinder down to y = -220 mm
 // (which framing must crop away). `segments` sets the tessellation.
-inline HeadModel syntheticHead(int segments = 96) {
+inline HeadModel syntheticHead(int segments = 96, bool with_neck = true) {
     HeadModel head;
     Mesh& mesh = head.mesh;
     const int rings = segments / 2;
@@ -44,6 +44,12 @@ inline HeadModel syntheticHead(int segments = 96) {
             mesh.triangles.emplace_back(idx(i, j), idx(i + 1, j + 1), idx(i, j + 1));
         }
     // Neck: an open cylinder of radius 55 mm from y = -80 to -220.
+    if (!with_neck) {
+        computeNormals(mesh);
+        head.landmarks.vertex = glm::dvec3(0, 130, 5);
+        head.import.sha256 = "synthetic";
+        return head;
+    }
     const uint32_t base = uint32_t(mesh.positions.size());
     for (int i = 0; i <= 4; ++i)
         for (int j = 0; j <= segments; ++j) {
