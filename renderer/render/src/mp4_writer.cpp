@@ -10,6 +10,7 @@ extern "C" {
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/imgutils.h>
+#include <libavutil/log.h>
 #include <libavutil/opt.h>
 #include <libswscale/swscale.h>
 }
@@ -102,6 +103,7 @@ Mp4Writer::Mp4Writer(const std::filesystem::path& file, int width, int height, d
                      Overwrite overwrite)
     : m_impl(std::make_unique<Impl>()) {
     Impl& m = *m_impl;
+    av_log_set_level(AV_LOG_ERROR); // x264's per-clip statistics are noise on stderr
     m.file = file;
     m.overwrite = overwrite;
     m.width = width & ~1;
