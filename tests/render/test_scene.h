@@ -5,6 +5,7 @@
 // patch for known-answer lighting, and a layer stack made from a simple azimuthal projection
 // with hashed dots.
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 
@@ -106,7 +107,9 @@ inline LayerStack syntheticLayers(const HeadModel& head, int size = 1024, double
         const double r = 2 * std::sin(theta[i] / 2) / r_max;
         const glm::dvec2 h(d.x, d.z);
         const glm::dvec2 dir = glm::length(h) > 1e-9 ? h / glm::length(h) : glm::dvec2(0);
-        layers.chart.uvs.emplace_back(glm::vec2(0.5 + 0.5 * dir * r));
+        // layers.h: image row 0 is the chart's v = 1 edge, so v runs opposite to rows.
+        const glm::dvec2 uv = 0.5 + 0.5 * dir * r;
+        layers.chart.uvs.emplace_back(float(uv.x), float(1.0 - uv.y));
     }
     for (const glm::uvec3& t : head.mesh.triangles)
         layers.chart.inside.push_back(theta[t.x] < max_theta && theta[t.y] < max_theta &&

@@ -45,34 +45,40 @@ void checkSettings(const RenderSettings& s) {
                     "/render/supersample");
 }
 
-// An RGBA16 layer as a premultiplied RGBA16 texture, mipmapped and anisotropically filtered so
-// dots neither alias in stills nor sparkle when the head turns. An empty layer becomes a 1x1
-// transparent texel.
+// An RGBA16 layer as a premultiplied RGBA8 texture, mipmapped and anisotropically filtered so
+// dots neither alias in stills nor sparkle when the head turns. Premultiplied (rgb * a, a) so
+// that filtering averages exactly what the compositing equations of layers.h use; 8 bits per
+// channel because llvmpipe samples half the bytes twice as fast and 1/255 steps of a linear
+// ink filter or coverage are below what the tone-mapped 8-bit output can show. An empty layer
+// becomes a 1x1 transparent texel.
 osg::ref_ptr<osg::Texture2D> layerTexture(const Image16& layer, int anisotropy) {
     osg::ref_ptr<osg::Image> image = new osg::Image;
     if (layer.empty()) {
-        image->allocateImage(1, 1, 1, GL_RGBA, GL_UNSIGNED_SHORT);
-        std::fill_n(reinterpret_cast<uint16_t*>(image->data()), 4, uint16_t(0));
+        image->allocateImage(1, 1, 1, GL_RGBA, GL_UNSIGNED_BYTE);
+        std::fill_n(image->data(), 4, uint8_t(0));
     } else {
         STIPPLE_ASSERT(layer.channels == 4, "layerTexture(): layers are RGBA16");
-        image->allocateImage(layer.width, layer.height, 1, GL_RGBA, GL_UNSIGNED_SHORT);
-        auto* dst = reinterpret_cast<uint16_t*>(image->data());
+        image->allocateImage(layer.width, layer.height, 1, GL_RGBA, GL_UNSIGNED_BYTE);
+        uint8_t* dst = image->data();
         const size_t n = size_t(layer.width) * size_t(layer.height);
         for (size_t i = 0; i < n; ++i) {
             const uint16_t* p = layer.pixels.data() + i * 4;
-            const uint32_t a = p[3];
-            for (int c = 0; c < 3; ++c) dst[i * 4 + size_t(c)] = uint16_t((p[c] * a + 32767) / 65535);
-            dst[i * 4 + 3] = uint16_t(a);
+            const uint64_t a = p[3];
+            // (v * a / 65535) / 65535 * 255, rounded.
+            for (int c = 0; c < 3; ++c)
+                dst[i * 4 + size_t(c)] = uint8_t((uint64_t(p[c]) * a * 255 + 2147418112ull) / 4294836225ull);
+            dst[i * 4 + 3] = uint8_t((a * 255 + 32767) / 65535);
         }
     }
-    image->setInternalTextureFormat(GL_RGBA16);
+    image->setInternalTextureFormat(GL_RGBA8);
     osg::ref_ptr<osg::Texture2D> tex = new osg::Texture2D(image.get());
-    tex->setInternalFormat(GL_RGBA16);
+    tex->setInternalFormat(GL_RGBA8);
     tex->setFilter(osg::Texture::MIN_FILTER, osg::Texture::LINEAR_MIPMAP_LINEAR);
     tex->setFilter(osg::Texture::MAG_FILTER, osg::Texture::LINEAR);
     tex->setWrap(osg::Texture::WRAP_S, osg::Texture::CLAMP_TO_EDGE);
     tex->setWrap(osg::Texture::WRAP_T, osg::Texture::CLAMP_TO_EDGE);
-    tex->setMaxAnisotropy(float(anisotropy));
+    tex->setMaxAnisotropy(1.0f); // see sampleAniso() in shaders.h
+    (void)anisotropy;
     tex->setUseHardwareMipMapGeneration(true);
     tex->setResizeNonPowerOfTwoHint(false);
     tex->setUnRefImageDataAfterApply(true);
@@ -94,7 +100,8 @@ osg::ref_ptr<osg::Texture2D> greyTexture(const Image8& grey, int anisotropy) {
     tex->setInternalFormat(GL_R8);
     tex->setFilter(osg::Texture::MIN_FILTER, osg::Texture::LINEAR_MIPMAP_LINEAR);
     tex->setFilter(osg::Texture::MAG_FILTER, osg::Texture::LINEAR);
-    tex->setMaxAnisotropy(float(anisotropy));
+    tex->setMaxAnisotropy(1.0f); // see sampleAniso() in shaders.h
+    (void)anisotropy;
     tex->setResizeNonPowerOfTwoHint(false);
     tex->setUnRefImageDataAfterApply(true);
     return tex;
@@ -125,7 +132,8 @@ osg::ref_ptr<osg::Texture2D> albedoTexture(const std::filesystem::path& file, in
     tex->setFilter(osg::Texture::MAG_FILTER, osg::Texture::LINEAR);
     tex->setWrap(osg::Texture::WRAP_S, osg::Texture::REPEAT);
     tex->setWrap(osg::Texture::WRAP_T, osg::Texture::REPEAT);
-    tex->setMaxAnisotropy(float(anisotropy));
+    tex->setMaxAnisotropy(1.0f); // see sampleAniso() in shaders.h
+    (void)anisotropy;
     tex->setResizeNonPowerOfTwoHint(false);
     tex->setUnRefImageDataAfterApply(true);
     return tex;
@@ -143,13 +151,14 @@ struct Renderer::Impl {
     osg::ref_ptr<osgViewer::Viewer> viewer;
     osg::ref_ptr<osg::Image> colour;
     osg::ref_ptr<osg::Camera> shadow_camera;
-    osg::ref_ptr<osg::Uniform> u_after, u_eye, u_light_count, u_light_dir, u_light_rgb, u_sky,
-        u_ground, u_exposure, u_specular, u_shadow_matrix, u_shadow_light, u_shadow_radius,
+    osg::ref_ptr<osg::Uniform> u_after, u_eye, u_light_dir, u_light_rgb, u_sky,
+        u_ground, u_exposure, u_specular, u_shadow_matrix, u_shadow_radius,
         u_shadow_bias;
     std::string gl_description;
     int shadow_light = -1;
 
     void buildScene(const HeadModel& head, const LayerStack* layers);
+    std::string headFragmentSource() const;
     void attachColour(int width, int height);
     void applyLighting(const CameraPose& pose);
 };
@@ -284,6 +293,12 @@ void Renderer::Impl::buildScene(const HeadModel& head, const LayerStack* layers)
     if (!in_chart->empty()) makeGeometry(in_chart.get(), 1);
     if (!off_chart->empty()) makeGeometry(off_chart.get(), 0);
 
+    for (size_t i = 0; i < settings.lighting.lights.size(); ++i)
+        if (settings.lighting.lights[i].casts_shadow) {
+            shadow_light = int(i);
+            break;
+        }
+
     // Shadow pass: depth of the whole mesh (shoulders shadow the neck too) from the key light.
     const int sm = settings.shadow_map_size;
     osg::ref_ptr<osg::Texture2D> shadow_map = new osg::Texture2D;
@@ -327,7 +342,7 @@ void Renderer::Impl::buildScene(const HeadModel& head, const LayerStack* layers)
     osg::StateSet* ss = shaded->getOrCreateStateSet();
     osg::ref_ptr<osg::Program> program = new osg::Program;
     program->addShader(new osg::Shader(osg::Shader::VERTEX, shaders::kHeadVertex));
-    program->addShader(new osg::Shader(osg::Shader::FRAGMENT, shaders::kHeadFragment));
+    program->addShader(new osg::Shader(osg::Shader::FRAGMENT, headFragmentSource()));
     ss->setAttributeAndModes(program.get(), osg::StateAttribute::ON);
     ss->setMode(GL_CULL_FACE, osg::StateAttribute::OFF);
     ss->setMode(GL_BLEND, osg::StateAttribute::OFF);
@@ -356,7 +371,6 @@ void Renderer::Impl::buildScene(const HeadModel& head, const LayerStack* layers)
 
     u_after = new osg::Uniform("u_after", 1);
     u_eye = new osg::Uniform("u_eye", osg::Vec3());
-    u_light_count = new osg::Uniform("u_light_count", 0);
     u_light_dir = new osg::Uniform(osg::Uniform::FLOAT_VEC3, "u_light_dir", kMaxLights);
     u_light_rgb = new osg::Uniform(osg::Uniform::FLOAT_VEC3, "u_light_rgb", kMaxLights);
     u_sky = new osg::Uniform("u_sky", osg::Vec3());
@@ -364,12 +378,11 @@ void Renderer::Impl::buildScene(const HeadModel& head, const LayerStack* layers)
     u_exposure = new osg::Uniform("u_exposure", 1.0f);
     u_specular = new osg::Uniform("u_specular", 1.0f);
     u_shadow_matrix = new osg::Uniform("u_shadow_matrix", osg::Matrixf());
-    u_shadow_light = new osg::Uniform("u_shadow_light", -1);
     u_shadow_radius = new osg::Uniform("u_shadow_radius", 1.5f);
     u_shadow_bias = new osg::Uniform("u_shadow_bias_mm", 0.5f);
-    for (osg::Uniform* u : {u_after.get(), u_eye.get(), u_light_count.get(), u_light_dir.get(),
+    for (osg::Uniform* u : {u_after.get(), u_eye.get(), u_light_dir.get(),
                             u_light_rgb.get(), u_sky.get(), u_ground.get(), u_exposure.get(),
-                            u_specular.get(), u_shadow_matrix.get(), u_shadow_light.get(),
+                            u_specular.get(), u_shadow_matrix.get(),
                             u_shadow_radius.get(), u_shadow_bias.get()})
         ss->addUniform(u);
 
@@ -378,12 +391,17 @@ void Renderer::Impl::buildScene(const HeadModel& head, const LayerStack* layers)
     root->addChild(shaded.get());
     viewer->setSceneData(root.get());
 
-    for (size_t i = 0; i < settings.lighting.lights.size(); ++i)
-        if (settings.lighting.lights[i].casts_shadow) {
-            shadow_light = int(i);
-            break;
-        }
     shadow_camera->setNodeMask(shadow_light >= 0 ? ~0u : 0u);
+}
+
+std::string Renderer::Impl::headFragmentSource() const {
+    // "SHADOW_LIGHT == 0 ? shadow : 1.0" must compile when there is no shadow variable.
+    std::string source = "#version 330 compatibility\n#define LIGHT_COUNT " +
+                         std::to_string(settings.lighting.lights.size()) + "\n#define SHADOW_LIGHT " +
+                         std::to_string(shadow_light) + "\n#define ANISO_TAPS " +
+                         std::to_string(std::clamp(settings.anisotropy, 1, 4)) + "\n";
+    if (shadow_light < 0) source += "const float shadow = 1.0;\n";
+    return source + shaders::kHeadFragmentBody;
 }
 
 void Renderer::Impl::applyLighting(const CameraPose& pose) {
@@ -393,7 +411,6 @@ void Renderer::Impl::applyLighting(const CameraPose& pose) {
     const glm::dvec3 right(std::cos(az), 0, -std::sin(az));
     const glm::dvec3 up(0, 1, 0);
     const glm::dvec3 toward(std::sin(az), 0, std::cos(az));
-    u_light_count->set(int(rig.lights.size()));
     glm::dvec3 shadow_dir(0, 1, 0);
     double softness = 1;
     for (size_t i = 0; i < size_t(kMaxLights); ++i) {
@@ -416,7 +433,6 @@ void Renderer::Impl::applyLighting(const CameraPose& pose) {
     u_ground->set(toOsg(rig.ground));
     u_exposure->set(float(rig.exposure));
     u_specular->set(float(rig.specular));
-    u_shadow_light->set(shadow_light);
     if (shadow_light < 0) return;
 
     // Orthographic light frustum around the mesh's bounding sphere.

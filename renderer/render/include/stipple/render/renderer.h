@@ -34,7 +34,7 @@ struct RenderSettings {
     glm::vec3 skin_linear{0.5f, 0.34f, 0.26f}; // used without layers and without albedo
     float skin_roughness = 0.55f;     // likewise
     int shadow_map_size = 2048;
-    int anisotropy = 8;               // layer texture anisotropic filtering
+    int anisotropy = 4;               // pigment layer anisotropic filtering taps, 1..4
 };
 
 // The largest output the renderer accepts (4K UHD).
