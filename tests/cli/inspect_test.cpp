@@ -44,10 +44,9 @@ TEST(InspectCli, JsonOnIctHasEveryKeyWithPlausibleValues) {
          {"vertices", "triangles", "components", "dropped", "has_uvs", "has_normals", "bbox",
           "units", "up", "forward", "landmarks", "head", "warnings"})
         EXPECT_TRUE(j.contains(key)) << key;
-    // README: 22,288 triangles in the skin-only file; no normals. (It has UVs too, but
-    // has_uvs is set by the mesh-import work, not yet on main: only its type is checked here.)
+    // README: 22,288 triangles in the skin-only file; UVs (UDIM tiles) but no normals.
     EXPECT_EQ(j["triangles"].get<int>(), 22288);
-    EXPECT_TRUE(j["has_uvs"].is_boolean());
+    EXPECT_TRUE(j["has_uvs"].get<bool>());
     EXPECT_FALSE(j["has_normals"].get<bool>());
     EXPECT_NEAR(j["bbox"]["max"][1].get<double>(), 14.50, 0.01) << "README: top at y 14.50 cm";
     EXPECT_EQ(j["units"]["mm_per_unit"].get<double>(), 10);

@@ -218,6 +218,10 @@ TEST(HeadModel, FullIctKitUsesTheSkinComponent) {
     const HeadModel head = loadHeadModel(
         specFor(test::sharedHeads() / "ict_facekit_neutral" / "generic_neutral_mesh.obj"));
     EXPECT_EQ(head.units.mm_per_unit, 10);
+    // The importer keeps the mouth and eye sockets (they share edges with the lips and lids):
+    // the orientation must still come out +Y up, +Z forward.
+    EXPECT_EQ(head.up, Axis::PosY);
+    EXPECT_EQ(head.forward, Axis::PosZ);
     expectLandmarksNear(head, kIctManual, 10);
 }
 

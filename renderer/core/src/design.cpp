@@ -666,7 +666,7 @@ void readHairline(Reader& r, const json& j, Design& d) {
                                           h.irregularity_amplitude_mm);
     r.number(*section, at, "irregularity_scale_mm", 2, 30, "mm", h.irregularity_scale_mm);
     const bool asymmetry_given = r.number(*section, at, "asymmetry_mm", 0, 5, "mm", h.asymmetry_mm);
-    r.number(*section, at, "nape_height_mm", -40, 100, "mm", h.nape_height_mm);
+    r.number(*section, at, "nape_height_mm", -90, 40, "mm", h.nape_height_mm);
     r.number(*section, at, "ear_clearance_mm", 0, 30, "mm", h.ear_clearance_mm);
 
     const json* control = Reader::find(*section, "control_points_mm");

@@ -66,9 +66,16 @@ std::string fmt(const char* format, double a, double b = 0, double c = 0) {
     return buffer;
 }
 
-// Welded vertex ids: the mesh's own weld, else exact position equality.
+// For each vertex, the first vertex at the same welded position (so the id doubles as an
+// index into positions): from the mesh's own weld ids when present, else exact equality.
 std::vector<uint32_t> weldIds(const Mesh& mesh) {
-    if (mesh.weld.size() == mesh.positions.size()) return mesh.weld;
+    if (mesh.weld.size() == mesh.positions.size()) {
+        std::unordered_map<uint32_t, uint32_t> representative;
+        std::vector<uint32_t> ids(mesh.positions.size());
+        for (size_t v = 0; v < mesh.positions.size(); ++v)
+            ids[v] = representative.emplace(mesh.weld[v], uint32_t(v)).first->second;
+        return ids;
+    }
     struct Hash {
         size_t operator()(const glm::vec3& p) const {
             const std::hash<float> h;

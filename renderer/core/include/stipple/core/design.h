@@ -57,7 +57,7 @@ struct HairlineSpec {
     double irregularity_amplitude_mm = 1.5;   // micro-irregularity of the line, 0..5
     double irregularity_scale_mm = 6;         // its wavelength along the line, 2..30
     double asymmetry_mm = 1.0;                // left/right difference, 0..5
-    double nape_height_mm = 70;               // nape line above the ear line (down = negative), -40..100
+    double nape_height_mm = -35;              // nape line above the ear line (below = negative), -90..40
     double ear_clearance_mm = 12;             // margin kept around the ears, 0..30
     // Custom hairline: points in the head frame (mm), left to right over the forehead, at
     // least 3, projected onto the scalp. Required when shape == Custom, rejected otherwise.

@@ -37,6 +37,26 @@ struct Hairline {
     std::vector<glm::dvec3> front_line_mm;  // the designed front line on the surface, L to R
     double frontal_height_mm = 0;           // measured on the result, above the glabella
     double asymmetry_mm = 0;                // measured
+    // The whole closed line on the surface (front, around the ears, nape), 720 points in
+    // azimuth order (theta from -180 deg, subject's right side first). Head frame, mm.
+    std::vector<glm::dvec3> outline_mm;
+};
+
+// A scar as realised on this head (points projected onto the surface), kept for the layers.
+struct ScarRegion {
+    ScarType type = ScarType::Strip;
+    size_t design_index = 0;              // index in Design::scars
+    std::vector<glm::dvec3> points_mm;    // strip: polyline (densified to <= 5 mm steps);
+                                          // polygon: outline; FUE: region centre
+    double width_mm = 0;                  // strip width
+    std::vector<glm::dvec4> discs_mm;     // FUE: one (x, y, z, diameter) per scar
+    glm::dvec3 normal{0, 1, 0};           // mean outward direction (polygon test plane)
+    bool camouflage = true;               // dots continue over the scar
+    double area_cm2 = 0;                  // approximate (overlaps of FUE discs counted twice)
+    size_t dots = 0;                      // dots whose centre lies inside
+
+    // True when surface point p (head frame, mm) lies inside the scar.
+    bool contains(const glm::dvec3& p) const;
 };
 
 struct FollicleSet {
@@ -49,11 +69,17 @@ struct FollicleSet {
     size_t outside_region = 0; // dots outside the design region (must be 0)
     double sessions = 0;       // dots / impressions per session
     std::vector<Problem> warnings;
+    std::vector<ScarRegion> scars; // the design's scars on this head
+    size_t impressions_per_session = 12000;
 };
 
 // Generates the dots of `design` on `head`. Deterministic: a pure function of its inputs.
+// In density mode the dots of a zone depend only on the head, the hairline, the seed, the mask
+// and that zone's own settings: changing one zone leaves every other zone's dots identical.
+// (In total mode the shares of all zones depend on each other by definition.)
 // Throws stipple::Error for designs that cannot be realised on this head (hairline above the
-// head, a scar outside the scalp...), naming the field.
+// head, a scar outside the scalp, density 0 or absurd...), naming the field; findings that do
+// not stop generation are in FollicleSet::warnings.
 FollicleSet generateFollicles(const HeadModel& head, const Design& design);
 
 } // namespace stipple

@@ -1,0 +1,66 @@
+#pragma once
+
+// Blue-noise (Poisson-disk) selection of surface samples, and the stateless hashing every
+// random choice in Stipple goes through. See poisson_sampling.cpp for the algorithm and papers.
+
+#include <cstdint>
+#include <vector>
+
+#include <glm/glm.hpp>
+
+#include "stipple/core/mesh.h"
+
+namespace stipple {
+
+// SplitMix64 finaliser: a bijective 64-bit mix. Pure function, no state.
+inline uint64_t mixHash(uint64_t x) {
+    x += 0x9e3779b97f4a7c15ull;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+// Hash of a tuple of integers: order matters, every element changes the result.
+inline uint64_t hashOf(uint64_t a, uint64_t b) { return mixHash(mixHash(a) ^ (b + 0x632be59bd9b4e019ull)); }
+inline uint64_t hashOf(uint64_t a, uint64_t b, uint64_t c) { return hashOf(hashOf(a, b), c); }
+inline uint64_t hashOf(uint64_t a, uint64_t b, uint64_t c, uint64_t d) {
+    return hashOf(hashOf(a, b, c), d);
+}
+// Uniform double in [0, 1) from a hash (53 high bits).
+inline double unitOf(uint64_t h) { return double(h >> 11) * 0x1.0p-53; }
+
+// One candidate sample on a surface. `radius_mm` is the candidate's own minimum distance (it
+// may vary with the local density); `priority` orders candidates inside a grid cell and must
+// be a hash of the candidate's stable id.
+struct SampleCandidate {
+    glm::vec3 position{0};
+    float radius_mm = 0;
+    uint32_t triangle = 0;
+    uint32_t index = 0;   // caller's id of the candidate (e.g. its number on its triangle)
+    uint32_t priority = 0;
+};
+
+// Keeps a subset of `candidates` in which any two kept samples p, q are at least
+// max(p.radius_mm, q.radius_mm) apart (3D Euclidean distance), by dart throwing over the
+// candidates in a fixed order: space is cut into cubic cells of side 2 * max_radius_mm, cells
+// are visited in 8 parity phases (cells of one phase never interact, so the order inside a
+// phase does not matter), and each round every cell tries its next candidate by priority.
+// The result is a pure function of the candidate set (not of its order in the vector).
+// Requires every radius_mm in (0, max_radius_mm]. Reorders `candidates`; returns the kept
+// candidates in a deterministic order. Linear time in the number of candidates (plus a sort).
+std::vector<SampleCandidate> selectPoissonDisk(std::vector<SampleCandidate> candidates,
+                                               float max_radius_mm);
+
+// Plain dart throwing (the textbook baseline, Cook 1986 / Bridson 2007 without the active
+// list): darts uniform by area on `triangles` of `mesh`, one after another, each kept when no
+// kept sample is closer than radius_mm; stops after `max_samples` kept or `max_failures`
+// consecutive rejections. Deterministic from `seed`. For benchmarks and comparisons.
+std::vector<glm::vec3> dartThrowing(const Mesh& mesh, const std::vector<uint32_t>& triangles,
+                                    float radius_mm, size_t max_samples, size_t max_failures,
+                                    uint64_t seed);
+
+// Distance from each point to its nearest other point (3D), with a uniform hash grid of cell
+// `cell_mm` (choose about the expected spacing). Points with no neighbour within
+// 8 * cell_mm get +infinity. Linear time for evenly spread points.
+std::vector<float> nearestNeighbourDistances(const std::vector<glm::vec3>& points, float cell_mm);
+
+} // namespace stipple

@@ -1,0 +1,69 @@
+#pragma once
+
+// The scalp region (above the hairline) and its zone map. Zone borders depend only on the
+// head, the hairline and the seed — never on the zones' own settings — so changing one zone
+// cannot move another zone's border (follicles.cpp relies on this for zone independence).
+//
+// Zone rules, first match wins (d = depth below the hairline along the meridian, mm; every
+// border is made irregular by about +-4 mm of seeded 3D value noise, 16 mm cells):
+//   front_transition  d < transition_mm (x 1 +- 0.35 noise) over the front arc (|theta| <= 68
+//                     deg, tapering to none at 85 deg)
+//   crown             within 0.2 x head length (~40 mm) of the crown point: the back midline
+//                     25 mm below the vertex
+//   front / mid       above y_upper = ear + 0.55 (vertex - ear): front where z > glabella.z -
+//                     0.32 x head length, else mid
+//   below y_upper:    front for |theta| < 40 deg, temples < 75 deg, sides < 135 deg, else back
+
+#include <cstdint>
+#include <vector>
+
+#include <glm/glm.hpp>
+
+#include "stipple/core/design.h"
+#include "stipple/core/hairline.h"
+#include "stipple/core/head_chart.h"
+#include "stipple/core/head_model.h"
+
+namespace stipple {
+
+struct ZonePoint {
+    bool inside = false;      // on the outer surface and above the hairline
+    ZoneId zone = ZoneId::Count;
+    double margin_mm = 0;     // conservative lower bound of the distance to the nearest border
+    double transition = 1;    // front_transition only: 0 at the hairline .. 1 at its inner edge
+};
+
+class ScalpRegion {
+public:
+    // Builds the chart, the hairline and the zone geometry. Throws stipple::Error as
+    // buildHairline(), and when the head has no usable landmarks.
+    ScalpRegion(const HeadModel& head, const HairlineSpec& spec, uint64_t seed,
+                const std::string& file, std::vector<Problem>& warnings);
+
+    // Zone of a surface point (head frame, mm).
+    ZonePoint classify(const glm::dvec3& p) const;
+    // Density mask coordinates of a point, in [0,1]^2: a Lambert azimuthal equal-area
+    // projection of the direction from the chart centre around +Y, as seen from above with the
+    // face at the top of the image and the subject's right on the image's right; the disc of
+    // the image reaches polar angle 135 deg (below the ears). Row 0 is the image's top.
+    glm::dvec2 maskUv(const glm::dvec3& p) const;
+
+    const PolarChart& chart() const { return m_chart; }
+    const HairlineCurve& hairline() const { return m_hairline; }
+    const glm::dvec3& crownCentre() const { return m_crown; }
+
+private:
+    PolarChart m_chart;
+    HairlineCurve m_hairline;
+    uint64_t m_seed = 0;
+    double m_transition_mm = 10;
+    glm::dvec3 m_crown{0};
+    double m_crown_radius_mm = 40;
+    double m_y_upper = 0;
+    double m_z_front = 0;
+};
+
+// Smooth 3D value noise in [-1, 1] with unit cells (scale the argument), from (seed, channel).
+double valueNoise3(const glm::dvec3& p, uint64_t seed, uint64_t channel);
+
+} // namespace stipple

@@ -1,0 +1,368 @@
+// The designed hairline (see hairline.h for the templates and their control points). Every
+// length is measured on the surface through the polar chart; the anatomical proportions come
+// from DESIGN.md "Domain facts" (mid-frontal point 7-10 cm above the glabella, frontotemporal
+// corner on the line through the outer eye corner, temporal peaks, up to 2 mm asymmetry).
+
+#include "stipple/core/hairline.h"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+#include "stipple/core/poisson_sampling.h"
+
+namespace stipple {
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+constexpr double kDeg = kPi / 180.0;
+constexpr int kColumns = PolarChart::kThetaSteps;
+constexpr double kColumnDeg = 360.0 / kColumns;
+
+std::string fmt(double v, int precision = 1) {
+    std::ostringstream out;
+    out.setf(std::ios::fixed);
+    out.precision(precision);
+    out << v;
+    return out.str();
+}
+
+double smoothstep(double e0, double e1, double x) {
+    const double t = std::clamp((x - e0) / (e1 - e0), 0.0, 1.0);
+    return t * t * (3 - 2 * t);
+}
+
+struct Control {
+    double theta = 0; // radians
+    double s = 0;     // surface distance from the top, mm
+};
+
+// Linear interpolation of periodic controls (sorted by theta, spanning -pi..pi) at a column.
+double interpolate(const std::vector<Control>& controls, double theta) {
+    for (size_t k = 1; k < controls.size(); ++k)
+        if (theta <= controls[k].theta) {
+            const Control& a = controls[k - 1];
+            const Control& b = controls[k];
+            const double w = b.theta > a.theta ? (theta - a.theta) / (b.theta - a.theta) : 0;
+            return a.s + w * (b.s - a.s);
+        }
+    return controls.back().s;
+}
+
+// Periodic 1D value noise in [-1, 1]: `knots` hashed values around the loop, smooth between.
+double loopNoise(double u01, int knots, uint64_t seed, uint64_t channel) {
+    const double t = u01 * knots;
+    const int i = int(std::floor(t));
+    const double f = t - i;
+    auto value = [&](int k) {
+        const int wrapped = ((k % knots) + knots) % knots;
+        return 2 * unitOf(hashOf(seed, channel, uint64_t(wrapped))) - 1;
+    };
+    const double w = f * f * (3 - 2 * f);
+    return value(i) * (1 - w) + value(i + 1) * w;
+}
+
+} // namespace
+
+double HairlineCurve::lineAt(double theta) const {
+    double f = (theta + kPi) / (2 * kPi) * kColumns;
+    f -= std::floor(f / kColumns) * kColumns;
+    const int i0 = std::min(int(f), kColumns - 1);
+    const int i1 = (i0 + 1) % kColumns;
+    const double w = f - i0;
+    return line_s[size_t(i0)] * (1 - w) + line_s[size_t(i1)] * w;
+}
+
+double HairlineCurve::slopeAt(double theta) const {
+    double f = (theta + kPi) / (2 * kPi) * kColumns;
+    f -= std::floor(f / kColumns) * kColumns;
+    return slope[size_t(std::min(int(f), kColumns - 1))];
+}
+
+HairlineCurve buildHairline(const PolarChart& chart, const Landmarks& landmarks,
+                            const HairlineSpec& spec, uint64_t seed, const std::string& file,
+                            std::vector<Problem>& warnings) {
+    auto warn = [&](const std::string& pointer, const std::string& message) {
+        warnings.push_back(Problem{file, pointer, message, true});
+    };
+    const double H = spec.frontal_height_mm;
+    const double glabella_y = landmarks.glabella.y;
+    auto browDistance = [&](double theta) {
+        return chart.surfaceDistance(theta, chart.phiAtHeight(theta, glabella_y));
+    };
+    auto levelDistance = [&](double theta, double y) {
+        return chart.surfaceDistance(theta, chart.phiAtHeight(theta, y));
+    };
+
+    HairlineCurve curve;
+    curve.brow_distance_mm = chart.surfaceDistance(landmarks.glabella);
+    const double brow0 = browDistance(0);
+    if (!(H > 0))
+        throw Error("frontal_height_mm is " + fmt(H) + "; it must be positive (accepted 60..110)",
+                    file, "/hairline/frontal_height_mm");
+    // The line must stay clearly below the top of the head: 15 mm leaves room for the
+    // transition zone and the crown.
+    if (brow0 - H < 15)
+        throw Error("frontal_height_mm " + fmt(H) + " puts the hairline above the top of the head: "
+                    "this head measures " + fmt(brow0) + " mm from the glabella to the top along "
+                    "the surface; accepted 60..110 and at most " + fmt(brow0 - 15) + " here",
+                    file, "/hairline/frontal_height_mm");
+    if (H < 60 || H > 110)
+        warn("/hairline/frontal_height_mm",
+             fmt(H) + " mm is outside the usual 60..110 mm (7 cm aggressive, 10 cm conservative)");
+    if (!(spec.transition_mm > 0))
+        throw Error("transition_mm is " + fmt(spec.transition_mm) + "; accepted 5..20", file,
+                    "/hairline/transition_mm");
+    if (spec.transition_mm < 5 || spec.transition_mm > 20)
+        warn("/hairline/transition_mm", fmt(spec.transition_mm) + " mm is outside 5..20 mm");
+    if (spec.asymmetry_mm < 0 || spec.asymmetry_mm > 5)
+        throw Error("asymmetry_mm is " + fmt(spec.asymmetry_mm) + "; accepted 0..5", file,
+                    "/hairline/asymmetry_mm");
+    if (spec.irregularity_amplitude_mm < 0 || spec.irregularity_amplitude_mm > 10)
+        throw Error("irregularity_amplitude_mm is " + fmt(spec.irregularity_amplitude_mm) +
+                        "; accepted 0..5",
+                    file, "/hairline/irregularity_amplitude_mm");
+    if (!(spec.irregularity_scale_mm > 0))
+        throw Error("irregularity_scale_mm is " + fmt(spec.irregularity_scale_mm) +
+                        "; accepted 2..30",
+                    file, "/hairline/irregularity_scale_mm");
+    if (spec.shape != HairlineTemplate::Custom && !spec.control_points.empty())
+        throw Error("control_points are only used with \"shape\": \"custom\"", file,
+                    "/hairline/control_points");
+
+    // Template parameters.
+    double R = std::max(0.0, spec.frontotemporal_recession_mm);
+    double k = 0.25, amplitude = spec.irregularity_amplitude_mm;
+    switch (spec.shape) {
+    case HairlineTemplate::Natural: break;
+    case HairlineTemplate::Defined: k = 0.05; amplitude *= 0.3; break;
+    case HairlineTemplate::Soft: k = 0.35; amplitude *= 1.8; break;
+    case HairlineTemplate::Receded: R += 20; k = 0.4; break;
+    case HairlineTemplate::WidowsPeak: break;
+    case HairlineTemplate::Custom: break;
+    }
+    const double P = std::max(0.0, spec.temporal_peak_mm);
+    const double C = std::max(0.0, spec.ear_clearance_mm);
+    const glm::dvec3 centre = chart.centre();
+
+    // Controls of one side; `side` is +1 for the subject's left (theta > 0), -1 for the right.
+    auto sideControls = [&](int side, const glm::dvec3& ear) {
+        std::vector<Control> c;
+        auto front = [&](double deg, double h) {
+            c.push_back({side * deg * kDeg, browDistance(side * deg * kDeg) - h});
+        };
+        auto level = [&](double theta, double y) { c.push_back({theta, levelDistance(theta, y)}); };
+        front(15, H + k * R + (spec.shape == HairlineTemplate::WidowsPeak ? 12 : 0));
+        if (spec.shape == HairlineTemplate::WidowsPeak) front(7, H + 9);
+        front(32, H + R);
+        front(47, 0.8 * (H + R));
+        front(60, 0.55 * (H + R) + P);
+        // Sideburn in front of the grown ear ellipse, and the nape behind it.
+        const double theta_sideburn =
+            std::atan2(std::abs(ear.x - centre.x), ear.z + 14 + C - centre.z);
+        const double theta_behind =
+            std::atan2(std::abs(ear.x - centre.x), ear.z - 42 - C - centre.z);
+        level(side * std::min(70 * kDeg, theta_sideburn - 6 * kDeg), ear.y + 55);
+        level(side * theta_sideburn, ear.y - 5);
+        level(side * theta_behind, ear.y + spec.nape_height_mm);
+        level(side * kPi, ear.y + spec.nape_height_mm - 8);
+        return c;
+    };
+    std::vector<Control> controls = sideControls(+1, landmarks.ear_left);
+    for (const Control& c : sideControls(-1, landmarks.ear_right)) controls.push_back(c);
+    controls.push_back({0, brow0 - H});
+
+    // Custom control points replace the front controls over their azimuth range.
+    double custom_lo = 0, custom_hi = 0;
+    if (spec.shape == HairlineTemplate::Custom) {
+        const auto& points = spec.control_points;
+        if (points.size() < 3)
+            throw Error("a custom hairline needs at least 3 control points, found " +
+                            std::to_string(points.size()),
+                        file, "/hairline/control_points");
+        std::vector<Control> custom;
+        glm::dvec3 previous{0};
+        for (size_t i = 0; i < points.size(); ++i) {
+            const std::string pointer = "/hairline/control_points/" + std::to_string(i);
+            const double theta = chart.thetaOf(points[i]);
+            const double phi = chart.phiOf(points[i]);
+            const glm::dvec3 on_surface = chart.surfacePoint(theta, phi);
+            const double s = chart.surfaceDistance(theta, phi);
+            if (glm::length(on_surface - points[i]) > 30)
+                warn(pointer, "the point is " + fmt(glm::length(on_surface - points[i])) +
+                                  " mm from the surface; it was projected onto the scalp");
+            if (s >= browDistance(theta) - 5)
+                throw Error("the point lies at or below the brow line; a hairline point must be "
+                            "above it",
+                            file, pointer);
+            if (s < 15)
+                throw Error("the point is at the top of the head (" + fmt(s) +
+                                " mm from the top); the hairline would be above the head",
+                            file, pointer);
+            if (i > 0) {
+                const double gap = glm::length(on_surface - previous);
+                if (gap < 2)
+                    throw Error("overlaps control point " + std::to_string(i - 1) + " (" +
+                                    fmt(gap, 2) + " mm apart; points must be at least 2 mm apart)",
+                                file, pointer);
+                if (theta >= custom.back().theta)
+                    throw Error("control points must run from the subject's left (+X) to the "
+                                "right (-X) over the forehead; this one is not to the right of "
+                                "point " + std::to_string(i - 1),
+                                file, pointer);
+            }
+            previous = on_surface;
+            custom.push_back({theta, s});
+        }
+        custom_lo = custom.back().theta - 3 * kDeg;
+        custom_hi = custom.front().theta + 3 * kDeg;
+        std::vector<Control> kept;
+        for (const Control& c : controls)
+            if (c.theta < custom_lo || c.theta > custom_hi) kept.push_back(c);
+        controls = kept;
+        controls.insert(controls.end(), custom.begin(), custom.end());
+    }
+    std::sort(controls.begin(), controls.end(),
+              [](const Control& a, const Control& b) { return a.theta < b.theta; });
+    // Close the loop at +-pi with the average of both nape ends.
+    const double nape = 0.5 * (controls.front().s + controls.back().s);
+    controls.insert(controls.begin(), Control{-kPi - 1e-9, nape});
+    controls.push_back(Control{kPi + 1e-9, nape});
+
+    std::vector<double> line(kColumns);
+    for (int i = 0; i < kColumns; ++i) line[size_t(i)] = interpolate(controls, PolarChart::thetaOfColumn(i));
+    const double anchor = interpolate(controls, 0.0);
+
+    // Side profile: Gaussian smoothing over azimuth.
+    const double sigma_deg = spec.side_profile == SideProfile::Sharp  ? 1.0
+                             : spec.side_profile == SideProfile::Soft ? 6.0
+                                                                      : 3.0;
+    {
+        const int radius = int(std::ceil(3 * sigma_deg / kColumnDeg));
+        std::vector<double> weights(size_t(2 * radius + 1));
+        double total = 0;
+        for (int d = -radius; d <= radius; ++d) {
+            const double x = d * kColumnDeg / sigma_deg;
+            weights[size_t(d + radius)] = std::exp(-0.5 * x * x);
+            total += weights[size_t(d + radius)];
+        }
+        std::vector<double> smoothed(kColumns);
+        for (int i = 0; i < kColumns; ++i) {
+            double sum = 0;
+            for (int d = -radius; d <= radius; ++d)
+                sum += weights[size_t(d + radius)] * line[size_t(((i + d) % kColumns + kColumns) % kColumns)];
+            smoothed[size_t(i)] = sum / total;
+        }
+        line = smoothed;
+    }
+    // Re-anchor the mid-frontal point (smoothing a V or a curve moves its tip).
+    const int column0 = kColumns / 2; // theta = 0
+    const double shift = anchor - line[size_t(column0)];
+    for (int i = 0; i < kColumns; ++i) {
+        const double deg = std::abs(PolarChart::thetaOfColumn(i)) / kDeg;
+        if (deg < 20) line[size_t(i)] += shift * 0.5 * (1 + std::cos(kPi * deg / 20));
+    }
+    // Temporal peaks: a V pointing down, 10 deg wide (kept sharp whatever the profile).
+    for (int i = 0; i < kColumns; ++i) {
+        const double theta = PolarChart::thetaOfColumn(i);
+        for (int side : {+1, -1}) {
+            const double centre_theta = side * 60 * kDeg;
+            if (spec.shape == HairlineTemplate::Custom && centre_theta > custom_lo &&
+                centre_theta < custom_hi)
+                continue;
+            const double w = 1 - std::abs(theta - centre_theta) / (5 * kDeg);
+            if (w > 0) line[size_t(i)] += P * w;
+        }
+    }
+    // Around each ear: the line stays above an ellipse around the pinna grown by the clearance
+    // (tragus at the front of an ear about 66 mm tall and 40 mm deep).
+    for (const glm::dvec3& ear : {landmarks.ear_left, landmarks.ear_right}) {
+        const double ear_theta = chart.thetaOf(ear);
+        const double ay = 33 + C, az = 20 + C;
+        const glm::dvec2 ec(ear.y + 8, ear.z - 12);
+        for (int i = 0; i < kColumns; ++i) {
+            double dtheta = PolarChart::thetaOfColumn(i) - ear_theta;
+            dtheta -= 2 * kPi * std::round(dtheta / (2 * kPi));
+            if (std::abs(dtheta) > 60 * kDeg) continue;
+            for (int j = 0; j <= PolarChart::kPhiSteps; ++j) {
+                const glm::dvec3 p = chart.nodePoint(i, j);
+                if ((p.x - centre.x) * (ear.x - centre.x) <= 0) continue;
+                if (std::abs(p.x - centre.x) < 0.5 * std::abs(ear.x - centre.x)) continue;
+                const double qy = (p.y - ec.x) / ay, qz = (p.z - ec.y) / az;
+                if (qy * qy + qz * qz < 1) {
+                    line[size_t(i)] = std::min(line[size_t(i)], chart.nodeDistance(i, j));
+                    break;
+                }
+            }
+        }
+    }
+
+    auto pointsOf = [&](const std::vector<double>& s) {
+        std::vector<glm::dvec3> points(kColumns);
+        for (int i = 0; i < kColumns; ++i) {
+            const double theta = PolarChart::thetaOfColumn(i);
+            points[size_t(i)] =
+                chart.surfacePoint(theta, chart.phiAtSurfaceDistance(theta, s[size_t(i)]));
+        }
+        return points;
+    };
+    // Micro-irregularity along the line's length (so its wavelength is in mm on the head).
+    if (amplitude > 0) {
+        const std::vector<glm::dvec3> points = pointsOf(line);
+        std::vector<double> u(kColumns + 1, 0.0);
+        for (int i = 0; i < kColumns; ++i)
+            u[size_t(i + 1)] = u[size_t(i)] + glm::length(points[size_t((i + 1) % kColumns)] - points[size_t(i)]);
+        const double length = u[kColumns];
+        const int knots1 = std::max(4, int(std::round(length / spec.irregularity_scale_mm)));
+        const int knots2 = std::max(4, int(std::round(2.3 * length / spec.irregularity_scale_mm)));
+        for (int i = 0; i < kColumns; ++i) {
+            const double t = u[size_t(i)] / length;
+            const double n = (loopNoise(t, knots1, seed, 0x4a11) +
+                              0.4 * loopNoise(t, knots2, seed, 0x4a12)) / 1.4;
+            line[size_t(i)] += amplitude * n;
+        }
+    }
+    // Asymmetry: left half lower by a/2, right half higher by a/2, blended at front and back.
+    for (int i = 0; i < kColumns; ++i) {
+        const double theta = PolarChart::thetaOfColumn(i);
+        const double deg = std::abs(theta) / kDeg;
+        const double w = smoothstep(0, 20, deg) * smoothstep(180, 160, deg);
+        line[size_t(i)] += (theta > 0 ? 0.5 : -0.5) * spec.asymmetry_mm * w;
+    }
+    for (double& s : line) s = std::max(s, 1.0);
+
+    curve.line_s = line;
+    // Slope bound for distance estimates: the steepest step within +-4 columns (2 deg).
+    curve.slope.assign(kColumns, 0.0);
+    const double column_rad = 2 * kPi / kColumns;
+    for (int i = 0; i < kColumns; ++i)
+        for (int step = -4; step <= 4; ++step) {
+            const size_t a = size_t(((i + step) % kColumns + kColumns) % kColumns);
+            const size_t b = (a + 1) % kColumns;
+            curve.slope[size_t(i)] = std::max(curve.slope[size_t(i)], std::abs(line[b] - line[a]) / column_rad);
+        }
+    curve.outline_mm = pointsOf(line);
+    curve.frontal_height_mm = curve.brow_distance_mm - curve.lineAt(chart.thetaOf(landmarks.glabella));
+    double diff = 0;
+    int n = 0;
+    for (int i = 0; i < kColumns; ++i) {
+        const double deg = PolarChart::thetaOfColumn(i) / kDeg;
+        if (deg >= 20 && deg <= 80) {
+            diff += line[size_t(i)] - curve.lineAt(-PolarChart::thetaOfColumn(i));
+            ++n;
+        }
+    }
+    curve.asymmetry_mm = n ? std::abs(diff / n) : 0;
+    // Front line: from the left sideburn over the forehead to the right one (theta decreasing).
+    const double left_end = std::atan2(std::abs(landmarks.ear_left.x - centre.x),
+                                       landmarks.ear_left.z + 14 + C - centre.z);
+    const double right_end = -std::atan2(std::abs(landmarks.ear_right.x - centre.x),
+                                         landmarks.ear_right.z + 14 + C - centre.z);
+    for (int i = kColumns - 1; i >= 0; --i) {
+        const double theta = PolarChart::thetaOfColumn(i);
+        if (theta <= left_end && theta >= right_end) curve.front_line_mm.push_back(curve.outline_mm[size_t(i)]);
+    }
+    return curve;
+}
+
+} // namespace stipple
