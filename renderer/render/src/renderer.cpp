@@ -447,10 +447,14 @@ void Renderer::Impl::applyLighting(const CameraPose& pose) {
     shadow_camera->setProjectionMatrix(proj);
     const osg::Matrixd bias = osg::Matrixd::translate(1, 1, 1) * osg::Matrixd::scale(0.5, 0.5, 0.5);
     u_shadow_matrix->set(osg::Matrixf(view * proj * bias));
-    // Texel footprint in mm sets the normal-offset bias; softness widens the PCF kernel.
+    // The PCF kernel reaches `kernel_mm` across the surface; a curved receiver drops away from
+    // its own tangent plane within that reach and would shadow itself in blotchy bands (acne).
+    // Offsetting the lookup along the normal by a share of the kernel keeps the lit side clean;
+    // contact shadows lose that much, which soft light hides anyway.
     const double texel_mm = 2.0 * r / double(settings.shadow_map_size);
-    u_shadow_bias->set(float(texel_mm * 1.5));
-    u_shadow_radius->set(float(std::max(1.0, softness * 2.0 / texel_mm)));
+    const double kernel_mm = std::max(texel_mm, softness * 2.0);
+    u_shadow_bias->set(float(std::max(texel_mm * 1.5, kernel_mm * 0.6)));
+    u_shadow_radius->set(float(kernel_mm / texel_mm));
 }
 
 void Renderer::setAfter(bool after) { m_impl->u_after->set(after ? 1 : 0); }

@@ -26,7 +26,8 @@ public:
     };
 
     // `threads` workers (>= 1); `compression` is zlib's level (1: fast, still small for
-    // renders). Files are written with writeFileAtomic(overwrite).
+    // renders). Files are written with writeFileAtomic(overwrite); fully opaque RGBA frames are
+    // stored as RGB.
     PngWriterPool(int threads, Overwrite overwrite, int compression = 1);
     // Waits for queued work; errors at this point are dropped (call finish() to see them).
     ~PngWriterPool();
