@@ -20,5 +20,6 @@ Command addValidateCommand(CLI::App& root);
 Command addGenerateCommand(CLI::App& root);
 Command addBakeCommand(CLI::App& root);
 Command addRenderCommand(CLI::App& root);
+Command addMannequinCommand(CLI::App& root); // developer: regenerate meshes/mannequin.glb
 
 } // namespace stipple::cli

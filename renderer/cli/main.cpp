@@ -13,7 +13,7 @@ int main(int argc, char** argv) {
     const std::vector<stipple::cli::Command> commands = {
         stipple::cli::addInspectCommand(root), stipple::cli::addValidateCommand(root),
         stipple::cli::addGenerateCommand(root), stipple::cli::addBakeCommand(root),
-        stipple::cli::addRenderCommand(root)};
+        stipple::cli::addRenderCommand(root), stipple::cli::addMannequinCommand(root)};
     try {
         root.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
