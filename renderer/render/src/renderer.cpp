@@ -156,6 +156,7 @@ struct Renderer::Impl {
         u_shadow_bias;
     std::string gl_description;
     int shadow_light = -1;
+    bool has_scar = false;
 
     void buildScene(const HeadModel& head, const LayerStack* layers);
     std::string headFragmentSource() const;
@@ -293,6 +294,7 @@ void Renderer::Impl::buildScene(const HeadModel& head, const LayerStack* layers)
     if (!in_chart->empty()) makeGeometry(in_chart.get(), 1);
     if (!off_chart->empty()) makeGeometry(off_chart.get(), 0);
 
+    has_scar = layers && !layers->scar.empty();
     for (size_t i = 0; i < settings.lighting.lights.size(); ++i)
         if (settings.lighting.lights[i].casts_shadow) {
             shadow_light = int(i);
@@ -399,7 +401,8 @@ std::string Renderer::Impl::headFragmentSource() const {
     std::string source = "#version 330 compatibility\n#define LIGHT_COUNT " +
                          std::to_string(settings.lighting.lights.size()) + "\n#define SHADOW_LIGHT " +
                          std::to_string(shadow_light) + "\n#define ANISO_TAPS " +
-                         std::to_string(std::clamp(settings.anisotropy, 1, 4)) + "\n";
+                         std::to_string(std::clamp(settings.anisotropy, 1, 4)) + "\n#define HAS_SCAR " +
+                         (has_scar ? "1" : "0") + "\n";
     if (shadow_light < 0) source += "const float shadow = 1.0;\n";
     return source + shaders::kHeadFragmentBody;
 }

@@ -29,7 +29,7 @@ void main() {
 // are compile-time constants (a shader per rig; dynamic loops with breaks cost llvmpipe masks
 // and branches on every pixel), no pow() except in the final encode, 8 PCF taps.
 // The source is prefixed with "#define LIGHT_COUNT n", "#define SHADOW_LIGHT i" (-1: none)
-// and "#define ANISO_TAPS n" (1..4).
+// "#define ANISO_TAPS n" (1..4) and "#define HAS_SCAR 0|1" (no scar layer: two lookups saved).
 inline constexpr const char* kHeadFragmentBody = R"GLSL(
 in vec3 v_pos;
 in vec3 v_nrm;
@@ -153,10 +153,13 @@ void main() {
         // first, so the chart's v is flipped here.
         vec2 chart = vec2(v_uv1.x, 1.0 - v_uv1.y);
         // layers.h, in this order: scar (always), then before or pigment.
+        roughness *= 0.85; // scalp: a little oilier than the face
+#if HAS_SCAR
         vec4 scar = texture(u_scar, chart);
         albedo = albedo * (1.0 - scar.a) + scar.rgb;
         float scar_rough = texture(u_scar_roughness, chart).r;
-        roughness = mix(roughness * 0.85, scar_rough, scar.a); // scalp: a little oilier
+        roughness = mix(roughness, scar_rough, scar.a);
+#endif
         if (u_after == 1) {
             vec4 ink = sampleAniso(u_pigment, chart);
             albedo *= (1.0 - ink.a) + ink.rgb;

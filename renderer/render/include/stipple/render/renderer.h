@@ -33,7 +33,7 @@ struct RenderSettings {
     Lighting lighting;                // empty name: the studio preset
     glm::vec3 skin_linear{0.5f, 0.34f, 0.26f}; // used without layers and without albedo
     float skin_roughness = 0.55f;     // likewise
-    int shadow_map_size = 2048;
+    int shadow_map_size = 1024;        // soft key-light shadows: ~0.5 mm texels on a head
     int anisotropy = 4;               // pigment layer anisotropic filtering taps, 1..4
 };
 
