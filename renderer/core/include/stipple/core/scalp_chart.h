@@ -1,0 +1,50 @@
+#pragma once
+
+// The scalp chart: one seam-free parameterisation of the hair-bearing region of a head,
+// independent of the mesh's own UVs (fragmented atlases, UDIM tiles, or none at all).
+
+#include <vector>
+
+#include <glm/glm.hpp>
+
+#include "stipple/core/head_model.h"
+#include "stipple/core/layers.h"
+
+namespace stipple {
+
+// Computes the chart of `head` (head frame, mm, landmarks set): picks the projection centre on
+// the head's vertical axis that minimises distortion over the region, marks the region's
+// triangles (the cranium above a line from brow + 40 mm down to the ear line at the sideburns
+// and 80 mm below it at the nape, pinnae excluded) and fits it into [0,1]^2 with a margin. UVs are a function
+// of the vertex position only, so welded copies of a vertex always get the same UV. Throws
+// stipple::Error when no triangle lies in the region (not a head in the head frame).
+ScalpChart computeScalpChart(const HeadModel& head);
+
+// Chart UV of any head-frame point (mm) under `chart`'s projection (outside the region too).
+glm::dvec2 chartUv(const ScalpChart& chart, const glm::dvec3& point_mm);
+
+// The linear map of one triangle from its own plane to the chart. `frame_u`/`frame_v` are unit
+// tangent vectors (frame_u along the edge p0->p1), `normal` the face normal, and
+// `uv_per_mm` maps (a, b) mm along (frame_u, frame_v) to a chart-UV offset. A degenerate
+// triangle gives valid = false.
+struct TriangleMap {
+    glm::dvec3 frame_u{1, 0, 0};
+    glm::dvec3 frame_v{0, 1, 0};
+    glm::dvec3 normal{0, 0, 1};
+    glm::dmat2 uv_per_mm{1.0};
+    bool valid = false;
+};
+TriangleMap triangleMap(const glm::dvec3& p0, const glm::dvec3& p1, const glm::dvec3& p2,
+                        const glm::dvec2& uv0, const glm::dvec2& uv1, const glm::dvec2& uv2);
+
+// The head mesh prepared for a renderer/exporter that samples the chart with one UV set and
+// cannot skip triangles: vertices shared by an inside and an outside triangle are duplicated,
+// and outside triangles' vertices get (kChartOutsideU, kChartOutsideV), where no layer paints.
+struct ChartedMesh {
+    Mesh mesh;                         // positions/normals/uvs/weld copied, vertices split
+    std::vector<glm::vec2> chart_uvs;  // one per vertex of `mesh`
+    std::vector<uint32_t> source_vertex; // vertex of the input mesh each vertex came from
+};
+ChartedMesh splitForChart(const Mesh& mesh, const ScalpChart& chart);
+
+} // namespace stipple

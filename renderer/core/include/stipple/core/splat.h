@@ -1,0 +1,57 @@
+#pragma once
+
+// Splatting footprints into chart layers. A footprint is a disc (or ellipse) on the 3D surface,
+// described in the surface's own millimetres and carried into the chart by the local linear
+// map (Jacobian) of the chart, so it stays round and true to size in 3D wherever it lands.
+
+#include <cstdint>
+#include <vector>
+
+#include <glm/glm.hpp>
+
+#include "stipple/core/image.h"
+
+namespace stipple {
+
+// One ink impression, ready to splat. `mm_from_uv` maps a chart-UV offset from `centre_uv` to
+// the footprint's normalised surface coordinates w (mm): |w| = radius_mm on the nominal edge of
+// the ellipse (for a round dot, w is just the surface offset in mm).
+struct InkSplat {
+    glm::vec2 centre_uv{0};
+    glm::mat2 mm_from_uv{1.0f};
+    float radius_mm = 0.2f;         // equal-area radius of the visible dot
+    float edge_sigma_mm = 0.03f;    // Gaussian softness of the edge
+    glm::vec3 filter{1.0f};         // linear filter colour at full coverage (see layers.h)
+    float halo_strength = 0;        // peak coverage of the fresh redness, 0 = none
+    float halo_sigma_mm = 0;
+    glm::vec3 halo_filter{1.0f};
+};
+
+// Coverage of a dot of equal-area radius `radius_mm` at distance `r_mm` from its centre: a disc
+// blurred by a Gaussian of `sigma_mm`, with the edge moved in so the integral stays
+// pi * radius^2 (the blur spreads ink, it does not add any).
+float dotCoverage(float r_mm, float radius_mm, float sigma_mm);
+
+// Splats `splats` in order into `layer` (RGBA16, square, linear filter colour + coverage per
+// layers.h), first filling it with (empty_filter, 0). Coverage accumulates as a union
+// (1 - prod(1 - c)) and the filter as a product of transmittances, so overlapping dots darken
+// but coverage never exceeds 1. Splits the image into bands of rows, one thread per band at a
+// time (`threads` <= 0: hardware concurrency); the result does not depend on the thread count.
+// Returns the number of splats that touched at least one texel.
+size_t splatInk(Image16& layer, const std::vector<InkSplat>& splats,
+                const glm::vec3& empty_filter, int threads = 0);
+
+// One patch of scar tissue: same geometry as an ink splat, `radius_mm` the half width.
+struct ScarSplat {
+    glm::vec2 centre_uv{0};
+    glm::mat2 mm_from_uv{1.0f};
+    float radius_mm = 0.5f;
+    float edge_sigma_mm = 0.2f;
+    float coverage = 1.0f;          // peak coverage
+};
+
+// Splats scar patches into `coverage` (1 channel float, square) taking the maximum, so a strip
+// drawn as a chain of overlapping discs has the profile of its distance to the centre line.
+void splatScar(std::vector<float>& coverage, int size, const std::vector<ScarSplat>& splats);
+
+} // namespace stipple

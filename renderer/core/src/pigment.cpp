@@ -1,0 +1,149 @@
+#include "stipple/core/pigment.h"
+
+// Pigment model for SMP dots. Sources (details and numbers in docs/pigment-model.md):
+// - Beer-Lambert attenuation on a double pass through the ink layer.
+// - Bond & Bergstrom 2006, "Light absorption by carbonaceous particles: an investigative
+//   review", Aerosol Sci. Technol. 40:27-67: carbon black absorbs with an Angstrom exponent ~1.
+// - Anderson & Parrish 1981, "The optics of human skin", J. Invest. Dermatol. 77:13-19: short
+//   wavelengths scatter back from shallower depths, so the skin above deep ink reflects blue
+//   (the Tyndall / "blue tattoo" effect) while red reaches the ink.
+// - Engel et al. 2010, Contact Dermatitis 63:30-37: about a third of the applied pigment is lost
+//   within ~6 weeks, hence fresh impressions are darker than healed ones.
+// - Baranska et al. 2018, J. Exp. Med. 215:1115-1133: macrophage capture-release cycles keep
+//   tattoo pigment in place for years while it slowly spreads (edge softening).
+// - Chardon et al. 1991, Int. J. Cosmet. Sci. 13:191-208, and Del Bino et al. 2006, Pigment Cell
+//   Res. 19:606-614: ITA skin colour classes used for the Fitzpatrick albedos.
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "stipple/core/error.h"
+#include "stipple/core/image.h"
+
+namespace stipple {
+
+namespace {
+
+// CIELAB (D65) values chosen inside the ITA class that corresponds to each Fitzpatrick type
+// (I very light ITA > 55, II light 41..55, III intermediate 28..41, IV tan 10..28, V brown
+// -30..10, VI dark < -30), converted to linear sRGB (see docs/pigment-model.md for the table).
+constexpr double kFitzpatrickLinear[6][3] = {
+    {0.5651, 0.3916, 0.2997}, // I   L* 71 a* 8  b* 14, ITA  56
+    {0.4802, 0.3109, 0.2220}, // II  L* 65 a* 9  b* 16, ITA  43
+    {0.4150, 0.2524, 0.1723}, // III L* 60 a* 10 b* 17, ITA  31
+    {0.3554, 0.2018, 0.1305}, // IV  L* 55 a* 11 b* 18, ITA  16
+    {0.2436, 0.1234, 0.0744}, // V   L* 45 a* 12 b* 18, ITA -16
+    {0.1261, 0.0637, 0.0418}, // VI  L* 33 a* 10 b* 13, ITA -53
+};
+
+// Undiluted carbon black, healed, double pass through the dermal ink layer (decadic OD at
+// 550 nm). 1.4 leaves 4% of the light that reaches the ink; with the light scattered back from
+// above the ink, healed black SMP reads charcoal grey, never the 0 of a printed disc.
+constexpr double kOdPure = 1.4;
+// Dilution scale: shade 1 carries 1/8 of the pigment of shade 10, geometric steps in between
+// (equal steps in OD ratio read as roughly equal visual steps).
+constexpr double kLightestConcentration = 1.0 / 8.0;
+// Spectral shape of carbon black absorption, OD relative to 550 nm at the sRGB primaries'
+// dominant wavelengths (610, 550, 465 nm) with an Angstrom exponent of 1.
+const glm::dvec3 kInkSpectrum{550.0 / 610.0, 1.0, 550.0 / 465.0};
+// Fraction of the skin's diffuse reflectance that comes back from above the ink (0.25-0.5 mm):
+// larger for blue, which scatters more and penetrates less. This is the blue-grey shift.
+const glm::dvec3 kAboveInkReflectance{0.05, 0.09, 0.20};
+
+// Fresh ink sits partly in the epidermis and the wound crust: darker for the first weeks.
+constexpr double kFreshExtraOd = 0.45;    // +45% OD at day 0
+constexpr double kFreshDecayDays = 6.0;   // gone by ~30 days (e^-5)
+// Swelling around each impression in the first days.
+constexpr double kSwellingScale = 0.12;   // +12% diameter at day 0
+constexpr double kSwellingDecayDays = 2.0;
+// Redness: visible for 3-4 days.
+constexpr double kHaloStrength = 0.35;
+constexpr double kHaloDecayDays = 1.5;
+// Long-term fading of the ink's OD: permanent SMP keeps ~70% after 5 years (touch-up after
+// 4-6 years); temporary SMP keeps ~50% after one year (gone in 2-3 years).
+constexpr double kPermanentFadeDays = 1825.0 / 0.35667494393873245; // -ln(0.7)
+constexpr double kTemporaryFadeDays = 365.0 / 0.69314718055994531;  // -ln(0.5)
+// Edge blur: healed scattering blur plus slow migration of pigment over years.
+constexpr double kEdgeSigmaHealedMm = 0.035;
+constexpr double kEdgeSigmaPerRadius = 0.18; // bigger impressions scatter over a wider rim
+constexpr double kEdgeSpreadMm = 0.04;
+constexpr double kEdgeSpreadHalfDays = 1825.0;
+
+} // namespace
+
+glm::dvec3 fitzpatrickAlbedoLinear(int type) {
+    if (type < 1 || type > 6)
+        throw Error("Fitzpatrick skin type " + std::to_string(type) + " is out of range; 1..6",
+                    "", "/pigment/fitzpatrick");
+    const double* v = kFitzpatrickLinear[type - 1];
+    return {v[0], v[1], v[2]};
+}
+
+InkAppearance inkAppearance(double shade, double age_days, InkType ink) {
+    shade = std::clamp(shade, kShadeMin, kShadeMax);
+    age_days = std::max(0.0, age_days);
+    const double concentration =
+        std::pow(kLightestConcentration, (kShadeMax - shade) / (kShadeMax - kShadeMin));
+    const double fade_days = ink == InkType::Permanent ? kPermanentFadeDays : kTemporaryFadeDays;
+    const double od = kOdPure * concentration *
+                      (1.0 + kFreshExtraOd * std::exp(-age_days / kFreshDecayDays)) *
+                      std::exp(-age_days / fade_days);
+    InkAppearance out;
+    out.optical_density = od;
+    for (int c = 0; c < 3; ++c) {
+        const double transmittance = std::pow(10.0, -od * kInkSpectrum[c]);
+        out.filter[c] = kAboveInkReflectance[c] + (1.0 - kAboveInkReflectance[c]) * transmittance;
+    }
+    out.diameter_scale = 1.0 + kSwellingScale * std::exp(-age_days / kSwellingDecayDays);
+    out.edge_sigma_mm =
+        kEdgeSigmaHealedMm + kEdgeSpreadMm * age_days / (age_days + kEdgeSpreadHalfDays);
+    out.edge_sigma_per_radius = kEdgeSigmaPerRadius;
+    out.halo_strength = kHaloStrength * std::exp(-age_days / kHaloDecayDays);
+    return out;
+}
+
+glm::dvec3 dotColourLinear(double shade, const glm::dvec3& skin_linear, double age_days,
+                           InkType ink) {
+    return skin_linear * inkAppearance(shade, age_days, ink).filter;
+}
+
+double luminanceLinear(const glm::dvec3& c) { return 0.2126 * c.x + 0.7152 * c.y + 0.0722 * c.z; }
+
+double recommendedShade(const glm::dvec3& hair_srgb, const glm::dvec3& skin_linear, InkType ink) {
+    const glm::dvec3 hair_linear{srgbToLinear(hair_srgb.x), srgbToLinear(hair_srgb.y),
+                                 srgbToLinear(hair_srgb.z)};
+    // A shaved hair seen on the scalp is a dark dot through which some skin shows: aim the dot
+    // at 70% hair over 30% skin, in L* (perceptual) terms.
+    const double target = linearToLab(0.7 * hair_linear + 0.3 * skin_linear).x;
+    double best_shade = kShadeMin;
+    double best_error = 1e300;
+    for (int i = 10; i <= 100; ++i) {
+        const double shade = i / 10.0;
+        const double error =
+            std::abs(linearToLab(dotColourLinear(shade, skin_linear, 30.0, ink)).x - target);
+        if (error < best_error) {
+            best_error = error;
+            best_shade = shade;
+        }
+    }
+    return best_shade;
+}
+
+glm::dvec3 linearToLab(const glm::dvec3& c) {
+    const double x = 0.4124564 * c.x + 0.3575761 * c.y + 0.1804375 * c.z;
+    const double y = 0.2126729 * c.x + 0.7151522 * c.y + 0.0721750 * c.z;
+    const double z = 0.0193339 * c.x + 0.1191920 * c.y + 0.9503041 * c.z;
+    auto f = [](double t) {
+        constexpr double d = 6.0 / 29.0;
+        return t > d * d * d ? std::cbrt(t) : t / (3 * d * d) + 4.0 / 29.0;
+    };
+    const double fx = f(x / 0.95047), fy = f(y), fz = f(z / 1.08883);
+    return {116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)};
+}
+
+double deltaE76(const glm::dvec3& a, const glm::dvec3& b) {
+    return glm::length(linearToLab(a) - linearToLab(b));
+}
+
+} // namespace stipple

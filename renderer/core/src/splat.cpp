@@ -1,0 +1,257 @@
+#include "stipple/core/splat.h"
+
+// Elliptical footprints through the local Jacobian follow Heckbert 1989, "Fundamentals of
+// Texture Mapping and Image Warping" (UC Berkeley, ch. 3: the affine approximation of a mapping
+// and the ellipse it makes of a circle), as used in EWA splatting (Zwicker et al. 2001).
+// The soft edge is a disc convolved with a Gaussian (light scattering in the dermis), in the
+// usual edge approximation 0.5 erfc(d / (sqrt(2) sigma)).
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cmath>
+#include <thread>
+
+#include "stipple/core/error.h"
+
+namespace stipple {
+
+namespace {
+
+// Coverage LUT spans +-4 sigma around the edge (beyond: < 3e-5, two 16-bit steps).
+constexpr float kEdgeRange = 4.0f;
+constexpr int kLutSize = 1024;
+
+struct CoverageLut {
+    std::array<float, kLutSize + 1> values{};
+    CoverageLut() {
+        for (int i = 0; i <= kLutSize; ++i) {
+            const double x = -kEdgeRange + 2.0 * kEdgeRange * i / kLutSize;
+            values[size_t(i)] = float(0.5 * std::erfc(x / std::sqrt(2.0)));
+        }
+    }
+    // Coverage at `x` sigmas outside the edge.
+    float operator()(float x) const {
+        if (x <= -kEdgeRange) return 1.0f;
+        if (x >= kEdgeRange) return 0.0f;
+        const float t = (x + kEdgeRange) * (kLutSize / (2 * kEdgeRange));
+        const int i = std::min(int(t), kLutSize - 1);
+        const float f = t - float(i);
+        return values[size_t(i)] + (values[size_t(i) + 1] - values[size_t(i)]) * f;
+    }
+};
+
+const CoverageLut& coverageLut() {
+    static const CoverageLut lut;
+    return lut;
+}
+
+// The edge radius that keeps the blurred disc's integral at pi R^2: a disc of radius e blurred
+// by sigma integrates to pi (e^2 + sigma^2) (exact for the erfc edge profile).
+float edgeRadius(float radius, float sigma) {
+    return std::sqrt(std::max(radius * radius - sigma * sigma, 0.25f * radius * radius));
+}
+
+// A splat in texel space: w = m * (x + 0.5 - cx, y + 0.5 - cy).
+struct TexelSplat {
+    float cx = 0, cy = 0;
+    float m00 = 0, m01 = 0, m10 = 0, m11 = 0;
+    float edge = 0, inv_sigma = 0, reach2 = 0;
+    float halo_strength = 0, halo_k = 0;
+    std::array<float, 3> filter{}, halo_filter{};
+    int x0 = 0, x1 = -1, y0 = 0, y1 = -1;
+};
+
+// Maps a uv-space footprint to texel space and its bounding box (clipped to the image).
+template <typename Splat>
+void placeInTexels(const Splat& s, int size, float reach, TexelSplat& t) {
+    const float inv = 1.0f / float(size);
+    // Texel offset (px, py) -> uv offset (px / size, -py / size): row 0 is v = 1.
+    const glm::mat2 m = s.mm_from_uv * glm::mat2(glm::vec2(inv, 0), glm::vec2(0, -inv));
+    t.cx = s.centre_uv.x * float(size);
+    t.cy = (1.0f - s.centre_uv.y) * float(size);
+    t.m00 = m[0][0];
+    t.m01 = m[1][0];
+    t.m10 = m[0][1];
+    t.m11 = m[1][1];
+    t.reach2 = reach * reach;
+    const float det = m[0][0] * m[1][1] - m[1][0] * m[0][1];
+    if (!(std::abs(det) > 0) || !std::isfinite(det)) return; // empty box
+    const glm::mat2 minv = glm::inverse(m);
+    const float hx = reach * std::sqrt(minv[0][0] * minv[0][0] + minv[1][0] * minv[1][0]);
+    const float hy = reach * std::sqrt(minv[0][1] * minv[0][1] + minv[1][1] * minv[1][1]);
+    if (!std::isfinite(hx) || !std::isfinite(hy) || hx > float(size) || hy > float(size)) return;
+    t.x0 = std::max(0, int(std::floor(t.cx - hx - 0.5f)));
+    t.x1 = std::min(size - 1, int(std::ceil(t.cx + hx - 0.5f)));
+    t.y0 = std::max(0, int(std::floor(t.cy - hy - 0.5f)));
+    t.y1 = std::min(size - 1, int(std::ceil(t.cy + hy - 0.5f)));
+}
+
+inline uint16_t toU16(float v) {
+    return uint16_t(std::clamp(v, 0.0f, 1.0f) * 65535.0f + 0.5f);
+}
+
+void splatRows(Image16& layer, const TexelSplat& s, int row_begin, int row_end) {
+    const CoverageLut& lut = coverageLut();
+    const int y0 = std::max(s.y0, row_begin), y1 = std::min(s.y1, row_end - 1);
+    constexpr float kInv = 1.0f / 65535.0f;
+    const uint16_t filter16[3] = {toU16(s.filter[0]), toU16(s.filter[1]), toU16(s.filter[2])};
+    // |w|^2 = A px^2 + 2 B px py + C py^2: per row, the texels within reach form one span.
+    const float qa = s.m00 * s.m00 + s.m10 * s.m10;
+    const float qb = s.m00 * s.m01 + s.m10 * s.m11;
+    const float qc = s.m01 * s.m01 + s.m11 * s.m11;
+    for (int y = y0; y <= y1; ++y) {
+        const float py = float(y) + 0.5f - s.cy;
+        const float disc = qb * qb * py * py - qa * (qc * py * py - s.reach2);
+        if (disc < 0 || qa <= 0) continue;
+        const float root = std::sqrt(disc);
+        const float px_lo = (-qb * py - root) / qa, px_hi = (-qb * py + root) / qa;
+        const int x0 = std::max(s.x0, int(std::floor(s.cx + px_lo - 0.5f)));
+        const int x1 = std::min(s.x1, int(std::ceil(s.cx + px_hi - 0.5f)));
+        uint16_t* row = layer.at(0, y);
+        for (int x = x0; x <= x1; ++x) {
+            const float px = float(x) + 0.5f - s.cx;
+            const float w0 = s.m00 * px + s.m01 * py;
+            const float w1 = s.m10 * px + s.m11 * py;
+            const float r2 = w0 * w0 + w1 * w1;
+            if (r2 >= s.reach2) continue;
+            const float r = std::sqrt(r2);
+            const float c = lut((r - s.edge) * s.inv_sigma);
+            const float h = s.halo_strength > 0 ? s.halo_strength * std::exp(r2 * s.halo_k) : 0;
+            if (c < 1e-5f && h < 1e-5f) continue;
+            uint16_t* texel = row + size_t(x) * 4;
+            if (texel[3] == 0 && h == 0) {
+                // Untouched texel, no redness: the dot's own filter and coverage (the general
+                // formula below reduces to this exactly).
+                texel[0] = filter16[0];
+                texel[1] = filter16[1];
+                texel[2] = filter16[2];
+                texel[3] = toU16(c);
+                continue;
+            }
+            float a = float(texel[3]) * kInv;
+            float t[3];
+            for (int k = 0; k < 3; ++k) t[k] = 1.0f - a * (1.0f - float(texel[k]) * kInv);
+            // Redness first (it is in the skin around the ink), then the ink.
+            for (int k = 0; k < 3; ++k)
+                t[k] *= (1.0f - h * (1.0f - s.halo_filter[size_t(k)])) *
+                        (1.0f - c * (1.0f - s.filter[size_t(k)]));
+            a = 1.0f - (1.0f - a) * (1.0f - h) * (1.0f - c);
+            for (int k = 0; k < 3; ++k)
+                texel[k] = toU16(a > 1e-6f ? 1.0f - (1.0f - t[k]) / a : s.filter[size_t(k)]);
+            texel[3] = toU16(a);
+        }
+    }
+}
+
+// Runs body(band) for every band on `threads` workers; which thread runs a band does not
+// matter because bands write disjoint rows.
+template <typename Body> void forEachBand(int bands, int threads, const Body& body) {
+    if (threads <= 0) threads = int(std::max(1u, std::thread::hardware_concurrency()));
+    threads = std::clamp(threads, 1, bands);
+    std::atomic<int> next{0};
+    auto worker = [&] {
+        for (int b = next++; b < bands; b = next++) body(b);
+    };
+    std::vector<std::thread> pool;
+    for (int i = 1; i < threads; ++i) pool.emplace_back(worker);
+    worker();
+    for (std::thread& t : pool) t.join();
+}
+
+} // namespace
+
+float dotCoverage(float r_mm, float radius_mm, float sigma_mm) {
+    return coverageLut()((r_mm - edgeRadius(radius_mm, sigma_mm)) / sigma_mm);
+}
+
+size_t splatInk(Image16& layer, const std::vector<InkSplat>& splats,
+                const glm::vec3& empty_filter, int threads) {
+    STIPPLE_ASSERT(layer.channels == 4 && layer.width == layer.height && layer.width > 0,
+                   "splatInk(): layer must be square RGBA16");
+    const int size = layer.width;
+    std::vector<TexelSplat> texel_splats(splats.size());
+    for (size_t i = 0; i < splats.size(); ++i) {
+        const InkSplat& s = splats[i];
+        TexelSplat& t = texel_splats[i];
+        const float sigma = std::max(s.edge_sigma_mm, 1e-4f);
+        t.edge = edgeRadius(s.radius_mm, sigma);
+        t.inv_sigma = 1.0f / sigma;
+        float reach = t.edge + kEdgeRange * sigma;
+        if (s.halo_strength > 1e-4f && s.halo_sigma_mm > 0) {
+            t.halo_strength = s.halo_strength;
+            t.halo_k = -0.5f / (s.halo_sigma_mm * s.halo_sigma_mm);
+            // Out to where the redness is below one 16-bit step.
+            reach = std::max(reach, s.halo_sigma_mm *
+                                        std::sqrt(2.0f * std::log(s.halo_strength * 65535.0f)));
+        }
+        for (int k = 0; k < 3; ++k) {
+            t.filter[size_t(k)] = std::clamp(s.filter[k], 0.0f, 1.0f);
+            t.halo_filter[size_t(k)] = std::clamp(s.halo_filter[k], 0.0f, 1.0f);
+        }
+        placeInTexels(s, size, reach, t);
+    }
+
+    // Bin splats into bands of rows (CSR), keeping the input order inside each band.
+    // Bands of 16 rows (512 KB at 4096^2): a band stays in L2 while its dots are splatted.
+    const int band_rows = 16;
+    const int bands = (size + band_rows - 1) / band_rows;
+    std::vector<uint32_t> offsets(size_t(bands) + 1, 0);
+    for (const TexelSplat& t : texel_splats)
+        if (t.x1 >= t.x0 && t.y1 >= t.y0)
+            for (int b = t.y0 / band_rows; b <= t.y1 / band_rows; ++b) ++offsets[size_t(b) + 1];
+    for (int b = 0; b < bands; ++b) offsets[size_t(b) + 1] += offsets[size_t(b)];
+    std::vector<uint32_t> members(offsets.back());
+    std::vector<uint32_t> fill = offsets;
+    size_t touched = 0;
+    for (size_t i = 0; i < texel_splats.size(); ++i) {
+        const TexelSplat& t = texel_splats[i];
+        if (t.x1 < t.x0 || t.y1 < t.y0) continue;
+        ++touched;
+        for (int b = t.y0 / band_rows; b <= t.y1 / band_rows; ++b)
+            members[fill[size_t(b)]++] = uint32_t(i);
+    }
+
+    const uint16_t empty[4] = {toU16(empty_filter.x), toU16(empty_filter.y),
+                               toU16(empty_filter.z), 0};
+    forEachBand(bands, threads, [&](int band) {
+        const int row_begin = band * band_rows;
+        const int row_end = std::min(size, row_begin + band_rows);
+        // Fill this band's rows here, in the thread that splats them (first touch, cache).
+        for (int y = row_begin; y < row_end; ++y) {
+            uint16_t* p = layer.at(0, y);
+            for (int x = 0; x < size; ++x, p += 4) std::copy(empty, empty + 4, p);
+        }
+        for (uint32_t k = offsets[size_t(band)]; k < offsets[size_t(band) + 1]; ++k)
+            splatRows(layer, texel_splats[members[k]], row_begin, row_end);
+    });
+    return touched;
+}
+
+void splatScar(std::vector<float>& coverage, int size, const std::vector<ScarSplat>& splats) {
+    STIPPLE_ASSERT(coverage.size() == size_t(size) * size_t(size),
+                   "splatScar(): coverage must hold size^2 values");
+    const CoverageLut& lut = coverageLut();
+    for (const ScarSplat& s : splats) {
+        TexelSplat t;
+        const float sigma = std::max(s.edge_sigma_mm, 1e-4f);
+        // A chain of discs, not a dot: the edge stays at the half width (no area bookkeeping).
+        const float edge = s.radius_mm;
+        placeInTexels(s, size, edge + kEdgeRange * sigma, t);
+        for (int y = t.y0; y <= t.y1; ++y) {
+            const float py = float(y) + 0.5f - t.cy;
+            for (int x = t.x0; x <= t.x1; ++x) {
+                const float px = float(x) + 0.5f - t.cx;
+                const float w0 = t.m00 * px + t.m01 * py;
+                const float w1 = t.m10 * px + t.m11 * py;
+                const float r2 = w0 * w0 + w1 * w1;
+                if (r2 >= t.reach2) continue;
+                const float c = s.coverage * lut((std::sqrt(r2) - edge) / sigma);
+                float& dst = coverage[size_t(y) * size_t(size) + size_t(x)];
+                dst = std::max(dst, c);
+            }
+        }
+    }
+}
+
+} // namespace stipple

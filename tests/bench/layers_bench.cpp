@@ -1,0 +1,108 @@
+// Texture layers: 100,000 dots splatted into the pigment layer at 4096^2 and 8192^2 (issue 4:
+// < 0.3 s and < 1 s on 2 cores, in memory). Results are recorded in docs/benchmarks.md,
+// section "Texture layers". The layer is allocated once outside the timed loop (its
+// allocation is reported separately by BM_AllocateLayer); each iteration fills and splats it.
+
+#include <benchmark/benchmark.h>
+
+#include "../core/layers_test_head.h"
+#include "stipple/core/layers.h"
+#include "stipple/core/pigment.h"
+#include "stipple/core/scalp_chart.h"
+#include "stipple/core/splat.h"
+
+namespace {
+
+using namespace stipple;
+
+constexpr int kStacks = 160, kSlices = 320;
+
+struct Scene {
+    HeadModel head = test::layers::syntheticHead(kStacks, kSlices);
+    FollicleSet dots;
+    Scene() {
+        // Exactly 100,000 dots of 0.4 mm, all in the chart region (a dense full head).
+        dots = test::layers::latticeDots(head, kStacks, kSlices, 300000, 35, 0.4f, 6);
+        const ScalpChart chart = computeScalpChart(head);
+        std::vector<Dot> kept;
+        for (const Dot& d : dots.dots)
+            if (chart.inside[d.triangle] && kept.size() < 100000) kept.push_back(d);
+        dots.dots = kept;
+        for (size_t i = 0; i < dots.dots.size(); ++i) {
+            dots.dots[i].aspect = 0.8f + 0.2f * float(i % 7) / 7.0f;
+            dots.dots[i].angle_rad = float(i % 13);
+        }
+    }
+};
+
+const Scene& scene() {
+    static const Scene s;
+    return s;
+}
+
+void BM_BakeLayers(benchmark::State& state) {
+    const Scene& s = scene();
+    Design design;
+    design.pigment.fitzpatrick = 3;
+    double splat_total = 0;
+    for (auto _ : state) {
+        LayerStack layers = bakeLayers(s.head, s.dots, design, int(state.range(0)));
+        splat_total += layers.splat_seconds;
+        benchmark::DoNotOptimize(layers.pigment.pixels.data());
+    }
+    state.counters["dots"] = double(s.dots.dots.size());
+    state.counters["splat_s"] = splat_total / double(state.iterations());
+}
+
+// The splat alone (fill + splat, threads over bands) into a preallocated layer.
+void BM_SplatInk(benchmark::State& state) {
+    const Scene& s = scene();
+    Design design;
+    design.pigment.fitzpatrick = 3;
+    // Exactly the splats bakeLayers makes (aspect, angle, soft edge and all).
+    const ScalpChart chart = computeScalpChart(s.head);
+    const int size = int(state.range(0));
+    glm::vec3 empty_filter;
+    size_t skipped = 0;
+    const std::vector<InkSplat> splats =
+        inkSplats(s.head, chart, s.dots, design, empty_filter, skipped);
+    Image16 layer(size, size, 4);
+    for (auto _ : state) {
+        splatInk(layer, splats, empty_filter, int(state.range(1)));
+        benchmark::DoNotOptimize(layer.pixels.data());
+    }
+    state.counters["dots"] = double(splats.size());
+    state.counters["threads"] = double(state.range(1));
+    // Bytes the fill writes (and the splat revisits only where dots are).
+    state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(size) * size * 8);
+}
+
+void BM_AllocateLayer(benchmark::State& state) {
+    const int size = int(state.range(0));
+    for (auto _ : state) {
+        Image16 layer(size, size, 4);
+        benchmark::DoNotOptimize(layer.pixels.data());
+    }
+}
+
+// A plain write of the same bytes: the memory-bandwidth bound for producing the layer.
+void BM_WriteBandwidth(benchmark::State& state) {
+    const int size = int(state.range(0));
+    Image16 layer(size, size, 4);
+    uint16_t value = 1;
+    for (auto _ : state) {
+        std::fill(layer.pixels.begin(), layer.pixels.end(), value++);
+        benchmark::DoNotOptimize(layer.pixels.data());
+    }
+    state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(size) * size * 8);
+}
+
+} // namespace
+
+BENCHMARK(BM_SplatInk)->Args({4096, 1})->Args({4096, 2})->Args({8192, 1})->Args({8192, 2})
+    ->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_BakeLayers)->Arg(4096)->Arg(8192)->Unit(benchmark::kMillisecond)->UseRealTime()
+    ->Iterations(2);
+BENCHMARK(BM_AllocateLayer)->Arg(4096)->Arg(8192)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_WriteBandwidth)->Arg(4096)->Arg(8192)->Unit(benchmark::kMillisecond);
+BENCHMARK_MAIN();

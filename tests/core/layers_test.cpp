@@ -1,0 +1,307 @@
+#include "stipple/core/layers.h"
+
+#include <cmath>
+
+#include <gtest/gtest.h>
+
+#include "core/layers_test_head.h"
+#include "stipple/core/error.h"
+#include "stipple/core/pigment.h"
+#include "stipple/core/scalp_chart.h"
+#include "stipple/core/splat.h"
+
+namespace stipple {
+namespace {
+
+constexpr int kStacks = 160, kSlices = 320;
+
+Design healedDesign(double age_days = 30) {
+    Design design;
+    design.pigment.fitzpatrick = 3;
+    design.pigment.age_days = age_days;
+    return design;
+}
+
+// mm^2 of surface per chart uv^2 at each texel of a size^2 chart (0 outside the region): the
+// test's own rasterisation of the inside triangles, to integrate coverage in true millimetres.
+std::vector<float> mm2PerUv2(const HeadModel& head, const ScalpChart& chart, int size) {
+    std::vector<float> map(size_t(size) * size_t(size), 0.0f);
+    const Mesh& m = head.mesh;
+    for (size_t t = 0; t < m.triangleCount(); ++t) {
+        if (!chart.inside[t]) continue;
+        const glm::uvec3 tri = m.triangles[t];
+        const TriangleMap tm = triangleMap(
+            glm::dvec3(m.positions[tri.x]), glm::dvec3(m.positions[tri.y]),
+            glm::dvec3(m.positions[tri.z]), glm::dvec2(chart.uvs[tri.x]),
+            glm::dvec2(chart.uvs[tri.y]), glm::dvec2(chart.uvs[tri.z]));
+        if (!tm.valid) continue;
+        const float value = float(1.0 / std::abs(glm::determinant(tm.uv_per_mm)));
+        glm::vec2 p[3];
+        for (int k = 0; k < 3; ++k)
+            p[k] = glm::vec2(chart.uvs[tri[k]].x * size, (1 - chart.uvs[tri[k]].y) * size);
+        const float area = (p[1].x - p[0].x) * (p[2].y - p[0].y) - (p[2].x - p[0].x) * (p[1].y - p[0].y);
+        const int x0 = std::max(0, int(std::min({p[0].x, p[1].x, p[2].x})));
+        const int x1 = std::min(size - 1, int(std::max({p[0].x, p[1].x, p[2].x})) + 1);
+        const int y0 = std::max(0, int(std::min({p[0].y, p[1].y, p[2].y})));
+        const int y1 = std::min(size - 1, int(std::max({p[0].y, p[1].y, p[2].y})) + 1);
+        for (int y = y0; y <= y1; ++y)
+            for (int x = x0; x <= x1; ++x) {
+                const glm::vec2 q(x + 0.5f, y + 0.5f);
+                const float w0 = ((p[1].x - q.x) * (p[2].y - q.y) - (p[2].x - q.x) * (p[1].y - q.y)) / area;
+                const float w1 = ((p[2].x - q.x) * (p[0].y - q.y) - (p[0].x - q.x) * (p[2].y - q.y)) / area;
+                if (w0 >= 0 && w1 >= 0 && w0 + w1 <= 1) map[size_t(y) * size_t(size) + size_t(x)] = value;
+            }
+    }
+    return map;
+}
+
+class LayersTest : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() { s_head = new HeadModel(test::layers::syntheticHead(kStacks, kSlices)); }
+    static void TearDownTestSuite() { delete s_head; }
+    static HeadModel* s_head;
+};
+HeadModel* LayersTest::s_head = nullptr;
+
+TEST_F(LayersTest, CoverageFractionEqualsDotAreaOverRegionArea) {
+    // 0.6 mm dots on a lattice ~1.8 mm apart: reach of a dot (edge + 5 sigma) is < 0.5 mm, so
+    // none overlap and coverage must integrate to the sum of the dot areas.
+    const FollicleSet dots = test::layers::latticeDots(*s_head, kStacks, kSlices, 40000, 80, 0.6f, 6);
+    ASSERT_GT(dots.dots.size(), 8000u);
+    const LayerStack layers = bakeLayers(*s_head, dots, healedDesign(), 4096);
+    EXPECT_EQ(layers.dots_skipped, 0u);
+    const std::vector<float> scale = mm2PerUv2(*s_head, layers.chart, 4096);
+    double ink_mm2 = 0;
+    for (size_t i = 0; i < scale.size(); ++i)
+        ink_mm2 += double(layers.pigment.pixels[i * 4 + 3]) / 65535.0 * scale[i];
+    ink_mm2 /= 4096.0 * 4096.0;
+    const double dots_mm2 = double(dots.dots.size()) * test::layers::kPi * 0.3 * 0.3;
+    const double measured = ink_mm2 / layers.chart.region_area_mm2;
+    const double expected = dots_mm2 / layers.chart.region_area_mm2;
+    // +-3% (issue 4): texel quantisation of ~0.07 mm texels on 0.6 mm dots averages out over
+    // thousands of dots; the soft edge keeps the integral by construction.
+    EXPECT_NEAR(measured / expected, 1.0, 0.03) << "measured " << measured << " expected "
+                                                << expected;
+}
+
+// Area-equivalent diameter and the two principal widths (mm) of one splatted dot, measured
+// through its triangle's map (how the renderer's interpolated chart UVs place it on the mesh).
+struct Footprint {
+    double area_diameter_mm = 0, major_mm = 0, minor_mm = 0;
+};
+Footprint measureDot(const HeadModel& head, const LayerStack& layers, const Dot& dot) {
+    const Mesh& m = head.mesh;
+    const glm::uvec3 tri = m.triangles[dot.triangle];
+    const TriangleMap tm = triangleMap(
+        glm::dvec3(m.positions[tri.x]), glm::dvec3(m.positions[tri.y]),
+        glm::dvec3(m.positions[tri.z]), glm::dvec2(layers.chart.uvs[tri.x]),
+        glm::dvec2(layers.chart.uvs[tri.y]), glm::dvec2(layers.chart.uvs[tri.z]));
+    const glm::dmat2 mm_per_uv = glm::inverse(tm.uv_per_mm);
+    const int size = layers.size;
+    double sum = 0;
+    glm::dvec2 mean(0);
+    glm::dmat2 second(0.0);
+    for (int y = 0; y < size; ++y)
+        for (int x = 0; x < size; ++x) {
+            const double c = layers.pigment.at(x, y)[3] / 65535.0;
+            if (c <= 0) continue;
+            const glm::dvec2 uv((x + 0.5) / size, 1 - (y + 0.5) / size);
+            const glm::dvec2 mm = mm_per_uv * uv;
+            sum += c;
+            mean += c * mm;
+            second += c * glm::outerProduct(mm, mm);
+        }
+    mean /= sum;
+    const glm::dmat2 cov = second / sum - glm::outerProduct(mean, mean);
+    const double tr = cov[0][0] + cov[1][1], det = glm::determinant(cov);
+    const double l1 = tr / 2 + std::sqrt(tr * tr / 4 - det), l2 = tr / 2 - std::sqrt(tr * tr / 4 - det);
+    Footprint f;
+    f.area_diameter_mm =
+        2 * std::sqrt(sum / (double(size) * size) * std::abs(glm::determinant(mm_per_uv)) / test::layers::kPi);
+    // A uniform disc of diameter d has variance d^2 / 16 along every axis.
+    f.major_mm = 4 * std::sqrt(l1);
+    f.minor_mm = 4 * std::sqrt(l2);
+    return f;
+}
+
+TEST_F(LayersTest, FootprintsAreCircularInMillimetresAcrossTheChart) {
+    // One 1.2 mm dot at the crown, the temple, the side and the nape, where the chart's local
+    // scale and anisotropy differ (Tissot: up to several x at the nape). Each must measure
+    // 1.2 mm in every direction on the surface, +-10% (issue 4).
+    struct Place {
+        const char* name;
+        double theta, phi;
+    };
+    const Place places[] = {{"crown", 0.15, 0.3},
+                            {"front", 0.7, 0.0},
+                            {"temple", 1.15, 0.9},
+                            {"side", 1.0, 1.6},
+                            {"nape", 1.95, 3.0}};
+    // The soft edge widens the second moments: a disc of edge radius e = sqrt(R^2 - s^2)
+    // blurred by s has variance e^2/4 + s^2 = R^2/4 + 3 s^2/4 along every axis.
+    const InkAppearance look = inkAppearance(8, 30, InkType::Permanent);
+    const double sigma = look.edge_sigma_mm + look.edge_sigma_per_radius * 0.6;
+    const double width = 4 * std::sqrt(0.36 / 4 + 0.75 * sigma * sigma);
+    std::vector<Footprint> found;
+    for (const Place& place : places) {
+        FollicleSet one;
+        Dot dot;
+        ASSERT_TRUE(test::layers::syntheticDot(*s_head, kStacks, kSlices, place.theta, place.phi, 1.2f,
+                                       8, 1, dot))
+            << place.name;
+        one.dots.push_back(dot);
+        const LayerStack layers = bakeLayers(*s_head, one, healedDesign(), 2048);
+        ASSERT_EQ(layers.dots_splatted, 1u) << place.name;
+        const Footprint f = measureDot(*s_head, layers, dot);
+        EXPECT_NEAR(f.area_diameter_mm, 1.2, 0.12) << place.name;
+        EXPECT_NEAR(f.major_mm, width, 0.1 * width) << place.name;
+        EXPECT_NEAR(f.minor_mm, width, 0.1 * width) << place.name;
+        EXPECT_LT(f.major_mm / f.minor_mm, 1.1) << place.name; // round, not an ellipse
+        found.push_back(f);
+    }
+    // Crown vs nape: the same dot, the same size within 10%.
+    EXPECT_NEAR(found.back().area_diameter_mm / found.front().area_diameter_mm, 1.0, 0.1);
+}
+
+TEST_F(LayersTest, DotCentreHasTheDocumentedColour) {
+    // A 1.2 mm dot: its centre is at full coverage, so skin * layer there is the pigment
+    // model's dot colour. Tolerance Delta E 0.5: 16-bit storage and the edge profile's 1e-6
+    // shortfall from 1 at the centre are far below it; 0.5 is below a just-noticeable difference.
+    FollicleSet one;
+    Dot dot;
+    ASSERT_TRUE(test::layers::syntheticDot(*s_head, kStacks, kSlices, 0.3, 0.2, 1.2f, 6, 1, dot));
+    one.dots.push_back(dot);
+    const LayerStack layers = bakeLayers(*s_head, one, healedDesign(), 2048);
+    const glm::vec2 uv = layers.chart.uvs[s_head->mesh.triangles[dot.triangle].x];
+    (void)uv;
+    // The centre's chart position, through the triangle as bakeLayers does.
+    const glm::uvec3 tri = s_head->mesh.triangles[dot.triangle];
+    const TriangleMap tm = triangleMap(
+        glm::dvec3(s_head->mesh.positions[tri.x]), glm::dvec3(s_head->mesh.positions[tri.y]),
+        glm::dvec3(s_head->mesh.positions[tri.z]), glm::dvec2(layers.chart.uvs[tri.x]),
+        glm::dvec2(layers.chart.uvs[tri.y]), glm::dvec2(layers.chart.uvs[tri.z]));
+    const glm::dvec3 d = glm::dvec3(dot.position_mm) - glm::dvec3(s_head->mesh.positions[tri.x]);
+    const glm::dvec2 centre = glm::dvec2(layers.chart.uvs[tri.x]) +
+                              tm.uv_per_mm * glm::dvec2(glm::dot(d, tm.frame_u), glm::dot(d, tm.frame_v));
+    const glm::vec3 composed = compositeAfter(layers, glm::vec2(centre), layers.skin_linear);
+    const glm::dvec3 expected = dotColourLinear(6, fitzpatrickAlbedoLinear(3), 30, InkType::Permanent);
+    EXPECT_LT(deltaE76(glm::dvec3(composed), expected), 0.5)
+        << composed.x << " " << composed.y << " " << composed.z;
+    EXPECT_EQ(layers.skin_source, "fitzpatrick 3");
+}
+
+TEST_F(LayersTest, IdenticalInputsGiveByteIdenticalLayersWhateverTheThreadCount) {
+    const FollicleSet dots = test::layers::latticeDots(*s_head, kStacks, kSlices, 20000, 40, 0.9f, 7);
+    Design design = healedDesign(2); // fresh: halos overlap, so order and rounding matter
+    ScarSpec strip;
+    strip.points_mm = {{-50, 40, -70}, {0, 30, -95}, {50, 40, -70}};
+    strip.width_mm = 4;
+    design.scars.push_back(strip);
+    const LayerStack a = bakeLayers(*s_head, dots, design, 1024);
+    const LayerStack b = bakeLayers(*s_head, dots, design, 1024);
+    EXPECT_TRUE(a.pigment.pixels == b.pigment.pixels);
+    EXPECT_TRUE(a.scar.pixels == b.scar.pixels);
+    EXPECT_TRUE(a.before.pixels == b.before.pixels);
+    // The splat alone with 1, 2 and 5 threads.
+    std::vector<InkSplat> splats;
+    for (int k = 0; k < 3000; ++k) {
+        InkSplat s;
+        s.centre_uv = glm::vec2(0.2f + 0.6f * float(k % 60) / 60.0f, 0.2f + 0.6f * float(k / 60) / 50.0f);
+        s.mm_from_uv = glm::mat2(300.0f);
+        s.radius_mm = 0.5f;
+        s.filter = glm::vec3(0.3f, 0.32f, 0.35f);
+        s.halo_strength = 0.3f;
+        s.halo_sigma_mm = 2.0f;
+        splats.push_back(s);
+    }
+    Image16 one(1024, 1024, 4), two(1024, 1024, 4), five(1024, 1024, 4);
+    splatInk(one, splats, glm::vec3(0.3f), 1);
+    splatInk(two, splats, glm::vec3(0.3f), 2);
+    splatInk(five, splats, glm::vec3(0.3f), 5);
+    EXPECT_TRUE(one.pixels == two.pixels);
+    EXPECT_TRUE(one.pixels == five.pixels);
+}
+
+TEST_F(LayersTest, CoverageNeverExceedsOneWhereDotsPileUp) {
+    // 50 dots on the same spot: coverage saturates at 1, the filter darkens towards 0.
+    std::vector<InkSplat> splats(50);
+    for (InkSplat& s : splats) {
+        s.centre_uv = glm::vec2(0.5f);
+        s.mm_from_uv = glm::mat2(300.0f);
+        s.radius_mm = 1.0f;
+        s.filter = glm::vec3(0.5f);
+    }
+    Image16 layer(1024, 1024, 4);
+    splatInk(layer, splats, glm::vec3(0.5f));
+    const uint16_t* centre = layer.at(512, 512);
+    EXPECT_EQ(centre[3], 65535);
+    EXPECT_LT(centre[0], 10); // 0.5^50
+    for (size_t i = 3; i < layer.pixels.size(); i += 4) ASSERT_LE(layer.pixels[i], 65535);
+}
+
+TEST_F(LayersTest, FadingIsMonotonicInAge) {
+    // Total darkening (sum of coverage * (1 - filter)) may only fall as the design ages, for
+    // both ink types; temporary ink is lighter than permanent at every age after day 0.
+    const FollicleSet dots = test::layers::latticeDots(*s_head, kStacks, kSlices, 4000, 60, 0.5f, 7);
+    const double ages[] = {0, 1, 3, 7, 14, 30, 90, 365, 1825, 3650};
+    for (InkType ink : {InkType::Permanent, InkType::Temporary}) {
+        double previous = 1e300;
+        for (double age : ages) {
+            Design design = healedDesign(age);
+            design.pigment.ink = ink;
+            const LayerStack layers = bakeLayers(*s_head, dots, design, 1024);
+            double dark = 0;
+            for (size_t i = 0; i < layers.pigment.pixels.size(); i += 4)
+                for (int c = 0; c < 3; ++c)
+                    dark += layers.pigment.pixels[i + 3] / 65535.0 *
+                            (1 - layers.pigment.pixels[i + size_t(c)] / 65535.0);
+            EXPECT_LT(dark, previous) << "age " << age;
+            previous = dark;
+        }
+    }
+}
+
+TEST_F(LayersTest, ScarsAreDrawnInTheirOwnLayer) {
+    Design design = healedDesign();
+    ScarSpec strip; // FUT strip scar across the back of the head
+    strip.points_mm = {{-50, 10, -75}, {0, 0, -93}, {50, 10, -75}};
+    strip.width_mm = 4;
+    design.scars.push_back(strip);
+    ScarSpec fue;
+    fue.type = ScarType::Fue;
+    fue.points_mm = {{0, 80, -70}};
+    fue.radius_mm = 20;
+    fue.count = 100;
+    design.scars.push_back(fue);
+    const LayerStack layers = bakeLayers(*s_head, FollicleSet{}, design, 1024);
+    ASSERT_EQ(layers.scar.width, 1024);
+    double covered = 0;
+    for (size_t i = 3; i < layers.scar.pixels.size(); i += 4) covered += layers.scar.pixels[i] / 65535.0;
+    covered /= 1024.0 * 1024.0;
+    // Strip ~ 4 mm x ~200 mm = 800 mm^2 plus 100 x pi 0.25 x 0.85 ~ 67 mm^2, over a chart of
+    // ~ (mm_per_uv)^2 mm^2: the right order of magnitude (the chart scale varies, hence 2x).
+    const double expected = (800.0 + 67.0) / (layers.chart.mm_per_uv * layers.chart.mm_per_uv);
+    EXPECT_GT(covered, expected / 2);
+    EXPECT_LT(covered, expected * 2);
+    EXPECT_TRUE(layers.warnings.empty()) << layers.warnings.front();
+    // The scar colour is paler than skin III (hypopigmented).
+    EXPECT_GT(luminanceLinear(glm::dvec3(layers.scar.pixels[0], layers.scar.pixels[1],
+                                         layers.scar.pixels[2]) / 65535.0),
+              luminanceLinear(fitzpatrickAlbedoLinear(3)));
+}
+
+TEST(Layers, RejectsBadSizesNamingTheOption) {
+    for (int size : {0, 512, 1000, 3000, 16384, -4096}) {
+        try {
+            validateLayerSize(size, "--size");
+            ADD_FAILURE() << size << " accepted";
+        } catch (const Error& e) {
+            EXPECT_NE(std::string(e.what()).find("--size"), std::string::npos) << e.what();
+            EXPECT_NE(std::string(e.what()).find("1024"), std::string::npos) << e.what();
+        }
+    }
+    for (int size : {1024, 2048, 4096, 8192}) EXPECT_NO_THROW(validateLayerSize(size, "--size"));
+}
+
+} // namespace
+} // namespace stipple
