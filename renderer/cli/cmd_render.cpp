@@ -12,7 +12,9 @@
 
 #include "stipple/core/design.h"
 #include "stipple/core/error.h"
+#include "stipple/core/follicles.h"
 #include "stipple/core/head_model.h"
+#include "stipple/core/layers.h"
 #if STIPPLE_HAVE_RENDER
 #include "stipple/render/camera.h"
 #include "stipple/render/lighting.h"
@@ -108,6 +110,8 @@ Command addRenderCommand(CLI::App& root) {
         bool before_after = false, mp4 = false, gif = false, contact_sheet = false;
         std::optional<std::string> watermark;
         bool force = false, json = false;
+        int layer_size = 0; // 0: the design's render.layer_size
+        bool no_layers = false;
     };
     auto opt = std::make_shared<Options>();
     Command command;
@@ -137,6 +141,9 @@ Command addRenderCommand(CLI::App& root) {
     app->add_flag("--contact-sheet", opt->contact_sheet, "Turntable frames on one sheet");
     app->add_option("--watermark", opt->watermark,
                     "Disclaimer text on every image (default: the design's; \"\" for none)");
+    app->add_option("--layer-size", opt->layer_size,
+                    "Scalp-chart layer resolution, a power of two 1024..8192 (default: design)");
+    app->add_flag("--no-layers", opt->no_layers, "Draw the bare head (no dots, no scar layers)");
     app->add_flag("--force", opt->force, "Overwrite existing outputs");
     app->add_flag("--json", opt->json, "Print a JSON summary of what was written");
 
@@ -191,14 +198,25 @@ Command addRenderCommand(CLI::App& root) {
         render::validateRenderJob(job);
         ensureWritableDir(job.out_dir);
 
+        if (opt->layer_size != 0) validateLayerSize(opt->layer_size, "--layer-size");
+
+        // design -> head model -> follicle dots -> layers, per design.
         std::vector<HeadModel> heads;
+        std::vector<LayerStack> layers;
         heads.reserve(designs.size());
-        for (const Design& d : designs) heads.push_back(loadHeadModel(d.head));
+        layers.reserve(designs.size());
+        for (const Design& d : designs) {
+            heads.push_back(loadHeadModel(d.head));
+            if (opt->no_layers) continue;
+            const FollicleSet dots = generateFollicles(heads.back(), d);
+            layers.push_back(bakeLayers(heads.back(), dots, d,
+                                        opt->layer_size != 0 ? opt->layer_size : d.render.layer_size));
+        }
         std::vector<render::RenderSubject> subjects;
         for (size_t i = 0; i < designs.size(); ++i) {
             render::RenderSubject subject;
             subject.head = &heads[i];
-            subject.layers = nullptr; // wired to generateFollicles + bakeLayers when they land
+            subject.layers = opt->no_layers ? nullptr : &layers[i];
             subject.provenance.design_name =
                 designs[i].name.empty() ? designs[i].source.stem().string() : designs[i].name;
             subject.provenance.design_file = designs[i].source;

@@ -294,7 +294,9 @@ void Renderer::Impl::buildScene(const HeadModel& head, const LayerStack* layers)
     if (!in_chart->empty()) makeGeometry(in_chart.get(), 1);
     if (!off_chart->empty()) makeGeometry(off_chart.get(), 0);
 
-    has_scar = layers && !layers->scar.empty();
+    has_scar = false;
+    if (layers)
+        for (size_t i = 3; i < layers->scar.pixels.size() && !has_scar; i += 4) has_scar = layers->scar.pixels[i] != 0;
     for (size_t i = 0; i < settings.lighting.lights.size(); ++i)
         if (settings.lighting.lights[i].casts_shadow) {
             shadow_light = int(i);
