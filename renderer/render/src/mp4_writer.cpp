@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <sys/stat.h>
 #include <unistd.h>
 
 extern "C" {
@@ -37,6 +38,10 @@ std::filesystem::path tempNameFor(const std::filesystem::path& file) {
 
 void commitTempFile(const std::filesystem::path& tmp, const std::filesystem::path& file,
                     Overwrite overwrite) {
+    // giflib creates its files 0600; outputs are ordinary files, readable like the PNGs.
+    const mode_t mask = ::umask(0);
+    ::umask(mask);
+    ::chmod(tmp.c_str(), 0666 & ~mask);
     if (overwrite == Overwrite::No) {
         // link() fails when the final name exists: no window in which another writer's file
         // could be replaced.

@@ -268,11 +268,13 @@ nlohmann::json runRenderJob(const std::vector<RenderSubject>& subjects, const Re
                 for (int f = 0; f < n; ++f) {
                     if ((interrupted = cancelled(job))) break;
                     Image8 frame = timed(framing, poses[size_t(f)]);
-                    drawWatermark(frame, job.watermark);
                     progress.step();
-                    if (mp4)
-                        mp4->add(job.settings.transparent ? flatten(frame, settings.background_srgb) : frame);
-                    if (job.gif) gif_frames.push_back(resizeRgba(frame, gif_w, gif_h));
+                    // Small copies are taken before the watermark, which is then drawn at the
+                    // size people see it (the GIF's own size; the sheet has one for itself).
+                    if (job.gif) {
+                        gif_frames.push_back(resizeRgba(frame, gif_w, gif_h));
+                        drawWatermark(gif_frames.back(), job.watermark);
+                    }
                     if (job.contact_sheet && prefix == "turntable_" && f % sheet_step == 0) {
                         sheet_frames.push_back(resizeRgba(frame, kContactCellWidth,
                                                           std::max(1, kContactCellWidth * settings.height / settings.width)));
@@ -280,6 +282,9 @@ nlohmann::json runRenderJob(const std::vector<RenderSubject>& subjects, const Re
                         label << int(std::lround(poses[size_t(f)].azimuth_deg)) << " deg";
                         sheet_labels.push_back(label.str());
                     }
+                    drawWatermark(frame, job.watermark);
+                    if (mp4)
+                        mp4->add(job.settings.transparent ? flatten(frame, settings.background_srgb) : frame);
                     const nlohmann::json info = {{"kind", "turntable_frame"},
                                                  {"pass", prefix == "turntable_" ? "level" : "top"},
                                                  {"frame", f},
