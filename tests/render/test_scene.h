@@ -36,6 +36,10 @@ inline HeadModel syntheticHead(int segments = 96, bool with_neck = true) {
             if (k > 0.9) p += glm::dvec3(0, 0, 1) * (25.0 * std::pow((k - 0.9) / 0.1, 2.0));
             mesh.positions.emplace_back(p);
             mesh.uvs.emplace_back(float(j) / float(segments), 1.0f - float(i) / float(rings));
+            // The UV seam (j = 0 and j = segments) and the poles are one position each, so
+            // normals are shared there and no shading seam shows.
+            const int wj = (i == 0 || i == rings) ? 0 : j % segments;
+            mesh.weld.push_back(uint32_t(i * segments + wj));
         }
     }
     const auto idx = [&](int i, int j) { return uint32_t(i * (segments + 1) + j); };
@@ -58,6 +62,7 @@ inline HeadModel syntheticHead(int segments = 96, bool with_neck = true) {
             const double y = -80.0 - 35.0 * double(i);
             mesh.positions.emplace_back(55 * std::sin(phi), y, 55 * std::cos(phi) - 10);
             mesh.uvs.emplace_back(0.0f, 0.0f);
+            mesh.weld.push_back(uint32_t((rings + 1) * segments + i * segments + j % segments));
         }
     for (int i = 0; i < 4; ++i)
         for (int j = 0; j < segments; ++j) {
