@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <csignal>
+#include <ctime>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -42,12 +43,28 @@ Command addRenderCommand(CLI::App& root) {
 namespace {
 
 std::atomic<bool> g_interrupted{false};
+std::atomic<long long> g_first_signal_ns{0};
 
-extern "C" void onInterrupt(int) {
-    g_interrupted.store(true);
-    // A second Ctrl-C ends the process the usual way; writes are atomic, so even then no
-    // partial file appears under a final name.
-    std::signal(SIGINT, SIG_DFL);
+long long monotonicNs() {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts); // async-signal-safe
+    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+extern "C" void onInterrupt(int sig) {
+    const long long now = monotonicNs();
+    if (!g_interrupted.exchange(true)) {
+        g_first_signal_ns.store(now);
+        return;
+    }
+    // A second Ctrl-C more than a second later ends the process the usual way (writes are
+    // atomic, so even then no partial file appears under a final name). Copies of the same
+    // signal arriving together (a terminal or `timeout` signalling the whole process group)
+    // are not a second request.
+    if (now - g_first_signal_ns.load() > 1000000000LL) {
+        std::signal(sig, SIG_DFL);
+        std::raise(sig);
+    }
 }
 
 // Installs the SIGINT/SIGTERM handler for the lifetime of a render and restores the old one.

@@ -98,3 +98,40 @@ TEST(RenderCli, StillsOfTheIctHeadWithJsonSummary) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(RenderCli, InterruptedTurntableLeavesOnlyCompleteFrames) {
+    const auto dir = stipple::test::outputDir("render_cli_sigint");
+    const std::string design = ictDesign(dir);
+    if (design.empty()) GTEST_SKIP() << "shared heads missing";
+    const auto out = dir / "out";
+    // SIGINT after 4 s, in the middle of a long turntable (or before its first frame on a
+    // busy machine: either way the process must stop cleanly).
+    const RunResult r = run("render '" + design + "' -o '" + out.string() +
+                                "' --no-layers --turntable 500 --size 320x240 --mp4",
+                            "env -u DISPLAY timeout --preserve-status -s INT 4");
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_NE(r.out.find("interrupted after"), std::string::npos) << r.out;
+    EXPECT_FALSE(std::filesystem::exists(out / "turntable.mp4"));
+    size_t frames = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(out)) {
+        const std::string name = entry.path().filename().string();
+        EXPECT_EQ(name.find(".tmp"), std::string::npos) << "temporary left: " << name;
+        if (name.rfind("turntable_", 0) == 0) {
+            ++frames;
+            // Every frame under a final name is a complete PNG (IEND at the end).
+            std::ifstream in(entry.path(), std::ios::binary);
+            const std::string bytes((std::istreambuf_iterator<char>(in)), {});
+            ASSERT_GE(bytes.size(), 12u) << name;
+            EXPECT_EQ(bytes.substr(bytes.size() - 8, 4), "IEND") << name;
+        }
+    }
+    EXPECT_LT(frames, 500u);
+    const nlohmann::json manifest = nlohmann::json::parse(
+        std::string((std::istreambuf_iterator<char>(std::ifstream(out / "manifest.json").rdbuf())), {}));
+    EXPECT_TRUE(manifest["interrupted"].get<bool>());
+    EXPECT_EQ(manifest["files"].size(), frames);
+}
+
+} // namespace
