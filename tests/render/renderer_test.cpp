@@ -233,3 +233,30 @@ TEST(Renderer, RejectsOutOfRangeSettings) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(Renderer, SupersampledStillMatchesTheSizeAndTheLook) {
+    using namespace stipple;
+    using namespace stipple::render;
+    const HeadModel head = test::syntheticHead(48, false);
+    RenderSettings s;
+    s.width = 96;
+    s.height = 64;
+    Renderer r(head, nullptr, s);
+    const CameraPose pose = *viewPose("front", 8);
+    const Image8 plain = r.render(r.fit({pose}), pose);
+    r.setSize(96, 64, 3);
+    const Image8 ss = r.render(r.fit({pose}), pose);
+    ASSERT_EQ(ss.width, 96);
+    ASSERT_EQ(ss.height, 64);
+    // Same picture, smoother: the mean difference is small (edges and shadow steps only).
+    double diff = 0;
+    for (size_t i = 0; i < ss.pixels.size(); ++i) diff += std::abs(int(ss.pixels[i]) - int(plain.pixels[i]));
+    EXPECT_LT(diff / double(ss.pixels.size()), 2.0);
+    // Back to 1x for a turntable: the framebuffers follow.
+    r.setSize(48, 32, 1);
+    EXPECT_EQ(r.render(r.fit({pose}), pose).width, 48);
+}
+
+} // namespace

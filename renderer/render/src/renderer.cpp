@@ -242,8 +242,9 @@ void Renderer::Impl::attachColour(int width, int height) {
     camera->attach(osg::Camera::DEPTH_BUFFER, GL_DEPTH_COMPONENT24);
     camera->getBufferAttachmentMap()[osg::Camera::DEPTH_BUFFER]._multisampleSamples = samples;
     camera->setViewport(0, 0, width, height);
-    camera->setRenderingCache(nullptr); // forces new framebuffers for the new size
-    window->getTraits();
+    // The main camera's render stages live in the viewer's SceneViews; a changed attachment
+    // count makes them set the framebuffers up again at the new size.
+    camera->dirtyAttachmentMap();
     window->resized(0, 0, width, height);
 }
 
