@@ -2,8 +2,8 @@
 
 #include <atomic>
 #include <csignal>
-#include <ctime>
 #include <cstdio>
+#include <ctime>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -34,7 +34,8 @@ Command addRenderCommand(CLI::App& root) {
     command.app = root.add_subcommand("render", "Render stills and turntables (not in this build)");
     command.app->allow_extras();
     command.run = []() -> int {
-        throw RuntimeFailure("this stipple was built without the renderer (STIPPLE_BUILD_RENDER=OFF)");
+        throw RuntimeFailure(
+            "this stipple was built without the renderer (STIPPLE_BUILD_RENDER=OFF)");
     };
     return command;
 }
@@ -91,8 +92,10 @@ std::pair<int, int> parseSize(const std::string& text) {
     static const std::regex pattern(R"((\d{1,5})[xX](\d{1,5}))");
     std::smatch m;
     if (!std::regex_match(text, m, pattern))
-        throw Error("size '" + text + "' is not WIDTHxHEIGHT (e.g. 1920x1080); accepted 16x16 .. "
-                    "3840x2160", "", "--size");
+        throw Error("size '" + text +
+                        "' is not WIDTHxHEIGHT (e.g. 1920x1080); accepted 16x16 .. "
+                        "3840x2160",
+                    "", "--size");
     return {std::stoi(m[1]), std::stoi(m[2])};
 }
 
@@ -143,9 +146,12 @@ Command addRenderCommand(CLI::App& root) {
     app->add_option("--view", opt->views,
                     "Still view, repeatable: front, three_quarter_left, three_quarter_right, left, "
                     "right, back, top, top_back (default: the design's views unless --turntable)");
-    app->add_option("--turntable", opt->turntable, "Turntable of N frames over 360 degrees (1..720)");
-    app->add_option("--elevation", opt->elevation, "Camera elevation in degrees, -30..60 (default: design)");
-    app->add_flag("--top-view", opt->top_view, "Add a second turntable pass looking down at 60 degrees");
+    app->add_option("--turntable", opt->turntable,
+                    "Turntable of N frames over 360 degrees (1..720)");
+    app->add_option("--elevation", opt->elevation,
+                    "Camera elevation in degrees, -30..60 (default: design)");
+    app->add_flag("--top-view", opt->top_view,
+                  "Add a second turntable pass looking down at 60 degrees");
     app->add_option("--size", opt->size, "WIDTHxHEIGHT, up to 3840x2160 (default: design)");
     app->add_option("--background", opt->background, "transparent or #rrggbb (default: design)");
     app->add_option("--fps", opt->fps, "Frames per second of MP4/GIF, 1..60 (default: design)");
@@ -167,7 +173,8 @@ Command addRenderCommand(CLI::App& root) {
     command.run = [opt]() -> int {
         // Designs and heads first: bad input is reported before any GL work.
         std::vector<Design> designs;
-        for (const std::string& file : opt->designs) designs.push_back(loadDesign(file));
+        for (const std::string& file : opt->designs)
+            designs.push_back(loadDesign(file));
         const RenderSpec& spec = designs.front().render;
 
         render::RenderJob job;
@@ -179,7 +186,8 @@ Command addRenderCommand(CLI::App& root) {
         s.msaa = spec.msaa;
         s.supersample = opt->supersample;
         if (s.supersample < 1 || s.supersample > 4)
-            throw Error("supersample " + std::to_string(s.supersample) + " out of range; accepted 1..4",
+            throw Error("supersample " + std::to_string(s.supersample) +
+                            " out of range; accepted 1..4",
                         "", "--supersample");
         s.transparent = spec.background == Background::Transparent;
         s.background_srgb = spec.background_srgb;
@@ -192,8 +200,10 @@ Command addRenderCommand(CLI::App& root) {
         const std::optional<render::Lighting> rig = render::lightingPreset(lighting);
         if (!rig) {
             std::string accepted;
-            for (const std::string& n : render::lightingNames()) accepted += (accepted.empty() ? "" : ", ") + n;
-            throw Error("unknown lighting '" + lighting + "'; accepted: " + accepted, "", "--lighting");
+            for (const std::string& n : render::lightingNames())
+                accepted += (accepted.empty() ? "" : ", ") + n;
+            throw Error("unknown lighting '" + lighting + "'; accepted: " + accepted, "",
+                        "--lighting");
         }
         s.lighting = *rig;
         if (opt->turntable == 0)
@@ -226,8 +236,9 @@ Command addRenderCommand(CLI::App& root) {
             heads.push_back(loadHeadModel(d.head));
             if (opt->no_layers) continue;
             const FollicleSet dots = generateFollicles(heads.back(), d);
-            layers.push_back(bakeLayers(heads.back(), dots, d,
-                                        opt->layer_size != 0 ? opt->layer_size : d.render.layer_size));
+            layers.push_back(
+                bakeLayers(heads.back(), dots, d,
+                           opt->layer_size != 0 ? opt->layer_size : d.render.layer_size));
         }
         std::vector<render::RenderSubject> subjects;
         for (size_t i = 0; i < designs.size(); ++i) {
@@ -249,9 +260,10 @@ Command addRenderCommand(CLI::App& root) {
         if (opt->json) {
             std::cout << summary.dump(2) << "\n";
         } else {
-            std::cout << "wrote " << summary["files"].size() << " file(s) to " << job.out_dir.string()
-                      << " (manifest.json lists them)\n";
-            for (const auto& w : summary["warnings"]) std::cerr << "stipple: warning: " << w.get<std::string>() << "\n";
+            std::cout << "wrote " << summary["files"].size() << " file(s) to "
+                      << job.out_dir.string() << " (manifest.json lists them)\n";
+            for (const auto& w : summary["warnings"])
+                std::cerr << "stipple: warning: " << w.get<std::string>() << "\n";
         }
         return 0;
     };

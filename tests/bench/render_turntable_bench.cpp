@@ -21,9 +21,10 @@ namespace {
 using namespace stipple;
 
 HeadModel benchHead(std::string& name) {
-    const std::filesystem::path mannequin = std::filesystem::path(STIPPLE_SOURCE_DIR) / "meshes" / "mannequin.glb";
-    const std::filesystem::path ict = std::filesystem::path(STIPPLE_SHARED_HEADS) / "ict_facekit_neutral" /
-                                      "generic_neutral_mesh_skin_only.obj";
+    const std::filesystem::path mannequin =
+        std::filesystem::path(STIPPLE_SOURCE_DIR) / "meshes" / "mannequin.glb";
+    const std::filesystem::path ict = std::filesystem::path(STIPPLE_SHARED_HEADS) /
+                                      "ict_facekit_neutral" / "generic_neutral_mesh_skin_only.obj";
     HeadSpec spec;
     if (std::filesystem::exists(mannequin)) {
         spec.mesh = mannequin;
@@ -49,7 +50,8 @@ void BM_Turntable36x1080p(benchmark::State& state) {
     subject.head = &head;
     subject.layers = &layers;
     subject.provenance.design_name = "bench";
-    const std::filesystem::path dir = std::filesystem::temp_directory_path() / "stipple_render_bench";
+    const std::filesystem::path dir =
+        std::filesystem::temp_directory_path() / "stipple_render_bench";
     for (auto _ : state) {
         std::filesystem::remove_all(dir);
         render::RenderJob job;

@@ -25,7 +25,8 @@ RunResult run(const std::string& args, const std::string& env = "") {
     if (!pipe) return r;
     std::array<char, 4096> buffer{};
     size_t n = 0;
-    while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) r.out.append(buffer.data(), n);
+    while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
+        r.out.append(buffer.data(), n);
     const int status = pclose(pipe);
     r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     return r;
@@ -34,10 +35,13 @@ RunResult run(const std::string& args, const std::string& env = "") {
 // A design on the ICT head (centimetres) in a fresh folder; empty when the shared heads are
 // not there.
 std::string ictDesign(const std::filesystem::path& dir) {
-    const auto mesh = stipple::test::sharedHeads() / "ict_facekit_neutral" / "generic_neutral_mesh_skin_only.obj";
+    const auto mesh =
+        stipple::test::sharedHeads() / "ict_facekit_neutral" / "generic_neutral_mesh_skin_only.obj";
     if (!std::filesystem::exists(mesh)) return {};
     const auto file = dir / "ict.json";
-    std::ofstream(file) << nlohmann::json{{"stipple", 1}, {"name", "ICT render test"}, {"seed", 3},
+    std::ofstream(file) << nlohmann::json{{"stipple", 1},
+                                          {"name", "ICT render test"},
+                                          {"seed", 3},
                                           {"head", {{"mesh", mesh.string()}, {"units", "cm"}}}}
                                .dump();
     return file.string();
@@ -50,7 +54,9 @@ TEST(RenderCli, BadInputsExit2WithClearMessages) {
     const std::string out = " -o '" + (dir / "out").string() + "'";
     RunResult r = run("render '" + design + "'" + out + " --view sideways");
     EXPECT_EQ(r.exit_code, 2) << r.out;
-    EXPECT_NE(r.out.find("unknown view 'sideways'; accepted: front, three_quarter_left"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("unknown view 'sideways'; accepted: front, three_quarter_left"),
+              std::string::npos)
+        << r.out;
     r = run("render '" + design + "'" + out + " --turntable 0");
     EXPECT_EQ(r.exit_code, 2) << r.out;
     EXPECT_NE(r.out.find("accepted 1..720"), std::string::npos) << r.out;
@@ -72,8 +78,9 @@ TEST(RenderCli, MissingEglDriverExits1WithAHint) {
     const std::string design = ictDesign(dir);
     if (design.empty()) GTEST_SKIP() << "shared heads missing";
     // GLVND finds no EGL vendor library: what a machine without Mesa's EGL looks like.
-    const RunResult r = run("render '" + design + "' -o '" + (dir / "out").string() + "' --view front --size 64x64",
-                            "env -u DISPLAY __EGL_VENDOR_LIBRARY_FILENAMES=/nonexistent.json");
+    const RunResult r =
+        run("render '" + design + "' -o '" + (dir / "out").string() + "' --view front --size 64x64",
+            "env -u DISPLAY __EGL_VENDOR_LIBRARY_FILENAMES=/nonexistent.json");
     EXPECT_EQ(r.exit_code, 1) << r.out;
     EXPECT_NE(r.out.find("cannot create an offscreen OpenGL context"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("libegl-mesa0"), std::string::npos) << r.out;
@@ -84,8 +91,9 @@ TEST(RenderCli, StillsOfTheIctHeadWithJsonSummary) {
     const std::string design = ictDesign(dir);
     if (design.empty()) GTEST_SKIP() << "shared heads missing";
     const std::string out = (dir / "out").string();
-    RunResult r = run("render '" + design + "' -o '" + out + "' --view front --view top --size 96x64 --json",
-                      "env -u DISPLAY");
+    RunResult r =
+        run("render '" + design + "' -o '" + out + "' --view front --view top --size 96x64 --json",
+            "env -u DISPLAY");
     ASSERT_EQ(r.exit_code, 0) << r.out;
     const nlohmann::json j = nlohmann::json::parse(r.out.substr(r.out.find('{')));
     EXPECT_EQ(j["files"].size(), 2u);
@@ -128,8 +136,8 @@ TEST(RenderCli, InterruptedTurntableLeavesOnlyCompleteFrames) {
         }
     }
     EXPECT_LT(frames, 500u);
-    const nlohmann::json manifest = nlohmann::json::parse(
-        std::string((std::istreambuf_iterator<char>(std::ifstream(out / "manifest.json").rdbuf())), {}));
+    const nlohmann::json manifest = nlohmann::json::parse(std::string(
+        (std::istreambuf_iterator<char>(std::ifstream(out / "manifest.json").rdbuf())), {}));
     EXPECT_TRUE(manifest["interrupted"].get<bool>());
     EXPECT_EQ(manifest["files"].size(), frames);
 }

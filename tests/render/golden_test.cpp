@@ -50,12 +50,14 @@ RenderSettings small() {
 
 TEST(Golden, Front) {
     Renderer r(scene().head, &scene().layers, small());
-    test::expectMatchesGolden(renderView(r, "front"), "front_256", kMaxChannelDiff, kMaxDifferingFraction);
+    test::expectMatchesGolden(renderView(r, "front"), "front_256", kMaxChannelDiff,
+                              kMaxDifferingFraction);
 }
 
 TEST(Golden, Top) {
     Renderer r(scene().head, &scene().layers, small());
-    test::expectMatchesGolden(renderView(r, "top"), "top_256", kMaxChannelDiff, kMaxDifferingFraction);
+    test::expectMatchesGolden(renderView(r, "top"), "top_256", kMaxChannelDiff,
+                              kMaxDifferingFraction);
 }
 
 TEST(Golden, BeforeAfterSplitTransparent) {
@@ -67,8 +69,8 @@ TEST(Golden, BeforeAfterSplitTransparent) {
     const Image8 before = renderView(r, "three_quarter_left");
     r.setAfter(true);
     const Image8 after = renderView(r, "three_quarter_left");
-    test::expectMatchesGolden(splitCompare(before, after), "before_after_split_256", kMaxChannelDiff,
-                              kMaxDifferingFraction);
+    test::expectMatchesGolden(splitCompare(before, after), "before_after_split_256",
+                              kMaxChannelDiff, kMaxDifferingFraction);
 }
 
 } // namespace

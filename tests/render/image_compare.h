@@ -42,7 +42,9 @@ inline ImageDiff compareImages(const Image8& a, const Image8& b, int noise = 2) 
 }
 
 // Rec. 709 luma of an sRGB-encoded pixel, 0..255.
-inline double luma(const uint8_t* p) { return 0.2126 * p[0] + 0.7152 * p[1] + 0.0722 * p[2]; }
+inline double luma(const uint8_t* p) {
+    return 0.2126 * p[0] + 0.7152 * p[1] + 0.0722 * p[2];
+}
 
 // Compares `actual` with tests/render/golden/<name>.png. With STIPPLE_UPDATE_GOLDENS=1 in the
 // environment the golden is (re)written instead. On failure writes <name>.actual.png,
@@ -50,8 +52,10 @@ inline double luma(const uint8_t* p) { return 0.2126 * p[0] + 0.7152 * p[1] + 0.
 // (tests/output/golden/) for inspection.
 inline void expectMatchesGolden(const Image8& actual, const std::string& name, int max_channel_diff,
                                 double max_differing_fraction) {
-    const std::filesystem::path golden = sourceDir() / "tests" / "render" / "golden" / (name + ".png");
-    if (const char* update = std::getenv("STIPPLE_UPDATE_GOLDENS"); update && std::string(update) == "1") {
+    const std::filesystem::path golden =
+        sourceDir() / "tests" / "render" / "golden" / (name + ".png");
+    if (const char* update = std::getenv("STIPPLE_UPDATE_GOLDENS");
+        update && std::string(update) == "1") {
         std::filesystem::create_directories(golden.parent_path());
         writeFileAtomic(golden, encodePng(actual, {}, 9), Overwrite::Yes);
         GTEST_SKIP() << "golden written: " << golden;
@@ -60,7 +64,8 @@ inline void expectMatchesGolden(const Image8& actual, const std::string& name, i
         << golden << " is missing; create it with STIPPLE_UPDATE_GOLDENS=1";
     const Image8 expected = readImage8(golden);
     const ImageDiff d = compareImages(actual, expected);
-    const bool ok = d.max_channel_diff <= max_channel_diff && d.differing_fraction <= max_differing_fraction;
+    const bool ok =
+        d.max_channel_diff <= max_channel_diff && d.differing_fraction <= max_differing_fraction;
     if (!ok) {
         const std::filesystem::path dir = std::filesystem::path(STIPPLE_TEST_OUTPUT_DIR) / "golden";
         std::filesystem::create_directories(dir);
@@ -70,9 +75,11 @@ inline void expectMatchesGolden(const Image8& actual, const std::string& name, i
             expected.channels == actual.channels) {
             Image8 diff = actual;
             for (size_t i = 0; i < diff.pixels.size(); ++i)
-                diff.pixels[i] = uint8_t(std::min(255, 8 * std::abs(int(actual.pixels[i]) - int(expected.pixels[i]))));
+                diff.pixels[i] = uint8_t(
+                    std::min(255, 8 * std::abs(int(actual.pixels[i]) - int(expected.pixels[i]))));
             if (diff.channels == 4)
-                for (size_t i = 3; i < diff.pixels.size(); i += 4) diff.pixels[i] = 255;
+                for (size_t i = 3; i < diff.pixels.size(); i += 4)
+                    diff.pixels[i] = 255;
             writeFileAtomic(dir / (name + ".diff.png"), encodePng(diff), Overwrite::Yes);
         }
     }

@@ -60,9 +60,10 @@ TEST(RenderJob, StillsTurntableClipsAndManifest) {
     job.settings.transparent = true;
     const nlohmann::json summary = runRenderJob({fx.subject()}, job);
 
-    for (const char* name : {"front.png", "front_before.png", "front_before_after.png", "front_split.png",
-                             "top.png", "turntable_000.png", "turntable_005.png", "turntable_top_005.png",
-                             "turntable.mp4", "turntable.gif", "contact_sheet.png", "manifest.json"})
+    for (const char* name :
+         {"front.png", "front_before.png", "front_before_after.png", "front_split.png", "top.png",
+          "turntable_000.png", "turntable_005.png", "turntable_top_005.png", "turntable.mp4",
+          "turntable.gif", "contact_sheet.png", "manifest.json"})
         EXPECT_TRUE(std::filesystem::exists(dir / name)) << name;
     EXPECT_FALSE(std::filesystem::exists(dir / "turntable_006.png")) << "duplicated end frame";
     // 4 files per still view with before/after, 12 frames, mp4, gif, contact sheet.
@@ -102,7 +103,8 @@ TEST(RenderJob, StillsTurntableClipsAndManifest) {
     EXPECT_EQ(gif.substr(0, 6), "GIF89a");
     EXPECT_NE(gif.find("NETSCAPE2.0"), std::string::npos);
     size_t gce = 0;
-    for (size_t p = gif.find("\x21\xF9\x04"); p != std::string::npos; p = gif.find("\x21\xF9\x04", p + 1)) {
+    for (size_t p = gif.find("\x21\xF9\x04"); p != std::string::npos;
+         p = gif.find("\x21\xF9\x04", p + 1)) {
         ++gce;
         EXPECT_EQ(gif[p + 3] & 1, 1) << "transparency flag";
     }

@@ -20,7 +20,8 @@ using namespace stipple::render;
 // The renderer's tone curve and encoding, on the CPU (shaders.h: ACES fit, then sRGB).
 double expectedSrgb8(double linear) {
     const double x = linear;
-    const double aces = std::clamp((x * (2.51 * x + 0.03)) / (x * (2.43 * x + 0.59) + 0.14), 0.0, 1.0);
+    const double aces =
+        std::clamp((x * (2.51 * x + 0.03)) / (x * (2.43 * x + 0.59) + 0.14), 0.0, 1.0);
     return linearToSrgb(aces) * 255.0;
 }
 
@@ -53,7 +54,8 @@ TEST(Renderer, FlatLitGreyPatchHasTheExpectedLuminance) {
         int n = 0;
         for (int y = 24; y < 40; ++y)
             for (int x = 24; x < 40; ++x, ++n)
-                for (int c = 0; c < 3; ++c) sum += img.at(x, y)[c] / 3.0;
+                for (int c = 0; c < 3; ++c)
+                    sum += img.at(x, y)[c] / 3.0;
         // 1.0 level: 8-bit rounding (0.5) plus llvmpipe's float pow/exp approximations.
         EXPECT_NEAR(sum / n, expected, 1.0) << "albedo " << albedo;
     }
@@ -116,7 +118,8 @@ TEST(Renderer, HeadIsCentredAndFillsTheStatedShareInEveryView) {
         EXPECT_NEAR(cx, s.width / 2.0, 2.0) << view;
         EXPECT_NEAR(cy, s.height / 2.0, 2.0) << view;
         // Fills kHeadFillShare of the limiting dimension, within 3 px (2.5%): same reasons.
-        const double share = std::max(double(sil.x1 - sil.x0) / s.width, double(sil.y1 - sil.y0) / s.height);
+        const double share =
+            std::max(double(sil.x1 - sil.x0) / s.width, double(sil.y1 - sil.y0) / s.height);
         EXPECT_NEAR(share, kHeadFillShare, 0.025) << view;
     }
 }
@@ -126,7 +129,8 @@ TEST(Renderer, FramingIgnoresTheShoulders) {
     const HeadModel head = test::syntheticHead(64, true);
     const std::vector<glm::dvec3> pts = framingPoints(head.mesh);
     double lowest = 1e9;
-    for (const auto& p : pts) lowest = std::min(lowest, p.y);
+    for (const auto& p : pts)
+        lowest = std::min(lowest, p.y);
     EXPECT_GE(lowest, 130.0 - kHeadCropHeightMm - 1e-6);
 }
 
@@ -176,7 +180,8 @@ TEST(Renderer, TurntableFramesAreDistinctWrapAroundAndChangeSmoothly) {
     const std::vector<CameraPose> poses = turntablePoses(n, 20);
     const Framing f = r.fit(poses);
     std::vector<Image8> frames;
-    for (const CameraPose& p : poses) frames.push_back(r.render(f, p));
+    for (const CameraPose& p : poses)
+        frames.push_back(r.render(f, p));
     // No duplicated end frame: the frame after the last (360 degrees) is frame 0 again.
     CameraPose wrap = poses[0];
     wrap.azimuth_deg = 360;
@@ -189,12 +194,14 @@ TEST(Renderer, TurntableFramesAreDistinctWrapAroundAndChangeSmoothly) {
         const Image8& a = frames[size_t(i)];
         const Image8& b = frames[size_t((i + 1) % n)];
         double d = 0;
-        for (size_t k = 0; k < a.pixels.size(); ++k) d += std::abs(int(a.pixels[k]) - int(b.pixels[k]));
+        for (size_t k = 0; k < a.pixels.size(); ++k)
+            d += std::abs(int(a.pixels[k]) - int(b.pixels[k]));
         step[size_t(i)] = d / double(a.pixels.size());
         double l = 0;
         // The top of the head: rows 14..30 (above the hairline at elevation 20 degrees).
         for (int y = 14; y < 30; ++y)
-            for (int x = 36; x < 60; ++x) l += test::luma(a.at(x, y));
+            for (int x = 36; x < 60; ++x)
+                l += test::luma(a.at(x, y));
         scalp[size_t(i)] = l / (16 * 24);
     }
     const double min_step = *std::min_element(step.begin(), step.end());
@@ -213,7 +220,8 @@ TEST(Renderer, TurntableFramesAreDistinctWrapAroundAndChangeSmoothly) {
         flicker = std::max(flicker, std::abs(scalp[size_t(i)] - 0.5 * (prev + next)));
     }
     EXPECT_LT(flicker, 1.5);
-    std::cout << "turntable: step " << min_step << ".." << max_step << ", scalp flicker " << flicker << "\n";
+    std::cout << "turntable: step " << min_step << ".." << max_step << ", scalp flicker " << flicker
+              << "\n";
 }
 
 TEST(Renderer, RejectsOutOfRangeSettings) {
@@ -252,7 +260,8 @@ TEST(Renderer, SupersampledStillMatchesTheSizeAndTheLook) {
     ASSERT_EQ(ss.height, 64);
     // Same picture, smoother: the mean difference is small (edges and shadow steps only).
     double diff = 0;
-    for (size_t i = 0; i < ss.pixels.size(); ++i) diff += std::abs(int(ss.pixels[i]) - int(plain.pixels[i]));
+    for (size_t i = 0; i < ss.pixels.size(); ++i)
+        diff += std::abs(int(ss.pixels[i]) - int(plain.pixels[i]));
     EXPECT_LT(diff / double(ss.pixels.size()), 2.0);
     // Back to 1x for a turntable: the framebuffers follow.
     r.setSize(48, 32, 1);

@@ -124,7 +124,8 @@ inline LayerStack syntheticLayers(const HeadModel& head, int size = 1024, double
     for (int cy = 0; cy < cells; ++cy)
         for (int cx = 0; cx < cells; ++cx) {
             const uint64_t h = mix64(uint64_t(cy) * 100003u + uint64_t(cx) + 7);
-            const double jx = double(h & 0xffff) / 65535.0, jy = double((h >> 16) & 0xffff) / 65535.0;
+            const double jx = double(h & 0xffff) / 65535.0,
+                         jy = double((h >> 16) & 0xffff) / 65535.0;
             const double px = (cx + jx) * spacing_px, py = (cy + jy) * spacing_px;
             // Keep dots inside the chart disc, like a hairline would.
             const double u = px / size - 0.5, v = py / size - 0.5;

@@ -10,7 +10,9 @@ namespace stipple::render {
 namespace {
 
 constexpr double kPi = 3.14159265358979323846;
-double radians(double deg) { return deg * kPi / 180.0; }
+double radians(double deg) {
+    return deg * kPi / 180.0;
+}
 
 struct NamedView {
     const char* name;
@@ -21,9 +23,14 @@ struct NamedView {
 // The crown view (top_back) looks down on the back of the head from behind, where FUT scars
 // and crown density are judged.
 const NamedView kViews[] = {
-    {"front", 0, NAN},          {"three_quarter_left", 45, NAN}, {"three_quarter_right", -45, NAN},
-    {"left", 90, NAN},          {"right", -90, NAN},             {"back", 180, NAN},
-    {"top", 0, 90},             {"top_back", 180, 55},
+    {"front", 0, NAN},
+    {"three_quarter_left", 45, NAN},
+    {"three_quarter_right", -45, NAN},
+    {"left", 90, NAN},
+    {"right", -90, NAN},
+    {"back", 180, NAN},
+    {"top", 0, 90},
+    {"top_back", 180, 55},
 };
 
 } // namespace
@@ -31,7 +38,8 @@ const NamedView kViews[] = {
 const std::vector<std::string>& viewNames() {
     static const std::vector<std::string> names = [] {
         std::vector<std::string> out;
-        for (const NamedView& v : kViews) out.emplace_back(v.name);
+        for (const NamedView& v : kViews)
+            out.emplace_back(v.name);
         return out;
     }();
     return names;
@@ -62,9 +70,11 @@ std::vector<glm::dvec3> framingPoints(const Mesh& mesh_mm, size_t max_points) {
     std::vector<glm::dvec3> out;
     if (mesh_mm.positions.empty()) return out;
     double top = -1e300;
-    for (const glm::vec3& p : mesh_mm.positions) top = std::max(top, double(p.y));
+    for (const glm::vec3& p : mesh_mm.positions)
+        top = std::max(top, double(p.y));
     const double floor_y = top - kHeadCropHeightMm;
-    const size_t step = std::max<size_t>(1, mesh_mm.positions.size() / std::max<size_t>(1, max_points));
+    const size_t step =
+        std::max<size_t>(1, mesh_mm.positions.size() / std::max<size_t>(1, max_points));
     for (size_t i = 0; i < mesh_mm.positions.size(); i += step) {
         const glm::dvec3 p(mesh_mm.positions[i]);
         if (p.y >= floor_y) out.push_back(p);
@@ -168,7 +178,8 @@ Framing fitFraming(const std::vector<glm::dvec3>& points, const std::vector<Came
         }
     }
     double radius = 0;
-    for (const glm::dvec3& p : points) radius = std::max(radius, glm::length(p - f.target));
+    for (const glm::dvec3& p : points)
+        radius = std::max(radius, glm::length(p - f.target));
     f.near_mm = std::max(1.0, f.distance_mm - 1.5 * radius);
     f.far_mm = f.distance_mm + 1.5 * radius;
     return f;

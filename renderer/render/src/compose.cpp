@@ -6,8 +6,8 @@
 
 #define STB_IMAGE_RESIZE_IMPLEMENTATION
 #define STB_IMAGE_RESIZE_STATIC
-#include <stb_image_resize.h>
 #include <stb_easy_font.h>
+#include <stb_image_resize.h>
 
 #include "stipple/core/error.h"
 
@@ -27,11 +27,13 @@ Image8 flatten(const Image8& rgba, const glm::dvec3& background_srgb) {
     STIPPLE_ASSERT(rgba.channels == 4, "flatten(): RGBA expected");
     Image8 out = rgba;
     double bg_lin[3];
-    for (int c = 0; c < 3; ++c) bg_lin[c] = srgbToLinear(background_srgb[c]);
+    for (int c = 0; c < 3; ++c)
+        bg_lin[c] = srgbToLinear(background_srgb[c]);
     // Per-byte lookup of sRGB -> linear for speed (frames are large).
     static const auto lut = [] {
         std::vector<double> t(256);
-        for (int i = 0; i < 256; ++i) t[size_t(i)] = srgbToLinear(i / 255.0);
+        for (int i = 0; i < 256; ++i)
+            t[size_t(i)] = srgbToLinear(i / 255.0);
         return t;
     }();
     for (size_t i = 0; i < out.pixels.size(); i += 4) {
@@ -94,7 +96,8 @@ void fillRect(Image8& image, int x, int y, int w, int h, const glm::u8vec4& rgba
     const int x0 = std::max(0, x), y0 = std::max(0, y);
     const int x1 = std::min(image.width, x + w), y1 = std::min(image.height, y + h);
     for (int yy = y0; yy < y1; ++yy)
-        for (int xx = x0; xx < x1; ++xx) blendPixel(image.at(xx, yy), rgba, 1.0);
+        for (int xx = x0; xx < x1; ++xx)
+            blendPixel(image.at(xx, yy), rgba, 1.0);
 }
 
 void drawText(Image8& image, const std::string& text, int x, int y, int scale,
@@ -146,7 +149,8 @@ Image8 sideBySide(const std::vector<Image8>& images, const std::vector<std::stri
     });
     Image8 out(width, height, 4, 0);
     if (opaque) // gaps in white on opaque sheets
-        for (size_t i = 0; i < out.pixels.size(); ++i) out.pixels[i] = 255;
+        for (size_t i = 0; i < out.pixels.size(); ++i)
+            out.pixels[i] = 255;
     int x0 = 0;
     for (size_t k = 0; k < images.size(); ++k) {
         const Image8& im = images[k];
@@ -164,7 +168,8 @@ Image8 splitCompare(const Image8& before, const Image8& after) {
                    "splitCompare(): equal sizes expected");
     Image8 out = after;
     const int half = before.width / 2;
-    for (int y = 0; y < before.height; ++y) std::copy_n(before.at(0, y), size_t(half) * 4, out.at(0, y));
+    for (int y = 0; y < before.height; ++y)
+        std::copy_n(before.at(0, y), size_t(half) * 4, out.at(0, y));
     const int line = std::max(2, before.width / 480);
     fillRect(out, half - line / 2, 0, line, out.height, {255, 255, 255, 230});
     const int scale = std::max(1, before.height / 300);
@@ -178,9 +183,10 @@ Image8 splitCompare(const Image8& before, const Image8& after) {
 Image8 contactSheet(const std::vector<Image8>& frames, const std::vector<std::string>& labels,
                     int columns, int cell_width, const std::string& title,
                     const glm::dvec3& background_srgb) {
-    STIPPLE_ASSERT(!frames.empty() && columns >= 1 && cell_width >= 16, "contactSheet(): bad layout");
-    const int cell_height = std::max(1, int(std::lround(double(cell_width) * frames[0].height /
-                                                        double(frames[0].width))));
+    STIPPLE_ASSERT(!frames.empty() && columns >= 1 && cell_width >= 16,
+                   "contactSheet(): bad layout");
+    const int cell_height = std::max(
+        1, int(std::lround(double(cell_width) * frames[0].height / double(frames[0].width))));
     const int rows = (int(frames.size()) + columns - 1) / columns;
     const int gap = std::max(2, cell_width / 40);
     const int title_scale = std::max(1, cell_width / 160);
@@ -189,7 +195,8 @@ Image8 contactSheet(const std::vector<Image8>& frames, const std::vector<std::st
     const int height = title_h + rows * cell_height + (rows + 1) * gap;
     Image8 out(width, height, 4);
     for (size_t i = 0; i < out.pixels.size(); i += 4) {
-        for (int c = 0; c < 3; ++c) out.pixels[i + size_t(c)] = uint8_t(std::lround(background_srgb[c] * 255));
+        for (int c = 0; c < 3; ++c)
+            out.pixels[i + size_t(c)] = uint8_t(std::lround(background_srgb[c] * 255));
         out.pixels[i + 3] = 255;
     }
     if (!title.empty()) drawText(out, title, gap * 2, gap * 2, title_scale, {30, 30, 34, 255});
@@ -197,7 +204,8 @@ Image8 contactSheet(const std::vector<Image8>& frames, const std::vector<std::st
         const int col = int(k) % columns, row = int(k) / columns;
         const int x = gap + col * (cell_width + gap);
         const int y = title_h + gap + row * (cell_height + gap);
-        const Image8 cell = flatten(resizeRgba(frames[k], cell_width, cell_height), background_srgb);
+        const Image8 cell =
+            flatten(resizeRgba(frames[k], cell_width, cell_height), background_srgb);
         for (int yy = 0; yy < cell_height; ++yy)
             std::copy_n(cell.at(0, yy), size_t(cell_width) * 4, out.at(x, y + yy));
         if (k < labels.size() && !labels[k].empty())

@@ -15,18 +15,26 @@ namespace {
 
 std::string eglErrorName(EGLint code) {
     switch (code) {
-    case EGL_NOT_INITIALIZED: return "EGL_NOT_INITIALIZED";
-    case EGL_BAD_ALLOC: return "EGL_BAD_ALLOC";
-    case EGL_BAD_CONFIG: return "EGL_BAD_CONFIG";
-    case EGL_BAD_MATCH: return "EGL_BAD_MATCH";
-    case EGL_BAD_ATTRIBUTE: return "EGL_BAD_ATTRIBUTE";
-    case EGL_BAD_DISPLAY: return "EGL_BAD_DISPLAY";
-    case EGL_BAD_PARAMETER: return "EGL_BAD_PARAMETER";
-    default: return "EGL error 0x" + [&] {
-        char buf[16];
-        std::snprintf(buf, sizeof buf, "%x", unsigned(code));
-        return std::string(buf);
-    }();
+    case EGL_NOT_INITIALIZED:
+        return "EGL_NOT_INITIALIZED";
+    case EGL_BAD_ALLOC:
+        return "EGL_BAD_ALLOC";
+    case EGL_BAD_CONFIG:
+        return "EGL_BAD_CONFIG";
+    case EGL_BAD_MATCH:
+        return "EGL_BAD_MATCH";
+    case EGL_BAD_ATTRIBUTE:
+        return "EGL_BAD_ATTRIBUTE";
+    case EGL_BAD_DISPLAY:
+        return "EGL_BAD_DISPLAY";
+    case EGL_BAD_PARAMETER:
+        return "EGL_BAD_PARAMETER";
+    default:
+        return "EGL error 0x" + [&] {
+            char buf[16];
+            std::snprintf(buf, sizeof buf, "%x", unsigned(code));
+            return std::string(buf);
+        }();
     }
 }
 
@@ -51,8 +59,8 @@ EGLDisplay sharedDisplay() {
             error = "eglGetPlatformDisplayEXT is not available (no EGL_EXT_platform_base)";
             return;
         }
-        EGLDisplay d = get_platform_display(EGL_PLATFORM_SURFACELESS_MESA, EGL_DEFAULT_DISPLAY,
-                                            nullptr);
+        EGLDisplay d =
+            get_platform_display(EGL_PLATFORM_SURFACELESS_MESA, EGL_DEFAULT_DISPLAY, nullptr);
         if (d == EGL_NO_DISPLAY) {
             error = "no EGL surfaceless display (EGL_PLATFORM_SURFACELESS_MESA): " +
                     eglErrorName(eglGetError());
@@ -71,13 +79,15 @@ EGLDisplay sharedDisplay() {
 
 } // namespace
 
-EglWindow::EglWindow(int width, int height) : osgViewer::GraphicsWindowEmbedded(0, 0, width, height) {
+EglWindow::EglWindow(int width, int height)
+    : osgViewer::GraphicsWindowEmbedded(0, 0, width, height) {
     EGLDisplay display = sharedDisplay();
     const char* extensions = eglQueryString(display, EGL_EXTENSIONS);
     const std::string ext = extensions ? extensions : "";
     if (ext.find("EGL_KHR_surfaceless_context") == std::string::npos)
         fail("the EGL driver lacks EGL_KHR_surfaceless_context");
-    if (!eglBindAPI(EGL_OPENGL_API)) fail("eglBindAPI(EGL_OPENGL_API): " + eglErrorName(eglGetError()));
+    if (!eglBindAPI(EGL_OPENGL_API))
+        fail("eglBindAPI(EGL_OPENGL_API): " + eglErrorName(eglGetError()));
 
     // Surfaceless: no window or pbuffer is ever created, so any config that renders desktop
     // GL will do. Prefer one that claims pbuffers (Mesa's surfaceless configs do); fall back to
@@ -98,9 +108,13 @@ EglWindow::EglWindow(int width, int height) : osgViewer::GraphicsWindowEmbedded(
     // A compatibility-profile context: Debian's OSG 3.6.5 is a GL2-style build that uses the
     // fixed-function vertex attributes (gl_Vertex, gl_MultiTexCoord*), so a core profile
     // would not draw. Ask for 3.3 compatibility; drivers give the newest they support.
-    const EGLint context_attribs[] = {EGL_CONTEXT_MAJOR_VERSION, 3, EGL_CONTEXT_MINOR_VERSION, 3,
+    const EGLint context_attribs[] = {EGL_CONTEXT_MAJOR_VERSION,
+                                      3,
+                                      EGL_CONTEXT_MINOR_VERSION,
+                                      3,
                                       EGL_CONTEXT_OPENGL_PROFILE_MASK,
-                                      EGL_CONTEXT_OPENGL_COMPATIBILITY_PROFILE_BIT, EGL_NONE};
+                                      EGL_CONTEXT_OPENGL_COMPATIBILITY_PROFILE_BIT,
+                                      EGL_NONE};
     EGLContext context = eglCreateContext(display, config, EGL_NO_CONTEXT, context_attribs);
     if (context == EGL_NO_CONTEXT)
         fail("eglCreateContext (OpenGL 3.3 compatibility): " + eglErrorName(eglGetError()));

@@ -7,7 +7,8 @@ namespace stipple::render {
 PngWriterPool::PngWriterPool(int threads, Overwrite overwrite, int compression)
     : m_overwrite(overwrite), m_compression(compression),
       m_max_queue(size_t(std::max(1, threads)) * 2) {
-    for (int i = 0; i < std::max(1, threads); ++i) m_threads.emplace_back([this] { work(); });
+    for (int i = 0; i < std::max(1, threads); ++i)
+        m_threads.emplace_back([this] { work(); });
 }
 
 PngWriterPool::~PngWriterPool() {
@@ -16,7 +17,8 @@ PngWriterPool::~PngWriterPool() {
         m_stop = true;
     }
     m_work_ready.notify_all();
-    for (std::thread& t : m_threads) t.join();
+    for (std::thread& t : m_threads)
+        t.join();
 }
 
 void PngWriterPool::submit(const std::filesystem::path& file, Image8 image, TextChunks text) {
@@ -56,12 +58,14 @@ void PngWriterPool::work() {
         try {
             // Opaque frames are written as RGB: a quarter less data to deflate and to store.
             bool opaque = job.image.channels == 4;
-            for (size_t i = 3; opaque && i < job.image.pixels.size(); i += 4) opaque = job.image.pixels[i] == 255;
+            for (size_t i = 3; opaque && i < job.image.pixels.size(); i += 4)
+                opaque = job.image.pixels[i] == 255;
             if (opaque) {
                 Image8 rgb(job.image.width, job.image.height, 3);
                 const size_t n = size_t(job.image.width) * size_t(job.image.height);
                 for (size_t i = 0; i < n; ++i)
-                    for (size_t c = 0; c < 3; ++c) rgb.pixels[i * 3 + c] = job.image.pixels[i * 4 + c];
+                    for (size_t c = 0; c < 3; ++c)
+                        rgb.pixels[i * 3 + c] = job.image.pixels[i * 4 + c];
                 job.image = std::move(rgb);
             }
             const std::string png = encodePng(job.image, job.text, m_compression);

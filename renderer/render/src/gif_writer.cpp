@@ -92,10 +92,12 @@ std::vector<std::array<uint8_t, 3>> medianCut(std::vector<Cell>& cells, size_t m
         uint64_t sum[3] = {0, 0, 0}, n = 0;
         for (size_t i = b.begin; i < b.end; ++i) {
             n += cells[i].count;
-            for (int c = 0; c < 3; ++c) sum[c] += cells[i].sum[c];
+            for (int c = 0; c < 3; ++c)
+                sum[c] += cells[i].sum[c];
         }
         std::array<uint8_t, 3> colour{};
-        for (int c = 0; c < 3; ++c) colour[size_t(c)] = uint8_t(n ? (sum[c] + n / 2) / n : 0);
+        for (int c = 0; c < 3; ++c)
+            colour[size_t(c)] = uint8_t(n ? (sum[c] + n / 2) / n : 0);
         palette.push_back(colour);
     }
     return palette;
@@ -112,7 +114,8 @@ void writeGif(const std::filesystem::path& file, const std::vector<Image8>& fram
     STIPPLE_ASSERT(!frames.empty() && fps > 0, "writeGif(): no frames");
     const int w = frames[0].width, h = frames[0].height;
     for (const Image8& f : frames)
-        STIPPLE_ASSERT(f.width == w && f.height == h && f.channels == 4, "writeGif(): equal RGBA frames");
+        STIPPLE_ASSERT(f.width == w && f.height == h && f.channels == 4,
+                       "writeGif(): equal RGBA frames");
     if (overwrite == Overwrite::No && std::filesystem::exists(file))
         throw Error("exists; pass --force to overwrite", file.string());
 
@@ -128,7 +131,8 @@ void writeGif(const std::filesystem::path& file, const std::vector<Image8>& fram
             }
             Cell& c = table[size_t(cellOf(p))];
             c.count++;
-            for (int k = 0; k < 3; ++k) c.sum[k] += p[k];
+            for (int k = 0; k < 3; ++k)
+                c.sum[k] += p[k];
         }
     std::vector<Cell> cells;
     for (size_t i = 0; i < table.size(); ++i)
@@ -146,7 +150,8 @@ void writeGif(const std::filesystem::path& file, const std::vector<Image8>& fram
     if (transparent) palette.push_back({0, 0, 0});
     // Colour tables must have a power-of-two size.
     int table_size = 2;
-    while (table_size < int(palette.size())) table_size *= 2;
+    while (table_size < int(palette.size()))
+        table_size *= 2;
     std::vector<GifColorType> colours(size_t(table_size), GifColorType{0, 0, 0});
     for (size_t i = 0; i < palette.size(); ++i)
         colours[i] = GifColorType{palette[i][0], palette[i][1], palette[i][2]};
@@ -162,10 +167,12 @@ void writeGif(const std::filesystem::path& file, const std::vector<Image8>& fram
             int rgb[3];
             const Cell& c = table[size_t(cell)];
             for (int k = 0; k < 3; ++k)
-                rgb[k] = c.count ? int(c.sum[k] / c.count) : (p[k] & ~((1 << kShift) - 1)) + (1 << kShift) / 2;
+                rgb[k] = c.count ? int(c.sum[k] / c.count)
+                                 : (p[k] & ~((1 << kShift) - 1)) + (1 << kShift) / 2;
             int best = 0, best_d = 1 << 30;
             for (size_t i = 0; i < opaque_colours; ++i) {
-                const int dr = rgb[0] - palette[i][0], dg = rgb[1] - palette[i][1], db = rgb[2] - palette[i][2];
+                const int dr = rgb[0] - palette[i][0], dg = rgb[1] - palette[i][1],
+                          db = rgb[2] - palette[i][2];
                 // Weighted for perceived difference (green counts most).
                 const int d = 3 * dr * dr + 4 * dg * dg + 2 * db * db;
                 if (d < best_d) {
@@ -196,7 +203,8 @@ void writeGif(const std::filesystem::path& file, const std::vector<Image8>& fram
         const unsigned char loop[] = {1, 0, 0};
         if (EGifPutExtensionLeader(gif, APPLICATION_EXT_FUNC_CODE) == GIF_ERROR ||
             EGifPutExtensionBlock(gif, 11, app) == GIF_ERROR ||
-            EGifPutExtensionBlock(gif, 3, loop) == GIF_ERROR || EGifPutExtensionTrailer(gif) == GIF_ERROR)
+            EGifPutExtensionBlock(gif, 3, loop) == GIF_ERROR ||
+            EGifPutExtensionTrailer(gif) == GIF_ERROR)
             gifFail(file, gif->Error);
         std::vector<GifPixelType> row(static_cast<size_t>(w));
         for (size_t k = 0; k < frames.size(); ++k) {
@@ -207,7 +215,8 @@ void writeGif(const std::filesystem::path& file, const std::vector<Image8>& fram
             gcb.DisposalMode = transparent ? DISPOSE_BACKGROUND : DISPOSE_DO_NOT;
             gcb.UserInputFlag = false;
             gcb.DelayTime = std::max(2, delay);
-            gcb.TransparentColor = transparent_index >= 0 ? transparent_index : NO_TRANSPARENT_COLOR;
+            gcb.TransparentColor =
+                transparent_index >= 0 ? transparent_index : NO_TRANSPARENT_COLOR;
             GifByteType ext[4];
             EGifGCBToExtension(&gcb, ext);
             if (EGifPutExtension(gif, GRAPHICS_EXT_FUNC_CODE, 4, ext) == GIF_ERROR ||
@@ -224,7 +233,8 @@ void writeGif(const std::filesystem::path& file, const std::vector<Image8>& fram
         }
         closed = true;
         if (EGifCloseFile(gif, &error) == GIF_ERROR)
-            throw RuntimeFailure(std::string("cannot finish GIF: ") + GifErrorString(error), file.string());
+            throw RuntimeFailure(std::string("cannot finish GIF: ") + GifErrorString(error),
+                                 file.string());
     } catch (...) {
         if (!closed) EGifCloseFile(gif, &error);
         ::unlink(tmp.c_str());

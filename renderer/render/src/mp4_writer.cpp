@@ -49,7 +49,8 @@ void commitTempFile(const std::filesystem::path& tmp, const std::filesystem::pat
             const int err = errno;
             ::unlink(tmp.c_str());
             if (err == EEXIST) throw Error("exists; pass --force to overwrite", file.string());
-            throw RuntimeFailure(std::string("cannot create: ") + std::strerror(err), file.string());
+            throw RuntimeFailure(std::string("cannot create: ") + std::strerror(err),
+                                 file.string());
         }
         ::unlink(tmp.c_str());
         return;
@@ -79,15 +80,18 @@ struct Mp4Writer::Impl {
 
     void encode(const AVFrame* f) {
         int rc = avcodec_send_frame(encoder, f);
-        if (rc < 0) throw RuntimeFailure("H.264 encoder refused a frame: " + avError(rc), file.string());
+        if (rc < 0)
+            throw RuntimeFailure("H.264 encoder refused a frame: " + avError(rc), file.string());
         while (true) {
             rc = avcodec_receive_packet(encoder, packet);
             if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF) return;
-            if (rc < 0) throw RuntimeFailure("H.264 encoding failed: " + avError(rc), file.string());
+            if (rc < 0)
+                throw RuntimeFailure("H.264 encoding failed: " + avError(rc), file.string());
             av_packet_rescale_ts(packet, encoder->time_base, stream->time_base);
             packet->stream_index = stream->index;
             rc = av_interleaved_write_frame(format, packet);
-            if (rc < 0) throw RuntimeFailure("cannot write MP4 data: " + avError(rc), file.string());
+            if (rc < 0)
+                throw RuntimeFailure("cannot write MP4 data: " + avError(rc), file.string());
         }
     }
 
@@ -130,7 +134,8 @@ Mp4Writer::Mp4Writer(const std::filesystem::path& file, int width, int height, d
     m.tmp = tempNameFor(file);
 
     int rc = avformat_alloc_output_context2(&m.format, nullptr, "mp4", m.tmp.c_str());
-    if (rc < 0 || !m.format) throw RuntimeFailure("cannot set up the MP4 muxer: " + avError(rc), file.string());
+    if (rc < 0 || !m.format)
+        throw RuntimeFailure("cannot set up the MP4 muxer: " + avError(rc), file.string());
     m.encoder = avcodec_alloc_context3(codec);
     const AVRational rate = av_d2q(fps, 1000000);
     m.encoder->width = m.width;
@@ -145,7 +150,8 @@ Mp4Writer::Mp4Writer(const std::filesystem::path& file, int width, int height, d
     m.encoder->colorspace = AVCOL_SPC_BT709;
     m.encoder->color_primaries = AVCOL_PRI_BT709;
     m.encoder->color_trc = AVCOL_TRC_BT709;
-    if (m.format->oformat->flags & AVFMT_GLOBALHEADER) m.encoder->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+    if (m.format->oformat->flags & AVFMT_GLOBALHEADER)
+        m.encoder->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
     AVDictionary* codec_options = nullptr;
     if (m.encoder_name == "libx264") {
         // crf 18: visually lossless for smooth skin; "fast" keeps encode time below render.
@@ -157,7 +163,9 @@ Mp4Writer::Mp4Writer(const std::filesystem::path& file, int width, int height, d
     }
     rc = avcodec_open2(m.encoder, codec, &codec_options);
     av_dict_free(&codec_options);
-    if (rc < 0) throw RuntimeFailure("cannot open the " + m.encoder_name + " encoder: " + avError(rc), file.string());
+    if (rc < 0)
+        throw RuntimeFailure("cannot open the " + m.encoder_name + " encoder: " + avError(rc),
+                             file.string());
 
     m.stream = avformat_new_stream(m.format, nullptr);
     avcodec_parameters_from_context(m.stream->codecpar, m.encoder);
@@ -171,9 +179,9 @@ Mp4Writer::Mp4Writer(const std::filesystem::path& file, int width, int height, d
     av_dict_free(&mux_options);
     if (rc < 0) throw RuntimeFailure("cannot write the MP4 header: " + avError(rc), file.string());
 
-    m.sws = sws_getContext(m.width, m.height, AV_PIX_FMT_RGBA, m.width, m.height,
-                           AV_PIX_FMT_YUV420P, SWS_BICUBIC | SWS_ACCURATE_RND, nullptr, nullptr,
-                           nullptr);
+    m.sws =
+        sws_getContext(m.width, m.height, AV_PIX_FMT_RGBA, m.width, m.height, AV_PIX_FMT_YUV420P,
+                       SWS_BICUBIC | SWS_ACCURATE_RND, nullptr, nullptr, nullptr);
     // Full-range sRGB in, BT.709 limited-range YUV out.
     sws_setColorspaceDetails(m.sws, sws_getCoefficients(SWS_CS_ITU709), 1,
                              sws_getCoefficients(SWS_CS_ITU709), 0, 0, 1 << 16, 1 << 16);
@@ -189,7 +197,8 @@ Mp4Writer::~Mp4Writer() = default;
 
 void Mp4Writer::add(const Image8& rgba) {
     Impl& m = *m_impl;
-    STIPPLE_ASSERT(rgba.channels == 4 && (rgba.width & ~1) == m.width && (rgba.height & ~1) == m.height,
+    STIPPLE_ASSERT(rgba.channels == 4 && (rgba.width & ~1) == m.width &&
+                       (rgba.height & ~1) == m.height,
                    "Mp4Writer::add(): frame size differs from the clip's");
     STIPPLE_ASSERT(!m.finished, "Mp4Writer::add(): already finished");
     if (av_frame_make_writable(m.frame) < 0) throw RuntimeFailure("cannot reuse the video frame");
@@ -211,6 +220,8 @@ void Mp4Writer::finish() {
     m.finished = true;
 }
 
-std::string Mp4Writer::encoderName() const { return m_impl->encoder_name; }
+std::string Mp4Writer::encoderName() const {
+    return m_impl->encoder_name;
+}
 
 } // namespace stipple::render

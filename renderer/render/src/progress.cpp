@@ -5,7 +5,9 @@
 
 namespace stipple::render {
 
-bool stderrIsTerminal() { return ::isatty(2) == 1; }
+bool stderrIsTerminal() {
+    return ::isatty(2) == 1;
+}
 
 Progress::Progress(std::string label, int total, bool enabled)
     : m_label(std::move(label)), m_total(total < 1 ? 1 : total), m_enabled(enabled),
@@ -30,7 +32,8 @@ void Progress::draw() {
     const double fraction = double(m_done) / double(m_total);
     const int filled = int(fraction * kWidth);
     char bar[kWidth + 1];
-    for (int i = 0; i < kWidth; ++i) bar[i] = i < filled ? '#' : '.';
+    for (int i = 0; i < kWidth; ++i)
+        bar[i] = i < filled ? '#' : '.';
     bar[kWidth] = 0;
     const double elapsed =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count();

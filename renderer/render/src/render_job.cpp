@@ -27,7 +27,8 @@ constexpr int kContactCellWidth = 320;
 
 std::string joined(const std::vector<std::string>& names) {
     std::string out;
-    for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+    for (const std::string& n : names)
+        out += (out.empty() ? "" : ", ") + n;
     return out;
 }
 
@@ -37,7 +38,8 @@ std::string slug(const std::string& name, size_t index) {
         const unsigned char u = static_cast<unsigned char>(c);
         out += std::isalnum(u) ? char(std::tolower(u)) : '_';
     }
-    while (!out.empty() && out.back() == '_') out.pop_back();
+    while (!out.empty() && out.back() == '_')
+        out.pop_back();
     return out.size() > 40 ? out.substr(0, 40) : out;
 }
 
@@ -48,7 +50,9 @@ std::string frameName(const std::string& prefix, int index, int total) {
     return prefix + number + ".png";
 }
 
-bool cancelled(const RenderJob& job) { return job.cancel && job.cancel->load(); }
+bool cancelled(const RenderJob& job) {
+    return job.cancel && job.cancel->load();
+}
 
 struct Planned {
     std::filesystem::path file;
@@ -95,7 +99,8 @@ void validateRenderJob(const RenderJob& job) {
                         " out of range; accepted 16x16 .. 3840x2160",
                     "", "--size");
     if (!(job.fps >= 1 && job.fps <= 60))
-        throw Error("fps " + std::to_string(job.fps) + " out of range; accepted 1..60", "", "--fps");
+        throw Error("fps " + std::to_string(job.fps) + " out of range; accepted 1..60", "",
+                    "--fps");
     if (!(job.elevation_deg >= -30 && job.elevation_deg <= 60))
         throw Error("elevation " + std::to_string(job.elevation_deg) +
                         " degrees out of range; accepted -30..60",
@@ -105,15 +110,18 @@ void validateRenderJob(const RenderJob& job) {
         if (job.gif) throw Error("--gif needs a turntable (--turntable N)", "", "--gif");
         if (job.contact_sheet)
             throw Error("--contact-sheet needs a turntable (--turntable N)", "", "--contact-sheet");
-        if (job.top_view_pass) throw Error("--top-view needs a turntable (--turntable N)", "", "--top-view");
-        if (job.views.empty()) throw Error("nothing to render: give --view NAME or --turntable N", "", "--view");
+        if (job.top_view_pass)
+            throw Error("--top-view needs a turntable (--turntable N)", "", "--top-view");
+        if (job.views.empty())
+            throw Error("nothing to render: give --view NAME or --turntable N", "", "--view");
     }
 }
 
 nlohmann::json runRenderJob(const std::vector<RenderSubject>& subjects, const RenderJob& job) {
     validateRenderJob(job);
     STIPPLE_ASSERT(!subjects.empty(), "runRenderJob(): no subjects");
-    for (const RenderSubject& s : subjects) STIPPLE_ASSERT(s.head, "runRenderJob(): subject without a head");
+    for (const RenderSubject& s : subjects)
+        STIPPLE_ASSERT(s.head, "runRenderJob(): subject without a head");
     ensureWritableDir(job.out_dir);
     const auto t_start = std::chrono::steady_clock::now();
     const std::string date = job.date.empty() ? renderDate() : job.date;
@@ -134,14 +142,16 @@ nlohmann::json runRenderJob(const std::vector<RenderSubject>& subjects, const Re
         }
         for (int f = 0; f < job.turntable_frames; ++f) {
             planned.push_back(dir / frameName("turntable_", f, job.turntable_frames));
-            if (job.top_view_pass) planned.push_back(dir / frameName("turntable_top_", f, job.turntable_frames));
+            if (job.top_view_pass)
+                planned.push_back(dir / frameName("turntable_top_", f, job.turntable_frames));
         }
         if (job.mp4) planned.push_back(dir / "turntable.mp4");
         if (job.gif) planned.push_back(dir / "turntable.gif");
         if (job.contact_sheet) planned.push_back(dir / "contact_sheet.png");
     }
     if (several)
-        for (const std::string& v : job.views) planned.push_back(job.out_dir / ("designs_" + v + ".png"));
+        for (const std::string& v : job.views)
+            planned.push_back(job.out_dir / ("designs_" + v + ".png"));
     planned.push_back(job.out_dir / "manifest.json");
     if (job.overwrite == Overwrite::No) {
         std::vector<std::string> existing;
@@ -152,7 +162,8 @@ nlohmann::json runRenderJob(const std::vector<RenderSubject>& subjects, const Re
                             existing.front() + "); pass --force to overwrite",
                         job.out_dir.string());
     }
-    for (const auto& dir : dirs) ensureWritableDir(dir);
+    for (const auto& dir : dirs)
+        ensureWritableDir(dir);
 
     nlohmann::json summary;
     summary["stipple_version"] = STIPPLE_VERSION;
@@ -206,7 +217,8 @@ nlohmann::json runRenderJob(const std::vector<RenderSubject>& subjects, const Re
         const auto timed = [&](const Framing& f, const CameraPose& p) {
             const auto t0 = std::chrono::steady_clock::now();
             Image8 img = renderer.render(f, p);
-            render_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            render_seconds +=
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             return img;
         };
 
@@ -231,11 +243,13 @@ nlohmann::json runRenderJob(const std::vector<RenderSubject>& subjects, const Re
                 progress.step();
                 nlohmann::json info = base;
                 info["state"] = "before";
-                queuePng(dir / (view + "_before.png"), before, prov, info, {{"stipple:view", view}, {"stipple:state", "before"}});
+                queuePng(dir / (view + "_before.png"), before, prov, info,
+                         {{"stipple:view", view}, {"stipple:state", "before"}});
                 info["kind"] = "before_after";
                 info["state"] = "side_by_side";
                 queuePng(dir / (view + "_before_after.png"),
-                         sideBySide({before, after}, {"BEFORE", "AFTER"}, std::max(4, after.width / 100)),
+                         sideBySide({before, after}, {"BEFORE", "AFTER"},
+                                    std::max(4, after.width / 100)),
                          prov, info, {{"stipple:view", view}, {"stipple:state", "before|after"}});
                 info["state"] = "split";
                 queuePng(dir / (view + "_split.png"), splitCompare(before, after), prov, info,
@@ -243,7 +257,8 @@ nlohmann::json runRenderJob(const std::vector<RenderSubject>& subjects, const Re
             }
             nlohmann::json info = base;
             info["state"] = "after";
-            queuePng(dir / (view + ".png"), std::move(after), prov, info, {{"stipple:view", view}, {"stipple:state", "after"}});
+            queuePng(dir / (view + ".png"), std::move(after), prov, info,
+                     {{"stipple:view", view}, {"stipple:state", "after"}});
         }
 
         // Turntable(s).
@@ -257,10 +272,13 @@ nlohmann::json runRenderJob(const std::vector<RenderSubject>& subjects, const Re
             std::vector<Image8> gif_frames, sheet_frames;
             std::vector<std::string> sheet_labels;
             const int gif_w = std::min(settings.width, job.gif_max_width);
-            const int gif_h = std::max(1, int(std::lround(double(settings.height) * gif_w / settings.width)));
+            const int gif_h =
+                std::max(1, int(std::lround(double(settings.height) * gif_w / settings.width)));
             const int n = job.turntable_frames;
-            const int sheet_step = std::max(1, (n + kContactSheetMaxFrames - 1) / kContactSheetMaxFrames);
-            std::vector<std::pair<std::string, double>> passes = {{"turntable_", job.elevation_deg}};
+            const int sheet_step =
+                std::max(1, (n + kContactSheetMaxFrames - 1) / kContactSheetMaxFrames);
+            std::vector<std::pair<std::string, double>> passes = {
+                {"turntable_", job.elevation_deg}};
             if (job.top_view_pass) passes.emplace_back("turntable_top_", kTopPassElevationDeg);
             for (const auto& [prefix, elevation] : passes) {
                 const std::vector<CameraPose> poses = turntablePoses(n, elevation);
@@ -276,15 +294,17 @@ nlohmann::json runRenderJob(const std::vector<RenderSubject>& subjects, const Re
                         drawWatermark(gif_frames.back(), job.watermark);
                     }
                     if (job.contact_sheet && prefix == "turntable_" && f % sheet_step == 0) {
-                        sheet_frames.push_back(resizeRgba(frame, kContactCellWidth,
-                                                          std::max(1, kContactCellWidth * settings.height / settings.width)));
+                        sheet_frames.push_back(resizeRgba(
+                            frame, kContactCellWidth,
+                            std::max(1, kContactCellWidth * settings.height / settings.width)));
                         std::ostringstream label;
                         label << int(std::lround(poses[size_t(f)].azimuth_deg)) << " deg";
                         sheet_labels.push_back(label.str());
                     }
                     drawWatermark(frame, job.watermark);
                     if (mp4)
-                        mp4->add(job.settings.transparent ? flatten(frame, settings.background_srgb) : frame);
+                        mp4->add(job.settings.transparent ? flatten(frame, settings.background_srgb)
+                                                          : frame);
                     const nlohmann::json info = {{"kind", "turntable_frame"},
                                                  {"pass", prefix == "turntable_" ? "level" : "top"},
                                                  {"frame", f},
@@ -292,8 +312,9 @@ nlohmann::json runRenderJob(const std::vector<RenderSubject>& subjects, const Re
                                                  {"elevation_deg", elevation},
                                                  {"design", prov.design_name}};
                     // The watermark is already on the frame (the clips need it too).
-                    TextChunks extra = {{"stipple:frame", std::to_string(f)},
-                                        {"stipple:azimuth_deg", std::to_string(poses[size_t(f)].azimuth_deg)}};
+                    TextChunks extra = {
+                        {"stipple:frame", std::to_string(f)},
+                        {"stipple:azimuth_deg", std::to_string(poses[size_t(f)].azimuth_deg)}};
                     if (!job.watermark.empty()) extra.emplace_back("Disclaimer", job.watermark);
                     nlohmann::json entry = info;
                     const std::filesystem::path file = dir / frameName(prefix, f, n);
@@ -308,22 +329,26 @@ nlohmann::json runRenderJob(const std::vector<RenderSubject>& subjects, const Re
             if (!interrupted) {
                 if (mp4) {
                     mp4->finish();
-                    recordFile(dir / "turntable.mp4", {{"kind", "mp4"}, {"encoder", mp4->encoderName()},
-                                                       {"fps", job.fps}, {"design", prov.design_name}});
+                    recordFile(dir / "turntable.mp4", {{"kind", "mp4"},
+                                                       {"encoder", mp4->encoderName()},
+                                                       {"fps", job.fps},
+                                                       {"design", prov.design_name}});
                 }
                 if (job.gif) {
                     writeGif(dir / "turntable.gif", gif_frames, job.fps, job.overwrite);
-                    recordFile(dir / "turntable.gif", {{"kind", "gif"}, {"fps", job.fps},
-                                                       {"width", gif_w}, {"height", gif_h},
+                    recordFile(dir / "turntable.gif", {{"kind", "gif"},
+                                                       {"fps", job.fps},
+                                                       {"width", gif_w},
+                                                       {"height", gif_h},
                                                        {"design", prov.design_name}});
                 }
                 if (job.contact_sheet) {
                     const int columns = std::min(6, int(sheet_frames.size()));
-                    std::string title = prov.design_name + "  -  " + std::to_string(n) +
-                                        " frames, elevation " +
-                                        std::to_string(int(std::lround(job.elevation_deg))) + " deg";
-                    Image8 sheet = contactSheet(sheet_frames, sheet_labels, columns, kContactCellWidth,
-                                                title, settings.background_srgb);
+                    std::string title =
+                        prov.design_name + "  -  " + std::to_string(n) + " frames, elevation " +
+                        std::to_string(int(std::lround(job.elevation_deg))) + " deg";
+                    Image8 sheet = contactSheet(sheet_frames, sheet_labels, columns,
+                                                kContactCellWidth, title, settings.background_srgb);
                     queuePng(dir / "contact_sheet.png", std::move(sheet), prov,
                              {{"kind", "contact_sheet"}, {"design", prov.design_name}}, {});
                 }
@@ -334,13 +359,16 @@ nlohmann::json runRenderJob(const std::vector<RenderSubject>& subjects, const Re
     // Several designs side by side, one sheet per still view.
     if (several && !interrupted) {
         std::vector<std::string> labels;
-        for (const RenderSubject& s : subjects) labels.push_back(s.provenance.design_name);
+        for (const RenderSubject& s : subjects)
+            labels.push_back(s.provenance.design_name);
         for (const auto& [view, images] : design_sheets) {
             Provenance combined;
             combined.design_name = joined(labels);
             for (const RenderSubject& s : subjects) {
-                combined.design_sha256 += (combined.design_sha256.empty() ? "" : ",") + s.provenance.design_sha256;
-                combined.mesh_sha256 += (combined.mesh_sha256.empty() ? "" : ",") + s.provenance.mesh_sha256;
+                combined.design_sha256 +=
+                    (combined.design_sha256.empty() ? "" : ",") + s.provenance.design_sha256;
+                combined.mesh_sha256 +=
+                    (combined.mesh_sha256.empty() ? "" : ",") + s.provenance.mesh_sha256;
             }
             combined.seed = subjects[0].provenance.seed;
             queuePng(job.out_dir / ("designs_" + view + ".png"),
@@ -370,17 +398,24 @@ nlohmann::json runRenderJob(const std::vector<RenderSubject>& subjects, const Re
                            {"mesh_sha256", s.provenance.mesh_sha256},
                            {"layers", s.layers != nullptr}});
     const RenderSettings& s = job.settings;
-    summary["settings"] = {{"width", s.width}, {"height", s.height}, {"msaa", s.msaa},
-                           {"supersample", s.supersample}, {"lighting", s.lighting.name},
-                           {"transparent", s.transparent}, {"fps", job.fps},
+    summary["settings"] = {{"width", s.width},
+                           {"height", s.height},
+                           {"msaa", s.msaa},
+                           {"supersample", s.supersample},
+                           {"lighting", s.lighting.name},
+                           {"transparent", s.transparent},
+                           {"fps", job.fps},
                            {"elevation_deg", job.elevation_deg},
                            {"turntable_frames", job.turntable_frames},
-                           {"top_view_pass", job.top_view_pass}, {"watermark", job.watermark}};
+                           {"top_view_pass", job.top_view_pass},
+                           {"watermark", job.watermark}};
     summary["renderer"] = gl_description;
     summary["warnings"] = warnings;
     summary["interrupted"] = interrupted;
-    const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
-    summary["timing"] = {{"total_s", total}, {"render_s", render_seconds}, {"frames", progress.done()}};
+    const double total =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
+    summary["timing"] = {
+        {"total_s", total}, {"render_s", render_seconds}, {"frames", progress.done()}};
     writeFileAtomic(job.out_dir / "manifest.json", summary.dump(2) + "\n", job.overwrite);
     if (interrupted)
         throw RuntimeFailure("interrupted after " + std::to_string(progress.done()) + " of " +

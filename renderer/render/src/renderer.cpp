@@ -27,7 +27,9 @@ constexpr double kPi = 3.14159265358979323846;
 // Texture units.
 enum Unit { kAlbedoUnit = 0, kPigmentUnit, kScarUnit, kBeforeUnit, kScarRoughUnit, kShadowUnit };
 
-osg::Vec3 toOsg(const glm::dvec3& v) { return osg::Vec3(float(v.x), float(v.y), float(v.z)); }
+osg::Vec3 toOsg(const glm::dvec3& v) {
+    return osg::Vec3(float(v.x), float(v.y), float(v.z));
+}
 
 void checkSettings(const RenderSettings& s) {
     if (s.width < 16 || s.height < 16 || s.width > kMaxWidth || s.height > kMaxHeight)
@@ -66,7 +68,8 @@ osg::ref_ptr<osg::Texture2D> layerTexture(const Image16& layer, int anisotropy) 
             const uint64_t a = p[3];
             // (v * a / 65535) / 65535 * 255, rounded.
             for (int c = 0; c < 3; ++c)
-                dst[i * 4 + size_t(c)] = uint8_t((uint64_t(p[c]) * a * 255 + 2147418112ull) / 4294836225ull);
+                dst[i * 4 + size_t(c)] =
+                    uint8_t((uint64_t(p[c]) * a * 255 + 2147418112ull) / 4294836225ull);
             dst[i * 4 + 3] = uint8_t((a * 255 + 32767) / 65535);
         }
     }
@@ -117,7 +120,8 @@ osg::ref_ptr<osg::Texture2D> albedoTexture(const std::filesystem::path& file, in
     for (int y = 0; y < src.height; ++y)
         for (int x = 0; x < src.width; ++x) {
             const uint8_t* p = src.at(x, y);
-            uint8_t* d = image->data() + (size_t(y) * size_t(src.width) + size_t(x)) * size_t(out_c);
+            uint8_t* d =
+                image->data() + (size_t(y) * size_t(src.width) + size_t(x)) * size_t(out_c);
             const bool grey = src.channels <= 2;
             d[0] = p[0];
             d[1] = grey ? p[0] : p[1];
@@ -151,9 +155,8 @@ struct Renderer::Impl {
     osg::ref_ptr<osgViewer::Viewer> viewer;
     osg::ref_ptr<osg::Image> colour;
     osg::ref_ptr<osg::Camera> shadow_camera;
-    osg::ref_ptr<osg::Uniform> u_after, u_eye, u_light_dir, u_light_rgb, u_sky,
-        u_ground, u_exposure, u_specular, u_shadow_matrix, u_shadow_radius,
-        u_shadow_bias;
+    osg::ref_ptr<osg::Uniform> u_after, u_eye, u_light_dir, u_light_rgb, u_sky, u_ground,
+        u_exposure, u_specular, u_shadow_matrix, u_shadow_radius, u_shadow_bias;
     std::string gl_description;
     int shadow_light = -1;
     bool has_scar = false;
@@ -164,8 +167,7 @@ struct Renderer::Impl {
     void applyLighting(const CameraPose& pose);
 };
 
-Renderer::Renderer(const HeadModel& head, const LayerStack* layers,
-                   const RenderSettings& settings)
+Renderer::Renderer(const HeadModel& head, const LayerStack* layers, const RenderSettings& settings)
     : m_impl(std::make_unique<Impl>()) {
     checkSettings(settings);
     Impl& m = *m_impl;
@@ -253,20 +255,25 @@ void Renderer::Impl::buildScene(const HeadModel& head, const LayerStack* layers)
     osg::ref_ptr<osg::Vec3Array> positions = new osg::Vec3Array;
     osg::ref_ptr<osg::Vec3Array> normals = new osg::Vec3Array;
     positions->reserve(mesh.positions.size());
-    for (const glm::vec3& p : mesh.positions) positions->push_back(osg::Vec3(p.x, p.y, p.z));
+    for (const glm::vec3& p : mesh.positions)
+        positions->push_back(osg::Vec3(p.x, p.y, p.z));
     if (mesh.normals.size() == mesh.positions.size()) {
-        for (const glm::vec3& n : mesh.normals) normals->push_back(osg::Vec3(n.x, n.y, n.z));
+        for (const glm::vec3& n : mesh.normals)
+            normals->push_back(osg::Vec3(n.x, n.y, n.z));
     } else {
         Mesh copy = mesh;
         computeNormals(copy);
-        for (const glm::vec3& n : copy.normals) normals->push_back(osg::Vec3(n.x, n.y, n.z));
+        for (const glm::vec3& n : copy.normals)
+            normals->push_back(osg::Vec3(n.x, n.y, n.z));
     }
     osg::ref_ptr<osg::Vec2Array> uv0 = new osg::Vec2Array;
     if (mesh.uvs.size() == mesh.positions.size())
-        for (const glm::vec2& t : mesh.uvs) uv0->push_back(osg::Vec2(t.x, t.y));
+        for (const glm::vec2& t : mesh.uvs)
+            uv0->push_back(osg::Vec2(t.x, t.y));
     osg::ref_ptr<osg::Vec2Array> uv1 = new osg::Vec2Array;
     if (layers)
-        for (const glm::vec2& t : layers->chart.uvs) uv1->push_back(osg::Vec2(t.x, t.y));
+        for (const glm::vec2& t : layers->chart.uvs)
+            uv1->push_back(osg::Vec2(t.x, t.y));
 
     // Two draw lists over the same vertices: triangles in the scalp chart carry layers, the
     // rest do not (a per-triangle flag cannot be a per-vertex attribute without splitting).
@@ -297,7 +304,8 @@ void Renderer::Impl::buildScene(const HeadModel& head, const LayerStack* layers)
 
     has_scar = false;
     if (layers)
-        for (size_t i = 3; i < layers->scar.pixels.size() && !has_scar; i += 4) has_scar = layers->scar.pixels[i] != 0;
+        for (size_t i = 3; i < layers->scar.pixels.size() && !has_scar; i += 4)
+            has_scar = layers->scar.pixels[i] != 0;
     for (size_t i = 0; i < settings.lighting.lights.size(); ++i)
         if (settings.lighting.lights[i].casts_shadow) {
             shadow_light = int(i);
@@ -354,7 +362,9 @@ void Renderer::Impl::buildScene(const HeadModel& head, const LayerStack* layers)
 
     const int aniso = settings.anisotropy;
     const bool has_albedo = !mesh.albedo_texture.empty() && !uv0->empty();
-    if (has_albedo) ss->setTextureAttributeAndModes(kAlbedoUnit, albedoTexture(mesh.albedo_texture, aniso).get());
+    if (has_albedo)
+        ss->setTextureAttributeAndModes(kAlbedoUnit,
+                                        albedoTexture(mesh.albedo_texture, aniso).get());
     ss->addUniform(new osg::Uniform("u_albedo_map", int(kAlbedoUnit)));
     ss->addUniform(new osg::Uniform("u_has_albedo_map", has_albedo ? 1 : 0));
     const glm::vec3 skin = layers ? layers->skin_linear : settings.skin_linear;
@@ -363,10 +373,14 @@ void Renderer::Impl::buildScene(const HeadModel& head, const LayerStack* layers)
                                     layers ? layers->skin_roughness : settings.skin_roughness));
     static const Image16 kNoLayer;
     static const Image8 kNoGrey;
-    ss->setTextureAttributeAndModes(kPigmentUnit, layerTexture(layers ? layers->pigment : kNoLayer, aniso).get());
-    ss->setTextureAttributeAndModes(kScarUnit, layerTexture(layers ? layers->scar : kNoLayer, aniso).get());
-    ss->setTextureAttributeAndModes(kBeforeUnit, layerTexture(layers ? layers->before : kNoLayer, aniso).get());
-    ss->setTextureAttributeAndModes(kScarRoughUnit, greyTexture(layers ? layers->scar_roughness : kNoGrey, aniso).get());
+    ss->setTextureAttributeAndModes(kPigmentUnit,
+                                    layerTexture(layers ? layers->pigment : kNoLayer, aniso).get());
+    ss->setTextureAttributeAndModes(kScarUnit,
+                                    layerTexture(layers ? layers->scar : kNoLayer, aniso).get());
+    ss->setTextureAttributeAndModes(kBeforeUnit,
+                                    layerTexture(layers ? layers->before : kNoLayer, aniso).get());
+    ss->setTextureAttributeAndModes(
+        kScarRoughUnit, greyTexture(layers ? layers->scar_roughness : kNoGrey, aniso).get());
     ss->setTextureAttributeAndModes(kShadowUnit, shadow_map.get());
     ss->addUniform(new osg::Uniform("u_pigment", int(kPigmentUnit)));
     ss->addUniform(new osg::Uniform("u_scar", int(kScarUnit)));
@@ -385,10 +399,9 @@ void Renderer::Impl::buildScene(const HeadModel& head, const LayerStack* layers)
     u_shadow_matrix = new osg::Uniform("u_shadow_matrix", osg::Matrixf());
     u_shadow_radius = new osg::Uniform("u_shadow_radius", 1.5f);
     u_shadow_bias = new osg::Uniform("u_shadow_bias_mm", 0.5f);
-    for (osg::Uniform* u : {u_after.get(), u_eye.get(), u_light_dir.get(),
-                            u_light_rgb.get(), u_sky.get(), u_ground.get(), u_exposure.get(),
-                            u_specular.get(), u_shadow_matrix.get(),
-                            u_shadow_radius.get(), u_shadow_bias.get()})
+    for (osg::Uniform* u : {u_after.get(), u_eye.get(), u_light_dir.get(), u_light_rgb.get(),
+                            u_sky.get(), u_ground.get(), u_exposure.get(), u_specular.get(),
+                            u_shadow_matrix.get(), u_shadow_radius.get(), u_shadow_bias.get()})
         ss->addUniform(u);
 
     osg::ref_ptr<osg::Group> root = new osg::Group;
@@ -402,10 +415,11 @@ void Renderer::Impl::buildScene(const HeadModel& head, const LayerStack* layers)
 std::string Renderer::Impl::headFragmentSource() const {
     // "SHADOW_LIGHT == 0 ? shadow : 1.0" must compile when there is no shadow variable.
     std::string source = "#version 330 compatibility\n#define LIGHT_COUNT " +
-                         std::to_string(settings.lighting.lights.size()) + "\n#define SHADOW_LIGHT " +
-                         std::to_string(shadow_light) + "\n#define ANISO_TAPS " +
-                         std::to_string(std::clamp(settings.anisotropy, 1, 4)) + "\n#define HAS_SCAR " +
-                         (has_scar ? "1" : "0") + "\n";
+                         std::to_string(settings.lighting.lights.size()) +
+                         "\n#define SHADOW_LIGHT " + std::to_string(shadow_light) +
+                         "\n#define ANISO_TAPS " +
+                         std::to_string(std::clamp(settings.anisotropy, 1, 4)) +
+                         "\n#define HAS_SCAR " + (has_scar ? "1" : "0") + "\n";
     if (shadow_light < 0) source += "const float shadow = 1.0;\n";
     return source + shaders::kHeadFragmentBody;
 }
@@ -444,10 +458,11 @@ void Renderer::Impl::applyLighting(const CameraPose& pose) {
     // Orthographic light frustum around the mesh's bounding sphere.
     const double r = mesh_radius * 1.02;
     const glm::dvec3 eye = mesh_centre + shadow_dir * (r * 2.0);
-    const glm::dvec3 hint = std::abs(shadow_dir.y) > 0.95 ? glm::dvec3(0, 0, 1) : glm::dvec3(0, 1, 0);
-    const osg::Matrixd view = osg::Matrixd::lookAt(osg::Vec3d(eye.x, eye.y, eye.z),
-                                                   osg::Vec3d(mesh_centre.x, mesh_centre.y, mesh_centre.z),
-                                                   osg::Vec3d(hint.x, hint.y, hint.z));
+    const glm::dvec3 hint =
+        std::abs(shadow_dir.y) > 0.95 ? glm::dvec3(0, 0, 1) : glm::dvec3(0, 1, 0);
+    const osg::Matrixd view = osg::Matrixd::lookAt(
+        osg::Vec3d(eye.x, eye.y, eye.z), osg::Vec3d(mesh_centre.x, mesh_centre.y, mesh_centre.z),
+        osg::Vec3d(hint.x, hint.y, hint.z));
     const osg::Matrixd proj = osg::Matrixd::ortho(-r, r, -r, r, r * 0.5, r * 3.5);
     shadow_camera->setViewMatrix(view);
     shadow_camera->setProjectionMatrix(proj);
@@ -463,7 +478,9 @@ void Renderer::Impl::applyLighting(const CameraPose& pose) {
     u_shadow_radius->set(float(kernel_mm / texel_mm));
 }
 
-void Renderer::setAfter(bool after) { m_impl->u_after->set(after ? 1 : 0); }
+void Renderer::setAfter(bool after) {
+    m_impl->u_after->set(after ? 1 : 0);
+}
 
 void Renderer::setSize(int width, int height, int supersample) {
     RenderSettings s = m_impl->settings;
@@ -476,11 +493,16 @@ void Renderer::setSize(int width, int height, int supersample) {
     m_impl->attachColour(width * supersample, height * supersample);
 }
 
-int Renderer::width() const { return m_impl->settings.width; }
-int Renderer::height() const { return m_impl->settings.height; }
+int Renderer::width() const {
+    return m_impl->settings.width;
+}
+int Renderer::height() const {
+    return m_impl->settings.height;
+}
 
 Framing Renderer::fit(const std::vector<CameraPose>& poses) const {
-    return fitFraming(m_impl->framing_points, poses, m_impl->settings.width, m_impl->settings.height);
+    return fitFraming(m_impl->framing_points, poses, m_impl->settings.width,
+                      m_impl->settings.height);
 }
 
 Image8 Renderer::render(const Framing& framing, const CameraPose& pose) {
@@ -513,14 +535,18 @@ Image8 Renderer::render(const Framing& framing, const CameraPose& pose) {
                 const int row = h - 1 - (y * ss + sy);
                 const uint8_t* p = src + (size_t(row) * size_t(w) + size_t(x * ss)) * 4;
                 for (int sx = 0; sx < ss; ++sx, p += 4)
-                    for (int c = 0; c < 4; ++c) sum[c] += p[c];
+                    for (int c = 0; c < 4; ++c)
+                        sum[c] += p[c];
             }
             uint8_t* d = out.at(x, y);
             const uint32_t a_sum = sum[3];
             if (m.settings.transparent) {
                 d[3] = uint8_t((a_sum + uint32_t(area) / 2) / uint32_t(area));
                 for (int c = 0; c < 3; ++c)
-                    d[c] = a_sum == 0 ? 0 : uint8_t(std::min<uint32_t>(255, (sum[c] * 255 + a_sum / 2) / a_sum));
+                    d[c] =
+                        a_sum == 0
+                            ? 0
+                            : uint8_t(std::min<uint32_t>(255, (sum[c] * 255 + a_sum / 2) / a_sum));
             } else {
                 for (int c = 0; c < 3; ++c)
                     d[c] = uint8_t((sum[c] + uint32_t(area) / 2) / uint32_t(area));
@@ -531,6 +557,8 @@ Image8 Renderer::render(const Framing& framing, const CameraPose& pose) {
     return out;
 }
 
-std::string Renderer::glDescription() const { return m_impl->gl_description; }
+std::string Renderer::glDescription() const {
+    return m_impl->gl_description;
+}
 
 } // namespace stipple::render

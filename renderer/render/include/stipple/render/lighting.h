@@ -18,13 +18,13 @@ struct Light {
     glm::dvec3 direction{0, 0, 1}; // toward the light, rig frame (normalised on use)
     glm::dvec3 colour{1, 1, 1};    // linear RGB, multiplied by intensity
     double intensity = 1;
-    bool casts_shadow = false;     // at most one light casts a (shadow-mapped) shadow
-    double shadow_softness = 1;    // PCF kernel radius scale: 0.3 hard sun .. 2 big softbox
+    bool casts_shadow = false;  // at most one light casts a (shadow-mapped) shadow
+    double shadow_softness = 1; // PCF kernel radius scale: 0.3 hard sun .. 2 big softbox
 };
 
 struct Lighting {
     std::string name;
-    std::vector<Light> lights;     // at most kMaxLights
+    std::vector<Light> lights;        // at most kMaxLights
     glm::dvec3 sky{0.2, 0.2, 0.2};    // hemisphere ambient from above, linear
     glm::dvec3 ground{0.1, 0.1, 0.1}; // hemisphere ambient from below, linear
     double exposure = 1.0;            // scale before tone mapping

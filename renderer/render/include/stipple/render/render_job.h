@@ -38,31 +38,31 @@ struct Provenance {
 };
 
 struct RenderSubject {
-    const HeadModel* head = nullptr;     // required
-    const LayerStack* layers = nullptr;  // null: the head alone (no SMP)
+    const HeadModel* head = nullptr;    // required
+    const LayerStack* layers = nullptr; // null: the head alone (no SMP)
     Provenance provenance;
 };
 
 struct RenderJob {
     std::filesystem::path out_dir;
-    RenderSettings settings;             // size, msaa, background, lighting; supersample: stills
-    std::vector<std::string> views;      // names from viewNames()
-    int turntable_frames = 0;            // 0: no turntable; else 1..720
-    double elevation_deg = 8;            // -30..60
-    bool top_view_pass = false;          // a second turntable pass looking down at 60 degrees
-    double fps = 24;                     // 1..60
+    RenderSettings settings;        // size, msaa, background, lighting; supersample: stills
+    std::vector<std::string> views; // names from viewNames()
+    int turntable_frames = 0;       // 0: no turntable; else 1..720
+    double elevation_deg = 8;       // -30..60
+    bool top_view_pass = false;     // a second turntable pass looking down at 60 degrees
+    double fps = 24;                // 1..60
     bool before_after = false;
     bool mp4 = false;
     bool gif = false;
     bool contact_sheet = false;
-    std::string watermark;               // drawn on every image when not empty
+    std::string watermark; // drawn on every image when not empty
     Overwrite overwrite = Overwrite::No;
-    bool progress = false;               // progress bar on stderr
+    bool progress = false; // progress bar on stderr
     int writer_threads = 2;
     int png_compression = 1;
-    int gif_max_width = 640;             // GIFs are for web pages and chats: kept small
+    int gif_max_width = 640;                   // GIFs are for web pages and chats: kept small
     const std::atomic<bool>* cancel = nullptr; // set (e.g. by SIGINT) to stop after a frame
-    std::string date;                    // ISO 8601 UTC; empty: SOURCE_DATE_EPOCH or now
+    std::string date;                          // ISO 8601 UTC; empty: SOURCE_DATE_EPOCH or now
 };
 
 // Largest turntable.

@@ -24,17 +24,17 @@
 namespace stipple::render {
 
 struct RenderSettings {
-    int width = 1920;                 // output pixels, 16..3840
-    int height = 1080;                // 16..2160
-    int msaa = 4;                     // samples: 0, 2 or 4 (8 is not reliable on llvmpipe)
-    int supersample = 1;              // 1..4: render k times larger and box-filter down
-    bool transparent = false;         // alpha background; else background_srgb
+    int width = 1920;         // output pixels, 16..3840
+    int height = 1080;        // 16..2160
+    int msaa = 4;             // samples: 0, 2 or 4 (8 is not reliable on llvmpipe)
+    int supersample = 1;      // 1..4: render k times larger and box-filter down
+    bool transparent = false; // alpha background; else background_srgb
     glm::dvec3 background_srgb{0.93, 0.93, 0.94};
-    Lighting lighting;                // empty name: the studio preset
+    Lighting lighting;                         // empty name: the studio preset
     glm::vec3 skin_linear{0.5f, 0.34f, 0.26f}; // used without layers and without albedo
-    float skin_roughness = 0.55f;     // likewise
-    int shadow_map_size = 1024;        // soft key-light shadows: ~0.5 mm texels on a head
-    int anisotropy = 4;               // pigment layer anisotropic filtering taps, 1..4
+    float skin_roughness = 0.55f;              // likewise
+    int shadow_map_size = 1024;                // soft key-light shadows: ~0.5 mm texels on a head
+    int anisotropy = 4;                        // pigment layer anisotropic filtering taps, 1..4
 };
 
 // The largest output the renderer accepts (4K UHD).
