@@ -30,6 +30,8 @@ constexpr double kUvMargin = 0.01;             // chart border left empty on eac
 // Holes of the dot region up to this size are filled (a pinna alone is ~30 cm2 and is never
 // enclosed by the region: the skin in front of and below it is bare).
 constexpr double kHoleMaxMm2 = 1500.0;
+// Region flag of a triangle that holds a dot (1: margin or filled hole).
+constexpr uint8_t kHoldsDot = 2;
 
 struct HeadFrame {
     glm::dvec3 vertex, glabella, ear_left, ear_right, occiput;
@@ -272,6 +274,24 @@ ScalpChart chartOfRegion(const HeadModel& head, const HeadFrame& frame,
         uv_d[v] = best.uv_offset + best.uv_scale * raw[v];
         best.uvs[v] = glm::vec2(uv_d[v]);
     }
+    // A margin triangle that folds over (the root of a pinna, a carved curl: the surface turns
+    // away from the centre) would repeat pigment from elsewhere; it carries no dot, so leave it
+    // out. Folds under dots stay and are reported.
+    double signed_chart = 0;
+    std::vector<double> det(mesh.triangleCount(), 0);
+    for (size_t t = 0; t < mesh.triangleCount(); ++t) {
+        if (!best.inside[t]) continue;
+        const glm::uvec3 tri = mesh.triangles[t];
+        const glm::dvec3 p0(mesh.positions[tri.x]), p1(mesh.positions[tri.y]),
+            p2(mesh.positions[tri.z]);
+        const TriangleMap map = triangleMap(p0, p1, p2, uv_d[tri.x], uv_d[tri.y], uv_d[tri.z]);
+        if (!map.valid) continue;
+        det[t] = glm::determinant(map.uv_per_mm);
+        signed_chart += 0.5 * glm::length(glm::cross(p1 - p0, p2 - p0)) * det[t];
+    }
+    for (size_t t = 0; t < mesh.triangleCount(); ++t)
+        if (best.inside[t] && region[t] != kHoldsDot && det[t] * signed_chart < 0)
+            best.inside[t] = 0;
     const Distortion d = measure(mesh, best.inside, uv_d);
     best.area_distortion = d.area_mean;
     best.area_distortion_max = d.area_max;
@@ -339,7 +359,7 @@ std::vector<uint8_t> dotRegion(const Mesh& mesh, const FollicleSet& dots, double
     std::vector<uint8_t> out(mesh.triangleCount(), 0);
     for (const Dot& dot : dots.dots) {
         if (dot.triangle >= mesh.triangleCount()) continue;
-        out[dot.triangle] = 1;
+        out[dot.triangle] = kHoldsDot;
         const glm::uvec3 tri = mesh.triangles[dot.triangle];
         for (int k = 0; k < 3; ++k)
             seed(tri[k], glm::length(glm::dvec3(mesh.positions[tri[k]]) -
@@ -377,7 +397,7 @@ std::vector<uint8_t> dotRegion(const Mesh& mesh, const FollicleSet& dots, double
     for (size_t t = 0; t < mesh.triangleCount(); ++t) {
         const glm::uvec3 tri = mesh.triangles[t];
         for (int k = 0; k < 3; ++k)
-            if (distance[weldOf(tri[k])] <= margin_mm) out[t] = 1;
+            if (distance[weldOf(tri[k])] <= margin_mm) out[t] = std::max<uint8_t>(out[t], 1);
     }
 
     // Fill holes: connected pieces of the rest (across welded edges) smaller than a hole can
@@ -392,12 +412,17 @@ std::vector<uint8_t> dotRegion(const Mesh& mesh, const FollicleSet& dots, double
             edge_triangles[{a, b}].push_back(uint32_t(t));
         }
     }
+    std::vector<uint8_t> vertex_in_region(n, 0);
+    for (size_t t = 0; t < mesh.triangleCount(); ++t)
+        if (out[t])
+            for (int k = 0; k < 3; ++k) vertex_in_region[weldOf(mesh.triangles[t][k])] = 1;
     std::vector<int64_t> component(mesh.triangleCount(), -1);
     std::vector<uint32_t> stack;
     for (size_t t0 = 0; t0 < mesh.triangleCount(); ++t0) {
         if (out[t0] || component[t0] >= 0) continue;
         std::vector<uint32_t> members;
         double area_mm2 = 0;
+        bool touches_region = false;
         component[t0] = int64_t(t0);
         stack.push_back(uint32_t(t0));
         while (!stack.empty()) {
@@ -410,6 +435,7 @@ std::vector<uint8_t> dotRegion(const Mesh& mesh, const FollicleSet& dots, double
             area_mm2 += 0.5 * glm::length(glm::cross(p1 - p0, p2 - p0));
             for (int k = 0; k < 3; ++k) {
                 uint32_t a = weldOf(tri[k]), b = weldOf(tri[(k + 1) % 3]);
+                touches_region = touches_region || vertex_in_region[a];
                 if (a > b) std::swap(a, b);
                 for (uint32_t u : edge_triangles[{a, b}])
                     if (component[u] < 0) {
@@ -418,7 +444,8 @@ std::vector<uint8_t> dotRegion(const Mesh& mesh, const FollicleSet& dots, double
                     }
             }
         }
-        if (area_mm2 < kHoleMaxMm2)
+        // A separate little part of the mesh (a loose shell, a cap) is not a hole.
+        if (touches_region && area_mm2 < kHoleMaxMm2)
             for (uint32_t t : members) out[t] = 1;
     }
     return out;
