@@ -63,6 +63,20 @@ TEST(InspectCli, JsonOnIctHasEveryKeyWithPlausibleValues) {
     EXPECT_NEAR(j["head"]["length_mm"].get<double>(), 192, 5);
 }
 
+TEST(InspectCli, JsonOnTheMannequinIsSureOfMillimetres) {
+    // The bundled mannequin is an average adult head in millimetres: the inference must say
+    // so with confidence, and its ears (true tragus at x +-69.2 mm) must be found.
+    const std::string mannequin = (stipple::test::sourceDir() / "meshes" / "mannequin.glb").string();
+    const RunResult r = run("inspect --json '" + mannequin + "'");
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    const nlohmann::json j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["units"]["mm_per_unit"].get<double>(), 1);
+    EXPECT_EQ(j["units"]["source"], "inferred");
+    EXPECT_GT(j["units"]["confidence"].get<double>(), 0.8);
+    EXPECT_NEAR(j["landmarks"]["ear_left"][0].get<double>(), 69.2, 5);
+    EXPECT_NEAR(j["head"]["breadth_mm"].get<double>(), 151.9, 5);
+}
+
 TEST(InspectCli, HumanSummaryNamesUnitsAxesAndLandmarks) {
     const RunResult r = run("inspect '" + ictSkin() + "'");
     ASSERT_EQ(r.exit_code, 0) << r.out;

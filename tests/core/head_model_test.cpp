@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "stipple/core/mannequin.h"
 #include "test_util.h"
 
 // Known answers for the head frame: units inference on synthetic heads, axes, and landmark
@@ -238,6 +239,37 @@ TEST(HeadModel, DemosthenesIsInferredToHumanScale) {
     EXPECT_GT(head.length_mm, 170);
     EXPECT_LT(head.length_mm, 215);
     expectLandmarksNear(head, kDemosthenesManual, 10);
+}
+
+TEST(HeadModel, MannequinLandmarksMatchGenerator) {
+    // The bundled mannequin's true landmarks are where the generator put them on its exact
+    // surface; they do not depend on the meshing options, so a coarse, fast generation gives
+    // the same truth as the committed file's.
+    MannequinOptions coarse;
+    coarse.voxel_mm = 3;
+    coarse.target_triangles = 20000;
+    coarse.max_edge_mm = 6;
+    const Mannequin truth = generateMannequin(coarse);
+    const HeadModel head = loadHeadModel(specFor(test::sourceDir() / "meshes" / "mannequin.glb"));
+    EXPECT_EQ(head.units.mm_per_unit, 1) << head.units.reason;
+    EXPECT_GT(head.units.confidence, 0.8) << head.units.reason;
+    // The file is in the head frame already: its coordinates are the truth's.
+    const MannequinLandmarks& t = truth.landmarks;
+    expectLandmarksNear(head,
+                        {{"vertex", t.vertex},
+                         {"glabella", t.glabella},
+                         {"nose_tip", t.nose_tip},
+                         {"ear_left", t.ear_left},
+                         {"ear_right", t.ear_right},
+                         {"occiput", t.occiput}},
+                        10);
+    // Breadth above the ears 151.9 mm and length 198.8 mm (README); 5 mm for the landmark
+    // placement (length) and the mesh's 1 mm facets (breadth). The ears, 177 mm across, must
+    // not count: they reach up into the cranium.
+    EXPECT_NEAR(head.breadth_mm, truth.breadth_mm, 5);
+    EXPECT_NEAR(head.length_mm, truth.length_mm, 5);
+    for (const std::string& w : head.warnings)
+        ADD_FAILURE() << "unexpected warning: " << w;
 }
 
 // ICT turned into a Z-up file (Blender's convention: head +Y -> file +Z, head +Z -> file -Y).

@@ -17,6 +17,7 @@
 // can be inferred before any millimetre threshold is used.
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <numeric>
@@ -385,9 +386,192 @@ std::vector<ProfilePoint> frontProfile(const std::vector<ProfilePoint>& profile,
     return out;
 }
 
+// --- Ears: a side height map of the ear region -------------------------------------------
+
+// How far the surface reaches out to one side, seen from that side: for each 1 mm cell of
+// the (y, z) plane, the largest side * (x - x_mid) of the surface over it. The outermost
+// surface is what an observer (or a manual placement on a side render) sees.
+struct SideMap {
+    double y0 = 0, z0 = 0; // millimetres at cell (0, 0)
+    int ny = 0, nz = 0;
+    std::vector<double> r; // ny * nz, kNoSurface where nothing is over the cell
+    static constexpr double kNoSurface = -1e300;
+    double at(int i, int j) const { return r[size_t(i) * size_t(nz) + size_t(j)]; }
+    double& at(int i, int j) { return r[size_t(i) * size_t(nz) + size_t(j)]; }
+    bool has(int i, int j) const { return at(i, j) > kNoSurface; }
+};
+
+SideMap sideMap(const Surface& s, int side, double x_mid, double y0, double y1, double z0,
+                double z1) {
+    SideMap m;
+    m.y0 = y0, m.z0 = z0;
+    m.ny = std::max(1, int(y1 - y0) + 1), m.nz = std::max(1, int(z1 - z0) + 1);
+    m.r.assign(size_t(m.ny) * size_t(m.nz), SideMap::kNoSurface);
+    for (const glm::uvec3& t : s.triangles) {
+        const glm::dvec3 &a = s.points[t.x], &b = s.points[t.y], &c = s.points[t.z];
+        if (side * (a.x - x_mid) <= 0 && side * (b.x - x_mid) <= 0 && side * (c.x - x_mid) <= 0)
+            continue;
+        const double ylo = std::min({a.y, b.y, c.y}), yhi = std::max({a.y, b.y, c.y});
+        const double zlo = std::min({a.z, b.z, c.z}), zhi = std::max({a.z, b.z, c.z});
+        if (yhi < y0 || ylo > y1 || zhi < z0 || zlo > z1) continue;
+        const double det = (b.y - a.y) * (c.z - a.z) - (c.y - a.y) * (b.z - a.z);
+        if (std::abs(det) < 1e-12) continue; // seen edge-on: its neighbours cover it
+        const int i_lo = std::max(0, int(std::ceil(ylo - y0)));
+        const int i_hi = std::min(m.ny - 1, int(std::floor(yhi - y0)));
+        const int j_lo = std::max(0, int(std::ceil(zlo - z0)));
+        const int j_hi = std::min(m.nz - 1, int(std::floor(zhi - z0)));
+        for (int i = i_lo; i <= i_hi; ++i)
+            for (int j = j_lo; j <= j_hi; ++j) {
+                const double y = y0 + i, z = z0 + j;
+                const double u = ((b.y - y) * (c.z - z) - (c.y - y) * (b.z - z)) / det;
+                const double v = ((c.y - y) * (a.z - z) - (a.y - y) * (c.z - z)) / det;
+                const double w = 1 - u - v;
+                if (u < -1e-9 || v < -1e-9 || w < -1e-9) continue;
+                m.at(i, j) = std::max(m.at(i, j), side * (u * a.x + v * b.x + w * c.x - x_mid));
+            }
+    }
+    return m;
+}
+
+// The side map minus a smooth head: a quadratic in (y, z) fitted by least squares while
+// leaving out what stands more than 3 mm proud of it (the pinna, hair curls), re-fitted until
+// stable. What remains is the ear's relief: the helix and lobe stand 10-25 mm out, the concha
+// is a pit, the cheek in front of the ear is ~0.
+SideMap sideRelief(const SideMap& m) {
+    const double yc = m.y0 + 0.5 * m.ny, zc = m.z0 + 0.5 * m.nz;
+    auto basis = [&](int i, int j) {
+        const double y = (m.y0 + i - yc) / 50, z = (m.z0 + j - zc) / 50;
+        return std::array<double, 6>{1, y, z, y * y, y * z, z * z};
+    };
+    std::array<double, 6> coef{};
+    std::vector<char> use(m.r.size());
+    for (size_t k = 0; k < m.r.size(); ++k)
+        use[k] = m.r[k] > SideMap::kNoSurface;
+    SideMap relief = m;
+    for (int iteration = 0; iteration < 8; ++iteration) {
+        double a[6][7] = {};
+        for (int i = 0; i < m.ny; ++i)
+            for (int j = 0; j < m.nz; ++j) {
+                if (!use[size_t(i) * size_t(m.nz) + size_t(j)]) continue;
+                const std::array<double, 6> b = basis(i, j);
+                for (int r = 0; r < 6; ++r) {
+                    for (int c = 0; c < 6; ++c)
+                        a[r][c] += b[r] * b[c];
+                    a[r][6] += b[r] * m.at(i, j);
+                }
+            }
+        for (int c = 0; c < 6; ++c) { // Gaussian elimination: the normal matrix is SPD
+            if (std::abs(a[c][c]) < 1e-12) return relief;
+            for (int r = c + 1; r < 6; ++r) {
+                const double f = a[r][c] / a[c][c];
+                for (int k = c; k < 7; ++k)
+                    a[r][k] -= f * a[c][k];
+            }
+        }
+        for (int r = 5; r >= 0; --r) {
+            double v = a[r][6];
+            for (int k = r + 1; k < 6; ++k)
+                v -= a[r][k] * coef[size_t(k)];
+            coef[size_t(r)] = v / a[r][r];
+        }
+        for (int i = 0; i < m.ny; ++i)
+            for (int j = 0; j < m.nz; ++j) {
+                if (!m.has(i, j)) continue;
+                const std::array<double, 6> b = basis(i, j);
+                double base = 0;
+                for (int k = 0; k < 6; ++k)
+                    base += b[size_t(k)] * coef[size_t(k)];
+                relief.at(i, j) = m.at(i, j) - base;
+                use[size_t(i) * size_t(m.nz) + size_t(j)] = relief.at(i, j) < 3;
+            }
+    }
+    return relief;
+}
+
+// One side's ear in the side map: the pinna and the tragus on it.
+struct EarFind {
+    bool found = false;
+    glm::dvec2 tragus_yz{0}; // millimetres
+    double tragus_r = 0;     // side * (x - x_mid) of the skin there
+    glm::dvec2 pinna_lo{0}, pinna_hi{0}; // the pinna's (y, z) bounding box
+};
+
+// The pinna is the connected relief standing more than 6 mm proud that contains the most
+// proud cell; it must lie inside the map (hair that runs off the map is no ear) and be
+// ear-sized (adult ear length 55-70 mm, Farkas; 30-90 accepted). The tragus is at the height
+// of the concha, 0.43 of the ear's length above the lobe (mannequin 0.41, ICT 0.45: the
+// tragus covers the ear canal just below the crus of the helix), and at the front of the ear
+// there: going forward from the pinna, the last place where the relief still changes steeply
+// (the tragus' front wall, or the front wall of the concha where the tragus is flat) before
+// the smooth cheek.
+EarFind findEar(const SideMap& m, const SideMap& relief) {
+    EarFind ear;
+    int best = -1;
+    for (int k = 0; k < int(relief.r.size()); ++k)
+        if (relief.r[size_t(k)] > SideMap::kNoSurface &&
+            (best < 0 || relief.r[size_t(k)] > relief.r[size_t(best)]))
+            best = k;
+    if (best < 0 || relief.r[size_t(best)] < 8) return ear;
+    constexpr double kPinnaMm = 6;
+    std::vector<char> in(relief.r.size(), 0);
+    std::vector<int> stack{best};
+    in[size_t(best)] = 1;
+    int i_lo = m.ny, i_hi = -1, j_lo = m.nz, j_hi = -1;
+    bool touches_edge = false;
+    while (!stack.empty()) {
+        const int k = stack.back();
+        stack.pop_back();
+        const int i = k / m.nz, j = k % m.nz;
+        i_lo = std::min(i_lo, i), i_hi = std::max(i_hi, i);
+        j_lo = std::min(j_lo, j), j_hi = std::max(j_hi, j);
+        touches_edge |= i == 0 || j == 0 || i == m.ny - 1 || j == m.nz - 1;
+        const int next[4][2] = {{i + 1, j}, {i - 1, j}, {i, j + 1}, {i, j - 1}};
+        for (const auto& n : next) {
+            if (n[0] < 0 || n[1] < 0 || n[0] >= m.ny || n[1] >= m.nz) continue;
+            const int kk = n[0] * m.nz + n[1];
+            if (!in[size_t(kk)] && relief.r[size_t(kk)] > kPinnaMm) {
+                in[size_t(kk)] = 1;
+                stack.push_back(kk);
+            }
+        }
+    }
+    const double length = i_hi - i_lo, width = j_hi - j_lo;
+    if (touches_edge || length < 30 || length > 90 || width < 10 || width > 60) return ear;
+    ear.pinna_lo = {m.y0 + i_lo, m.z0 + j_lo};
+    ear.pinna_hi = {m.y0 + i_hi, m.z0 + j_hi};
+    const int i_tragus = i_lo + int(std::lround(0.43 * length));
+    // The front of the pinna at that height (3 mm band): the scan for the tragus starts there.
+    int j_start = -1;
+    for (int i = std::max(0, i_tragus - 3); i <= std::min(m.ny - 1, i_tragus + 3); ++i)
+        for (int j = 0; j < m.nz; ++j)
+            if (in[size_t(i) * size_t(m.nz) + size_t(j)]) j_start = std::max(j_start, j);
+    if (j_start < 0) return ear;
+    // Steepness of the relief along z, averaged over 5 rows to ride over mesh facets.
+    auto slope = [&](int j) {
+        double sum = 0;
+        int n = 0;
+        for (int i = std::max(0, i_tragus - 2); i <= std::min(m.ny - 1, i_tragus + 2); ++i)
+            if (j >= 1 && j + 1 < m.nz && relief.has(i, j - 1) && relief.has(i, j + 1))
+                sum += 0.5 * (relief.at(i, j + 1) - relief.at(i, j - 1)), ++n;
+        return n ? std::abs(sum / n) : 0.0;
+    };
+    int j_front = j_start;
+    for (int j = j_start; j < std::min(m.nz - 1, j_start + 35); ++j)
+        if (slope(j) > 0.6) j_front = j;
+    ear.found = true;
+    ear.tragus_yz = {m.y0 + i_tragus, m.z0 + j_front};
+    double r = SideMap::kNoSurface;
+    for (int dj = -1; dj <= 1; ++dj)
+        if (j_front + dj >= 0 && j_front + dj < m.nz) r = std::max(r, m.at(i_tragus, j_front + dj));
+    ear.tragus_r = r;
+    return ear;
+}
+
 struct Estimate {
     Landmarks landmarks;
     double x_mid = 0;
+    double breadth_mm = 0; // widest cranium slice without the ears
+    std::string ear_method; // how the ears were found; empty: the rim fallback
 };
 
 Estimate estimateLandmarks(const Surface& s, const Cranium& c_mm) {
@@ -478,8 +662,18 @@ Estimate estimateLandmarks(const Surface& s, const Cranium& c_mm) {
     lm.occiput = occ ? glm::dvec3(x_mid, occ->y, occ->z)
                      : glm::dvec3(x_mid, lm.glabella.y, lm.glabella.z - L);
 
-    // Ears: the pinna is the most lateral thing between nose and brow height, behind the face.
-    // The tragus sits at the front edge of the pinna's outer rim, a little below its middle.
+    // Ears: the tragus found on the pinna in a side height map (see findEar()); where no
+    // pinna stands out (hair over the ears, a worn statue) the old rule: the pinna is the most
+    // lateral thing between nose and brow height, and the tragus a fixed offset in front of
+    // and below its outer rim.
+    const double map_y0 = lm.nose_tip.y - 40, map_y1 = lm.glabella.y + 20;
+    const double map_z0 = lm.occiput.z + 0.2 * L, map_z1 = lm.glabella.z - 0.2 * L;
+    SideMap maps[2];
+    EarFind found[2];
+    for (int k = 0; k < 2; ++k) {
+        maps[k] = sideMap(s, k == 0 ? +1 : -1, x_mid, map_y0, map_y1, map_z0, map_z1);
+        found[k] = findEar(maps[k], sideRelief(maps[k]));
+    }
     const double y_lo = lm.nose_tip.y - 10, y_hi = nasion.y + 10;
     const double z_lo = lm.occiput.z + 0.25 * L, z_hi = lm.glabella.z - 0.3 * L;
     glm::dvec2 ear_yz[2];
@@ -496,19 +690,44 @@ Estimate estimateLandmarks(const Surface& s, const Cranium& c_mm) {
                 y_min = std::min(y_min, p.y), y_max = std::max(y_max, p.y);
                 z_sum += p.z, n += 1;
             }
-        const bool found = n > 0;
+        const bool rim_found = n > 0;
         // The outer rim is the helix, behind and above the tragus (ICT: 17 mm, 8 mm).
-        const double ty = found ? 0.5 * (y_min + y_max) - 8 : 0.5 * (y_lo + y_hi);
-        const double tz = found ? z_sum / n + 17 : 0.5 * (z_lo + z_hi);
+        const double ty = rim_found ? 0.5 * (y_min + y_max) - 8 : 0.5 * (y_lo + y_hi);
+        const double tz = rim_found ? z_sum / n + 17 : 0.5 * (z_lo + z_hi);
         ear_yz[side > 0 ? 0 : 1] = {ty, tz};
         ear_r[side > 0 ? 0 : 1] = r_max;
     }
     // Ears are mirror images in a head facing +Z: averaging the two sides halves the error of
-    // a side whose pinna is hidden under hair (Demosthenes: 19 mm -> 5 mm).
-    const glm::dvec2 yz = 0.5 * (ear_yz[0] + ear_yz[1]);
+    // a side whose pinna is hidden under hair (Demosthenes: 19 mm -> 5 mm). A pinna found on
+    // one side only stands for both.
+    glm::dvec2 yz = 0.5 * (ear_yz[0] + ear_yz[1]);
+    if (found[0].found || found[1].found) {
+        const int n = int(found[0].found) + int(found[1].found);
+        yz = ((found[0].found ? found[0].tragus_yz : glm::dvec2(0)) +
+              (found[1].found ? found[1].tragus_yz : glm::dvec2(0))) /
+             double(n);
+        e.ear_method = n == 2 ? "pinna found on both sides" : "pinna found on one side";
+    } else {
+        e.ear_method = "";
+    }
     for (int side : {+1, -1}) {
-        // The skin there: the most lateral point within 4 mm (wider if the mesh is coarse).
-        glm::dvec3 ear(x_mid + side * ear_r[side > 0 ? 0 : 1], yz.x, yz.y);
+        const int k = side > 0 ? 0 : 1;
+        // The skin there: the side map's outermost surface over the spot, else the most
+        // lateral point within 4 mm (wider if the mesh is coarse).
+        const SideMap& m = maps[k];
+        const int i = int(std::lround(yz.x - m.y0)), j = int(std::lround(yz.y - m.z0));
+        if (found[0].found || found[1].found) {
+            double r = SideMap::kNoSurface;
+            for (int di = -1; di <= 1; ++di)
+                for (int dj = -1; dj <= 1; ++dj)
+                    if (i + di >= 0 && i + di < m.ny && j + dj >= 0 && j + dj < m.nz)
+                        r = std::max(r, m.at(i + di, j + dj));
+            if (r > SideMap::kNoSurface) {
+                (side > 0 ? lm.ear_left : lm.ear_right) = {x_mid + side * r, yz.x, yz.y};
+                continue;
+            }
+        }
+        glm::dvec3 ear(x_mid + side * ear_r[k], yz.x, yz.y);
         for (double radius : {4.0, 8.0, 16.0}) {
             double best = -1e300;
             for (const glm::dvec3& p : P) {
@@ -520,6 +739,31 @@ Estimate estimateLandmarks(const Surface& s, const Cranium& c_mm) {
         }
         (side > 0 ? lm.ear_left : lm.ear_right) = ear;
     }
+
+    // Breadth (euryon-euryon): the widest horizontal slice of the head from the tragus level
+    // up, leaving out the pinnae (a box around each found pinna, 4 mm margin; else a box of an
+    // average ear's size around the tragus: 65 mm long, 35 mm deep, Farkas).
+    glm::dvec2 box_lo[2], box_hi[2];
+    for (int k = 0; k < 2; ++k) {
+        const EarFind& f = found[k].found ? found[k] : found[1 - k];
+        if (f.found) {
+            box_lo[k] = f.pinna_lo - 4.0, box_hi[k] = f.pinna_hi + 4.0;
+        } else {
+            box_lo[k] = yz + glm::dvec2(-30, -45), box_hi[k] = yz + glm::dvec2(40, 5);
+        }
+    }
+    std::map<long, std::pair<double, double>> slices; // 2 mm slice -> min, max x
+    for (const glm::dvec3& p : P) {
+        if (p.y < yz.x) continue;
+        const int k = p.x > x_mid ? 0 : 1;
+        if (p.y >= box_lo[k].x && p.y <= box_hi[k].x && p.z >= box_lo[k].y && p.z <= box_hi[k].y)
+            continue;
+        auto [it, fresh] = slices.emplace(long(std::floor(p.y / 2)), std::make_pair(p.x, p.x));
+        if (!fresh)
+            it->second = {std::min(it->second.first, p.x), std::max(it->second.second, p.x)};
+    }
+    for (const auto& [key, range] : slices)
+        e.breadth_mm = std::max(e.breadth_mm, range.second - range.first);
     return e;
 }
 
@@ -653,7 +897,7 @@ HeadModel buildHeadModel(ImportedMesh imported, const HeadSpec& spec) {
         computeNormals(head.mesh);
 
     // Measurements.
-    head.breadth_mm = cranium_mm.breadth;
+    head.breadth_mm = estimate.breadth_mm > 0 ? estimate.breadth_mm : cranium_mm.breadth;
     head.length_mm = glm::distance(head.landmarks.glabella, head.landmarks.occiput);
     double lowest = 1e300;
     for (const glm::vec3& p : head.mesh.positions)
@@ -663,6 +907,11 @@ HeadModel buildHeadModel(ImportedMesh imported, const HeadSpec& spec) {
         head.warnings.push_back(fmt("the head length glabella-occiput is %.0f mm, outside the "
                                     "adult range 160-220 mm: check the units and landmarks",
                                     head.length_mm));
+    const bool ears_given = spec.landmarks.count("ear_left") && spec.landmarks.count("ear_right");
+    if (estimate.ear_method.empty() && !ears_given)
+        head.warnings.push_back("no ear stands out from the side of the head (hair or a worn "
+                                "surface?): the ear landmarks are an offset from the head's "
+                                "outline, check them (head.landmarks.ear_left/ear_right)");
     const double ear_asymmetry = std::abs(head.landmarks.ear_left.y - head.landmarks.ear_right.y) +
                                  std::abs(head.landmarks.ear_left.z - head.landmarks.ear_right.z);
     if (ear_asymmetry > 20)
