@@ -196,9 +196,17 @@ TEST_F(ScalpChartTest, DotRegionFollowsTheDotsWithAMarginAndFillsHoles) {
     EXPECT_EQ(far_inside, 0u);
     EXPECT_EQ(hole_outside, 0u) << "the dot-free cap at the vertex must be filled";
     EXPECT_EQ(chart.flipped_triangles, 0u);
-    // The fit still covers the landmark region: the chart's scale does not depend on where
-    // the dots are (texel size is a property of the head).
-    EXPECT_NEAR(chart.uv_scale, s_chart->uv_scale, 0.2 * s_chart->uv_scale);
+    // The region fills the chart: its UV box spans [0.01, 0.99] along its longer side.
+    glm::vec2 lo(1), hi(0);
+    for (size_t t = 0; t < m.triangleCount(); ++t)
+        if (chart.inside[t])
+            for (int k = 0; k < 3; ++k) {
+                lo = glm::min(lo, chart.uvs[m.triangles[t][k]]);
+                hi = glm::max(hi, chart.uvs[m.triangles[t][k]]);
+            }
+    EXPECT_NEAR(std::max(hi.x - lo.x, hi.y - lo.y), 0.98f, 1e-4f);
+    EXPECT_GE(std::min(lo.x, lo.y), 0.0099f);
+    EXPECT_LE(std::max(hi.x, hi.y), 0.9901f);
 }
 
 TEST_F(ScalpChartTest, WithoutDotsTheLandmarkRegionIsUsed) {

@@ -32,6 +32,8 @@ constexpr double kUvMargin = 0.01;             // chart border left empty on eac
 constexpr double kHoleMaxMm2 = 1500.0;
 // Region flag of a triangle that holds a dot (1: margin or filled hole).
 constexpr uint8_t kHoldsDot = 2;
+// Smallest extent of the fit in LAEA units (2 = a hemisphere's diameter; a scalp spans ~2.5).
+constexpr double kMinFitExtent = 1.0;
 
 struct HeadFrame {
     glm::dvec3 vertex, glabella, ear_left, ear_right, occiput;
@@ -203,11 +205,9 @@ TriangleMap triangleMap(const glm::dvec3& p0, const glm::dvec3& p1, const glm::d
 
 namespace {
 
-// The chart of `head` over the triangles flagged in `region` (the fit also covers `fit_region`,
-// so a design's chart is never scaled up to a small patch of dots).
+// The chart of `head` over the triangles flagged in `region`.
 ScalpChart chartOfRegion(const HeadModel& head, const HeadFrame& frame,
-                         const std::vector<uint8_t>& region,
-                         const std::vector<uint8_t>& fit_region) {
+                         const std::vector<uint8_t>& region) {
     const Mesh& mesh = head.mesh;
     const double axis_x = frame.vertex.x;
     const double axis_z = 0.5 * (frame.glabella.z + frame.occiput.z);
@@ -249,23 +249,21 @@ ScalpChart chartOfRegion(const HeadModel& head, const HeadFrame& frame,
                     "/head/mm_per_unit",
                     head.import.file.string(), "/head");
 
-    // Fit the region's vertices into [margin, 1 - margin]^2, keeping the aspect.
+    // Fit the region's vertices into [margin, 1 - margin]^2, keeping the aspect, so the dots
+    // get every texel the chart has. A region smaller than kMinFitExtent (a few test dots) is
+    // not blown up beyond what a whole scalp would get.
     glm::dvec2 lo(1e300), hi(-1e300);
     std::vector<glm::dvec2> raw(mesh.vertexCount());
-    std::vector<uint8_t> valid(mesh.vertexCount());
     for (size_t v = 0; v < mesh.vertexCount(); ++v)
-        valid[v] = laea(best.centre_mm, glm::dvec3(mesh.positions[v]), raw[v]);
+        laea(best.centre_mm, glm::dvec3(mesh.positions[v]), raw[v]);
     for (size_t t = 0; t < mesh.triangleCount(); ++t) {
-        const glm::uvec3 tri = mesh.triangles[t];
-        const bool fit = best.inside[t] ||
-                         (fit_region[t] && valid[tri.x] && valid[tri.y] && valid[tri.z]);
-        if (!fit) continue;
+        if (!best.inside[t]) continue;
         for (int k = 0; k < 3; ++k) {
-            lo = glm::min(lo, raw[tri[k]]);
-            hi = glm::max(hi, raw[tri[k]]);
+            lo = glm::min(lo, raw[mesh.triangles[t][k]]);
+            hi = glm::max(hi, raw[mesh.triangles[t][k]]);
         }
     }
-    const double extent = std::max(hi.x - lo.x, hi.y - lo.y);
+    const double extent = std::max({hi.x - lo.x, hi.y - lo.y, kMinFitExtent});
     best.uv_scale = (1.0 - 2 * kUvMargin) / extent;
     best.uv_offset = glm::dvec2(0.5) - best.uv_scale * 0.5 * (lo + hi);
     best.uvs.resize(mesh.vertexCount());
@@ -323,7 +321,7 @@ std::vector<uint8_t> landmarkRegion(const Mesh& mesh, const HeadFrame& frame) {
 ScalpChart computeScalpChart(const HeadModel& head) {
     const HeadFrame frame = headFrame(head);
     const std::vector<uint8_t> region = landmarkRegion(head.mesh, frame);
-    return chartOfRegion(head, frame, region, region);
+    return chartOfRegion(head, frame, region);
 }
 
 std::vector<uint8_t> dotRegion(const Mesh& mesh, const FollicleSet& dots, double margin_mm) {
@@ -455,7 +453,7 @@ ScalpChart computeScalpChart(const HeadModel& head, const FollicleSet& dots) {
     if (dots.dots.empty() && dots.scars.empty()) return computeScalpChart(head);
     const HeadFrame frame = headFrame(head);
     const std::vector<uint8_t> region = dotRegion(head.mesh, dots, kRegionMarginMm);
-    return chartOfRegion(head, frame, region, landmarkRegion(head.mesh, frame));
+    return chartOfRegion(head, frame, region);
 }
 
 glm::dvec2 chartUv(const ScalpChart& chart, const glm::dvec3& point_mm) {

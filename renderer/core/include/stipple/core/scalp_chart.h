@@ -35,8 +35,9 @@ inline constexpr double kRegionMarginMm = 4.0;
 std::vector<uint8_t> dotRegion(const Mesh& mesh, const FollicleSet& dots, double margin_mm);
 
 // The chart of `head` for a design: as above, but the region is dotRegion(dots,
-// kRegionMarginMm), so every dot is drawn whatever the design's hairline and nape; the UV fit
-// still covers the landmark region too (the chart's scale does not shrink to a few dots).
+// kRegionMarginMm), so every dot is drawn whatever the design's hairline and nape, and the fit
+// into [0,1]^2 is the region's own (a region spanning less than 1 LAEA unit, about 90 mm, is
+// fitted as if it spanned that).
 // Without dots and scars, the landmark region (computeScalpChart(head)).
 ScalpChart computeScalpChart(const HeadModel& head, const FollicleSet& dots);
 
