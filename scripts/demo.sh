@@ -9,3 +9,9 @@ design="$root/examples/natural.json"
 out="$root/out/demo"
 mkdir -p "$out"
 "$stipple" inspect "$root/meshes/mannequin.glb" --design "$design"
+# Stills (front, three-quarter, side, top: the design's views) with before/after, then the
+# turntable as PNG frames, MP4, GIF and a contact sheet, with the design's disclaimer.
+"$stipple" render "$design" -o "$out/stills" --before-after --force
+"$stipple" render "$design" -o "$out/turntable" --turntable 36 --mp4 --gif --contact-sheet \
+    --size 1280x720 --force
+echo "demo: outputs in $out (stills/, turntable/: turntable.mp4, turntable.gif, contact_sheet.png)"

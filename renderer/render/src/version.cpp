@@ -4,6 +4,8 @@
 
 namespace stipple::render {
 
-std::string backendDescription() { return std::string("OpenSceneGraph ") + osgGetVersion(); }
+std::string backendDescription() {
+    return std::string("OpenSceneGraph ") + osgGetVersion();
+}
 
 } // namespace stipple::render

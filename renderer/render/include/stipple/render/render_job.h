@@ -1,0 +1,91 @@
+#pragma once
+
+// `stipple render` as a library call: stills of named views (optionally before/after),
+// turntables (PNG frames, MP4, GIF, contact sheet), several designs side by side, every image
+// stamped with its provenance (PNG text chunks and manifest.json beside the outputs).
+//
+// Output layout in `out_dir` (one design; several designs get one sub-folder each, named
+// after the design, plus designs_<view>.png sheets at the top):
+//   <view>.png                         still, layers shown ("after")
+//   <view>_before.png, <view>_before_after.png, <view>_split.png   with before_after
+//   turntable_000.png ...              turntable frames (3+ digits), no duplicated end frame
+//   turntable_top_000.png ...          the optional top-view pass (elevation 60 degrees)
+//   turntable.mp4, turntable.gif, contact_sheet.png
+//   manifest.json                      what was written, with SHA-256 and provenance
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "stipple/core/head_model.h"
+#include "stipple/core/image.h"
+#include "stipple/core/layers.h"
+#include "stipple/render/renderer.h"
+
+namespace stipple::render {
+
+struct Provenance {
+    std::string design_name;
+    std::filesystem::path design_file;
+    std::string design_sha256;
+    uint64_t seed = 0;
+    std::filesystem::path mesh_file;
+    std::string mesh_sha256;
+};
+
+struct RenderSubject {
+    const HeadModel* head = nullptr;    // required
+    const LayerStack* layers = nullptr; // null: the head alone (no SMP)
+    Provenance provenance;
+};
+
+struct RenderJob {
+    std::filesystem::path out_dir;
+    RenderSettings settings;        // size, msaa, background, lighting; supersample: stills
+    std::vector<std::string> views; // names from viewNames()
+    int turntable_frames = 0;       // 0: no turntable; else 1..720
+    double elevation_deg = 8;       // -30..60
+    bool top_view_pass = false;     // a second turntable pass looking down at 60 degrees
+    double fps = 24;                // 1..60
+    bool before_after = false;
+    bool mp4 = false;
+    bool gif = false;
+    bool contact_sheet = false;
+    std::string watermark; // drawn on every image when not empty
+    Overwrite overwrite = Overwrite::No;
+    bool progress = false; // progress bar on stderr
+    int writer_threads = 2;
+    int png_compression = 1;
+    int gif_max_width = 640;                   // GIFs are for web pages and chats: kept small
+    const std::atomic<bool>* cancel = nullptr; // set (e.g. by SIGINT) to stop after a frame
+    std::string date;                          // ISO 8601 UTC; empty: SOURCE_DATE_EPOCH or now
+};
+
+// Largest turntable.
+inline constexpr int kMaxTurntableFrames = 720;
+
+// Checks a job before any work: views, frame count, size, fps, elevation, outputs that need a
+// turntable. Throws stipple::Error naming the option and what is accepted.
+void validateRenderJob(const RenderJob& job);
+
+// Renders everything and returns the summary (also written as manifest.json): files with
+// their kind, view, angles and SHA-256, provenance, renderer, timings. Refuses, before
+// rendering anything, when an output exists and overwrite is No (stipple::Error listing it).
+// When `cancel` is set mid-way: frames already handed to the writers are finished, no partial
+// file is left under a final name, the manifest records "interrupted": true, and a
+// stipple::RuntimeFailure("interrupted ...") is thrown. Missing EGL/GL: RuntimeFailure.
+nlohmann::json runRenderJob(const std::vector<RenderSubject>& subjects, const RenderJob& job);
+
+// The PNG text chunks of one image: Software, stipple:version, stipple:date,
+// stipple:design, stipple:design_sha256, stipple:seed, stipple:mesh_sha256, plus `extra`.
+TextChunks provenanceChunks(const Provenance& provenance, const std::string& date,
+                            const TextChunks& extra = {});
+
+// ISO 8601 UTC time: SOURCE_DATE_EPOCH when set (reproducible builds), else now.
+std::string renderDate();
+
+} // namespace stipple::render

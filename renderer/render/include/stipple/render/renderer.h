@@ -1,0 +1,77 @@
+#pragma once
+
+// The head renderer: an offscreen OpenSceneGraph scene of one head with its texture layers,
+// lit by a light rig, drawn with MSAA into an FBO and read back as RGBA pixels.
+//
+// Pipeline (linear light until the last step): mesh albedo (sRGB texture decoded by GL, or
+// the layer stack's skin colour) -> layers composited exactly as layers.h specifies ->
+// wrap diffuse (subsurface-like soft terminator, redder in the wrapped band) + GGX specular
+// (a slightly glossier scalp) + hemisphere ambient -> PCF-filtered shadow map of the key
+// light -> exposure -> ACES filmic curve (Narkowicz 2015 fit) -> sRGB encoding.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <glm/glm.hpp>
+
+#include "stipple/core/head_model.h"
+#include "stipple/core/image.h"
+#include "stipple/core/layers.h"
+#include "stipple/render/camera.h"
+#include "stipple/render/lighting.h"
+
+namespace stipple::render {
+
+struct RenderSettings {
+    int width = 1920;         // output pixels, 16..3840
+    int height = 1080;        // 16..2160
+    int msaa = 4;             // samples: 0, 2 or 4 (8 is not reliable on llvmpipe)
+    int supersample = 1;      // 1..4: render k times larger and box-filter down
+    bool transparent = false; // alpha background; else background_srgb
+    glm::dvec3 background_srgb{0.93, 0.93, 0.94};
+    Lighting lighting;                         // empty name: the studio preset
+    glm::vec3 skin_linear{0.5f, 0.34f, 0.26f}; // used without layers and without albedo
+    float skin_roughness = 0.55f;              // likewise
+    int shadow_map_size = 1024;                // soft key-light shadows: ~0.5 mm texels on a head
+    int anisotropy = 4;                        // pigment layer anisotropic filtering taps, 1..4
+};
+
+// The largest output the renderer accepts (4K UHD).
+inline constexpr int kMaxWidth = 3840;
+inline constexpr int kMaxHeight = 2160;
+
+class Renderer {
+public:
+    // Creates the offscreen context and uploads the scene. `layers` may be null (the head
+    // alone); when given, its chart must have one UV per vertex of head.mesh and one flag per
+    // triangle. Throws stipple::RuntimeFailure when no EGL/OpenGL driver is available, and
+    // stipple::Error for settings out of range (size, msaa, supersample).
+    Renderer(const HeadModel& head, const LayerStack* layers, const RenderSettings& settings);
+    ~Renderer();
+    Renderer(const Renderer&) = delete;
+    Renderer& operator=(const Renderer&) = delete;
+
+    // Layers shown (after: pigment) or the untreated "before" state. Cheap: a uniform.
+    void setAfter(bool after);
+    // Changes the output size / supersampling (re-creates the framebuffers, keeps the scene).
+    void setSize(int width, int height, int supersample);
+    int width() const;
+    int height() const;
+
+    // One framing for all poses (fitted to the head's cranium and face at this output size).
+    Framing fit(const std::vector<CameraPose>& poses) const;
+
+    // Renders one frame: RGBA, 8 bits, row 0 at the top, straight (not premultiplied) alpha;
+    // alpha is 255 everywhere unless the background is transparent.
+    Image8 render(const Framing& framing, const CameraPose& pose);
+
+    // "llvmpipe (LLVM 15.0.6, 256 bits) | 4.5 (Compatibility Profile) Mesa 22.3.6".
+    std::string glDescription() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+} // namespace stipple::render

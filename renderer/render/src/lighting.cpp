@@ -1,0 +1,53 @@
+#include "stipple/render/lighting.h"
+
+namespace stipple::render {
+
+const std::vector<std::string>& lightingNames() {
+    static const std::vector<std::string> names = {"studio", "clinic", "daylight"};
+    return names;
+}
+
+std::optional<Lighting> lightingPreset(const std::string& name) {
+    Lighting rig;
+    rig.name = name;
+    if (name == "studio") {
+        // Classic portrait: a large warm key high on camera left (soft shadow), a cool weak
+        // fill from the right, and a rim from behind that separates the scalp from the
+        // background - the light that shows a shaved head's silhouette.
+        rig.lights = {
+            {{-0.62, 0.62, 0.55}, {1.0, 0.95, 0.88}, 2.6, true, 1.6},
+            {{0.8, 0.1, 0.6}, {0.8, 0.88, 1.0}, 0.32, false, 1},
+            {{0.6, 0.5, -0.75}, {1.0, 1.0, 1.0}, 1.8, false, 1},
+        };
+        rig.sky = {0.1, 0.1, 0.11};
+        rig.ground = {0.04, 0.035, 0.03};
+        rig.exposure = 0.8;
+        return rig;
+    }
+    if (name == "clinic") {
+        // A consultation room: a broad overhead panel slightly in front, plenty of flat
+        // ambient light bouncing off white walls; shadows soft and short.
+        rig.lights = {
+            {{0.0, 1.0, 0.3}, {1.0, 1.0, 1.0}, 2.0, true, 2.0},
+            {{0.0, 0.2, 1.0}, {1.0, 1.0, 1.0}, 0.4, false, 1},
+        };
+        rig.sky = {0.22, 0.22, 0.23};
+        rig.ground = {0.08, 0.08, 0.08};
+        rig.exposure = 0.85;
+        return rig;
+    }
+    if (name == "daylight") {
+        // Noon-ish hard sun from high front-right and a blue sky: specular glare and flat
+        // lighting, the least flattering case for SMP (dots lose contrast on the bright top).
+        rig.lights = {
+            {{0.35, 0.85, 0.4}, {1.0, 0.95, 0.86}, 3.0, true, 0.35},
+        };
+        rig.sky = {0.16, 0.2, 0.28};
+        rig.ground = {0.08, 0.07, 0.06};
+        rig.exposure = 0.8;
+        return rig;
+    }
+    return std::nullopt;
+}
+
+} // namespace stipple::render

@@ -1,0 +1,145 @@
+// `stipple render` end to end: bad inputs give clear errors and exit 2, a missing EGL driver
+// exits 1, and a small render on the real ICT head writes stills with provenance.
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "test_util.h"
+
+namespace {
+
+struct RunResult {
+    int exit_code = -1;
+    std::string out; // stdout and stderr together
+};
+
+RunResult run(const std::string& args, const std::string& env = "") {
+    RunResult r;
+    const std::string command = env + " " + std::string(STIPPLE_EXE) + " " + args + " 2>&1";
+    FILE* pipe = popen(command.c_str(), "r");
+    if (!pipe) return r;
+    std::array<char, 4096> buffer{};
+    size_t n = 0;
+    while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
+        r.out.append(buffer.data(), n);
+    const int status = pclose(pipe);
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
+}
+
+// A design on the ICT head (centimetres) in a fresh folder; empty when the shared heads are
+// not there.
+std::string ictDesign(const std::filesystem::path& dir) {
+    const auto mesh =
+        stipple::test::sharedHeads() / "ict_facekit_neutral" / "generic_neutral_mesh_skin_only.obj";
+    if (!std::filesystem::exists(mesh)) return {};
+    const auto file = dir / "ict.json";
+    std::ofstream(file) << nlohmann::json{{"stipple", 1},
+                                          {"name", "ICT render test"},
+                                          {"seed", 3},
+                                          {"head", {{"mesh", mesh.string()}, {"units", "cm"}}}}
+                               .dump();
+    return file.string();
+}
+
+TEST(RenderCli, BadInputsExit2WithClearMessages) {
+    const auto dir = stipple::test::outputDir("render_cli_bad");
+    const std::string design = ictDesign(dir);
+    if (design.empty()) GTEST_SKIP() << "shared heads missing";
+    const std::string out = " -o '" + (dir / "out").string() + "'";
+    RunResult r = run("render '" + design + "'" + out + " --view sideways");
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    EXPECT_NE(r.out.find("unknown view 'sideways'; accepted: front, three_quarter_left"),
+              std::string::npos)
+        << r.out;
+    r = run("render '" + design + "'" + out + " --turntable 0");
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    EXPECT_NE(r.out.find("accepted 1..720"), std::string::npos) << r.out;
+    r = run("render '" + design + "'" + out + " --view front --size 8000x8000");
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    EXPECT_NE(r.out.find("3840x2160"), std::string::npos) << r.out;
+    r = run("render '" + design + "'" + out + " --view front --size big");
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    r = run("render '" + design + "' -o /proc/stipple_cannot_write_here --view front");
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    EXPECT_NE(r.out.find("/proc/stipple_cannot_write_here"), std::string::npos) << r.out;
+    r = run("render '" + design + "'" + out + " --view front --lighting candle");
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    EXPECT_NE(r.out.find("studio, clinic, daylight"), std::string::npos) << r.out;
+}
+
+TEST(RenderCli, MissingEglDriverExits1WithAHint) {
+    const auto dir = stipple::test::outputDir("render_cli_noegl");
+    const std::string design = ictDesign(dir);
+    if (design.empty()) GTEST_SKIP() << "shared heads missing";
+    // GLVND finds no EGL vendor library: what a machine without Mesa's EGL looks like.
+    const RunResult r =
+        run("render '" + design + "' -o '" + (dir / "out").string() + "' --view front --size 64x64",
+            "env -u DISPLAY __EGL_VENDOR_LIBRARY_FILENAMES=/nonexistent.json");
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_NE(r.out.find("cannot create an offscreen OpenGL context"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("libegl-mesa0"), std::string::npos) << r.out;
+}
+
+TEST(RenderCli, StillsOfTheIctHeadWithJsonSummary) {
+    const auto dir = stipple::test::outputDir("render_cli_ict");
+    const std::string design = ictDesign(dir);
+    if (design.empty()) GTEST_SKIP() << "shared heads missing";
+    const std::string out = (dir / "out").string();
+    RunResult r =
+        run("render '" + design + "' -o '" + out + "' --view front --view top --size 96x64 --json",
+            "env -u DISPLAY");
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    const nlohmann::json j = nlohmann::json::parse(r.out.substr(r.out.find('{')));
+    EXPECT_EQ(j["files"].size(), 2u);
+    EXPECT_EQ(j["designs"][0]["name"], "ICT render test");
+    EXPECT_EQ(j["designs"][0]["mesh_sha256"].get<std::string>().size(), 64u);
+    // Again without --force: refused, exit 2, nothing touched.
+    r = run("render '" + design + "' -o '" + out + "' --view front --size 96x64", "env -u DISPLAY");
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    EXPECT_NE(r.out.find("--force"), std::string::npos) << r.out;
+}
+
+} // namespace
+
+namespace {
+
+TEST(RenderCli, InterruptedTurntableLeavesOnlyCompleteFrames) {
+    const auto dir = stipple::test::outputDir("render_cli_sigint");
+    const std::string design = ictDesign(dir);
+    if (design.empty()) GTEST_SKIP() << "shared heads missing";
+    const auto out = dir / "out";
+    // SIGINT after 4 s, in the middle of a long turntable (or before its first frame on a
+    // busy machine: either way the process must stop cleanly).
+    const RunResult r = run("render '" + design + "' -o '" + out.string() +
+                                "' --no-layers --turntable 500 --size 320x240 --mp4",
+                            "env -u DISPLAY timeout --preserve-status -s INT 4");
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_NE(r.out.find("interrupted after"), std::string::npos) << r.out;
+    EXPECT_FALSE(std::filesystem::exists(out / "turntable.mp4"));
+    size_t frames = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(out)) {
+        const std::string name = entry.path().filename().string();
+        EXPECT_EQ(name.find(".tmp"), std::string::npos) << "temporary left: " << name;
+        if (name.rfind("turntable_", 0) == 0) {
+            ++frames;
+            // Every frame under a final name is a complete PNG (IEND at the end).
+            std::ifstream in(entry.path(), std::ios::binary);
+            const std::string bytes((std::istreambuf_iterator<char>(in)), {});
+            ASSERT_GE(bytes.size(), 12u) << name;
+            EXPECT_EQ(bytes.substr(bytes.size() - 8, 4), "IEND") << name;
+        }
+    }
+    EXPECT_LT(frames, 500u);
+    const nlohmann::json manifest = nlohmann::json::parse(std::string(
+        (std::istreambuf_iterator<char>(std::ifstream(out / "manifest.json").rdbuf())), {}));
+    EXPECT_TRUE(manifest["interrupted"].get<bool>());
+    EXPECT_EQ(manifest["files"].size(), frames);
+}
+
+} // namespace
