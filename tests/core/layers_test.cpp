@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include "core/layers_test_head.h"
+#include "stipple/core/design.h"
+#include "test_util.h"
 #include "stipple/core/error.h"
 #include "stipple/core/pigment.h"
 #include "stipple/core/scalp_chart.h"
@@ -301,6 +303,127 @@ TEST(Layers, RejectsBadSizesNamingTheOption) {
         }
     }
     for (int size : {1024, 2048, 4096, 8192}) EXPECT_NO_THROW(validateLayerSize(size, "--size"));
+}
+
+// --- Acceptance on the real heads (examples/natural.json) ---
+
+// The natural example on `mesh` (its own head spec when `mesh` is empty), nape at `nape_mm`.
+Design naturalOn(const std::filesystem::path& mesh, double nape_mm) {
+    Design d = loadDesign(test::sourceDir() / "examples" / "natural.json");
+    if (!mesh.empty()) {
+        d.head = Design{}.head;
+        d.head.mesh = mesh;
+    }
+    d.hairline.nape_height_mm = nape_mm;
+    return d;
+}
+
+std::vector<std::pair<std::string, std::filesystem::path>> realHeads() {
+    return {{"mannequin", {}},
+            {"ICT", test::sharedHeads() / "ict_facekit_neutral" /
+                        "generic_neutral_mesh_skin_only.obj"},
+            {"Demosthenes", test::sharedHeads() / "demosthenes_bust" / "demosthenes-low-res.obj"}};
+}
+
+// Inside triangles above ear line - 120 mm whose orientation in the chart is reversed.
+size_t foldsOnTheHead(const HeadModel& head, const ScalpChart& chart) {
+    const Mesh& m = head.mesh;
+    const double ear_y = 0.5 * (head.landmarks.ear_left.y + head.landmarks.ear_right.y);
+    std::vector<double> det(m.triangleCount(), 0);
+    double total = 0;
+    for (size_t t = 0; t < m.triangleCount(); ++t) {
+        if (!chart.inside[t]) continue;
+        const glm::uvec3 tri = m.triangles[t];
+        const glm::dvec3 p0(m.positions[tri.x]), p1(m.positions[tri.y]), p2(m.positions[tri.z]);
+        const TriangleMap tm = triangleMap(p0, p1, p2, glm::dvec2(chart.uvs[tri.x]),
+                                           glm::dvec2(chart.uvs[tri.y]),
+                                           glm::dvec2(chart.uvs[tri.z]));
+        if (!tm.valid || p0.y < ear_y - 120.0) continue;
+        det[t] = glm::determinant(tm.uv_per_mm);
+        total += det[t] * glm::length(glm::cross(p1 - p0, p2 - p0));
+    }
+    size_t folds = 0;
+    for (double d : det) folds += d * total < 0;
+    return folds;
+}
+
+TEST(LayersAcceptance, EveryDotIsDrawnOnAllHeadsDownToTheLowestNape) {
+    // The chart region follows the design: every dot's triangle is inside, whatever the head
+    // and however low the nape line (-90 mm is the lowest accepted). Before, 47-310 dots per
+    // head fell outside a fixed region and were silently not drawn.
+    for (const auto& [name, mesh] : realHeads())
+        for (double nape_mm : {-35.0, -90.0}) {
+            const Design design = naturalOn(mesh, nape_mm);
+            const HeadModel head = loadHeadModel(design.head);
+            const FollicleSet dots = generateFollicles(head, design);
+            const LayerStack layers = bakeLayers(head, dots, design, 1024);
+            const std::string what = name + " nape " + std::to_string(int(nape_mm));
+            EXPECT_EQ(layers.dots_skipped, 0u) << what;
+            EXPECT_EQ(layers.dots_splatted, dots.dots.size()) << what;
+            size_t outside = 0;
+            for (const Dot& dot : dots.dots) outside += !layers.chart.inside[dot.triangle];
+            EXPECT_EQ(outside, 0u) << what;
+            // The mannequin is smooth: no fold anywhere in the region (the pinna roots the
+            // margin used to reach are left out). Demosthenes' carved curls may fold under
+            // dots (reported as a warning).
+            // Counted on the head itself (above ear line - 120 mm): follicle generation
+            // currently leaves two stray dots at the base of the mannequin's neck (y ~ -200
+            // mm), straight below the projection centre, where one triangle can fold.
+            if (name != "Demosthenes") {
+                EXPECT_EQ(foldsOnTheHead(head, layers.chart), 0u) << what;
+            }
+            // Face and ears stay clean: the region is the treated area plus a thin margin
+            // (the follicle set's area -10% .. +15%: its own estimate of the treated surface
+            // differs a little from the triangles that hold dots, and the 4 mm rim adds 5-12%,
+            // most on Demosthenes' carved curls).
+            EXPECT_LT(layers.chart.region_area_mm2, 100.0 * dots.area_cm2 * 1.15) << what;
+            EXPECT_GT(layers.chart.region_area_mm2, 100.0 * dots.area_cm2 * 0.90) << what;
+        }
+}
+
+// Connected blobs (8-neighbourhood) of texels with coverage above `threshold`.
+size_t countBlobs(const Image16& layer, double threshold) {
+    const int w = layer.width, h = layer.height;
+    const uint16_t limit = uint16_t(threshold * 65535.0);
+    std::vector<uint8_t> seen(size_t(w) * size_t(h), 0);
+    std::vector<std::pair<int, int>> stack;
+    size_t blobs = 0;
+    for (int y0 = 0; y0 < h; ++y0)
+        for (int x0 = 0; x0 < w; ++x0) {
+            const size_t i0 = size_t(y0) * size_t(w) + size_t(x0);
+            if (seen[i0] || layer.at(x0, y0)[3] <= limit) continue;
+            ++blobs;
+            seen[i0] = 1;
+            stack.emplace_back(x0, y0);
+            while (!stack.empty()) {
+                const auto [x, y] = stack.back();
+                stack.pop_back();
+                for (int dy = -1; dy <= 1; ++dy)
+                    for (int dx = -1; dx <= 1; ++dx) {
+                        const int xx = x + dx, yy = y + dy;
+                        if (xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
+                        const size_t i = size_t(yy) * size_t(w) + size_t(xx);
+                        if (seen[i] || layer.at(xx, yy)[3] <= limit) continue;
+                        seen[i] = 1;
+                        stack.emplace_back(xx, yy);
+                    }
+            }
+        }
+    return blobs;
+}
+
+TEST(LayersAcceptance, EveryDotShowsAsItsOwnBlobOnTheMannequin) {
+    // Coverage: the pigment layer holds one blob per dot. Blue-noise dots ~1.1 mm apart with
+    // diameters 0.28-0.45 mm at 0.08 mm texels are separate blobs at half coverage; a few
+    // touch where the chart compresses (the rim) or two dots land close, so +-3%.
+    const Design design = naturalOn({}, -35.0);
+    const HeadModel head = loadHeadModel(design.head);
+    const FollicleSet dots = generateFollicles(head, design);
+    const LayerStack layers = bakeLayers(head, dots, design, 4096);
+    ASSERT_EQ(layers.dots_skipped, 0u);
+    const size_t blobs = countBlobs(layers.pigment, 0.5);
+    EXPECT_NEAR(double(blobs) / double(dots.dots.size()), 1.0, 0.03)
+        << blobs << " blobs for " << dots.dots.size() << " dots";
 }
 
 } // namespace

@@ -1,5 +1,6 @@
 #include "stipple/core/scalp_chart.h"
 
+#include <algorithm>
 #include <map>
 
 #include <gtest/gtest.h>
@@ -148,6 +149,70 @@ TEST_F(ScalpChartTest, SplitForChartParksOutsideTriangles) {
                 ASSERT_EQ(split.chart_uvs[v], glm::vec2(kChartOutsideU, kChartOutsideV));
         }
     EXPECT_GT(split.mesh.vertexCount(), s_head->mesh.vertexCount()); // boundary was split
+}
+
+TEST_F(ScalpChartTest, DotRegionFollowsTheDotsWithAMarginAndFillsHoles) {
+    // Dots ~5.6 mm apart over the top of the head (y > 60 mm) with a dot-free cap of 12 mm
+    // around the vertex (a hole, ~4.5 cm2 once the margin is taken off), plus a patch at a very
+    // low nape (y -90 .. -80 mm, below the landmark region's -80 mm boundary).
+    FollicleSet dots = test::layers::latticeDots(*s_head, 160, 320, 4000, 60, 0.4f, 6);
+    const glm::dvec3 top = s_head->landmarks.vertex;
+    dots.dots.erase(std::remove_if(dots.dots.begin(), dots.dots.end(),
+                                   [&](const Dot& d) {
+                                       return glm::length(glm::dvec3(d.position_mm) - top) < 12.0;
+                                   }),
+                    dots.dots.end());
+    for (int k = 0; k < 40; ++k) {
+        Dot dot;
+        const double theta = std::acos((-80.0 - 10.0 * (k % 5) / 5.0 - 20.0) / 110.0);
+        const double phi = test::layers::kPi + 0.02 * (k / 5 - 4);
+        if (test::layers::syntheticDot(*s_head, 160, 320, theta, phi, 0.4f, 6, 100000 + k, dot))
+            dots.dots.push_back(dot);
+    }
+    ASSERT_GT(dots.dots.size(), 500u);
+    const ScalpChart chart = computeScalpChart(*s_head, dots);
+    const Mesh& m = s_head->mesh;
+    size_t missing_dot = 0, missing_near = 0, far_inside = 0, hole_outside = 0;
+    for (const Dot& d : dots.dots) missing_dot += !chart.inside[d.triangle];
+    for (size_t t = 0; t < m.triangleCount(); ++t) {
+        const glm::uvec3 tri = m.triangles[t];
+        const glm::dvec3 c = glm::dvec3(m.positions[tri.x] + m.positions[tri.y] +
+                                        m.positions[tri.z]) / 3.0;
+        double nearest = 1e9;
+        for (const Dot& d : dots.dots)
+            nearest = std::min(nearest, glm::length(glm::dvec3(d.position_mm) - c));
+        const bool in = chart.inside[t] != 0;
+        // Within 2 mm of a dot: inside (margin 4 mm, triangles < 2.5 mm across). Beyond
+        // 4 mm + a triangle's size (7 mm, straight-line distance <= surface distance): outside.
+        if (nearest < 2.0) missing_near += !in;
+        if (nearest > kRegionMarginMm + 3.0 && glm::length(c - top) > 13.0) far_inside += in;
+        // (The pole's fan of zero-area triangles is the test mesh's artefact, not surface.)
+        const double area = glm::length(glm::cross(glm::dvec3(m.positions[tri.y] - m.positions[tri.x]),
+                                                   glm::dvec3(m.positions[tri.z] - m.positions[tri.x])));
+        if (glm::length(c - top) < 8.0 && area > 1e-9) hole_outside += !in;
+    }
+    EXPECT_EQ(missing_dot, 0u);
+    EXPECT_EQ(missing_near, 0u);
+    EXPECT_EQ(far_inside, 0u);
+    EXPECT_EQ(hole_outside, 0u) << "the dot-free cap at the vertex must be filled";
+    EXPECT_EQ(chart.flipped_triangles, 0u);
+    // The region fills the chart: its UV box spans [0.01, 0.99] along its longer side.
+    glm::vec2 lo(1), hi(0);
+    for (size_t t = 0; t < m.triangleCount(); ++t)
+        if (chart.inside[t])
+            for (int k = 0; k < 3; ++k) {
+                lo = glm::min(lo, chart.uvs[m.triangles[t][k]]);
+                hi = glm::max(hi, chart.uvs[m.triangles[t][k]]);
+            }
+    EXPECT_NEAR(std::max(hi.x - lo.x, hi.y - lo.y), 0.98f, 1e-4f);
+    EXPECT_GE(std::min(lo.x, lo.y), 0.0099f);
+    EXPECT_LE(std::max(hi.x, hi.y), 0.9901f);
+}
+
+TEST_F(ScalpChartTest, WithoutDotsTheLandmarkRegionIsUsed) {
+    const ScalpChart chart = computeScalpChart(*s_head, FollicleSet{});
+    EXPECT_EQ(chart.inside, s_chart->inside);
+    EXPECT_EQ(chart.uvs, s_chart->uvs);
 }
 
 TEST(ScalpChart, RejectsAMeshWithNothingInTheRegion) {

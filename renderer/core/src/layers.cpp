@@ -363,7 +363,7 @@ LayerStack bakeLayers(const HeadModel& head, const FollicleSet& dots, const Desi
     validateLayerSize(size, "--size / /render/layer_size");
     LayerStack stack;
     stack.size = size;
-    stack.chart = computeScalpChart(head);
+    stack.chart = computeScalpChart(head, dots);
     if (stack.chart.flipped_triangles > 0)
         stack.warnings.push_back(std::to_string(stack.chart.flipped_triangles) +
                                  " triangles of the scalp region fold over in the chart (the "

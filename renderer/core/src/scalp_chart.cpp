@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
+#include <queue>
 
 #include "stipple/core/error.h"
 
@@ -25,6 +27,13 @@ constexpr double kBackBelowEarMm = 80.0; // default nape -35 mm + margin; below 
 constexpr double kEarRadiusMm = 30.0;          // pinna around its centre
 constexpr double kSingularDy = -0.95;          // directions this close to straight down: out
 constexpr double kUvMargin = 0.01;             // chart border left empty on each side
+// Holes of the dot region up to this size are filled (a pinna alone is ~30 cm2 and is never
+// enclosed by the region: the skin in front of and below it is bare).
+constexpr double kHoleMaxMm2 = 1500.0;
+// Region flag of a triangle that holds a dot (1: margin or filled hole).
+constexpr uint8_t kHoldsDot = 2;
+// Smallest extent of the fit in LAEA units (2 = a hemisphere's diameter; a scalp spans ~2.5).
+constexpr double kMinFitExtent = 1.0;
 
 struct HeadFrame {
     glm::dvec3 vertex, glabella, ear_left, ear_right, occiput;
@@ -194,14 +203,14 @@ TriangleMap triangleMap(const glm::dvec3& p0, const glm::dvec3& p1, const glm::d
     return map;
 }
 
-ScalpChart computeScalpChart(const HeadModel& head) {
-    const Mesh& mesh = head.mesh;
-    const HeadFrame frame = headFrame(head);
-    const Region region(frame);
+namespace {
 
-    std::vector<uint8_t> in_region(mesh.vertexCount());
-    for (size_t v = 0; v < mesh.vertexCount(); ++v)
-        in_region[v] = region.contains(glm::dvec3(mesh.positions[v]));
+// The chart of `head` over the triangles flagged in `region`.
+ScalpChart chartOfRegion(const HeadModel& head, const HeadFrame& frame,
+                         const std::vector<uint8_t>& region) {
+    const Mesh& mesh = head.mesh;
+    const double axis_x = frame.vertex.x;
+    const double axis_z = 0.5 * (frame.glabella.z + frame.occiput.z);
 
     // Search the projection centre on a grid along the vertical axis and front-back: the
     // cranium is not a sphere, and the best centre depends on its shape.
@@ -213,17 +222,20 @@ ScalpChart computeScalpChart(const HeadModel& head) {
     std::vector<uint8_t> inside(mesh.triangleCount());
     for (int iy = -3; iy <= 4; ++iy) {
         for (int iz = -4; iz <= 4; ++iz) {
-            const glm::dvec3 centre{region.axis_x, ear_y + 15.0 * iy, region.axis_z + 10.0 * iz};
+            const glm::dvec3 centre{axis_x, ear_y + 15.0 * iy, axis_z + 10.0 * iz};
             for (size_t v = 0; v < mesh.vertexCount(); ++v)
-                ok[v] = laea(centre, glm::dvec3(mesh.positions[v]), coords[v]) && in_region[v];
+                ok[v] = laea(centre, glm::dvec3(mesh.positions[v]), coords[v]);
             size_t count = 0;
             for (size_t t = 0; t < mesh.triangleCount(); ++t) {
                 const glm::uvec3 tri = mesh.triangles[t];
-                inside[t] = ok[tri.x] && ok[tri.y] && ok[tri.z];
+                inside[t] = region[t] && ok[tri.x] && ok[tri.y] && ok[tri.z];
                 count += inside[t];
             }
             if (count == 0) continue;
-            const Distortion d = measure(mesh, inside, coords);
+            Distortion d = measure(mesh, inside, coords);
+            // Every region triangle the projection cannot reach is a lost part of the design.
+            for (size_t t = 0; t < mesh.triangleCount(); ++t)
+                if (region[t] && !inside[t]) d.objective += 1e3;
             if (d.objective < best_objective) {
                 best_objective = d.objective;
                 best.centre_mm = centre;
@@ -237,7 +249,9 @@ ScalpChart computeScalpChart(const HeadModel& head) {
                     "/head/mm_per_unit",
                     head.import.file.string(), "/head");
 
-    // Fit the region's vertices into [margin, 1 - margin]^2, keeping the aspect.
+    // Fit the region's vertices into [margin, 1 - margin]^2, keeping the aspect, so the dots
+    // get every texel the chart has. A region smaller than kMinFitExtent (a few test dots) is
+    // not blown up beyond what a whole scalp would get.
     glm::dvec2 lo(1e300), hi(-1e300);
     std::vector<glm::dvec2> raw(mesh.vertexCount());
     for (size_t v = 0; v < mesh.vertexCount(); ++v)
@@ -249,7 +263,7 @@ ScalpChart computeScalpChart(const HeadModel& head) {
             hi = glm::max(hi, raw[mesh.triangles[t][k]]);
         }
     }
-    const double extent = std::max(hi.x - lo.x, hi.y - lo.y);
+    const double extent = std::max({hi.x - lo.x, hi.y - lo.y, kMinFitExtent});
     best.uv_scale = (1.0 - 2 * kUvMargin) / extent;
     best.uv_offset = glm::dvec2(0.5) - best.uv_scale * 0.5 * (lo + hi);
     best.uvs.resize(mesh.vertexCount());
@@ -258,6 +272,24 @@ ScalpChart computeScalpChart(const HeadModel& head) {
         uv_d[v] = best.uv_offset + best.uv_scale * raw[v];
         best.uvs[v] = glm::vec2(uv_d[v]);
     }
+    // A margin triangle that folds over (the root of a pinna, a carved curl: the surface turns
+    // away from the centre) would repeat pigment from elsewhere; it carries no dot, so leave it
+    // out. Folds under dots stay and are reported.
+    double signed_chart = 0;
+    std::vector<double> det(mesh.triangleCount(), 0);
+    for (size_t t = 0; t < mesh.triangleCount(); ++t) {
+        if (!best.inside[t]) continue;
+        const glm::uvec3 tri = mesh.triangles[t];
+        const glm::dvec3 p0(mesh.positions[tri.x]), p1(mesh.positions[tri.y]),
+            p2(mesh.positions[tri.z]);
+        const TriangleMap map = triangleMap(p0, p1, p2, uv_d[tri.x], uv_d[tri.y], uv_d[tri.z]);
+        if (!map.valid) continue;
+        det[t] = glm::determinant(map.uv_per_mm);
+        signed_chart += 0.5 * glm::length(glm::cross(p1 - p0, p2 - p0)) * det[t];
+    }
+    for (size_t t = 0; t < mesh.triangleCount(); ++t)
+        if (best.inside[t] && region[t] != kHoldsDot && det[t] * signed_chart < 0)
+            best.inside[t] = 0;
     const Distortion d = measure(mesh, best.inside, uv_d);
     best.area_distortion = d.area_mean;
     best.area_distortion_max = d.area_max;
@@ -268,6 +300,160 @@ ScalpChart computeScalpChart(const HeadModel& head) {
     best.chart_area_fraction = d.chart_area;
     best.mm_per_uv = d.chart_area > 0 ? std::sqrt(d.surface_mm2 / d.chart_area) : 0;
     return best;
+}
+
+// The landmark region (see the header): triangles with all three vertices inside.
+std::vector<uint8_t> landmarkRegion(const Mesh& mesh, const HeadFrame& frame) {
+    const Region region(frame);
+    std::vector<uint8_t> in_vertex(mesh.vertexCount());
+    for (size_t v = 0; v < mesh.vertexCount(); ++v)
+        in_vertex[v] = region.contains(glm::dvec3(mesh.positions[v]));
+    std::vector<uint8_t> out(mesh.triangleCount());
+    for (size_t t = 0; t < mesh.triangleCount(); ++t) {
+        const glm::uvec3 tri = mesh.triangles[t];
+        out[t] = in_vertex[tri.x] && in_vertex[tri.y] && in_vertex[tri.z];
+    }
+    return out;
+}
+
+} // namespace
+
+ScalpChart computeScalpChart(const HeadModel& head) {
+    const HeadFrame frame = headFrame(head);
+    const std::vector<uint8_t> region = landmarkRegion(head.mesh, frame);
+    return chartOfRegion(head, frame, region);
+}
+
+std::vector<uint8_t> dotRegion(const Mesh& mesh, const FollicleSet& dots, double margin_mm) {
+    const size_t n = mesh.vertexCount();
+    auto weldOf = [&](uint32_t v) { return mesh.weld.empty() ? v : mesh.weld[v]; };
+    // Welded neighbours (CSR) with edge lengths: Dijkstra over the surface's edges, an upper
+    // bound of the geodesic distance within a few per cent on a fine mesh, which is all a
+    // margin needs.
+    std::vector<uint32_t> degree(n + 1, 0);
+    for (const glm::uvec3& t : mesh.triangles)
+        for (int k = 0; k < 3; ++k) degree[weldOf(t[k]) + 1] += 2;
+    for (size_t v = 0; v < n; ++v) degree[v + 1] += degree[v];
+    std::vector<uint32_t> neighbours(degree.back());
+    std::vector<uint32_t> fill(degree.begin(), degree.end() - 1);
+    for (const glm::uvec3& t : mesh.triangles)
+        for (int k = 0; k < 3; ++k) {
+            const uint32_t a = weldOf(t[k]), b = weldOf(t[(k + 1) % 3]), c = weldOf(t[(k + 2) % 3]);
+            neighbours[fill[a]++] = b;
+            neighbours[fill[a]++] = c;
+        }
+
+    const double inf = std::numeric_limits<double>::infinity();
+    std::vector<double> distance(n, inf);
+    using Item = std::pair<double, uint32_t>;
+    std::priority_queue<Item, std::vector<Item>, std::greater<Item>> queue;
+    auto seed = [&](uint32_t v, double d) {
+        v = weldOf(v);
+        if (d < distance[v]) {
+            distance[v] = d;
+            queue.emplace(d, v);
+        }
+    };
+    std::vector<uint8_t> out(mesh.triangleCount(), 0);
+    for (const Dot& dot : dots.dots) {
+        if (dot.triangle >= mesh.triangleCount()) continue;
+        out[dot.triangle] = kHoldsDot;
+        const glm::uvec3 tri = mesh.triangles[dot.triangle];
+        for (int k = 0; k < 3; ++k)
+            seed(tri[k], glm::length(glm::dvec3(mesh.positions[tri[k]]) -
+                                     glm::dvec3(dot.position_mm)));
+    }
+    // Scars carry layers too (dots may leave them bare): every vertex within the scar's own
+    // half width of its line or discs starts at distance 0.
+    for (const ScarRegion& scar : dots.scars) {
+        std::vector<glm::dvec4> discs = scar.discs_mm;
+        for (const glm::dvec3& p : scar.points_mm)
+            discs.emplace_back(p, std::max(scar.width_mm, 2.0));
+        for (const glm::dvec4& disc : discs) {
+            const glm::dvec3 c(disc);
+            const double reach = 0.5 * disc.w + margin_mm;
+            for (size_t v = 0; v < n; ++v) {
+                const double d = glm::length(glm::dvec3(mesh.positions[v]) - c);
+                if (d < reach) seed(uint32_t(v), std::max(0.0, d - 0.5 * disc.w));
+            }
+        }
+    }
+    while (!queue.empty()) {
+        const auto [d, v] = queue.top();
+        queue.pop();
+        if (d > distance[v] || d > margin_mm) continue;
+        const glm::dvec3 p(mesh.positions[v]);
+        for (uint32_t k = degree[v]; k < degree[v + 1]; ++k) {
+            const uint32_t w = neighbours[k];
+            const double dw = d + glm::length(glm::dvec3(mesh.positions[w]) - p);
+            if (dw < distance[w]) {
+                distance[w] = dw;
+                queue.emplace(dw, w);
+            }
+        }
+    }
+    for (size_t t = 0; t < mesh.triangleCount(); ++t) {
+        const glm::uvec3 tri = mesh.triangles[t];
+        for (int k = 0; k < 3; ++k)
+            if (distance[weldOf(tri[k])] <= margin_mm) out[t] = std::max<uint8_t>(out[t], 1);
+    }
+
+    // Fill holes: connected pieces of the rest (across welded edges) smaller than a hole can
+    // be without being face, ears or neck (gaps between zones, bare scars, a dot-free patch).
+    std::map<std::pair<uint32_t, uint32_t>, std::vector<uint32_t>> edge_triangles;
+    for (size_t t = 0; t < mesh.triangleCount(); ++t) {
+        if (out[t]) continue;
+        const glm::uvec3 tri = mesh.triangles[t];
+        for (int k = 0; k < 3; ++k) {
+            uint32_t a = weldOf(tri[k]), b = weldOf(tri[(k + 1) % 3]);
+            if (a > b) std::swap(a, b);
+            edge_triangles[{a, b}].push_back(uint32_t(t));
+        }
+    }
+    std::vector<uint8_t> vertex_in_region(n, 0);
+    for (size_t t = 0; t < mesh.triangleCount(); ++t)
+        if (out[t])
+            for (int k = 0; k < 3; ++k) vertex_in_region[weldOf(mesh.triangles[t][k])] = 1;
+    std::vector<int64_t> component(mesh.triangleCount(), -1);
+    std::vector<uint32_t> stack;
+    for (size_t t0 = 0; t0 < mesh.triangleCount(); ++t0) {
+        if (out[t0] || component[t0] >= 0) continue;
+        std::vector<uint32_t> members;
+        double area_mm2 = 0;
+        bool touches_region = false;
+        component[t0] = int64_t(t0);
+        stack.push_back(uint32_t(t0));
+        while (!stack.empty()) {
+            const uint32_t t = stack.back();
+            stack.pop_back();
+            members.push_back(t);
+            const glm::uvec3 tri = mesh.triangles[t];
+            const glm::dvec3 p0(mesh.positions[tri.x]), p1(mesh.positions[tri.y]),
+                p2(mesh.positions[tri.z]);
+            area_mm2 += 0.5 * glm::length(glm::cross(p1 - p0, p2 - p0));
+            for (int k = 0; k < 3; ++k) {
+                uint32_t a = weldOf(tri[k]), b = weldOf(tri[(k + 1) % 3]);
+                touches_region = touches_region || vertex_in_region[a];
+                if (a > b) std::swap(a, b);
+                for (uint32_t u : edge_triangles[{a, b}])
+                    if (component[u] < 0) {
+                        component[u] = int64_t(t0);
+                        stack.push_back(u);
+                    }
+            }
+        }
+        // A separate little part of the mesh (a loose shell, a cap) is not a hole.
+        if (touches_region && area_mm2 < kHoleMaxMm2)
+            for (uint32_t t : members) out[t] = 1;
+    }
+    return out;
+}
+
+ScalpChart computeScalpChart(const HeadModel& head, const FollicleSet& dots) {
+    if (dots.dots.empty() && dots.scars.empty()) return computeScalpChart(head);
+    const HeadFrame frame = headFrame(head);
+    const std::vector<uint8_t> region = dotRegion(head.mesh, dots, kRegionMarginMm);
+    return chartOfRegion(head, frame, region);
 }
 
 glm::dvec2 chartUv(const ScalpChart& chart, const glm::dvec3& point_mm) {

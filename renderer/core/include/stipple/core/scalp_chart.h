@@ -7,6 +7,7 @@
 
 #include <glm/glm.hpp>
 
+#include "stipple/core/follicles.h"
 #include "stipple/core/head_model.h"
 #include "stipple/core/layers.h"
 
@@ -19,6 +20,26 @@ namespace stipple {
 // of the vertex position only, so welded copies of a vertex always get the same UV. Throws
 // stipple::Error when no triangle lies in the region (not a head in the head frame).
 ScalpChart computeScalpChart(const HeadModel& head);
+
+// --- the region that follows the design (added by layers2) ---
+
+// Surface margin (mm, geodesic) the dot region reaches beyond the triangles holding dots: more
+// than the widest dot's reach (radius + soft edge + fresh halo, < 2 mm), so no splat is
+// clipped at the region's edge, and small enough that face and ears stay clean.
+inline constexpr double kRegionMarginMm = 4.0;
+
+// Triangles of `mesh` (one flag each) that carry layers for `dots`: every triangle holding a
+// dot (Dot::triangle) or within `margin_mm` of a dot or a realised scar (FollicleSet::scars),
+// measured along the welded surface (Dijkstra over edges), with the small holes this leaves
+// (gaps between zones, bare scars; < 15 cm2) filled. Face, ears and neck are never holes.
+std::vector<uint8_t> dotRegion(const Mesh& mesh, const FollicleSet& dots, double margin_mm);
+
+// The chart of `head` for a design: as above, but the region is dotRegion(dots,
+// kRegionMarginMm), so every dot is drawn whatever the design's hairline and nape, and the fit
+// into [0,1]^2 is the region's own (a region spanning less than 1 LAEA unit, about 90 mm, is
+// fitted as if it spanned that).
+// Without dots and scars, the landmark region (computeScalpChart(head)).
+ScalpChart computeScalpChart(const HeadModel& head, const FollicleSet& dots);
 
 // Chart UV of any head-frame point (mm) under `chart`'s projection (outside the region too).
 glm::dvec2 chartUv(const ScalpChart& chart, const glm::dvec3& point_mm);
