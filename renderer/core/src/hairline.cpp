@@ -249,7 +249,7 @@ HairlineCurve buildHairline(const PolarChart& chart, const Landmarks& landmarks,
             std::vector<glm::dvec3> half;
             half.push_back(sideburn(side, ear));
             // The tip: further forward and a little lower for a more pronounced peak.
-            const double tip_z = ear.z + (canthus_z - ear.z) * (0.3 + 0.02 * P);
+            const double tip_z = ear.z + (canthus_z - ear.z) * (0.35 + 0.025 * P);
             half.push_back(surfaceAlong(chart, glm::dvec3(centre.x, ear.y + 45 - 0.5 * P, tip_z),
                                         glm::dvec3(side, 0, 0)));
             half.push_back(planeWalk(centre.x + side * 0.62 * ear_dx, H + R));
