@@ -214,7 +214,7 @@ HairlineCurve buildHairline(const PolarChart& chart, const Landmarks& landmarks,
     // surface from the brow in that plane), an intermediate point K, optionally the widow's
     // peak W, and the mid-frontal point M. Between controls the line follows the straight
     // segment projected onto the surface, then is smoothed along its length in 3D.
-    std::vector<Control> front_line; // (theta ascending, s), columns between the sideburns
+    std::vector<Control> front_left, front_right; // (|theta| ascending, s) from M outward
     if (!custom_shape) {
         // Walks up the surface in the plane x = x0 from brow level; returns the point arc_mm
         // along the surface.
@@ -250,13 +250,20 @@ HairlineCurve buildHairline(const PolarChart& chart, const Landmarks& landmarks,
             half.push_back(sideburn(side, ear));
             // The tip: further forward and a little lower for a more pronounced peak.
             const double tip_z = ear.z + (canthus_z - ear.z) * (0.35 + 0.025 * P);
-            half.push_back(surfaceAlong(chart, glm::dvec3(centre.x, ear.y + 45 - 0.5 * P, tip_z),
-                                        glm::dvec3(side, 0, 0)));
-            half.push_back(planeWalk(centre.x + side * 0.62 * ear_dx, H + R));
+            glm::dvec3 tip = surfaceAlong(chart, glm::dvec3(centre.x, ear.y + 45 - 0.5 * P, tip_z),
+                                          glm::dvec3(side, 0, 0));
+            const glm::dvec3 corner = planeWalk(centre.x + side * 0.62 * ear_dx, H + R);
+            // The chart holds one line point per azimuth: the tip must lie at a larger azimuth
+            // than the corner above it (by 1 deg), or it would vanish into a drop.
+            const double corner_theta = side * chart.thetaOf(corner);
+            if (side * chart.thetaOf(tip) < corner_theta + 1 * kDeg)
+                tip = chart.surfacePoint(side * (corner_theta + 1 * kDeg), chart.phiOf(tip));
+            half.push_back(tip);
+            half.push_back(corner);
             half.push_back(planeWalk(centre.x + side * 0.31 * ear_dx,
-                                     H + k * R + (spec.shape == HairlineTemplate::WidowsPeak ? 12 : 0)));
+                                     H + k * R + (spec.shape == HairlineTemplate::WidowsPeak ? 14 : 0)));
             if (spec.shape == HairlineTemplate::WidowsPeak)
-                half.push_back(planeWalk(centre.x + side * 0.16 * ear_dx, H + 9));
+                half.push_back(planeWalk(centre.x + side * 0.16 * ear_dx, H + 12));
             if (side < 0) {
                 knots.insert(knots.end(), half.begin(), half.end());
                 knots.push_back(planeWalk(centre.x, H));
@@ -290,12 +297,18 @@ HairlineCurve buildHairline(const PolarChart& chart, const Landmarks& landmarks,
             }
             smooth[i] = onSurface(chart, sum / total);
         }
-        double theta_max = -kPi;
-        for (const glm::dvec3& q : smooth) {
-            // The chart holds one line position per azimuth: where the line turns back in
-            // azimuth it becomes a drop along the meridian.
-            theta_max = std::max(theta_max, chart.thetaOf(q));
-            front_line.push_back({theta_max, chart.surfaceDistance(q)});
+        // Each half, from the mid-frontal point outward, as (|theta|, s). The chart holds one
+        // line position per azimuth: where a half turns back in azimuth it becomes a drop
+        // along the meridian (the lowest point at an azimuth wins, see below).
+        const size_t mid = dense.size() / 2; // M: the knots and their samples are symmetric
+        for (int side : {+1, -1}) {
+            std::vector<Control>& half = side > 0 ? front_left : front_right;
+            double theta_max = 0;
+            for (size_t n = 0; n <= mid; ++n) {
+                const glm::dvec3& q = smooth[side > 0 ? mid + n : mid - n];
+                theta_max = std::max(theta_max, side * chart.thetaOf(q));
+                half.push_back({theta_max, chart.surfaceDistance(q)});
+            }
         }
     }
 
@@ -382,22 +395,23 @@ HairlineCurve buildHairline(const PolarChart& chart, const Landmarks& landmarks,
         }
         line = smoothed;
     }
-    // The 3D front line replaces the azimuth line between the sideburns.
-    if (!front_line.empty()) {
-        const double lo = front_line.front().theta, hi = front_line.back().theta;
-        size_t k_seg = 1;
+    // The 3D front line replaces the azimuth line between the sideburns: at each azimuth the
+    // lowest point of the line there.
+    for (const std::vector<Control>* half : {&front_left, &front_right}) {
+        if (half->size() < 2) continue;
+        const double sign = half == &front_left ? 1 : -1;
         for (int i = 0; i < kColumns; ++i) {
-            const double theta = PolarChart::thetaOfColumn(i);
-            if (theta < lo || theta > hi) continue;
-            while (k_seg + 1 < front_line.size() && front_line[k_seg].theta < theta) ++k_seg;
-            const Control& a = front_line[k_seg - 1];
-            const Control& b = front_line[k_seg];
-            const double w = b.theta > a.theta ? (theta - a.theta) / (b.theta - a.theta) : 1;
-            // Where several samples share an azimuth (a drop), the lowest one is the line.
-            double s = a.s + std::clamp(w, 0.0, 1.0) * (b.s - a.s);
-            for (size_t m = k_seg; m < front_line.size() && front_line[m].theta <= theta + 1e-12; ++m)
-                s = std::max(s, front_line[m].s);
-            line[size_t(i)] = s;
+            const double t = sign * PolarChart::thetaOfColumn(i);
+            if (t < 0 || t > half->back().theta) continue;
+            double s = -1;
+            for (size_t m = 1; m < half->size(); ++m) {
+                const Control& a = (*half)[m - 1];
+                const Control& b = (*half)[m];
+                if (t < a.theta || t > b.theta) continue;
+                s = std::max(s, b.theta > a.theta ? a.s + (t - a.theta) / (b.theta - a.theta) * (b.s - a.s)
+                                                  : std::max(a.s, b.s));
+            }
+            if (s >= 0) line[size_t(i)] = s;
         }
     }
     // Re-anchor the mid-frontal point (smoothing a V or a curve moves its tip).
