@@ -87,7 +87,12 @@ ScalpRegion::ScalpRegion(const HeadModel& head, const HairlineSpec& spec, uint64
     const glm::dvec3 centre(0.5 * (lm.ear_left.x + lm.ear_right.x), ear_y,
                             lm.glabella.z - 0.62 * length);
     m_chart = PolarChart(head.mesh, centre);
+    m_mask_centre = glm::dvec3(centre.x, ear_y, 0.5 * (lm.glabella.z + lm.occiput.z));
+    m_ear[0] = lm.ear_left;
+    m_ear[1] = lm.ear_right;
     m_hairline = buildHairline(m_chart, lm, spec, seed, file, warnings);
+    m_lowest_line_y = std::numeric_limits<double>::max();
+    for (const glm::dvec3& q : m_hairline.outline_mm) m_lowest_line_y = std::min(m_lowest_line_y, q.y);
     const double crown_phi = m_chart.phiAtHeight(kPi, lm.vertex.y - 25);
     m_crown = m_chart.surfacePoint(kPi, crown_phi);
     m_crown_radius_mm = 0.2 * length;
@@ -131,6 +136,23 @@ ZonePoint ScalpRegion::classify(const glm::dvec3& p) const {
     if (shell > 0) {
         out.margin_mm = shell;
         return out;
+    }
+    // Guards against what the chart cannot see: points below the lowest point of the line
+    // (neck, chin, a mesh's stray shells) and points on the pinna (the chart's outermost
+    // surface there is the ear itself; ellipse 66 x 40 mm around the ear, as in hairline.h).
+    if (p.y < m_lowest_line_y) {
+        out.margin_mm = m_lowest_line_y - p.y;
+        return out;
+    }
+    for (const glm::dvec3& ear : m_ear) {
+        const double ear_dx = ear.x - c.x;
+        if ((p.x - c.x) * ear_dx <= 0 || std::abs(p.x - c.x) < 0.8 * std::abs(ear_dx)) continue;
+        const double qy = (p.y - ear.y - 8) / 33, qz = (p.z - ear.z + 12) / 20;
+        const double q = std::sqrt(qy * qy + qz * qz);
+        if (q < 1) {
+            out.margin_mm = (1 - q) * 20; // the ellipse's smaller semi-axis bounds the distance
+            return out;
+        }
     }
     const double d = m_hairline.lineAt(theta) - m_chart.surfaceDistance(theta, phi);
     // d changes by 1 per mm along the meridian and by the line's slope per mm across it.
@@ -220,8 +242,11 @@ ZonePoint ScalpRegion::classify(const glm::dvec3& p) const {
 }
 
 glm::dvec2 ScalpRegion::maskUv(const glm::dvec3& p) const {
-    const double theta = m_chart.thetaOf(p);
-    const double phi = m_chart.phiOf(p);
+    // Directions from the mask centre (midway between glabella and occiput), not from the
+    // chart's centre, so mask images keep their meaning.
+    const glm::dvec3 d = p - m_mask_centre;
+    const double theta = std::atan2(d.x, d.z);
+    const double phi = std::acos(std::clamp(d.y / std::max(1e-12, glm::length(d)), -1.0, 1.0));
     const double rho = std::sin(0.5 * phi) / std::sin(0.5 * 135 * kDeg);
     return {0.5 - 0.5 * rho * std::sin(theta), 0.5 - 0.5 * rho * std::cos(theta)};
 }
