@@ -169,7 +169,11 @@ ZonePoint ScalpRegion::classify(const glm::dvec3& p) const {
     const glm::dvec3 q = p / kNoiseCellMm;
     const double n1 = borderNoise(q, 0);
     const double n2 = borderNoise(q, 1);
-    const double deg = std::abs(theta) / kDeg;
+    // Zone borders are azimuths seen from the head's middle (the mask centre), as before the
+    // chart's centre moved back for the hairline.
+    const glm::dvec3 zc = p - m_mask_centre;
+    const double deg = std::abs(std::atan2(zc.x, zc.z)) / kDeg;
+    const double zone_r_xy = std::max(1.0, std::sqrt(zc.x * zc.x + zc.z * zc.z));
     const double front_weight = 1 - std::clamp((deg - 68) / 17, 0.0, 1.0);
     auto border = [&](double value_minus_threshold) {
         margin = std::min(margin, std::abs(value_minus_threshold) / (1 + kBorderSlope));
@@ -188,7 +192,7 @@ ZonePoint ScalpRegion::classify(const glm::dvec3& p) const {
         // cell) and with the taper (front_weight falls by 1 over 17 deg of azimuth, up to
         // 1.35 x the depth): its border moves by this much per mm.
         const double inner_slope =
-            m_transition_mm * (1.35 / (17 * kDeg * r_xy) + 0.35 * 3 * 1.7321 / kNoiseCellMm);
+            m_transition_mm * (1.35 / (17 * kDeg * zone_r_xy) + 0.35 * 3 * 1.7321 / kNoiseCellMm);
         margin = std::min(margin, std::abs(d - inner) / (line_slope + inner_slope));
         if (d < inner) {
             // Where the band tapers out (temples) the falloff fades too, so the thin end of
@@ -203,7 +207,7 @@ ZonePoint ScalpRegion::classify(const glm::dvec3& p) const {
     // must all hold; while one of them fails the point stays out of this branch, so the
     // branch bounds the margin by the largest failing distance, not the smallest of all.
     {
-        const double in_arc = (50 + kBorderNoiseMm * n2 / r_xy / kDeg - deg) * kDeg * r_xy;
+        const double in_arc = (50 + kBorderNoiseMm * n2 / zone_r_xy / kDeg - deg) * kDeg * zone_r_xy;
         const double arc_margin = std::abs(in_arc) / (1 + kBorderSlope);
         if (in_arc <= 0) {
             margin = std::min(margin, arc_margin);
@@ -231,9 +235,9 @@ ZonePoint ScalpRegion::classify(const glm::dvec3& p) const {
         return done(border(p.z - (m_z_front + kBorderNoiseMm * n2)) > 0 ? ZoneId::Front
                                                                        : ZoneId::Mid);
     }
-    const double jitter_deg = kBorderNoiseMm * n2 / r_xy / kDeg;
+    const double jitter_deg = kBorderNoiseMm * n2 / zone_r_xy / kDeg;
     auto beyond = [&](double limit_deg) {
-        return border((deg - (limit_deg + jitter_deg)) * kDeg * r_xy) > 0;
+        return border((deg - (limit_deg + jitter_deg)) * kDeg * zone_r_xy) > 0;
     };
     if (!beyond(40)) return done(ZoneId::Front);
     if (!beyond(75)) return done(ZoneId::Temples);
