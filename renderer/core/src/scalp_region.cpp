@@ -166,7 +166,9 @@ ZonePoint ScalpRegion::classify(const glm::dvec3& p) const {
     // `margin` bounds the distance to the borders between zones; the line's own is added last.
     double margin = std::numeric_limits<double>::max();
     out.inside = true;
-    const glm::dvec3 q = p / kNoiseCellMm;
+    // Mirrored in x: zone borders wander alike on both sides, so a design with asymmetry 0 is
+    // symmetric; the hairline itself carries the designed asymmetry and irregularity.
+    const glm::dvec3 q = glm::dvec3(std::abs(p.x), p.y, p.z) / kNoiseCellMm;
     const double n1 = borderNoise(q, 0);
     const double n2 = borderNoise(q, 1);
     // Zone borders are azimuths seen from the head's middle (the mask centre), as before the
