@@ -250,7 +250,6 @@ Renderer::Renderer(const HeadModel& head, const LayerStack* layers, const Render
     checkSettings(settings);
     Impl& m = *m_impl;
     m.settings = settings;
-    if (getenv("XMSAA")) m.settings.msaa = atoi(getenv("XMSAA"));
     if (m.settings.lighting.name.empty()) m.settings.lighting = *lightingPreset("studio");
     if (m.settings.lighting.lights.size() > size_t(kMaxLights))
         throw Error("a light rig has at most 4 lights", "", "/render/lighting");
@@ -519,7 +518,6 @@ std::string Renderer::Impl::headFragmentSource() const {
                          std::to_string(std::clamp(settings.anisotropy, 1, 4)) +
                          "\n#define HAS_SCAR " + (has_scar ? "1" : "0") + "\n";
     if (shadow_light < 0) source += "const float shadow = 1.0;\n";
-    if (getenv("XDEFS")) source += std::string(getenv("XDEFS")) + "\n";
     return source + shaders::kHeadFragmentBody;
 }
 

@@ -191,9 +191,6 @@ void main() {
     colour += shadeLight(3, n, v, ndv, albedo, a2, k, SHADOW_LIGHT == 3 ? shadow : 1.0);
 #endif
     frag_colour = vec4(srgbEncode(acesFilmic(colour * u_exposure)), 1.0);
-#ifdef XFLAT
-    frag_colour = vec4(v_nrm, 1.0);
-#endif
 }
 )GLSL";
 
