@@ -268,4 +268,19 @@ TEST(Renderer, SupersampledStillMatchesTheSizeAndTheLook) {
     EXPECT_EQ(r.render(r.fit({pose}), pose).width, 48);
 }
 
+// The renderer culls back faces when no hole of the mesh can be in view (llvmpipe shades
+// hidden fragments under MSAA). A back face seen through the rim of an open surface must
+// still show.
+TEST(Renderer, OpenPatchSeenFromBehindStillShows) {
+    const HeadModel patch = test::flatPatch();
+    RenderSettings s;
+    s.width = s.height = 64;
+    s.transparent = true;
+    Renderer r(patch, nullptr, s);
+    const CameraPose pose = *viewPose("back", 0);
+    const Image8 img = r.render(r.fit({pose}), pose);
+    // The patch's rim is in view, so its back face is drawn: the centre is fully covered.
+    EXPECT_EQ(img.at(32, 32)[3], 255);
+}
+
 } // namespace

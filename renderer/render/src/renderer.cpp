@@ -157,17 +157,21 @@ struct HoleInfo {
     std::vector<glm::dvec3> rim_points;  // vertices on hole rims (empty: closed mesh)
 };
 
-// Welds vertices by exact position (UV seams split vertices without opening the surface) and
-// classifies edges. Any edge used twice in the same direction (inconsistent winding, or more
-// than two faces) makes the mesh unsafe to cull.
+// Uses the mesh's welded position ids (mesh.h), or welds by exact position when it has none
+// (UV seams split vertices without opening the surface), then classifies edges. An edge used
+// twice in the same direction (inconsistent winding, or more than two faces) makes the mesh
+// unsafe to cull.
 HoleInfo findHoles(const Mesh& mesh) {
     HoleInfo info;
-    std::map<std::array<uint32_t, 3>, uint32_t> by_position;
-    std::vector<uint32_t> weld(mesh.positions.size());
-    for (size_t i = 0; i < mesh.positions.size(); ++i) {
-        std::array<uint32_t, 3> key{};
-        std::memcpy(key.data(), &mesh.positions[i], sizeof(key));
-        weld[i] = by_position.emplace(key, uint32_t(i)).first->second;
+    std::vector<uint32_t> weld = mesh.weld;
+    if (weld.size() != mesh.positions.size()) {
+        weld.assign(mesh.positions.size(), 0);
+        std::map<std::array<uint32_t, 3>, uint32_t> by_position;
+        for (size_t i = 0; i < mesh.positions.size(); ++i) {
+            std::array<uint32_t, 3> key{};
+            std::memcpy(key.data(), &mesh.positions[i], sizeof(key));
+            weld[i] = by_position.emplace(key, uint32_t(i)).first->second;
+        }
     }
     std::unordered_map<uint64_t, int> directed;
     directed.reserve(mesh.triangles.size() * 3);
@@ -175,17 +179,17 @@ HoleInfo findHoles(const Mesh& mesh) {
     for (const auto& t : mesh.triangles) {
         const uint32_t v[3] = {weld[t.x], weld[t.y], weld[t.z]};
         for (int e = 0; e < 3; ++e) {
-            if (v[e] == v[(e + 1) % 3]) continue; // degenerate after welding
+            if (v[e] == v[(e + 1) % 3]) continue; // degenerate after welding (a pole)
             if (++directed[edgeKey(v[e], v[(e + 1) % 3])] > 1) return info;
         }
     }
-    std::vector<char> on_rim(mesh.positions.size(), 0);
-    for (const auto& [key, count] : directed) {
-        const uint32_t a = uint32_t(key >> 32), b = uint32_t(key & 0xffffffffu);
+    std::unordered_map<uint32_t, char> on_rim;
+    for (const auto& entry : directed) {
+        const uint32_t a = uint32_t(entry.first >> 32), b = uint32_t(entry.first & 0xffffffffu);
         if (directed.count(edgeKey(b, a)) == 0) on_rim[a] = on_rim[b] = 1;
     }
-    for (size_t i = 0; i < on_rim.size(); ++i)
-        if (on_rim[i]) info.rim_points.emplace_back(mesh.positions[i]);
+    for (size_t i = 0; i < weld.size(); ++i)
+        if (on_rim.count(weld[i]) != 0) info.rim_points.emplace_back(mesh.positions[i]);
     info.orientable = true;
     return info;
 }
