@@ -58,6 +58,7 @@ struct TexelSplat {
     float m00 = 0, m01 = 0, m10 = 0, m11 = 0;
     float edge = 0, inv_sigma = 0, reach2 = 0;
     float halo_strength = 0, halo_k = 0;
+    float shadow_strength = 0, shadow_inv_r2 = 0;
     std::array<float, 3> filter{}, halo_filter{};
     int x0 = 0, x1 = -1, y0 = 0, y1 = -1;
 };
@@ -118,9 +119,12 @@ void splatRows(Image16& layer, const TexelSplat& s, int row_begin, int row_end) 
             const float r = std::sqrt(r2);
             const float c = lut((r - s.edge) * s.inv_sigma);
             const float h = s.halo_strength > 0 ? s.halo_strength * std::exp(r2 * s.halo_k) : 0;
-            if (c < 1e-5f && h < 1e-5f) continue;
+            // The ink's shadow: a smooth bump (zero slope at its rim) outside the dot's core.
+            const float q = 1.0f - r2 * s.shadow_inv_r2;
+            const float sh = q > 0 ? s.shadow_strength * q * q * (1.0f - c) : 0;
+            if (c < 1e-5f && h < 1e-5f && sh < 1e-5f) continue;
             uint16_t* texel = row + size_t(x) * 4;
-            if (texel[3] == 0 && h == 0) {
+            if (texel[3] == 0 && h == 0 && sh == 0) {
                 // Untouched texel, no redness: the dot's own filter and coverage (the general
                 // formula below reduces to this exactly).
                 texel[0] = filter16[0];
@@ -135,8 +139,8 @@ void splatRows(Image16& layer, const TexelSplat& s, int row_begin, int row_end) 
             // Redness first (it is in the skin around the ink), then the ink.
             for (int k = 0; k < 3; ++k)
                 t[k] *= (1.0f - h * (1.0f - s.halo_filter[size_t(k)])) *
-                        (1.0f - c * (1.0f - s.filter[size_t(k)]));
-            a = 1.0f - (1.0f - a) * (1.0f - h) * (1.0f - c);
+                        (1.0f - (c + sh) * (1.0f - s.filter[size_t(k)]));
+            a = 1.0f - (1.0f - a) * (1.0f - h) * (1.0f - c - sh);
             for (int k = 0; k < 3; ++k)
                 texel[k] = toU16(a > 1e-6f ? 1.0f - (1.0f - t[k]) / a : s.filter[size_t(k)]);
             texel[3] = toU16(a);
@@ -184,6 +188,11 @@ size_t splatInk(Image16& layer, const std::vector<InkSplat>& splats,
             // Out to where the redness is below one 16-bit step.
             reach = std::max(reach, s.halo_sigma_mm *
                                         std::sqrt(2.0f * std::log(s.halo_strength * 65535.0f)));
+        }
+        if (s.shadow_strength > 0 && s.shadow_radius_mm > 0) {
+            t.shadow_strength = std::min(s.shadow_strength, 1.0f);
+            t.shadow_inv_r2 = 1.0f / (s.shadow_radius_mm * s.shadow_radius_mm);
+            reach = std::max(reach, s.shadow_radius_mm);
         }
         for (int k = 0; k < 3; ++k) {
             t.filter[size_t(k)] = std::clamp(s.filter[k], 0.0f, 1.0f);

@@ -148,6 +148,7 @@ osg::ref_ptr<osg::Texture2D> albedoTexture(const std::filesystem::path& file, in
 struct Renderer::Impl {
     RenderSettings settings;
     std::vector<glm::dvec3> framing_points;
+    Landmarks landmarks;
     glm::dvec3 mesh_centre{0};
     double mesh_radius = 1;
 
@@ -184,6 +185,7 @@ Renderer::Renderer(const HeadModel& head, const LayerStack* layers, const Render
                        "Renderer(): the layer chart needs one flag per triangle");
     }
     m.framing_points = framingPoints(head.mesh);
+    m.landmarks = head.landmarks;
     const Box box = boundingBox(head.mesh);
     m.mesh_centre = box.centre();
     for (const glm::vec3& p : head.mesh.positions)
@@ -503,6 +505,14 @@ int Renderer::height() const {
 Framing Renderer::fit(const std::vector<CameraPose>& poses) const {
     return fitFraming(m_impl->framing_points, poses, m_impl->settings.width,
                       m_impl->settings.height);
+}
+
+Framing Renderer::fitView(const std::string& view, const CameraPose& pose) const {
+    if (const std::optional<Framing> closeup =
+            closeupFraming(view, m_impl->landmarks, m_impl->framing_points,
+                           m_impl->settings.width, m_impl->settings.height))
+        return *closeup;
+    return fit({pose});
 }
 
 Image8 Renderer::render(const Framing& framing, const CameraPose& pose) {
