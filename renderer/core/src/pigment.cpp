@@ -53,14 +53,14 @@ const glm::dvec3 kInkSpectrum{550.0 / 610.0, 1.0, 550.0 / 465.0};
 // because short wavelengths scatter more and penetrate less (the Tyndall effect of deep ink).
 // This is the colour that replaces the skin's where the ink absorbs: visible colour =
 // skin * T + (1 - T) * Y_skin * kAboveInk, so a dot is cool grey on every skin, not brown.
-const glm::dvec3 kAboveInk{0.17, 0.24, 0.30};
+const glm::dvec3 kAboveInk{0.15, 0.25, 0.30};
 // The ink's shadow in the skin around a dot: light entering the skin next to the dot diffuses
 // sideways through the dermis (transport length ~1 mm, Anderson & Parrish 1981) and part of it
 // passes under the ink, so a ring around each dot is darkened a little by the same filter.
 // It is what makes a field of small dots read as a shadow (a shaved head) from a distance while
 // each dot stays a distinct point up close. Profile: peak * (1 - r^2/R^2)^2 outside the dot.
-constexpr double kShadowPeak = 0.24;
-constexpr double kShadowRadiusMm = 1.1;
+constexpr double kShadowPeak = 0.30;
+constexpr double kShadowRadiusMm = 1.2;
 
 // Fresh ink sits partly in the epidermis and the wound crust: darker for the first weeks.
 constexpr double kFreshExtraOd = 0.45;    // +45% OD at day 0

@@ -29,9 +29,9 @@ struct NamedView {
 // and crown density are judged. The close-ups are what practitioners zoom on: the front
 // hairline with the left temple point (seen from the front three-quarter, a little above, so
 // the frontal line and the temporal recession are both in the picture), and the crown whorl
-// from above and behind. The hairline's mid-frontal point sits 70-100 mm above the glabella,
-// about 45 degrees above the ear line seen from the ear-line centre; the temple point is
-// lower and to the side, so the target direction is between them.
+// from above and behind. The renderer passes the treated region's vertices when it has layers,
+// so the hairline target is the region's outermost point toward the front-left temple, below
+// the hairline (55 degrees above the ear line): a point on the hairline itself.
 const NamedView kViews[] = {
     {"front", 0, NAN},
     {"three_quarter_left", 45, NAN},
@@ -41,7 +41,7 @@ const NamedView kViews[] = {
     {"back", 180, NAN},
     {"top", 0, 90},
     {"top_back", 180, 55},
-    {"hairline_closeup", 35, 18, kHairlineCloseupWidthMm, 28, 38},
+    {"hairline_closeup", 35, 25, kHairlineCloseupWidthMm, 30, 55},
     {"crown_closeup", 180, 62, kCrownCloseupWidthMm, 180, 62},
 };
 

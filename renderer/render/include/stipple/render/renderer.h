@@ -63,7 +63,8 @@ public:
     Framing fit(const std::vector<CameraPose>& poses) const;
 
     // The framing of a named still view at `pose` (viewPose): close-up views are framed on
-    // their scalp region from the head's landmarks (closeupFraming), the others on the whole
+    // their scalp region from the head's landmarks (closeupFraming over the vertices of the
+    // triangles that carry layers, or the whole head without layers), the others on the whole
     // head (fit({pose})).
     Framing fitView(const std::string& view, const CameraPose& pose) const;
 
