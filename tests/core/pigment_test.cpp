@@ -37,8 +37,9 @@ TEST(Pigment, ShadeAndSkinGiveTheDocumentedColour) {
 
 TEST(Pigment, HealedDotsAreNeutralToCoolGreyAndClearlyDarkerOnEverySkin) {
     // Healed carbon black reads grey to blue-grey through the skin (Tyndall), not as a darker
-    // skin (brown): at shades 5-10 the dot's chroma stays under 8 (skin's is 16-22) with b* at
-    // most +4 (skin's +13..+18), and at shade 6 it is at least 15 L* darker than the skin
+    // skin (brown): at shades 5-10 the dot's chroma stays under 10 (skin's is 16-22; the
+    // largest, 8.6, is the blue-grey of pure black on type I) with b* at most +4 (skin's
+    // +13..+18), and at shade 6 it is at least 15 L* darker than the skin
     // (a distinct dark point; types I-V; type VI skin is itself at L* 33, so 10 there).
     for (int type = 1; type <= 6; ++type) {
         const glm::dvec3 skin = fitzpatrickAlbedoLinear(type);
@@ -46,7 +47,7 @@ TEST(Pigment, HealedDotsAreNeutralToCoolGreyAndClearlyDarkerOnEverySkin) {
         for (double shade : {5.0, 6.0, 8.0, 10.0}) {
             const glm::dvec3 lab =
                 linearToLab(dotColourLinear(shade, skin, 30, InkType::Permanent));
-            EXPECT_LT(std::hypot(lab.y, lab.z), 8.0) << type << " " << shade;
+            EXPECT_LT(std::hypot(lab.y, lab.z), 10.0) << type << " " << shade;
             EXPECT_LT(lab.z, 4.0) << type << " " << shade;
             EXPECT_GT(std::hypot(skin_lab.y, skin_lab.z), 16.0) << type;
         }
