@@ -33,8 +33,9 @@ if ! command -v blender >/dev/null; then
     echo "    sudo apt-get install blender xvfb" >&2
     exit 2
 fi
-if ! python3 -c "import numpy" 2>/dev/null; then
-    # Debian's blender runs the system Python; its glTF importer needs numpy.
+if ! /usr/bin/python3 -c "import numpy" 2>/dev/null; then
+    # Debian's blender embeds the system Python 3.11 (/usr/bin/python3); its glTF importer
+    # needs numpy.
     echo "blender_compare.sh: Blender's glTF importer needs numpy. On Debian 12:" >&2
     echo "    sudo apt-get install python3-numpy" >&2
     exit 2
