@@ -6,8 +6,9 @@
 #   bash tests/bench/blender_compare.sh [OUT_DIR]
 #
 # Environment: STIPPLE_EXE (default build/renderer/cli/stipple), EEVEE_FRAMES (frames Eevee
-# renders, default 4), CYCLES_FRAMES (default 2), CYCLES_SAMPLES (default 32),
+# renders, default 3), CYCLES_FRAMES (default 3), CYCLES_SAMPLES (default 32),
 # CYCLES_DENOISE (off|oidn, default off), EEVEE_SAMPLES (0 = Blender's default, 64),
+# EEVEE_LOW_SAMPLES (a second Eevee run with this many samples, default 4; 0 skips it),
 # THREADS (Blender's render threads, default 2).
 # When an engine renders fewer than 36 frames, the frames are spread over the turn and the
 # 36-frame time is extrapolated: (process time outside the frames) + first frame + 35 x the
@@ -18,11 +19,12 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out=${1:-/tmp/stipple_blender_compare}
 stipple=${STIPPLE_EXE:-$root/build/renderer/cli/stipple}
-eevee_frames=${EEVEE_FRAMES:-4}
-cycles_frames=${CYCLES_FRAMES:-2}
+eevee_frames=${EEVEE_FRAMES:-3}
+cycles_frames=${CYCLES_FRAMES:-3}
 cycles_samples=${CYCLES_SAMPLES:-32}
 cycles_denoise=${CYCLES_DENOISE:-off}
 eevee_samples=${EEVEE_SAMPLES:-0}
+eevee_low_samples=${EEVEE_LOW_SAMPLES:-4}
 threads=${THREADS:-2}
 design=$root/examples/natural.json
 frames=36
@@ -85,10 +87,10 @@ echo "stipple: wall $st_real s, user $st_user s, sys $st_sys s"
 # The chart albedo through the second UV set (TEXCOORD_1): the scalp gets ~3x the texels it
 # has in the mannequin's own UVs (albedo_flat.png), closest to Stipple's chart-space layers.
 albedo=$out/bake/albedo_chart.png
-blender_run() { # engine count extra-args...
-    local engine=$1 count=$2
-    shift 2
-    local dir=$out/$engine
+blender_run() { # name engine count extra-args...
+    local name=$1 engine=$2 count=$3
+    shift 3
+    local dir=$out/$name
     mkdir -p "$dir"
     echo "load: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/machine.txt"
     local args=(-b --factory-startup -noaudio -P "$root/tests/bench/blender_turntable.py" --
@@ -99,10 +101,10 @@ blender_run() { # engine count extra-args...
     TIMEFORMAT="%R %U %S"
     if { time blender "${args[@]}" > "$dir/blender.log" 2>&1; } 2> "$dir/process.time" \
         && [[ -f $dir/timing.json ]]; then
-        echo "$engine: ran under 'blender -b' ($(grep -m1 -o 'surfaceless EGL' "$dir/blender.log" \
+        echo "$name: ran under 'blender -b' ($(grep -m1 -o 'surfaceless EGL' "$dir/blender.log" \
             || echo 'no EGL note'))" | tee -a "$out/machine.txt"
     elif [[ $engine == eevee ]] && command -v xvfb-run >/dev/null; then
-        echo "$engine: 'blender -b' failed (see $dir/blender.log); retrying under xvfb-run" \
+        echo "$name: 'blender -b' failed (see $dir/blender.log); retrying under xvfb-run" \
             | tee -a "$out/machine.txt"
         { time xvfb-run -a -s "-screen 0 1920x1080x24" blender "${args[@]}" \
             > "$dir/blender_xvfb.log" 2>&1; } 2> "$dir/process.time"
@@ -110,19 +112,23 @@ blender_run() { # engine count extra-args...
         echo "$engine: blender failed; see $dir/blender.log" >&2
         exit 1
     fi
-    echo "$engine: $count frames, process wall/user/sys $(tail -1 "$dir/process.time") s"
+    echo "$name: $count frames, process wall/user/sys $(tail -1 "$dir/process.time") s"
 }
 echo "== blender eevee"
 eevee_extra=()
 [[ $eevee_samples != 0 ]] && eevee_extra=(--samples "$eevee_samples")
-blender_run eevee "$eevee_frames" "${eevee_extra[@]}"
+blender_run eevee eevee "$eevee_frames" "${eevee_extra[@]}"
+if [[ $eevee_low_samples != 0 ]]; then
+    echo "== blender eevee, $eevee_low_samples samples (the sample count of Stipple's 4x MSAA)"
+    blender_run eevee_low eevee "$eevee_frames" --samples "$eevee_low_samples"
+fi
 echo "== blender cycles"
-blender_run cycles "$cycles_frames" --samples "$cycles_samples" --denoise "$cycles_denoise"
+blender_run cycles cycles "$cycles_frames" --samples "$cycles_samples" --denoise "$cycles_denoise"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/machine.txt"
 
 # 4. The table.
 python3 - "$out" <<'EOF' | tee "$out/table.md"
-import json, sys
+import json, os, sys
 out = sys.argv[1]
 
 def processTime(path):
@@ -146,9 +152,12 @@ def extrapolate(process, frames):
     return process - sum(frames) + frames[0] + 35 * later
 
 
-for engine in ("eevee", "cycles"):
-    rec = json.load(open(f"{out}/{engine}/timing.json"))
-    wall, cpu = processTime(f"{out}/{engine}/process.time")
+for name in ("eevee", "eevee_low", "cycles"):
+    if not os.path.exists(f"{out}/{name}/timing.json"):
+        continue
+    rec = json.load(open(f"{out}/{name}/timing.json"))
+    engine = rec["engine"]
+    wall, cpu = processTime(f"{out}/{name}/process.time")
     fw = [f["seconds"] for f in rec["frames"]]
     fc = [f["cpu_seconds"] for f in rec["frames"]]
     s = rec["settings"]
@@ -156,7 +165,7 @@ for engine in ("eevee", "cycles"):
              else "Blender %s Cycles CPU (%d samples, denoise %s, %d threads)"
              % (rec["blender"], s["samples"], s["denoise"], s["threads"]))
     rows.append((label, len(fw), wall, cpu, extrapolate(wall, fw), extrapolate(cpu, fc)))
-    notes.append(f"{engine}: setup {rec['setup_s']:.1f} s wall / {rec['setup_cpu_s']:.1f} s CPU; "
+    notes.append(f"{name}: setup {rec['setup_s']:.1f} s wall / {rec['setup_cpu_s']:.1f} s CPU; "
                  "frames (wall/CPU s): "
                  + ", ".join(f"#{f['index']} {f['seconds']:.1f}/{f['cpu_seconds']:.1f}"
                              for f in rec["frames"]))
