@@ -123,14 +123,18 @@ void printSummary(const nlohmann::json& j, std::ostream& out) {
     out << "  blue noise    nearest neighbour / hexagonal spacing: min "
         << fixed(j["nn_min_ratio"], 3) << ", mean " << fixed(j["nn_mean_ratio"], 3)
         << "; outside the region: " << j["outside_region"].get<size_t>() << "\n";
-    out << "  zone              area cm2    dots   dots/cm2  target\n";
+    // Right-aligned columns so a practitioner can read the table at a glance.
+    auto column = [](const std::string& text, size_t width) {
+        return std::string(text.size() < width ? width - text.size() : 0, ' ') + text;
+    };
+    out << "  zone                     area cm2     dots  dots/cm2    target\n";
     for (const auto& z : j["zones"]) {
-        std::string name = z["name"].get<std::string>();
-        name.resize(16, ' ');
-        out << "    " << name << (z["enabled"].get<bool>() ? "" : "(off)") << "  "
-            << fixed(z["area_cm2"], 1) << "  " << z["dots"].get<size_t>() << "  "
-            << fixed(z["density_per_cm2"], 1) << "  " << fixed(z["target_density_per_cm2"], 1)
-            << "\n";
+        std::string name = z["name"].get<std::string>() + (z["enabled"].get<bool>() ? "" : " (off)");
+        name.resize(22, ' ');
+        out << "    " << name << column(fixed(z["area_cm2"], 1), 9)
+            << column(std::to_string(z["dots"].get<size_t>()), 9)
+            << column(fixed(z["density_per_cm2"], 1), 10)
+            << column(fixed(z["target_density_per_cm2"], 1), 10) << "\n";
     }
     for (const auto& s : j["scars"])
         out << "  scar " << s["index"].get<size_t>() << "        " << fixed(s["area_cm2"], 2)

@@ -7,16 +7,19 @@
 //   Properties of Triangular Meshes", IEEE TVCG 2012 (MeshLab's Poisson-disk sampling).
 //
 // How a zone is sampled, and why other zones cannot change it:
-// 1. Candidates are generated on each triangle that may touch the zone, k per expected dot
-//    (area x peak density), at positions hashed from (seed, zone, triangle, number). A
-//    candidate is kept if it lies in the zone (zone borders depend on geometry only) and
-//    survives thinning by the local density factor (transition falloff, mask).
-// 2. A candidate closer than r/2 to its zone's border is dropped (r = its own minimum
-//    distance). Two dots of different zones are then at least (rA + rB)/2 apart, so the
-//    blue-noise spacing holds across borders without either zone looking at the other.
+// 1. Triangle t offers candidate positions j = 0, 1, ... hashed from (seed, t, j), the same
+//    sequence for every zone; zone z takes the first k_z x (area x its peak density) of them
+//    that lie in it (zone borders depend on geometry only) and survive thinning by the local
+//    density factor (transition falloff, mask). Each position is classified once for all
+//    zones; triangles certified by the zone map's distance bounds skip classification.
+// 2. A candidate closer than kInsetFactor x r to a border with another zone is dropped
+//    (r = its own minimum distance; the hairline needs no strip). Two dots of different zones
+//    are then at least about 0.6 (rA + rB) apart, so the blue-noise spacing holds across
+//    borders without either zone looking at the other.
 // 3. The zone's candidates go through selectPoissonDisk() with r = kRadiusFactor x the ideal
-//    hexagonal spacing at the local density. k and kRadiusFactor are calibrated together so the
-//    kept count matches density x area (see the constants).
+//    hexagonal spacing at the local density, scaled for the border strip; the kept count is
+//    compared with density x area and the selection rerun with a rescaled radius until it
+//    matches (kCountTolerance), using only the zone's own candidates.
 // Dot ids are (zone, triangle, candidate number): stable for the same mesh and design.
 
 #include "stipple/core/follicles.h"
@@ -40,6 +43,30 @@ constexpr double kPi = 3.14159265358979323846;
 // time it costs.
 constexpr double kCandidatesPerDot = 6.0;
 constexpr double kRadiusFactor = 0.68;
+// Candidates keep kInsetFactor x their radius clear of the borders with other zones, so two
+// dots of different zones are at least about 0.55 (rA + rB) apart (the 8-point circle test
+// catches a straight border within 0.92 of the inset).
+constexpr double kInsetFactor = 0.66;
+// Zones whose target is below this many dots get 2.5x the candidates, below kTinyZoneDots
+// (a sliver between borders: mostly border strip) 12x, so that the count matching below can
+// reach the target at a radius above its floor.
+constexpr double kSmallZoneDots = 3000;
+constexpr double kTinyZoneDots = 600;
+// The selection is rerun with a scaled radius until the zone's count is within this fraction
+// of its target (at most kCountRounds reruns); the scale never goes below kMinRadiusScale, so
+// the minimum distance stays at or above 0.653 of the hexagonal spacing (floor 0.65).
+constexpr double kCountTolerance = 0.025;
+constexpr double kSmallCountTolerance = 0.015; // zones under kSmallZoneDots (reruns are cheap)
+constexpr int kCountRounds = 3;
+constexpr double kMinRadiusScale = 0.96;
+// First guess of the scale before the strip correction: open zones come out ~2% under the
+// closed-sphere calibration (borders, curvature), measured on the synthetic and real heads;
+// starting 1% tighter saves most reruns.
+constexpr double kFirstRadiusScale = 0.99;
+// The 8 directions of the inset test, cos and sin of k x 45 deg.
+constexpr glm::dvec2 kCircle[8] = {{1, 0},       {0.70710678, 0.70710678},   {0, 1},
+                                   {-0.70710678, 0.70710678}, {-1, 0}, {-0.70710678, -0.70710678},
+                                   {0, -1},      {0.70710678, -0.70710678}};
 // Density factors below this are reached by thinning alone (the minimum distance stops growing)
 // so a near-black mask pixel cannot blow up the grid cells.
 constexpr double kMinDensityFactor = 0.2;
@@ -126,6 +153,7 @@ struct DensityField {
 
 struct TriangleInfo {
     uint8_t zones = 0;       // bit per ZoneId, kOutsideBit for outside the region
+    bool certified = false;  // wholly inside one zone, at least margin_mm - max_edge_mm deep
     float margin_mm = 0;     // min border margin over the samples of the triangle and its ring
     float max_edge_mm = 0;
     float area_mm2 = 0;
@@ -369,7 +397,10 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
     std::vector<TriangleInfo> tris(tri_count);
     std::vector<double> density_integral(kZones, 0.0); // integral of the density factor, mm^2
     {
-        const size_t vertex_count = mesh.positions.size();
+        // Per welded position (weld ids are ids, not vertex indices: classify the vertex's
+        // own position and share the result with the vertices welded to it).
+        size_t vertex_count = mesh.positions.size();
+        for (uint32_t w : mesh.weld) vertex_count = std::max(vertex_count, size_t(w) + 1);
         auto weldOf = [&](uint32_t v) { return mesh.weld.empty() ? v : mesh.weld[v]; };
         std::vector<uint8_t> vertex_zones(vertex_count, 0);
         std::vector<float> vertex_margin(vertex_count, std::numeric_limits<float>::max());
@@ -388,7 +419,7 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
             for (uint32_t v : {tri.x, tri.y, tri.z}) {
                 const uint32_t w = weldOf(v);
                 if (!classified[w]) {
-                    const ZonePoint zp = region.classify(mesh.positions[w]);
+                    const ZonePoint zp = region.classify(mesh.positions[v]);
                     vertex_zones[w] = bitOf(zp);
                     vertex_margin[w] = float(zp.margin_mm);
                     classified[w] = 1;
@@ -407,6 +438,7 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
                     info.area_mm2 * field.factor((a + b + c) / 3.0, ZoneId(z), 1.0);
                 info.zones = zones;
                 info.margin_mm = margin;
+                info.certified = true;
                 continue;
             }
             // Quadrature: centroids of an m x m split, sub-triangles no longer than 2.5 mm.
@@ -430,7 +462,8 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
             info.margin_mm = margin;
         }
         // One ring of dilation: a zone sliver that no sample hit still gets candidates from
-        // the neighbouring triangles' lists.
+        // the neighbouring triangles' lists. A certified triangle needs none: its vertex
+        // margins prove that no other zone reaches into it.
         std::vector<uint8_t> ring_zones(vertex_count, 0);
         std::vector<float> ring_margin(vertex_count, std::numeric_limits<float>::max());
         for (size_t t = 0; t < tri_count; ++t)
@@ -440,6 +473,7 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
             }
         for (size_t t = 0; t < tri_count; ++t)
             for (uint32_t v : {mesh.triangles[t].x, mesh.triangles[t].y, mesh.triangles[t].z}) {
+                if (tris[t].certified) break;
                 tris[t].zones |= ring_zones[weldOf(v)];
                 tris[t].margin_mm = std::min(tris[t].margin_mm, ring_margin[weldOf(v)]);
             }
@@ -468,94 +502,169 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
             if (plans[z].spec.enabled) plans[z].peak_per_mm2 = plans[z].spec.density_per_cm2 / 100;
     }
 
-    // Sampling, zone by zone.
-    std::vector<float> local_density; // per dot, per mm^2 (for the spacing ratio)
+    // Candidates. Triangle t offers the candidate positions j = 0, 1, 2... at hashed points
+    // (seed, t, j), the same sequence for every zone; zone z takes the first count_z(t) of
+    // them (k x its peak density x area) that lie in it. So each position is classified once
+    // for all zones, and zone z's candidates still depend only on the geometry and z's own
+    // settings.
+    struct ZoneSampling {
+        bool varying = false;
+        double peak = 0, r_peak = 0, r_max = 0, per_dot = kCandidatesPerDot;
+        uint64_t seed = 0;
+        size_t in_zone = 0, inset_dropped = 0;
+        std::vector<SampleCandidate> candidates;
+    };
+    std::vector<ZoneSampling> sampling(kZones);
     double min_radius = std::numeric_limits<double>::max();
+    uint8_t sampled_bits = 0;
     for (size_t z = 0; z < kZones; ++z) {
         ZonePlan& plan = plans[z];
         plan.target_dots = plan.peak_per_mm2 * density_integral[z];
         if (!plan.spec.enabled || !(plan.peak_per_mm2 > 0)) continue;
         plan.sampled = true;
-        const ZoneId zone = ZoneId(z);
-        const uint8_t bit = uint8_t(1u << z);
-        const double peak = plan.peak_per_mm2;
-        const double r_peak = kRadiusFactor * hexSpacingMm(peak);
-        const double r_max = kRadiusFactor * hexSpacingMm(peak * kMinDensityFactor);
-        min_radius = std::min(min_radius, r_peak);
-        const bool varying = zone == ZoneId::FrontTransition || mask.active();
-        const uint64_t zone_seed = hashOf(design.seed, 0x5a0e, z);
-        std::vector<SampleCandidate> candidates;
-        size_t in_zone = 0, inset_dropped = 0;
-        candidates.reserve(size_t(kCandidatesPerDot * plan.target_dots * 1.1) + 16);
-        for (size_t t = 0; t < tri_count; ++t) {
-            const TriangleInfo& info = tris[t];
-            if (!(info.zones & bit)) continue;
-            const bool interior = info.zones == bit && info.margin_mm > info.max_edge_mm + r_max &&
-                                  zone != ZoneId::FrontTransition;
-            const double expected = kCandidatesPerDot * peak * info.area_mm2;
-            const uint64_t count = uint64_t(expected + unitOf(hashOf(zone_seed, t, ~uint64_t(0))));
-            const glm::uvec3 tri = mesh.triangles[t];
-            glm::dvec3 e1, e2;
-            bool basis = false;
-            for (uint64_t j = 0; j < count; ++j) {
-                const uint64_t h = hashOf(zone_seed, t, j);
-                double u, v;
-                barycentricOf(h, u, v);
-                const glm::dvec3 p = triPoint(mesh, tri, u, v);
-                ZonePoint zp;
-                zp.inside = true;
-                zp.zone = zone;
-                zp.margin_mm = 1e9;
-                if (!interior) {
-                    zp = region.classify(p);
-                    if (!zp.inside || zp.zone != zone) continue;
-                }
-                const double f = varying ? field.factor(p, zone, zp.transition) : 1.0;
-                if (unitOf(hashOf(h, 7)) >= f) continue;
-                const double r = kRadiusFactor * hexSpacingMm(peak * std::max(f, kMinDensityFactor));
-                // Keep r/2 away from the zone's border (see the file comment, step 2).
-                const double inset = 0.6 * r;
-                if (zp.margin_mm < 1.2 * inset) {
-                    if (!basis) {
-                        const glm::dvec3 a = mesh.positions[tri.x];
-                        const glm::dvec3 n = glm::normalize(glm::cross(
-                            glm::dvec3(mesh.positions[tri.y]) - a, glm::dvec3(mesh.positions[tri.z]) - a));
-                        tangentBasis(n, e1, e2);
-                        basis = true;
-                    }
-                    bool clear = true;
-                    for (int k = 0; k < 8 && clear; ++k) {
-                        const double angle = k * kPi / 4;
-                        const glm::dvec3 q = p + inset * (std::cos(angle) * e1 + std::sin(angle) * e2);
-                        const ZonePoint zq = region.classify(q);
-                        clear = zq.inside && zq.zone == zone;
-                    }
-                    if (!clear) {
-                        ++inset_dropped;
-                        continue;
-                    }
-                }
-                ++in_zone;
-                SampleCandidate cand;
-                cand.position = glm::vec3(p);
-                cand.radius_mm = float(r);
-                cand.triangle = uint32_t(t);
-                cand.index = uint32_t(j);
-                cand.priority = uint32_t(hashOf(h, 9) >> 32);
-                candidates.push_back(cand);
-            }
+        sampled_bits |= uint8_t(1u << z);
+        ZoneSampling& zs = sampling[z];
+        zs.peak = plan.peak_per_mm2;
+        zs.r_peak = kRadiusFactor * hexSpacingMm(zs.peak);
+        zs.varying = ZoneId(z) == ZoneId::FrontTransition || mask.active();
+        // The largest radius sizes the selection grid's cells: only a zone whose density
+        // varies reaches the floor factor.
+        zs.r_max = zs.varying ? kRadiusFactor * hexSpacingMm(zs.peak * kMinDensityFactor) : zs.r_peak;
+        zs.seed = hashOf(design.seed, 0x5a0e, z);
+        min_radius = std::min(min_radius, zs.r_peak);
+        // Small and graded zones get a deeper pool: the count is then matched by adjusting the
+        // radius (below), which needs headroom above the calibrated count. The transition band
+        // (radius changing within a few mm, most of it near a border) and slivers need most.
+        zs.per_dot = kCandidatesPerDot * (ZoneId(z) == ZoneId::FrontTransition             ? 5.0
+                                          : plan.target_dots < kTinyZoneDots                 ? 12.0
+                                          : zs.varying || plan.target_dots < kSmallZoneDots ? 2.5
+                                                                                          : 1.0);
+        zs.candidates.reserve(size_t(zs.per_dot * plan.target_dots * 1.1) + 16);
+    }
+    const uint64_t position_seed = hashOf(design.seed, 0x9051);
+    auto positionHash = [&](uint64_t t, uint64_t j) { return hashOf(position_seed, t, j); };
+    for (size_t t = 0; t < tri_count; ++t) {
+        const TriangleInfo& info = tris[t];
+        const uint8_t zones = info.zones & sampled_bits;
+        if (!zones) continue;
+        uint64_t counts[kZones] = {};
+        uint64_t count_max = 0;
+        for (size_t z = 0; z < kZones; ++z) {
+            if (!(zones & (1u << z))) continue;
+            const double expected = sampling[z].per_dot * sampling[z].peak * info.area_mm2;
+            counts[z] = uint64_t(expected + unitOf(hashOf(sampling[z].seed, t, ~uint64_t(0))));
+            count_max = std::max(count_max, counts[z]);
         }
-        // The border inset removed a strip of the zone; spacing the rest slightly closer
-        // keeps the zone's count at density x area (q is the strip's share). Capped at 7% so
-        // the spacing never drops below 0.655 of the hexagonal one (blue-noise floor 0.65).
-        const double q = std::min(0.07, double(inset_dropped) / double(std::max<size_t>(1, in_zone + inset_dropped)));
-        const float shrink = float(std::sqrt(1 - q));
-        for (SampleCandidate& c : candidates) c.radius_mm *= shrink;
-        const std::vector<SampleCandidate> kept = selectPoissonDisk(std::move(candidates), float(r_max));
+        if (count_max == 0) continue;
+        // A certified triangle lies in one zone; when it is also deeper than the largest
+        // inset, its candidates need no classification. The transition zone needs each
+        // candidate's depth in the band for its falloff, so it always classifies.
+        size_t only = kZones;
+        if (info.certified && (zones & (zones - 1)) == 0) {
+            only = 0;
+            while (!(zones & (1u << only))) ++only;
+        }
+        const bool interior = only < kZones && ZoneId(only) != ZoneId::FrontTransition &&
+                              info.margin_mm > info.max_edge_mm + kInsetFactor * sampling[only].r_max;
+        const glm::uvec3 tri = mesh.triangles[t];
+        const glm::dvec3 a = mesh.positions[tri.x];
+        const glm::dvec3 ab = glm::dvec3(mesh.positions[tri.y]) - a;
+        const glm::dvec3 ac = glm::dvec3(mesh.positions[tri.z]) - a;
+        glm::dvec3 e1, e2;
+        bool basis = false;
+        for (uint64_t j = 0; j < count_max; ++j) {
+            if (only < kZones && j >= counts[only]) break;
+            const uint64_t h = positionHash(t, j);
+            double u, v;
+            barycentricOf(h, u, v);
+            const glm::dvec3 p = a + u * ab + v * ac;
+            ZonePoint zp;
+            if (interior) {
+                zp.inside = true;
+                zp.zone = ZoneId(only);
+                zp.margin_mm = zp.zone_margin_mm = 1e9;
+            } else {
+                zp = region.classify(p);
+                if (!zp.inside) continue;
+            }
+            const size_t z = size_t(zp.zone);
+            if (!(sampled_bits & (1u << z)) || j >= counts[z]) continue;
+            ZoneSampling& zs = sampling[z];
+            const double f = zs.varying ? field.factor(p, zp.zone, zp.transition) : 1.0;
+            if (f < 1 && unitOf(hashOf(h, 7)) >= f) continue;
+            const double r =
+                zs.varying ? kRadiusFactor * hexSpacingMm(zs.peak * std::max(f, kMinDensityFactor)) : zs.r_peak;
+            // Keep clear of the borders with other zones (see the file comment, step 2).
+            // The margin is a distance bound, so beyond it no test is needed; the line
+            // itself (outside the region) needs no strip: no zone has dots beyond it.
+            const double inset = kInsetFactor * r;
+            if (zp.zone_margin_mm < inset) {
+                if (!basis) {
+                    tangentBasis(glm::normalize(glm::cross(ab, ac)), e1, e2);
+                    basis = true;
+                }
+                bool clear = true;
+                for (int k = 0; k < 8 && clear; ++k) {
+                    const glm::dvec3 dir = kCircle[k].x * e1 + kCircle[k].y * e2;
+                    ZonePoint zq = region.classify(p + inset * dir);
+                    // Beyond the line is clear, unless a sliver of another zone lies between
+                    // (where the transition band tapers out): look half way too.
+                    if (!zq.inside) zq = region.classify(p + 0.5 * inset * dir);
+                    clear = !zq.inside || zq.zone == zp.zone;
+                }
+                if (!clear) {
+                    ++zs.inset_dropped;
+                    continue;
+                }
+            }
+            ++zs.in_zone;
+            SampleCandidate cand;
+            cand.position = glm::vec3(p);
+            cand.radius_mm = float(r);
+            cand.triangle = uint32_t(t);
+            cand.index = uint32_t(j);
+            cand.priority = uint32_t(hashOf(h, 9) >> 32);
+            zs.candidates.push_back(cand);
+        }
+    }
+
+    // Selection and dots, zone by zone.
+    std::vector<float> local_density; // per dot, per mm^2 (for the spacing ratio)
+    for (size_t z = 0; z < kZones; ++z) {
+        const ZonePlan& plan = plans[z];
+        if (!plan.sampled) continue;
+        ZoneSampling& zs = sampling[z];
+        const ZoneId zone = ZoneId(z);
+        const bool varying = zs.varying;
+        const double peak = zs.peak;
+        // The border inset removed a strip of the zone (q is its share of the candidates);
+        // spacing the rest closer keeps the zone's count at density x area. The first guess
+        // scales the radius by sqrt(1 - q); then, since a finite pool near borders and
+        // density gradients does not follow that exactly, the count is measured and the
+        // radius rescaled (count ~ 1 / r^2) until it is within kCountTolerance. Everything
+        // here depends only on the zone's own candidates, so zones stay independent.
+        const double q = double(zs.inset_dropped) /
+                         double(std::max<size_t>(1, zs.in_zone + zs.inset_dropped));
+        double scale = std::max(kMinRadiusScale, kFirstRadiusScale * std::sqrt(1 - q));
+        auto select = [&](double s) {
+            return selectPoissonDisk(zs.candidates, float(zs.r_max * std::max(1.0, s)), float(s));
+        };
+        const double tolerance =
+            plan.target_dots < kSmallZoneDots ? kSmallCountTolerance : kCountTolerance;
+        std::vector<SampleCandidate> kept = select(scale);
+        for (int round = 0; round < kCountRounds && plan.target_dots > 0; ++round) {
+            const double ratio = double(kept.size()) / plan.target_dots;
+            if (std::abs(ratio - 1) <= tolerance) break;
+            const double next = std::clamp(scale * std::sqrt(ratio), kMinRadiusScale, 1.25);
+            if (next == scale) break;
+            scale = next;
+            kept = select(scale);
+        }
+        zs.candidates = {};
         const ZoneSpec& spec = plan.spec;
         for (const SampleCandidate& c : kept) {
             Dot dot;
-            const uint64_t h = hashOf(zone_seed, c.triangle, c.index);
+            const uint64_t h = positionHash(c.triangle, c.index);
             double u, v;
             barycentricOf(h, u, v);
             const glm::uvec3 tri = mesh.triangles[c.triangle];

@@ -132,8 +132,8 @@ Grid buildGrid(size_t count, float cell_mm, PositionOf position_of) {
 
 } // namespace
 
-std::vector<SampleCandidate> selectPoissonDisk(std::vector<SampleCandidate> candidates,
-                                               float max_radius_mm) {
+std::vector<SampleCandidate> selectPoissonDisk(const std::vector<SampleCandidate>& candidates,
+                                               float max_radius_mm, float radius_scale) {
     STIPPLE_ASSERT(max_radius_mm > 0, "selectPoissonDisk(): max_radius_mm must be positive");
     if (candidates.empty()) return {};
     // Cells of side 2 r_max: a conflict (distance < r <= r_max = half a cell) can only be with
@@ -146,9 +146,10 @@ std::vector<SampleCandidate> selectPoissonDisk(std::vector<SampleCandidate> cand
     // Candidates grouped by cell, each cell's run ordered by priority (ties by index and
     // position so the order never depends on the input order).
     std::vector<SampleCandidate> sorted(candidates.size());
-    for (size_t i = 0; i < grid.order.size(); ++i) sorted[i] = candidates[grid.order[i]];
-    candidates.clear();
-    candidates.shrink_to_fit();
+    for (size_t i = 0; i < grid.order.size(); ++i) {
+        sorted[i] = candidates[grid.order[i]];
+        sorted[i].radius_mm *= radius_scale;
+    }
     for (size_t c = 0; c < cells; ++c)
         std::sort(sorted.begin() + grid.start[c], sorted.begin() + grid.start[c + 1],
                   [](const SampleCandidate& a, const SampleCandidate& b) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "stipple/core/poisson_sampling.h"
 
@@ -19,22 +20,51 @@ constexpr double kBorderSlope = kBorderNoiseMm * 3.0 * 1.7321 / kNoiseCellMm;
 
 double fade(double t) { return t * t * (3 - 2 * t); }
 
+// Value of lattice corner (x, y, z) in [-1, 1]. One mix per corner: the coordinates are
+// folded into the channel's key with odd multipliers first.
+double cornerValue(uint64_t base, int64_t x, int64_t y, int64_t z) {
+    const uint64_t key = base ^ (uint64_t(x) * 0x9e3779b97f4a7c15ull) ^
+                         (uint64_t(y) * 0xc2b2ae3d27d4eb4full) ^ (uint64_t(z) * 0x165667b19e3779f9ull);
+    return 2 * unitOf(mixHash(key)) - 1;
+}
+
+// Trilinear blend with smoothstep weights of the 8 corners around p, from `corner(dx, dy, dz)`.
+template <typename Corner>
+double blend(const glm::dvec3& t, Corner corner) {
+    const double wx = fade(t.x), wy = fade(t.y), wz = fade(t.z);
+    auto lerp = [](double a, double b, double w) { return a + (b - a) * w; };
+    const double x00 = lerp(corner(0, 0, 0), corner(1, 0, 0), wx);
+    const double x10 = lerp(corner(0, 1, 0), corner(1, 1, 0), wx);
+    const double x01 = lerp(corner(0, 0, 1), corner(1, 0, 1), wx);
+    const double x11 = lerp(corner(0, 1, 1), corner(1, 1, 1), wx);
+    return lerp(lerp(x00, x10, wy), lerp(x01, x11, wy), wz);
+}
+
 } // namespace
 
 double valueNoise3(const glm::dvec3& p, uint64_t seed, uint64_t channel) {
     const glm::dvec3 f = glm::floor(p);
-    const glm::dvec3 t = p - f;
     const int64_t x = int64_t(f.x), y = int64_t(f.y), z = int64_t(f.z);
-    auto v = [&](int64_t dx, int64_t dy, int64_t dz) {
-        const uint64_t h = hashOf(hashOf(seed, channel), uint64_t(x + dx), uint64_t(y + dy),
-                                  uint64_t(z + dz));
-        return 2 * unitOf(h) - 1;
-    };
-    const double wx = fade(t.x), wy = fade(t.y), wz = fade(t.z);
-    auto lerp = [](double a, double b, double w) { return a + (b - a) * w; };
-    const double x00 = lerp(v(0, 0, 0), v(1, 0, 0), wx), x10 = lerp(v(0, 1, 0), v(1, 1, 0), wx);
-    const double x01 = lerp(v(0, 0, 1), v(1, 0, 1), wx), x11 = lerp(v(0, 1, 1), v(1, 1, 1), wx);
-    return lerp(lerp(x00, x10, wy), lerp(x01, x11, wy), wz);
+    const uint64_t base = hashOf(seed, channel);
+    return blend(p - f, [&](int64_t dx, int64_t dy, int64_t dz) {
+        return cornerValue(base, x + dx, y + dy, z + dz);
+    });
+}
+
+double ScalpRegion::borderNoise(const glm::dvec3& q, int channel) const {
+    // The corner values are tabulated over the head's box: the same numbers as
+    // valueNoise3(), without hashing 8 corners per call.
+    const glm::dvec3 f = glm::floor(q);
+    const glm::ivec3 c = glm::ivec3(f) - m_noise_origin;
+    if (c.x < 0 || c.y < 0 || c.z < 0 || c.x + 1 >= m_noise_dims.x || c.y + 1 >= m_noise_dims.y ||
+        c.z + 1 >= m_noise_dims.z)
+        return valueNoise3(q, m_seed, channel == 0 ? 0x2001 : 0x2002);
+    const double* table = m_noise[size_t(channel)].data();
+    const size_t sx = 1, sy = size_t(m_noise_dims.x), sz = sy * size_t(m_noise_dims.y);
+    const size_t base = size_t(c.x) * sx + size_t(c.y) * sy + size_t(c.z) * sz;
+    return blend(q - f, [&](int dx, int dy, int dz) {
+        return table[base + size_t(dx) * sx + size_t(dy) * sy + size_t(dz) * sz];
+    });
 }
 
 ScalpRegion::ScalpRegion(const HeadModel& head, const HairlineSpec& spec, uint64_t seed,
@@ -49,17 +79,49 @@ ScalpRegion::ScalpRegion(const HeadModel& head, const HairlineSpec& spec, uint64
                     "section",
                     file, "/head/landmarks");
     if (head.mesh.triangles.empty()) throw Error("the head mesh has no triangles", file, "/head/mesh");
-    // The chart centre: on the ear axis height, midway between the ears and between glabella
-    // and occiput, which is inside the cranium for any head.
+    // The chart centre: on the ear axis height, midway between the ears, 62% of the way from
+    // the glabella to the occiput (inside the cranium for any head). Behind the middle so the
+    // azimuths spread over the temples: seen from there the temporal peak lies at a larger
+    // azimuth than the frontotemporal corner above it, and the chart's one-line-per-azimuth
+    // can hold a peak that points forward.
     const glm::dvec3 centre(0.5 * (lm.ear_left.x + lm.ear_right.x), ear_y,
-                            0.5 * (lm.glabella.z + lm.occiput.z));
+                            lm.glabella.z - 0.62 * length);
     m_chart = PolarChart(head.mesh, centre);
+    m_mask_centre = glm::dvec3(centre.x, ear_y, 0.5 * (lm.glabella.z + lm.occiput.z));
+    m_ear[0] = lm.ear_left;
+    m_ear[1] = lm.ear_right;
     m_hairline = buildHairline(m_chart, lm, spec, seed, file, warnings);
+    m_lowest_line_y = std::numeric_limits<double>::max();
+    for (const glm::dvec3& q : m_hairline.outline_mm) m_lowest_line_y = std::min(m_lowest_line_y, q.y);
     const double crown_phi = m_chart.phiAtHeight(kPi, lm.vertex.y - 25);
     m_crown = m_chart.surfacePoint(kPi, crown_phi);
     m_crown_radius_mm = 0.2 * length;
     m_y_upper = ear_y + 0.55 * (lm.vertex.y - ear_y);
     m_z_front = lm.glabella.z - 0.32 * length;
+    // Border noise corners over the mesh's box (plus a cell of slack for inset tests).
+    glm::dvec3 lo(std::numeric_limits<double>::max()), hi(-std::numeric_limits<double>::max());
+    for (const glm::vec3& v : head.mesh.positions) {
+        lo = glm::min(lo, glm::dvec3(v));
+        hi = glm::max(hi, glm::dvec3(v));
+    }
+    m_noise_origin = glm::ivec3(glm::floor(lo / kNoiseCellMm)) - 1;
+    m_noise_dims = glm::ivec3(glm::floor(hi / kNoiseCellMm)) + 3 - m_noise_origin;
+    const size_t corners = size_t(m_noise_dims.x) * size_t(m_noise_dims.y) * size_t(m_noise_dims.z);
+    if (corners > 4000000) { // absurd units: fall back to hashing every call
+        m_noise_dims = glm::ivec3(0);
+        return;
+    }
+    for (int channel = 0; channel < 2; ++channel) {
+        const uint64_t base = hashOf(seed, channel == 0 ? 0x2001 : 0x2002);
+        std::vector<double>& table = m_noise[size_t(channel)];
+        table.resize(corners);
+        size_t i = 0;
+        for (int z = 0; z < m_noise_dims.z; ++z)
+            for (int y = 0; y < m_noise_dims.y; ++y)
+                for (int x = 0; x < m_noise_dims.x; ++x)
+                    table[i++] = cornerValue(base, int64_t(x) + m_noise_origin.x,
+                                             int64_t(y) + m_noise_origin.y, int64_t(z) + m_noise_origin.z);
+    }
 }
 
 ZonePoint ScalpRegion::classify(const glm::dvec3& p) const {
@@ -75,20 +137,43 @@ ZonePoint ScalpRegion::classify(const glm::dvec3& p) const {
         out.margin_mm = shell;
         return out;
     }
-    const double d = m_hairline.lineAt(theta) - m_chart.surfaceDistance(theta, phi);
-    // d changes by 1 per mm along the meridian and by the line's slope per mm across it.
-    const double r_xy = std::max(1.0, std::hypot(p.x - c.x, p.z - c.z));
-    const double line_slope = 1 + m_hairline.slopeAt(theta) / r_xy;
-    double margin = std::abs(d) / line_slope;
-    if (d < 0) {
-        out.margin_mm = margin;
+    // Guards against what the chart cannot see: points below the lowest point of the line
+    // (neck, chin, a mesh's stray shells) and points on the pinna (the chart's outermost
+    // surface there is the ear itself; ellipse 66 x 40 mm around the ear, as in hairline.h).
+    if (p.y < m_lowest_line_y) {
+        out.margin_mm = m_lowest_line_y - p.y;
         return out;
     }
+    for (const glm::dvec3& ear : m_ear) {
+        const double ear_dx = ear.x - c.x;
+        if ((p.x - c.x) * ear_dx <= 0 || std::abs(p.x - c.x) < 0.8 * std::abs(ear_dx)) continue;
+        const double qy = (p.y - ear.y - 8) / 33, qz = (p.z - ear.z + 12) / 20;
+        const double q = std::sqrt(qy * qy + qz * qz);
+        if (q < 1) {
+            out.margin_mm = (1 - q) * 20; // the ellipse's smaller semi-axis bounds the distance
+            return out;
+        }
+    }
+    const double d = m_hairline.lineAt(theta) - m_chart.surfaceDistance(theta, phi);
+    // d changes by 1 per mm along the meridian and by the line's slope per mm across it.
+    const double r_xy = std::max(1.0, std::sqrt((p.x - c.x) * (p.x - c.x) + (p.z - c.z) * (p.z - c.z)));
+    const double line_slope = 1 + m_hairline.slopeAt(theta) / r_xy;
+    const double line_margin = std::abs(d) / line_slope;
+    if (d < 0) {
+        out.margin_mm = line_margin;
+        return out;
+    }
+    // `margin` bounds the distance to the borders between zones; the line's own is added last.
+    double margin = std::numeric_limits<double>::max();
     out.inside = true;
     const glm::dvec3 q = p / kNoiseCellMm;
-    const double n1 = valueNoise3(q, m_seed, 0x2001);
-    const double n2 = valueNoise3(q, m_seed, 0x2002);
-    const double deg = std::abs(theta) / kDeg;
+    const double n1 = borderNoise(q, 0);
+    const double n2 = borderNoise(q, 1);
+    // Zone borders are azimuths seen from the head's middle (the mask centre), as before the
+    // chart's centre moved back for the hairline.
+    const glm::dvec3 zc = p - m_mask_centre;
+    const double deg = std::abs(std::atan2(zc.x, zc.z)) / kDeg;
+    const double zone_r_xy = std::max(1.0, std::sqrt(zc.x * zc.x + zc.z * zc.z));
     const double front_weight = 1 - std::clamp((deg - 68) / 17, 0.0, 1.0);
     auto border = [&](double value_minus_threshold) {
         margin = std::min(margin, std::abs(value_minus_threshold) / (1 + kBorderSlope));
@@ -96,16 +181,19 @@ ZonePoint ScalpRegion::classify(const glm::dvec3& p) const {
     };
     auto done = [&](ZoneId zone) {
         out.zone = zone;
-        out.margin_mm = margin;
+        out.zone_margin_mm = margin;
+        out.margin_mm = std::min(margin, line_margin);
         return out;
     };
 
     if (front_weight > 0) {
         const double inner = m_transition_mm * front_weight * (1 + 0.35 * n1);
-        // The transition band scales with the noise, so its border moves faster than the
-        // plain noise bound: account for its own amplitude.
-        margin = std::min(margin, std::abs(d - inner) /
-                                      (line_slope + 0.6 + 0.35 * m_transition_mm * 0.33));
+        // The band's depth changes with the noise (0.35 of it, noise slope <= 3 sqrt(3) per
+        // cell) and with the taper (front_weight falls by 1 over 17 deg of azimuth, up to
+        // 1.35 x the depth): its border moves by this much per mm.
+        const double inner_slope =
+            m_transition_mm * (1.35 / (17 * kDeg * zone_r_xy) + 0.35 * 3 * 1.7321 / kNoiseCellMm);
+        margin = std::min(margin, std::abs(d - inner) / (line_slope + inner_slope));
         if (d < inner) {
             // Where the band tapers out (temples) the falloff fades too, so the thin end of
             // the band matches the zone behind it instead of leaving a sparse sliver.
@@ -114,15 +202,32 @@ ZonePoint ScalpRegion::classify(const glm::dvec3& p) const {
             return done(ZoneId::FrontTransition);
         }
     }
-    // The front zone: a band about 35 mm deep behind the transition, across the forehead.
-    if (border((deg - (50 + kBorderNoiseMm * n2 / r_xy / kDeg)) * kDeg * r_xy) < 0) {
-        const double inner = m_transition_mm * front_weight * (1 + 0.35 * n1);
-        margin = std::min(margin, std::abs(d - (inner + 35 + kBorderNoiseMm * n2)) /
-                                      (line_slope + kBorderSlope + 0.35 * m_transition_mm * 0.33));
-        // ...but not over the top, where azimuth is singular: the cap stays mid.
-        const double from_top = m_chart.surfaceDistance(theta, phi) - (30 + kBorderNoiseMm * n1);
-        if (d < inner + 35 + kBorderNoiseMm * n2 && border(from_top) > 0)
-            return done(ZoneId::Front);
+    // The front zone: a band about 35 mm deep behind the transition, across the forehead,
+    // but not over the top, where azimuth is singular: the cap stays mid. Three conditions
+    // must all hold; while one of them fails the point stays out of this branch, so the
+    // branch bounds the margin by the largest failing distance, not the smallest of all.
+    {
+        const double in_arc = (50 + kBorderNoiseMm * n2 / zone_r_xy / kDeg - deg) * kDeg * zone_r_xy;
+        const double arc_margin = std::abs(in_arc) / (1 + kBorderSlope);
+        if (in_arc <= 0) {
+            margin = std::min(margin, arc_margin);
+        } else {
+            const double inner = m_transition_mm * front_weight * (1 + 0.35 * n1);
+            const double in_band = inner + 35 + kBorderNoiseMm * n2 - d;
+            const double band_margin = std::abs(in_band) /
+                                       (line_slope + kBorderSlope + 0.35 * m_transition_mm * 0.33);
+            const double below_top =
+                m_chart.surfaceDistance(theta, phi) - (30 + kBorderNoiseMm * n1);
+            const double top_margin = std::abs(below_top) / (1 + kBorderSlope);
+            if (in_band > 0 && below_top > 0) {
+                margin = std::min({margin, arc_margin, band_margin, top_margin});
+                return done(ZoneId::Front);
+            }
+            double failing = 0;
+            if (in_band <= 0) failing = std::max(failing, band_margin);
+            if (below_top <= 0) failing = std::max(failing, top_margin);
+            margin = std::min(margin, failing);
+        }
     }
     if (border(glm::length(p - m_crown) - (m_crown_radius_mm + kBorderNoiseMm * n2)) < 0)
         return done(ZoneId::Crown);
@@ -130,9 +235,9 @@ ZonePoint ScalpRegion::classify(const glm::dvec3& p) const {
         return done(border(p.z - (m_z_front + kBorderNoiseMm * n2)) > 0 ? ZoneId::Front
                                                                        : ZoneId::Mid);
     }
-    const double jitter_deg = kBorderNoiseMm * n2 / r_xy / kDeg;
+    const double jitter_deg = kBorderNoiseMm * n2 / zone_r_xy / kDeg;
     auto beyond = [&](double limit_deg) {
-        return border((deg - (limit_deg + jitter_deg)) * kDeg * r_xy) > 0;
+        return border((deg - (limit_deg + jitter_deg)) * kDeg * zone_r_xy) > 0;
     };
     if (!beyond(40)) return done(ZoneId::Front);
     if (!beyond(75)) return done(ZoneId::Temples);
@@ -141,8 +246,11 @@ ZonePoint ScalpRegion::classify(const glm::dvec3& p) const {
 }
 
 glm::dvec2 ScalpRegion::maskUv(const glm::dvec3& p) const {
-    const double theta = m_chart.thetaOf(p);
-    const double phi = m_chart.phiOf(p);
+    // Directions from the mask centre (midway between glabella and occiput), not from the
+    // chart's centre, so mask images keep their meaning.
+    const glm::dvec3 d = p - m_mask_centre;
+    const double theta = std::atan2(d.x, d.z);
+    const double phi = std::acos(std::clamp(d.y / std::max(1e-12, glm::length(d)), -1.0, 1.0));
     const double rho = std::sin(0.5 * phi) / std::sin(0.5 * 135 * kDeg);
     return {0.5 - 0.5 * rho * std::sin(theta), 0.5 - 0.5 * rho * std::cos(theta)};
 }

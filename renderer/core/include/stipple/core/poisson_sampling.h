@@ -45,10 +45,11 @@ struct SampleCandidate {
 // are visited in 8 parity phases (cells of one phase never interact, so the order inside a
 // phase does not matter), and each round every cell tries its next candidate by priority.
 // The result is a pure function of the candidate set (not of its order in the vector).
-// Requires every radius_mm in (0, max_radius_mm]. Reorders `candidates`; returns the kept
-// candidates in a deterministic order. Linear time in the number of candidates (plus a sort).
-std::vector<SampleCandidate> selectPoissonDisk(std::vector<SampleCandidate> candidates,
-                                               float max_radius_mm);
+// Every radius is multiplied by `radius_scale` first (the kept candidates carry the scaled
+// radii). Requires every scaled radius in (0, max_radius_mm]. Returns the kept candidates in a
+// deterministic order. Linear time in the number of candidates (plus small per-cell sorts).
+std::vector<SampleCandidate> selectPoissonDisk(const std::vector<SampleCandidate>& candidates,
+                                               float max_radius_mm, float radius_scale = 1.0f);
 
 // Plain dart throwing (the textbook baseline, Cook 1986 / Bridson 2007 without the active
 // list): darts uniform by area on `triangles` of `mesh`, one after another, each kept when no

@@ -30,6 +30,7 @@ struct ZonePoint {
     bool inside = false;      // on the outer surface and above the hairline
     ZoneId zone = ZoneId::Count;
     double margin_mm = 0;     // conservative lower bound of the distance to the nearest border
+    double zone_margin_mm = 0; // the same, borders between zones only (not the hairline)
     double transition = 1;    // front_transition only: 0 at the hairline .. 1 at its inner edge
 };
 
@@ -53,6 +54,10 @@ public:
     const glm::dvec3& crownCentre() const { return m_crown; }
 
 private:
+    // Border noise (valueNoise3 of the design seed, channel 0 or 1) from a table of lattice
+    // corners over the head's box.
+    double borderNoise(const glm::dvec3& q, int channel) const;
+
     PolarChart m_chart;
     HairlineCurve m_hairline;
     uint64_t m_seed = 0;
@@ -61,6 +66,12 @@ private:
     double m_crown_radius_mm = 40;
     double m_y_upper = 0;
     double m_z_front = 0;
+    glm::dvec3 m_mask_centre{0};  // the density mask's projection centre
+    glm::dvec3 m_ear[2]{};        // ear landmarks (left, right): the pinna guard
+    double m_lowest_line_y = 0;   // lowest point of the hairline: nothing below is scalp
+    glm::ivec3 m_noise_origin{0};
+    glm::ivec3 m_noise_dims{0};
+    std::vector<double> m_noise[2];
 };
 
 // Smooth 3D value noise in [-1, 1] with unit cells (scale the argument), from (seed, channel).
