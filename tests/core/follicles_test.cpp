@@ -153,12 +153,14 @@ TEST(Follicles, SymmetricWhenAsymmetryIsZero) {
         ASSERT_NEAR(a.y, b.y, 0.8) << i;
         ASSERT_NEAR(a.z, b.z, 0.8) << i;
     }
-    // Dots left and right: same count per zone within 4% (random, ~1,000+ per side).
+    // Dots left and right: same count per zone within 3% of the zone's total. The zone
+    // borders are mirror images (their noise is evaluated at |x|), so what remains is the
+    // blue-noise placement itself and the per-zone count matching (2.5%).
     std::map<int, std::pair<int, int>> sides;
     for (const Dot& dot : set.dots) (dot.position_mm.x > 0 ? sides[int(dot.zone)].first : sides[int(dot.zone)].second)++;
     for (const auto& [zone, lr] : sides) {
         if (lr.first + lr.second < 1000) continue;
-        EXPECT_NEAR(lr.first, lr.second, 0.04 * (lr.first + lr.second)) << kZoneNames[size_t(zone)];
+        EXPECT_NEAR(lr.first, lr.second, 0.03 * (lr.first + lr.second)) << kZoneNames[size_t(zone)];
     }
 
     Design asym = d;

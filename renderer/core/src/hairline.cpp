@@ -62,6 +62,27 @@ double loopNoise(double u01, int knots, uint64_t seed, uint64_t channel) {
     return value(i) * (1 - w) + value(i + 1) * w;
 }
 
+// The first point where the ray origin + t dir (t in 0..300 mm, origin inside the head)
+// leaves the chart's outer surface: bisection on "outside the chart radius".
+glm::dvec3 surfaceAlong(const PolarChart& chart, const glm::dvec3& origin, const glm::dvec3& dir) {
+    auto outside = [&](double t) {
+        const glm::dvec3 p = origin + t * dir;
+        return glm::length(p - chart.centre()) > chart.radius(chart.thetaOf(p), chart.phiOf(p));
+    };
+    double lo = 0, hi = 300;
+    if (outside(lo)) return origin;
+    for (int it = 0; it < 40; ++it) {
+        const double mid = 0.5 * (lo + hi);
+        (outside(mid) ? hi : lo) = mid;
+    }
+    return origin + hi * dir;
+}
+
+// Projects a point onto the outer surface along the ray from the chart centre.
+glm::dvec3 onSurface(const PolarChart& chart, const glm::dvec3& p) {
+    return chart.surfacePoint(chart.thetaOf(p), chart.phiOf(p));
+}
+
 } // namespace
 
 double HairlineCurve::lineAt(double theta) const {
@@ -144,6 +165,12 @@ HairlineCurve buildHairline(const PolarChart& chart, const Landmarks& landmarks,
     const double P = std::max(0.0, spec.temporal_peak_mm);
     const double C = std::max(0.0, spec.ear_clearance_mm);
     const glm::dvec3 centre = chart.centre();
+    const bool custom_shape = spec.shape == HairlineTemplate::Custom;
+    // Sideburn bottom: just in front of the grown ear ellipse, 5 mm below the tragus.
+    auto sideburn = [&](int side, const glm::dvec3& ear) {
+        return surfaceAlong(chart, glm::dvec3(centre.x, ear.y - 5, ear.z + 14 + C),
+                            glm::dvec3(side, 0, 0));
+    };
 
     // Controls of one side; `side` is +1 for the subject's left (theta > 0), -1 for the right.
     auto sideControls = [&](int side, const glm::dvec3& ear) {
@@ -152,18 +179,24 @@ HairlineCurve buildHairline(const PolarChart& chart, const Landmarks& landmarks,
             c.push_back({side * deg * kDeg, browDistance(side * deg * kDeg) - h});
         };
         auto level = [&](double theta, double y) { c.push_back({theta, levelDistance(theta, y)}); };
-        front(15, H + k * R + (spec.shape == HairlineTemplate::WidowsPeak ? 12 : 0));
-        if (spec.shape == HairlineTemplate::WidowsPeak) front(7, H + 9);
-        front(32, H + R);
-        front(47, 0.8 * (H + R));
-        front(60, 0.55 * (H + R) + P);
-        // Sideburn in front of the grown ear ellipse, and the nape behind it.
         const double theta_sideburn =
             std::atan2(std::abs(ear.x - centre.x), ear.z + 14 + C - centre.z);
         const double theta_behind =
             std::atan2(std::abs(ear.x - centre.x), ear.z - 42 - C - centre.z);
-        level(side * std::min(70 * kDeg, theta_sideburn - 6 * kDeg), ear.y + 55);
-        level(side * theta_sideburn, ear.y - 5);
+        if (custom_shape) {
+            // Custom lines keep the azimuth controls (their own points replace the front ones).
+            front(15, H + k * R);
+            front(32, H + R);
+            front(47, 0.8 * (H + R));
+            front(60, 0.55 * (H + R) + P);
+            level(side * std::min(70 * kDeg, theta_sideburn - 6 * kDeg), ear.y + 55);
+            level(side * theta_sideburn, ear.y - 5);
+        } else {
+            // The front line is built in 3D below; its sideburn end anchors the ear arch.
+            const glm::dvec3 sb = sideburn(side, ear);
+            c.push_back({chart.thetaOf(sb), chart.surfaceDistance(sb)});
+        }
+        // The nape behind the ear.
         level(side * theta_behind, ear.y + spec.nape_height_mm);
         level(side * kPi, ear.y + spec.nape_height_mm - 8);
         return c;
@@ -171,6 +204,113 @@ HairlineCurve buildHairline(const PolarChart& chart, const Landmarks& landmarks,
     std::vector<Control> controls = sideControls(+1, landmarks.ear_left);
     for (const Control& c : sideControls(-1, landmarks.ear_right)) controls.push_back(c);
     controls.push_back({0, brow0 - H});
+
+    // The front line, from one sideburn over the forehead to the other, is placed by
+    // landmarks in 3D rather than by azimuth: near the top the chart's azimuths converge, so
+    // a corner "at 32 deg" lands far inside the outer-eye-corner line and the temple becomes a
+    // vertical cut. Controls (subject's right to left): sideburn S, temporal peak tip T (in
+    // the side region, between the tragus and the outer eye corner, pointing forward),
+    // frontotemporal corner F (on the outer-canthus line x = 0.62 ear_x, H + R up the
+    // surface from the brow in that plane), an intermediate point K, optionally the widow's
+    // peak W, and the mid-frontal point M. Between controls the line follows the straight
+    // segment projected onto the surface, then is smoothed along its length in 3D.
+    std::vector<Control> front_left, front_right; // (|theta| ascending, s) from M outward
+    if (!custom_shape) {
+        // Walks up the surface in the plane x = x0 from brow level; returns the point arc_mm
+        // along the surface.
+        auto planeWalk = [&](double x0, double arc_mm) {
+            const glm::dvec3 origin(x0, centre.y, centre.z);
+            glm::dvec3 prev{0};
+            bool started = false;
+            double walked = 0;
+            for (double a = 0; a <= 180; a += 0.25) {
+                const glm::dvec3 q = surfaceAlong(
+                    chart, origin, glm::dvec3(0, std::sin(a * kDeg), std::cos(a * kDeg)));
+                if (!started) {
+                    if (q.y >= glabella_y) {
+                        started = true;
+                        prev = q;
+                    }
+                    continue;
+                }
+                const double step = glm::length(q - prev);
+                if (walked + step >= arc_mm)
+                    return onSurface(chart, prev + (q - prev) * ((arc_mm - walked) / step));
+                walked += step;
+                prev = q;
+            }
+            return prev;
+        };
+        const double canthus_z = landmarks.glabella.z - 22; // outer eye corner, typical depth
+        std::vector<glm::dvec3> knots;
+        for (int side : {-1, +1}) {
+            const glm::dvec3& ear = side > 0 ? landmarks.ear_left : landmarks.ear_right;
+            const double ear_dx = std::abs(ear.x - centre.x);
+            std::vector<glm::dvec3> half;
+            half.push_back(sideburn(side, ear));
+            // The tip: further forward and a little lower for a more pronounced peak.
+            const double tip_z = ear.z + (canthus_z - ear.z) * (0.35 + 0.025 * P);
+            glm::dvec3 tip = surfaceAlong(chart, glm::dvec3(centre.x, ear.y + 45 - 0.5 * P, tip_z),
+                                          glm::dvec3(side, 0, 0));
+            const glm::dvec3 corner = planeWalk(centre.x + side * 0.62 * ear_dx, H + R);
+            // The chart holds one line point per azimuth: the tip must lie at a larger azimuth
+            // than the corner above it (by 1 deg), or it would vanish into a drop.
+            const double corner_theta = side * chart.thetaOf(corner);
+            if (side * chart.thetaOf(tip) < corner_theta + 1 * kDeg)
+                tip = chart.surfacePoint(side * (corner_theta + 1 * kDeg), chart.phiOf(tip));
+            half.push_back(tip);
+            half.push_back(corner);
+            half.push_back(planeWalk(centre.x + side * 0.31 * ear_dx,
+                                     H + k * R + (spec.shape == HairlineTemplate::WidowsPeak ? 14 : 0)));
+            if (spec.shape == HairlineTemplate::WidowsPeak)
+                half.push_back(planeWalk(centre.x + side * 0.16 * ear_dx, H + 12));
+            if (side < 0) {
+                knots.insert(knots.end(), half.begin(), half.end());
+                knots.push_back(planeWalk(centre.x, H));
+            } else {
+                knots.insert(knots.end(), half.rbegin(), half.rend());
+            }
+        }
+        // Dense samples (~1 mm) along the projected segments.
+        std::vector<glm::dvec3> dense;
+        for (size_t i = 0; i + 1 < knots.size(); ++i) {
+            const int n = std::max(1, int(std::ceil(glm::length(knots[i + 1] - knots[i]))));
+            for (int j = 0; j < n; ++j)
+                dense.push_back(onSurface(chart, knots[i] + (knots[i + 1] - knots[i]) * (double(j) / n)));
+        }
+        dense.push_back(knots.back());
+        // Side profile: Gaussian along the line (samples ~1 mm apart), ends held.
+        const double sigma_mm = spec.side_profile == SideProfile::Sharp  ? 2.0
+                                : spec.side_profile == SideProfile::Soft ? 10.0
+                                                                         : 5.0;
+        const int reach = int(std::ceil(3 * sigma_mm));
+        std::vector<glm::dvec3> smooth(dense.size());
+        for (size_t i = 0; i < dense.size(); ++i) {
+            glm::dvec3 sum{0};
+            double total = 0;
+            for (int d = -reach; d <= reach; ++d) {
+                const long j = long(i) + d;
+                if (j < 0 || j >= long(dense.size())) continue;
+                const double w = std::exp(-0.5 * (d / sigma_mm) * (d / sigma_mm));
+                sum += w * dense[size_t(j)];
+                total += w;
+            }
+            smooth[i] = onSurface(chart, sum / total);
+        }
+        // Each half, from the mid-frontal point outward, as (|theta|, s). The chart holds one
+        // line position per azimuth: where a half turns back in azimuth it becomes a drop
+        // along the meridian (the lowest point at an azimuth wins, see below).
+        const size_t mid = dense.size() / 2; // M: the knots and their samples are symmetric
+        for (int side : {+1, -1}) {
+            std::vector<Control>& half = side > 0 ? front_left : front_right;
+            double theta_max = 0;
+            for (size_t n = 0; n <= mid; ++n) {
+                const glm::dvec3& q = smooth[side > 0 ? mid + n : mid - n];
+                theta_max = std::max(theta_max, side * chart.thetaOf(q));
+                half.push_back({theta_max, chart.surfaceDistance(q)});
+            }
+        }
+    }
 
     // Custom control points replace the front controls over their azimuth range.
     double custom_lo = 0, custom_hi = 0;
@@ -255,6 +395,25 @@ HairlineCurve buildHairline(const PolarChart& chart, const Landmarks& landmarks,
         }
         line = smoothed;
     }
+    // The 3D front line replaces the azimuth line between the sideburns: at each azimuth the
+    // lowest point of the line there.
+    for (const std::vector<Control>* half : {&front_left, &front_right}) {
+        if (half->size() < 2) continue;
+        const double sign = half == &front_left ? 1 : -1;
+        for (int i = 0; i < kColumns; ++i) {
+            const double t = sign * PolarChart::thetaOfColumn(i);
+            if (t < 0 || t > half->back().theta) continue;
+            double s = -1;
+            for (size_t m = 1; m < half->size(); ++m) {
+                const Control& a = (*half)[m - 1];
+                const Control& b = (*half)[m];
+                if (t < a.theta || t > b.theta) continue;
+                s = std::max(s, b.theta > a.theta ? a.s + (t - a.theta) / (b.theta - a.theta) * (b.s - a.s)
+                                                  : std::max(a.s, b.s));
+            }
+            if (s >= 0) line[size_t(i)] = s;
+        }
+    }
     // Re-anchor the mid-frontal point (smoothing a V or a curve moves its tip).
     const int column0 = kColumns / 2; // theta = 0
     const double shift = anchor - line[size_t(column0)];
@@ -267,9 +426,8 @@ HairlineCurve buildHairline(const PolarChart& chart, const Landmarks& landmarks,
         const double theta = PolarChart::thetaOfColumn(i);
         for (int side : {+1, -1}) {
             const double centre_theta = side * 60 * kDeg;
-            if (spec.shape == HairlineTemplate::Custom && centre_theta > custom_lo &&
-                centre_theta < custom_hi)
-                continue;
+            if (!custom_shape || (centre_theta > custom_lo && centre_theta < custom_hi))
+                continue; // the 3D front line has its own peaks
             const double w = 1 - std::abs(theta - centre_theta) / (5 * kDeg);
             if (w > 0) line[size_t(i)] += P * w;
         }

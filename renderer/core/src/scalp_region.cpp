@@ -79,12 +79,20 @@ ScalpRegion::ScalpRegion(const HeadModel& head, const HairlineSpec& spec, uint64
                     "section",
                     file, "/head/landmarks");
     if (head.mesh.triangles.empty()) throw Error("the head mesh has no triangles", file, "/head/mesh");
-    // The chart centre: on the ear axis height, midway between the ears and between glabella
-    // and occiput, which is inside the cranium for any head.
+    // The chart centre: on the ear axis height, midway between the ears, 62% of the way from
+    // the glabella to the occiput (inside the cranium for any head). Behind the middle so the
+    // azimuths spread over the temples: seen from there the temporal peak lies at a larger
+    // azimuth than the frontotemporal corner above it, and the chart's one-line-per-azimuth
+    // can hold a peak that points forward.
     const glm::dvec3 centre(0.5 * (lm.ear_left.x + lm.ear_right.x), ear_y,
-                            0.5 * (lm.glabella.z + lm.occiput.z));
+                            lm.glabella.z - 0.62 * length);
     m_chart = PolarChart(head.mesh, centre);
+    m_mask_centre = glm::dvec3(centre.x, ear_y, 0.5 * (lm.glabella.z + lm.occiput.z));
+    m_ear[0] = lm.ear_left;
+    m_ear[1] = lm.ear_right;
     m_hairline = buildHairline(m_chart, lm, spec, seed, file, warnings);
+    m_lowest_line_y = std::numeric_limits<double>::max();
+    for (const glm::dvec3& q : m_hairline.outline_mm) m_lowest_line_y = std::min(m_lowest_line_y, q.y);
     const double crown_phi = m_chart.phiAtHeight(kPi, lm.vertex.y - 25);
     m_crown = m_chart.surfacePoint(kPi, crown_phi);
     m_crown_radius_mm = 0.2 * length;
@@ -129,6 +137,23 @@ ZonePoint ScalpRegion::classify(const glm::dvec3& p) const {
         out.margin_mm = shell;
         return out;
     }
+    // Guards against what the chart cannot see: points below the lowest point of the line
+    // (neck, chin, a mesh's stray shells) and points on the pinna (the chart's outermost
+    // surface there is the ear itself; ellipse 66 x 40 mm around the ear, as in hairline.h).
+    if (p.y < m_lowest_line_y) {
+        out.margin_mm = m_lowest_line_y - p.y;
+        return out;
+    }
+    for (const glm::dvec3& ear : m_ear) {
+        const double ear_dx = ear.x - c.x;
+        if ((p.x - c.x) * ear_dx <= 0 || std::abs(p.x - c.x) < 0.8 * std::abs(ear_dx)) continue;
+        const double qy = (p.y - ear.y - 8) / 33, qz = (p.z - ear.z + 12) / 20;
+        const double q = std::sqrt(qy * qy + qz * qz);
+        if (q < 1) {
+            out.margin_mm = (1 - q) * 20; // the ellipse's smaller semi-axis bounds the distance
+            return out;
+        }
+    }
     const double d = m_hairline.lineAt(theta) - m_chart.surfaceDistance(theta, phi);
     // d changes by 1 per mm along the meridian and by the line's slope per mm across it.
     const double r_xy = std::max(1.0, std::sqrt((p.x - c.x) * (p.x - c.x) + (p.z - c.z) * (p.z - c.z)));
@@ -141,10 +166,16 @@ ZonePoint ScalpRegion::classify(const glm::dvec3& p) const {
     // `margin` bounds the distance to the borders between zones; the line's own is added last.
     double margin = std::numeric_limits<double>::max();
     out.inside = true;
-    const glm::dvec3 q = p / kNoiseCellMm;
+    // Mirrored in x: zone borders wander alike on both sides, so a design with asymmetry 0 is
+    // symmetric; the hairline itself carries the designed asymmetry and irregularity.
+    const glm::dvec3 q = glm::dvec3(std::abs(p.x), p.y, p.z) / kNoiseCellMm;
     const double n1 = borderNoise(q, 0);
     const double n2 = borderNoise(q, 1);
-    const double deg = std::abs(theta) / kDeg;
+    // Zone borders are azimuths seen from the head's middle (the mask centre), as before the
+    // chart's centre moved back for the hairline.
+    const glm::dvec3 zc = p - m_mask_centre;
+    const double deg = std::abs(std::atan2(zc.x, zc.z)) / kDeg;
+    const double zone_r_xy = std::max(1.0, std::sqrt(zc.x * zc.x + zc.z * zc.z));
     const double front_weight = 1 - std::clamp((deg - 68) / 17, 0.0, 1.0);
     auto border = [&](double value_minus_threshold) {
         margin = std::min(margin, std::abs(value_minus_threshold) / (1 + kBorderSlope));
@@ -163,7 +194,7 @@ ZonePoint ScalpRegion::classify(const glm::dvec3& p) const {
         // cell) and with the taper (front_weight falls by 1 over 17 deg of azimuth, up to
         // 1.35 x the depth): its border moves by this much per mm.
         const double inner_slope =
-            m_transition_mm * (1.35 / (17 * kDeg * r_xy) + 0.35 * 3 * 1.7321 / kNoiseCellMm);
+            m_transition_mm * (1.35 / (17 * kDeg * zone_r_xy) + 0.35 * 3 * 1.7321 / kNoiseCellMm);
         margin = std::min(margin, std::abs(d - inner) / (line_slope + inner_slope));
         if (d < inner) {
             // Where the band tapers out (temples) the falloff fades too, so the thin end of
@@ -178,7 +209,7 @@ ZonePoint ScalpRegion::classify(const glm::dvec3& p) const {
     // must all hold; while one of them fails the point stays out of this branch, so the
     // branch bounds the margin by the largest failing distance, not the smallest of all.
     {
-        const double in_arc = (50 + kBorderNoiseMm * n2 / r_xy / kDeg - deg) * kDeg * r_xy;
+        const double in_arc = (50 + kBorderNoiseMm * n2 / zone_r_xy / kDeg - deg) * kDeg * zone_r_xy;
         const double arc_margin = std::abs(in_arc) / (1 + kBorderSlope);
         if (in_arc <= 0) {
             margin = std::min(margin, arc_margin);
@@ -206,9 +237,9 @@ ZonePoint ScalpRegion::classify(const glm::dvec3& p) const {
         return done(border(p.z - (m_z_front + kBorderNoiseMm * n2)) > 0 ? ZoneId::Front
                                                                        : ZoneId::Mid);
     }
-    const double jitter_deg = kBorderNoiseMm * n2 / r_xy / kDeg;
+    const double jitter_deg = kBorderNoiseMm * n2 / zone_r_xy / kDeg;
     auto beyond = [&](double limit_deg) {
-        return border((deg - (limit_deg + jitter_deg)) * kDeg * r_xy) > 0;
+        return border((deg - (limit_deg + jitter_deg)) * kDeg * zone_r_xy) > 0;
     };
     if (!beyond(40)) return done(ZoneId::Front);
     if (!beyond(75)) return done(ZoneId::Temples);
@@ -217,8 +248,11 @@ ZonePoint ScalpRegion::classify(const glm::dvec3& p) const {
 }
 
 glm::dvec2 ScalpRegion::maskUv(const glm::dvec3& p) const {
-    const double theta = m_chart.thetaOf(p);
-    const double phi = m_chart.phiOf(p);
+    // Directions from the mask centre (midway between glabella and occiput), not from the
+    // chart's centre, so mask images keep their meaning.
+    const glm::dvec3 d = p - m_mask_centre;
+    const double theta = std::atan2(d.x, d.z);
+    const double phi = std::acos(std::clamp(d.y / std::max(1e-12, glm::length(d)), -1.0, 1.0));
     const double rho = std::sin(0.5 * phi) / std::sin(0.5 * 135 * kDeg);
     return {0.5 - 0.5 * rho * std::sin(theta), 0.5 - 0.5 * rho * std::cos(theta)};
 }

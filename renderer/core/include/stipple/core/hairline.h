@@ -4,27 +4,27 @@
 // the surface distance from the top of the head down to the line (front line, temples, the
 // arch around each ear, the nape). The scalp region is everything above it.
 //
-// Templates (HairlineSpec::shape) and their control points, left half (theta >= 0, subject's
-// left), mirrored for the right; h is the height above the brow along the surface, y the
-// head-frame height, E the ear landmark:
-//   theta  0      mid-frontal point: h = frontal_height_mm (H)
-//   theta 15      h = H + k R            (k: natural .25, defined .05, soft .35, receded .4)
-//   theta 32      frontotemporal corner (line through the outer eye corner): h = H + R
-//   theta 47      temple: h = 0.8 (H + R)
-//   theta 60      temporal peak: base h = 0.55 (H + R) + P, tip P lower (a 10 deg wide V)
-//   theta 70      temple recess above the sideburn: y = E.y + 55
-//   E - 9 deg     sideburn bottom: y = E.y - 5
+// The front part (sideburn to sideburn over the forehead) is placed by landmarks in 3D: the
+// mid-frontal point M (H up the surface from the glabella), the frontotemporal corners F on
+// the outer-canthus line x = +-0.62 ear_x (H + R up the surface in that vertical plane from
+// brow level), K between them (x = +-0.31 ear_x, H + k R; k: natural .25, defined .05, soft
+// .35, receded .4), the temporal peak tips T (E.y + 45 - P/2 high, (0.35 + 0.025 P) of the way
+// from the tragus to the outer eye corner forward, at a larger azimuth than F) and the
+// sideburn bottoms S (E.y - 5, in front of the grown ear ellipse). Widow's peak adds W (x =
+// +-0.16 ear_x, H + 12) and K at H + 14 + k R. Between controls the line follows the straight
+// segment projected onto the surface, smoothed along its length by the side profile (sharp
+// 2 mm, rounded 5 mm, soft 10 mm Gaussian). R = frontotemporal_recession_mm (+20 for
+// "receded"), P = temporal_peak_mm, E the ear landmark. Behind the sideburns (azimuth
+// controls, smoothed over azimuth: sharp 1, rounded 3, soft 6 deg):
 //   E + 30 deg    behind the ear: y = E.y + nape_height_mm
 //   theta 180     nape centre: y = E.y + nape_height_mm - 8
-// R = frontotemporal_recession_mm (+20 for "receded"), P = temporal_peak_mm. Widow's peak
-// adds a V: h = H + 9 at 7 deg, H + 12 + k R at 15 deg. Custom control points replace the
-// front controls over their azimuth range. The curve is linear between controls, smoothed by
-// the side profile (sharp 1 deg, rounded 3 deg, soft 6 deg Gaussian), re-anchored so the
-// mid-frontal height stays exact, carved around each ear (an ellipse 66 x 40 mm around the
-// ear, grown by ear_clearance_mm), given micro-irregularity (two octaves of periodic value
-// noise along the line, amplitude irregularity_amplitude_mm, wavelength irregularity_scale_mm,
-// from the design seed) and asymmetry (the subject's left side asymmetry_mm / 2 lower, the
-// right side as much higher).
+// Custom control points use azimuth controls throughout (the old template heights at 15, 32,
+// 47 and 60 deg, replaced by the custom points over their azimuth range). The mid-frontal
+// height is re-anchored exact, the line is carved around each ear (an ellipse 66 x 40 mm
+// around the ear, grown by ear_clearance_mm), given micro-irregularity (two octaves of
+// periodic value noise along the line, amplitude irregularity_amplitude_mm, wavelength
+// irregularity_scale_mm, from the design seed) and asymmetry (the subject's left side
+// asymmetry_mm / 2 lower, the right side as much higher).
 
 #include <cstdint>
 #include <vector>

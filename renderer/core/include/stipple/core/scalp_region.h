@@ -66,6 +66,9 @@ private:
     double m_crown_radius_mm = 40;
     double m_y_upper = 0;
     double m_z_front = 0;
+    glm::dvec3 m_mask_centre{0};  // the density mask's projection centre
+    glm::dvec3 m_ear[2]{};        // ear landmarks (left, right): the pinna guard
+    double m_lowest_line_y = 0;   // lowest point of the hairline: nothing below is scalp
     glm::ivec3 m_noise_origin{0};
     glm::ivec3 m_noise_dims{0};
     std::vector<double> m_noise[2];
