@@ -326,4 +326,25 @@ TEST(Renderer, OpenPatchSeenFromBehindStillShows) {
     EXPECT_EQ(img.at(32, 32)[3], 255);
 }
 
+TEST(Renderer, InsideOfAnOpenDomeShowsThroughItsRim) {
+    // The synthetic cranium with its lower third removed: a dome open at the bottom, wound
+    // outward (so back-face culling is allowed when the rim is out of view).
+    HeadModel dome = test::syntheticHead(48, false);
+    const size_t keep = dome.mesh.triangles.size() * 2 / 3; // rings are emitted top down
+    dome.mesh.triangles.resize(keep);
+    RenderSettings s;
+    s.width = s.height = 64;
+    s.transparent = true;
+    Renderer r(dome, nullptr, s);
+    CameraPose below;
+    below.elevation_deg = -85;
+    const Image8 img = r.render(r.fit({below}), below);
+    // Seen from below through the opening, everything is the dome's inside (back faces).
+    int covered = 0;
+    for (int y = 28; y < 36; ++y)
+        for (int x = 28; x < 36; ++x)
+            covered += img.at(x, y)[3] == 255 ? 1 : 0;
+    EXPECT_EQ(covered, 64);
+}
+
 } // namespace

@@ -178,10 +178,9 @@ HoleInfo findHoles(const Mesh& mesh) {
     const auto edgeKey = [](uint32_t a, uint32_t b) { return (uint64_t(a) << 32) | b; };
     for (const auto& t : mesh.triangles) {
         const uint32_t v[3] = {weld[t.x], weld[t.y], weld[t.z]};
-        for (int e = 0; e < 3; ++e) {
-            if (v[e] == v[(e + 1) % 3]) continue; // degenerate after welding (a pole)
+        if (v[0] == v[1] || v[1] == v[2] || v[2] == v[0]) continue; // degenerate (a pole)
+        for (int e = 0; e < 3; ++e)
             if (++directed[edgeKey(v[e], v[(e + 1) % 3])] > 1) return info;
-        }
     }
     std::unordered_map<uint32_t, char> on_rim;
     for (const auto& entry : directed) {
@@ -190,7 +189,18 @@ HoleInfo findHoles(const Mesh& mesh) {
     }
     for (size_t i = 0; i < weld.size(); ++i)
         if (on_rim.count(weld[i]) != 0) info.rim_points.emplace_back(mesh.positions[i]);
-    info.orientable = true;
+    // Consistent winding could still be inside out (normals inward): then the "back" faces are
+    // the outside. The signed volume about the bounding box's centre (exact for a closed mesh,
+    // close for one with small holes) must be positive.
+    const glm::dvec3 o = boundingBox(mesh).centre();
+    double volume6 = 0;
+    for (const auto& t : mesh.triangles) {
+        const glm::dvec3 a = glm::dvec3(mesh.positions[t.x]) - o;
+        const glm::dvec3 b = glm::dvec3(mesh.positions[t.y]) - o;
+        const glm::dvec3 c = glm::dvec3(mesh.positions[t.z]) - o;
+        volume6 += glm::dot(a, glm::cross(b, c));
+    }
+    info.orientable = volume6 > 0;
     return info;
 }
 
