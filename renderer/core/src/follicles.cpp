@@ -151,50 +151,6 @@ struct DensityField {
     }
 };
 
-// Reuses earlier zone decisions: a point closer to a classified point than half that point's
-// zone_reuse_mm (a lower bound of the distance to the nearest zone border, with a
-// factor 2 of safety for where the chart's rays graze the surface) lies in the same zone,
-// with margins smaller by at most the distance; whether it is in the region at all (shell,
-// guards, hairline) is still tested exactly by inRegion(). Zones come out as classify() gives
-// them (checked: zero differences on the synthetic and the real heads); only the margins are
-// looser, and they only decide whether the exact inset test runs. The transition zone is never
-// reused: its falloff needs each point's own depth in the band.
-class ClassifyCache {
-public:
-    explicit ClassifyCache(const ScalpRegion& region) : m_region(&region) {}
-    ZonePoint classify(const glm::dvec3& p) {
-        for (const Entry& e : m_entries) {
-            const glm::dvec3 d = p - e.p;
-            const double dist2 = glm::dot(d, d);
-            if (dist2 >= e.reach2) continue;
-            if (!m_region->inRegion(p)) return ZonePoint{};
-            const double dist = std::sqrt(dist2);
-            ZonePoint zp = e.zp;
-            zp.zone_margin_mm = e.zp.zone_margin_mm - dist;
-            zp.margin_mm = std::min(zp.margin_mm, zp.zone_margin_mm);
-            return zp;
-        }
-        const ZonePoint zp = m_region->classify(p);
-        if (zp.inside && zp.zone != ZoneId::FrontTransition && zp.zone_reuse_mm > 0.6) {
-            const double reach = 0.5 * zp.zone_reuse_mm;
-            m_entries[m_next] = {p, zp, reach * reach};
-            m_next = (m_next + 1) % kEntries;
-        }
-        return zp;
-    }
-
-private:
-    struct Entry {
-        glm::dvec3 p{0};
-        ZonePoint zp;
-        double reach2 = 0;
-    };
-    static constexpr size_t kEntries = 8;
-    const ScalpRegion* m_region;
-    Entry m_entries[kEntries];
-    size_t m_next = 0;
-};
-
 struct TriangleInfo {
     uint8_t zones = 0;       // bit per ZoneId, kOutsideBit for outside the region
     bool certified = false;  // wholly inside one zone, at least margin_mm - max_edge_mm deep
@@ -585,7 +541,6 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
                                                                                           : 1.0);
         zs.candidates.reserve(size_t(zs.per_dot * plan.target_dots * 1.1) + 16);
     }
-    ClassifyCache cache(region);
     const uint64_t position_seed = hashOf(design.seed, 0x9051);
     auto positionHash = [&](uint64_t t, uint64_t j) { return hashOf(position_seed, t, j); };
     for (size_t t = 0; t < tri_count; ++t) {
@@ -629,7 +584,7 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
                 zp.zone = ZoneId(only);
                 zp.margin_mm = zp.zone_margin_mm = 1e9;
             } else {
-                zp = cache.classify(p);
+                zp = region.classify(p);
                 if (!zp.inside) continue;
             }
             const size_t z = size_t(zp.zone);
@@ -651,7 +606,7 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
                 bool clear = true;
                 for (int k = 0; k < 8 && clear; ++k) {
                     const glm::dvec3 dir = kCircle[k].x * e1 + kCircle[k].y * e2;
-                    ZonePoint zq = cache.classify(p + inset * dir);
+                    ZonePoint zq = region.classify(p + inset * dir);
                     // Beyond the line is clear, unless a sliver of another zone lies between
                     // (where the transition band tapers out): look half way too.
                     if (!zq.inside) zq = region.classify(p + 0.5 * inset * dir);

@@ -124,22 +124,25 @@ ScalpRegion::ScalpRegion(const HeadModel& head, const HairlineSpec& spec, uint64
     }
 }
 
-bool ScalpRegion::passesGuards(const glm::dvec3& p, double theta, double phi, ZonePoint& out) const {
+ZonePoint ScalpRegion::classify(const glm::dvec3& p) const {
+    ZonePoint out;
     const glm::dvec3 c = m_chart.centre();
+    const double theta = m_chart.thetaOf(p);
+    const double phi = m_chart.phiOf(p);
     const double r_surface = m_chart.radius(theta, phi);
     const double r = glm::length(p - c);
     // Inner shells (mouth, eye sockets) are not scalp: only the outer surface counts.
     const double shell = std::abs(r - r_surface) - (0.12 * r_surface + 3);
     if (shell > 0) {
         out.margin_mm = shell;
-        return false;
+        return out;
     }
     // Guards against what the chart cannot see: points below the lowest point of the line
     // (neck, chin, a mesh's stray shells) and points on the pinna (the chart's outermost
     // surface there is the ear itself; ellipse 66 x 40 mm around the ear, as in hairline.h).
     if (p.y < m_lowest_line_y) {
         out.margin_mm = m_lowest_line_y - p.y;
-        return false;
+        return out;
     }
     for (const glm::dvec3& ear : m_ear) {
         const double ear_dx = ear.x - c.x;
@@ -148,26 +151,9 @@ bool ScalpRegion::passesGuards(const glm::dvec3& p, double theta, double phi, Zo
         const double q = std::sqrt(qy * qy + qz * qz);
         if (q < 1) {
             out.margin_mm = (1 - q) * 20; // the ellipse's smaller semi-axis bounds the distance
-            return false;
+            return out;
         }
     }
-    return true;
-}
-
-bool ScalpRegion::inRegion(const glm::dvec3& p) const {
-    const double theta = m_chart.thetaOf(p);
-    const double phi = m_chart.phiOf(p);
-    ZonePoint out;
-    return passesGuards(p, theta, phi, out) &&
-           m_hairline.lineAt(theta) - m_chart.surfaceDistance(theta, phi) >= 0;
-}
-
-ZonePoint ScalpRegion::classify(const glm::dvec3& p) const {
-    ZonePoint out;
-    const glm::dvec3 c = m_chart.centre();
-    const double theta = m_chart.thetaOf(p);
-    const double phi = m_chart.phiOf(p);
-    if (!passesGuards(p, theta, phi, out)) return out;
     const double d = m_hairline.lineAt(theta) - m_chart.surfaceDistance(theta, phi);
     // d changes by 1 per mm along the meridian and by the line's slope per mm across it.
     const double r_xy = std::max(1.0, std::sqrt((p.x - c.x) * (p.x - c.x) + (p.z - c.z) * (p.z - c.z)));
@@ -199,10 +185,6 @@ ZonePoint ScalpRegion::classify(const glm::dvec3& p) const {
         out.zone = zone;
         out.zone_margin_mm = margin;
         out.margin_mm = std::min(margin, line_margin);
-        // margin bounds the transition band's border only within the front arc; a point
-        // beyond it may enter the band just above the line by reaching the arc.
-        out.zone_reuse_mm =
-            front_weight > 0 ? margin : std::min(margin, (deg - 85) * kDeg * zone_r_xy);
         return out;
     };
 

@@ -32,9 +32,6 @@ struct ZonePoint {
     double margin_mm = 0;     // conservative lower bound of the distance to the nearest border
     double zone_margin_mm = 0; // the same, borders between zones only (not the hairline)
     double transition = 1;    // front_transition only: 0 at the hairline .. 1 at its inner edge
-    // Inside points only: zone_margin_mm, also bounded (outside the front arc) by the
-    // distance to the arc, so that points that closer and inside the region lie in `zone`.
-    double zone_reuse_mm = 0;
 };
 
 class ScalpRegion {
@@ -46,9 +43,6 @@ public:
 
     // Zone of a surface point (head frame, mm).
     ZonePoint classify(const glm::dvec3& p) const;
-    // classify(p).inside without the zones: on the outer surface, off the guards (neck,
-    // pinna) and above the hairline.
-    bool inRegion(const glm::dvec3& p) const;
     // Density mask coordinates of a point, in [0,1]^2: a Lambert azimuthal equal-area
     // projection of the direction from the chart centre around +Y, as seen from above with the
     // face at the top of the image and the subject's right on the image's right; the disc of
@@ -60,9 +54,6 @@ public:
     const glm::dvec3& crownCentre() const { return m_crown; }
 
 private:
-    // The guards of classify() before the hairline test (inner shells, below the line's
-    // lowest point, the pinna): false, with out.margin_mm set, when p fails one.
-    bool passesGuards(const glm::dvec3& p, double theta, double phi, ZonePoint& out) const;
     // Border noise (valueNoise3 of the design seed, channel 0 or 1) from a table of lattice
     // corners over the head's box.
     double borderNoise(const glm::dvec3& q, int channel) const;
