@@ -145,7 +145,8 @@ Command addRenderCommand(CLI::App& root) {
     app->add_option("-o,--output", opt->out, "Output folder (created if missing)")->required();
     app->add_option("--view", opt->views,
                     "Still view, repeatable: front, three_quarter_left, three_quarter_right, left, "
-                    "right, back, top, top_back (default: the design's views unless --turntable)");
+                    "right, back, top, top_back, hairline_closeup, crown_closeup (default: the "
+                    "design's views unless --turntable)");
     app->add_option("--turntable", opt->turntable,
                     "Turntable of N frames over 360 degrees (1..720)");
     app->add_option("--elevation", opt->elevation,

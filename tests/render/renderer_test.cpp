@@ -108,6 +108,7 @@ TEST(Renderer, HeadIsCentredAndFillsTheStatedShareInEveryView) {
     s.msaa = 0;
     Renderer r(head, nullptr, s);
     for (const std::string& view : viewNames()) {
+        if (isCloseupView(view)) continue; // framed on the scalp, tested below
         const CameraPose pose = *viewPose(view, 8);
         const Image8 img = r.render(r.fit({pose}), pose);
         const Silhouette sil = silhouette(img);
@@ -122,6 +123,48 @@ TEST(Renderer, HeadIsCentredAndFillsTheStatedShareInEveryView) {
             std::max(double(sil.x1 - sil.x0) / s.width, double(sil.y1 - sil.y0) / s.height);
         EXPECT_NEAR(share, kHeadFillShare, 0.025) << view;
     }
+}
+
+TEST(Renderer, CloseupsAreCentredOnTheScalpAndSpanTheirWidth) {
+    // The synthetic ellipsoid (ear landmarks at the origin, so the ear-line centre is the
+    // origin): the hairline close-up's target is on the front-left upper head, the crown's on
+    // the upper back; the target is at the picture's centre and the frame's width spans the
+    // stated millimetres there (projection is exact: tolerances are floating-point ones).
+    const HeadModel head = test::syntheticHead(64, false);
+    RenderSettings s;
+    s.width = 160;
+    s.height = 90;
+    s.transparent = true;
+    s.msaa = 0;
+    Renderer r(head, nullptr, s);
+    const std::pair<const char*, double> closeups[] = {{"hairline_closeup", kHairlineCloseupWidthMm},
+                                                      {"crown_closeup", kCrownCloseupWidthMm}};
+    for (const auto& [view, width_mm] : closeups) {
+        ASSERT_TRUE(isCloseupView(view));
+        const CameraPose pose = *viewPose(view, 8);
+        const Framing f = r.fitView(view, pose);
+        const glm::dvec2 centre = projectToPixel(f, pose, s.width, s.height, f.target);
+        EXPECT_NEAR(centre.x, s.width / 2.0, 1e-6) << view;
+        EXPECT_NEAR(centre.y, s.height / 2.0, 1e-6) << view;
+        const CameraBasis b = cameraBasis(f, pose);
+        const glm::dvec2 left =
+            projectToPixel(f, pose, s.width, s.height, f.target - b.right * (width_mm / 2));
+        const glm::dvec2 right =
+            projectToPixel(f, pose, s.width, s.height, f.target + b.right * (width_mm / 2));
+        EXPECT_NEAR(left.x, 0.0, 1e-6) << view;
+        EXPECT_NEAR(right.x, double(s.width), 1e-6) << view;
+        EXPECT_GT(f.target.y, 60.0) << view; // well above the ear line, on the scalp
+        if (std::string(view) == "hairline_closeup") {
+            EXPECT_GT(f.target.z, 30.0) << view; // front
+            EXPECT_GT(f.target.x, 10.0) << view; // subject's left, toward the temple
+        } else {
+            EXPECT_LT(f.target.z, -20.0) << view; // back
+        }
+        // The head fills the picture's centre (the camera is outside the head, not inside).
+        const Image8 img = r.render(f, pose);
+        EXPECT_EQ(img.at(s.width / 2, s.height / 2)[3], 255) << view;
+    }
+    EXPECT_FALSE(isCloseupView("front"));
 }
 
 TEST(Renderer, FramingIgnoresTheShoulders) {

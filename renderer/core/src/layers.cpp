@@ -214,6 +214,8 @@ bool dotSplat(const Dot& dot, const HeadModel& head, const ScalpChart& chart,
     out.halo_strength = float(look.halo_strength);
     out.halo_sigma_mm = float(look.halo_sigma_scale) * out.radius_mm;
     out.halo_filter = glm::vec3(look.halo_filter);
+    out.shadow_strength = float(look.shadow_strength);
+    out.shadow_radius_mm = float(look.shadow_radius_mm);
     return true;
 }
 
@@ -317,9 +319,12 @@ void bakeScars(LayerStack& stack, const HeadModel& head, const Design& design) {
 
 std::vector<InkSplat> inkSplats(const HeadModel& head, const ScalpChart& chart,
                                 const FollicleSet& dots, const Design& design,
-                                glm::vec3& empty_filter, size_t& skipped) {
+                                glm::vec3& empty_filter, size_t& skipped,
+                                const glm::dvec3* skin_linear) {
     // One appearance per distinct shade, then every dot through its triangle.
     const PigmentSpec& pigment = design.pigment;
+    const glm::dvec3 skin = skin_linear ? *skin_linear
+                                        : fitzpatrickAlbedoLinear(pigment.fitzpatrick.value_or(3));
     std::map<float, InkAppearance> looks;
     std::vector<InkSplat> splats;
     splats.reserve(dots.dots.size());
@@ -329,7 +334,7 @@ std::vector<InkSplat> inkSplats(const HeadModel& head, const ScalpChart& chart,
     for (const Dot& dot : dots.dots) {
         auto it = looks.find(dot.shade);
         if (it == looks.end())
-            it = looks.emplace(dot.shade, inkAppearance(dot.shade, pigment.age_days, pigment.ink))
+            it = looks.emplace(dot.shade, inkAppearance(dot.shade, pigment.age_days, pigment.ink, skin))
                      .first;
         InkSplat splat;
         if (!dotSplat(dot, head, chart, it->second, splat)) {
@@ -343,7 +348,7 @@ std::vector<InkSplat> inkSplats(const HeadModel& head, const ScalpChart& chart,
     }
     empty_filter = filter_weight > 0
                        ? glm::vec3(filter_sum / filter_weight)
-                       : glm::vec3(inkAppearance(6, pigment.age_days, pigment.ink).filter);
+                       : glm::vec3(inkAppearance(6, pigment.age_days, pigment.ink, skin).filter);
     return splats;
 }
 
@@ -395,7 +400,7 @@ LayerStack bakeLayers(const HeadModel& head, const FollicleSet& dots, const Desi
     // Pigment.
     glm::vec3 empty_filter;
     const std::vector<InkSplat> splats =
-        inkSplats(head, stack.chart, dots, design, empty_filter, stack.dots_skipped);
+        inkSplats(head, stack.chart, dots, design, empty_filter, stack.dots_skipped, &skin);
     if (stack.dots_skipped > 0)
         stack.warnings.push_back(std::to_string(stack.dots_skipped) +
                                  " dots lie outside the scalp chart's region and are not drawn");

@@ -38,18 +38,29 @@ constexpr double kFitzpatrickLinear[6][3] = {
 };
 
 // Undiluted carbon black, healed, double pass through the dermal ink layer (decadic OD at
-// 550 nm). 1.4 leaves 4% of the light that reaches the ink; with the light scattered back from
-// above the ink, healed black SMP reads charcoal grey, never the 0 of a printed disc.
-constexpr double kOdPure = 1.4;
+// 550 nm). 2.4 lets ~0.4% of the light that reaches the ink back out: what remains of a healed
+// black dot is the light scattered back from the skin above the ink (below), so it reads as a
+// cool charcoal grey, never the 0 of a printed disc. Shade 6 healed: OD 0.95, T = 11%.
+constexpr double kOdPure = 2.4;
 // Dilution scale: shade 1 carries 1/8 of the pigment of shade 10, geometric steps in between
 // (equal steps in OD ratio read as roughly equal visual steps).
 constexpr double kLightestConcentration = 1.0 / 8.0;
 // Spectral shape of carbon black absorption, OD relative to 550 nm at the sRGB primaries'
 // dominant wavelengths (610, 550, 465 nm) with an Angstrom exponent of 1.
 const glm::dvec3 kInkSpectrum{550.0 / 610.0, 1.0, 550.0 / 465.0};
-// Fraction of the skin's diffuse reflectance that comes back from above the ink (0.25-0.5 mm):
-// larger for blue, which scatters more and penetrates less. This is the blue-grey shift.
-const glm::dvec3 kAboveInkReflectance{0.05, 0.09, 0.20};
+// Light scattered back by the skin above the ink (epidermis and papillary dermis, 0.25-0.5 mm)
+// without meeting it, relative to the skin's luminance Y: small, and bluer than the skin
+// because short wavelengths scatter more and penetrate less (the Tyndall effect of deep ink).
+// This is the colour that replaces the skin's where the ink absorbs: visible colour =
+// skin * T + (1 - T) * Y_skin * kAboveInk, so a dot is cool grey on every skin, not brown.
+const glm::dvec3 kAboveInk{0.15, 0.25, 0.30};
+// The ink's shadow in the skin around a dot: light entering the skin next to the dot diffuses
+// sideways through the dermis (transport length ~1 mm, Anderson & Parrish 1981) and part of it
+// passes under the ink, so a ring around each dot is darkened a little by the same filter.
+// It is what makes a field of small dots read as a shadow (a shaved head) from a distance while
+// each dot stays a distinct point up close. Profile: peak * (1 - r^2/R^2)^2 outside the dot.
+constexpr double kShadowPeak = 0.30;
+constexpr double kShadowRadiusMm = 1.2;
 
 // Fresh ink sits partly in the epidermis and the wound crust: darker for the first weeks.
 constexpr double kFreshExtraOd = 0.45;    // +45% OD at day 0
@@ -80,7 +91,8 @@ glm::dvec3 fitzpatrickAlbedoLinear(int type) {
     return {v[0], v[1], v[2]};
 }
 
-InkAppearance inkAppearance(double shade, double age_days, InkType ink) {
+InkAppearance inkAppearance(double shade, double age_days, InkType ink,
+                            const glm::dvec3& skin_linear) {
     shade = std::clamp(shade, kShadeMin, kShadeMax);
     age_days = std::max(0.0, age_days);
     const double concentration =
@@ -91,10 +103,16 @@ InkAppearance inkAppearance(double shade, double age_days, InkType ink) {
                       std::exp(-age_days / fade_days);
     InkAppearance out;
     out.optical_density = od;
+    const double skin_y = luminanceLinear(skin_linear);
     for (int c = 0; c < 3; ++c) {
         const double transmittance = std::pow(10.0, -od * kInkSpectrum[c]);
-        out.filter[c] = kAboveInkReflectance[c] + (1.0 - kAboveInkReflectance[c]) * transmittance;
+        // visible = skin * T + (1 - T) * above, as a filter on the skin (<= 1: the ink never
+        // brightens a channel, even on an unusually coloured mesh albedo).
+        const double above = std::min(kAboveInk[c] * skin_y / std::max(skin_linear[c], 1e-4), 1.0);
+        out.filter[c] = transmittance + (1.0 - transmittance) * above;
     }
+    out.shadow_strength = kShadowPeak;
+    out.shadow_radius_mm = kShadowRadiusMm;
     out.diameter_scale = 1.0 + kSwellingScale * std::exp(-age_days / kSwellingDecayDays);
     out.edge_sigma_mm =
         kEdgeSigmaHealedMm + kEdgeSpreadMm * age_days / (age_days + kEdgeSpreadHalfDays);
@@ -105,7 +123,7 @@ InkAppearance inkAppearance(double shade, double age_days, InkType ink) {
 
 glm::dvec3 dotColourLinear(double shade, const glm::dvec3& skin_linear, double age_days,
                            InkType ink) {
-    return skin_linear * inkAppearance(shade, age_days, ink).filter;
+    return skin_linear * inkAppearance(shade, age_days, ink, skin_linear).filter;
 }
 
 double luminanceLinear(const glm::dvec3& c) { return 0.2126 * c.x + 0.7152 * c.y + 0.0722 * c.z; }

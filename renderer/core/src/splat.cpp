@@ -57,7 +57,9 @@ struct TexelSplat {
     float cx = 0, cy = 0;
     float m00 = 0, m01 = 0, m10 = 0, m11 = 0;
     float edge = 0, inv_sigma = 0, reach2 = 0;
+    float ink_reach2 = 0; // beyond this the dot's own coverage is 0 (only halo and shadow)
     float halo_strength = 0, halo_k = 0;
+    float shadow_strength = 0, shadow_inv_r2 = 0;
     std::array<float, 3> filter{}, halo_filter{};
     int x0 = 0, x1 = -1, y0 = 0, y1 = -1;
 };
@@ -115,18 +117,21 @@ void splatRows(Image16& layer, const TexelSplat& s, int row_begin, int row_end) 
             const float w1 = s.m10 * px + s.m11 * py;
             const float r2 = w0 * w0 + w1 * w1;
             if (r2 >= s.reach2) continue;
-            const float r = std::sqrt(r2);
-            const float c = lut((r - s.edge) * s.inv_sigma);
+            // Most texels of a splat are in the wide shadow only: no sqrt or profile lookup there.
+            const float c = r2 < s.ink_reach2 ? lut((std::sqrt(r2) - s.edge) * s.inv_sigma) : 0.0f;
             const float h = s.halo_strength > 0 ? s.halo_strength * std::exp(r2 * s.halo_k) : 0;
-            if (c < 1e-5f && h < 1e-5f) continue;
+            // The ink's shadow: a smooth bump (zero slope at its rim) outside the dot's core.
+            const float q = 1.0f - r2 * s.shadow_inv_r2;
+            const float sh = q > 0 ? s.shadow_strength * q * q * (1.0f - c) : 0;
+            if (c < 1e-5f && h < 1e-5f && sh < 1e-5f) continue;
             uint16_t* texel = row + size_t(x) * 4;
             if (texel[3] == 0 && h == 0) {
-                // Untouched texel, no redness: the dot's own filter and coverage (the general
-                // formula below reduces to this exactly).
+                // Untouched texel, no redness: the dot's own filter with the coverage of its
+                // ink and shadow (the general formula below reduces to this exactly).
                 texel[0] = filter16[0];
                 texel[1] = filter16[1];
                 texel[2] = filter16[2];
-                texel[3] = toU16(c);
+                texel[3] = toU16(c + sh);
                 continue;
             }
             float a = float(texel[3]) * kInv;
@@ -135,10 +140,11 @@ void splatRows(Image16& layer, const TexelSplat& s, int row_begin, int row_end) 
             // Redness first (it is in the skin around the ink), then the ink.
             for (int k = 0; k < 3; ++k)
                 t[k] *= (1.0f - h * (1.0f - s.halo_filter[size_t(k)])) *
-                        (1.0f - c * (1.0f - s.filter[size_t(k)]));
-            a = 1.0f - (1.0f - a) * (1.0f - h) * (1.0f - c);
+                        (1.0f - (c + sh) * (1.0f - s.filter[size_t(k)]));
+            a = 1.0f - (1.0f - a) * (1.0f - h) * (1.0f - c - sh);
+            const float inv_a = a > 1e-6f ? 1.0f / a : 0.0f;
             for (int k = 0; k < 3; ++k)
-                texel[k] = toU16(a > 1e-6f ? 1.0f - (1.0f - t[k]) / a : s.filter[size_t(k)]);
+                texel[k] = toU16(a > 1e-6f ? 1.0f - (1.0f - t[k]) * inv_a : s.filter[size_t(k)]);
             texel[3] = toU16(a);
         }
     }
@@ -178,12 +184,18 @@ size_t splatInk(Image16& layer, const std::vector<InkSplat>& splats,
         t.edge = edgeRadius(s.radius_mm, sigma);
         t.inv_sigma = 1.0f / sigma;
         float reach = t.edge + kEdgeRange * sigma;
+        t.ink_reach2 = reach * reach;
         if (s.halo_strength > 1e-4f && s.halo_sigma_mm > 0) {
             t.halo_strength = s.halo_strength;
             t.halo_k = -0.5f / (s.halo_sigma_mm * s.halo_sigma_mm);
             // Out to where the redness is below one 16-bit step.
             reach = std::max(reach, s.halo_sigma_mm *
                                         std::sqrt(2.0f * std::log(s.halo_strength * 65535.0f)));
+        }
+        if (s.shadow_strength > 0 && s.shadow_radius_mm > 0) {
+            t.shadow_strength = std::min(s.shadow_strength, 1.0f);
+            t.shadow_inv_r2 = 1.0f / (s.shadow_radius_mm * s.shadow_radius_mm);
+            reach = std::max(reach, s.shadow_radius_mm);
         }
         for (int k = 0; k < 3; ++k) {
             t.filter[size_t(k)] = std::clamp(s.filter[k], 0.0f, 1.0f);

@@ -18,10 +18,20 @@ struct NamedView {
     const char* name;
     double azimuth_deg;
     double elevation_deg; // NaN: the design's turntable elevation
+    // Close-ups: the width in mm the frame spans at the target (0: the whole head is framed),
+    // and the direction (from the ear-line centre) whose outermost head point is the target.
+    double closeup_width_mm = 0;
+    double target_azimuth_deg = 0;
+    double target_elevation_deg = 0;
 };
 
 // The crown view (top_back) looks down on the back of the head from behind, where FUT scars
-// and crown density are judged.
+// and crown density are judged. The close-ups are what practitioners zoom on: the front
+// hairline with the left temple point (seen from the front three-quarter, a little above, so
+// the frontal line and the temporal recession are both in the picture), and the crown whorl
+// from above and behind. The renderer passes the treated region's vertices when it has layers,
+// so the hairline target is the region's outermost point toward the front-left temple, below
+// the hairline (55 degrees above the ear line): a point on the hairline itself.
 const NamedView kViews[] = {
     {"front", 0, NAN},
     {"three_quarter_left", 45, NAN},
@@ -31,6 +41,8 @@ const NamedView kViews[] = {
     {"back", 180, NAN},
     {"top", 0, 90},
     {"top_back", 180, 55},
+    {"hairline_closeup", 35, 25, kHairlineCloseupWidthMm, 30, 55},
+    {"crown_closeup", 180, 62, kCrownCloseupWidthMm, 180, 62},
 };
 
 } // namespace
@@ -195,6 +207,46 @@ glm::dvec2 projectToPixel(const Framing& framing, const CameraPose& pose, int wi
     const double ndc_x = glm::dot(q, b.right) / (depth * tan_x);
     const double ndc_y = glm::dot(q, b.up) / (depth * tan_y);
     return {(ndc_x * 0.5 + 0.5) * double(width), (0.5 - ndc_y * 0.5) * double(height)};
+}
+
+bool isCloseupView(const std::string& name) {
+    for (const NamedView& v : kViews)
+        if (name == v.name) return v.closeup_width_mm > 0;
+    return false;
+}
+
+std::optional<Framing> closeupFraming(const std::string& name, const Landmarks& landmarks,
+                                      const std::vector<glm::dvec3>& points, int width,
+                                      int height) {
+    STIPPLE_ASSERT(width > 0 && height > 0, "closeupFraming(): empty frame");
+    const NamedView* view = nullptr;
+    for (const NamedView& v : kViews)
+        if (name == v.name && v.closeup_width_mm > 0) view = &v;
+    if (!view || points.empty()) return std::nullopt;
+    // The target: the head point farthest out in the target direction from the ear-line
+    // centre (a support point), so it lies on the scalp whatever the head's proportions.
+    const glm::dvec3 centre = 0.5 * (landmarks.ear_left + landmarks.ear_right);
+    const double az = radians(view->target_azimuth_deg);
+    const double el = radians(view->target_elevation_deg);
+    const glm::dvec3 dir(std::sin(az) * std::cos(el), std::sin(el), std::cos(az) * std::cos(el));
+    glm::dvec3 target = points.front();
+    double best = -1e300;
+    for (const glm::dvec3& p : points) {
+        const double d = glm::dot(p - centre, dir);
+        if (d > best) {
+            best = d;
+            target = p;
+        }
+    }
+    Framing f;
+    f.target = target;
+    f.fov_y_deg = shortSideFovY(width, height);
+    const double tan_x = std::tan(fovX(f.fov_y_deg, width, height) / 2);
+    f.distance_mm = 0.5 * view->closeup_width_mm / tan_x;
+    // The head is ~200 mm deep; the near plane stays in front of anything the camera sees.
+    f.near_mm = std::max(1.0, f.distance_mm - 150.0);
+    f.far_mm = f.distance_mm + 400.0;
+    return f;
 }
 
 } // namespace stipple::render

@@ -226,7 +226,7 @@ nlohmann::json runRenderJob(const std::vector<RenderSubject>& subjects, const Re
         for (const std::string& view : job.views) {
             if ((interrupted = cancelled(job))) break;
             const CameraPose pose = *viewPose(view, job.elevation_deg);
-            const Framing framing = renderer.fit({pose});
+            const Framing framing = renderer.fitView(view, pose);
             const nlohmann::json base = {{"kind", "still"},
                                          {"view", view},
                                          {"azimuth_deg", pose.azimuth_deg},

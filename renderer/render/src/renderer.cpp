@@ -148,6 +148,8 @@ osg::ref_ptr<osg::Texture2D> albedoTexture(const std::filesystem::path& file, in
 struct Renderer::Impl {
     RenderSettings settings;
     std::vector<glm::dvec3> framing_points;
+    Landmarks landmarks;
+    std::vector<glm::dvec3> scalp_points; // close-up targets: the treated region, if any
     glm::dvec3 mesh_centre{0};
     double mesh_radius = 1;
 
@@ -184,6 +186,20 @@ Renderer::Renderer(const HeadModel& head, const LayerStack* layers, const Render
                        "Renderer(): the layer chart needs one flag per triangle");
     }
     m.framing_points = framingPoints(head.mesh);
+    m.landmarks = head.landmarks;
+    // Close-ups aim at the treated region's edge (the hairline) when there are layers: the
+    // vertices of the triangles that carry them. Without layers, the whole head.
+    if (layers) {
+        std::vector<uint8_t> used(head.mesh.positions.size(), 0);
+        for (size_t t = 0; t < head.mesh.triangles.size(); ++t)
+            if (layers->chart.inside[t] != 0) {
+                const glm::uvec3 tri = head.mesh.triangles[t];
+                used[tri.x] = used[tri.y] = used[tri.z] = 1;
+            }
+        for (size_t i = 0; i < used.size(); ++i)
+            if (used[i]) m.scalp_points.emplace_back(head.mesh.positions[i]);
+    }
+    if (m.scalp_points.empty()) m.scalp_points = m.framing_points;
     const Box box = boundingBox(head.mesh);
     m.mesh_centre = box.centre();
     for (const glm::vec3& p : head.mesh.positions)
@@ -503,6 +519,14 @@ int Renderer::height() const {
 Framing Renderer::fit(const std::vector<CameraPose>& poses) const {
     return fitFraming(m_impl->framing_points, poses, m_impl->settings.width,
                       m_impl->settings.height);
+}
+
+Framing Renderer::fitView(const std::string& view, const CameraPose& pose) const {
+    if (const std::optional<Framing> closeup =
+            closeupFraming(view, m_impl->landmarks, m_impl->scalp_points,
+                           m_impl->settings.width, m_impl->settings.height))
+        return *closeup;
+    return fit({pose});
 }
 
 Image8 Renderer::render(const Framing& framing, const CameraPose& pose) {

@@ -115,9 +115,9 @@ struct PigmentSpec {
 enum class Background { Transparent, Colour };
 
 inline constexpr std::array<const char*, 3> kLightingNames = {"studio", "clinic", "daylight"};
-inline constexpr std::array<const char*, 8> kViewNames = {
+inline constexpr std::array<const char*, 10> kViewNames = {
     "front", "back", "left", "right", "three_quarter_left", "three_quarter_right", "top",
-    "top_back"};
+    "top_back", "hairline_closeup", "crown_closeup"};
 
 struct RenderSpec {
     int width = 1920;                  // 16..3840

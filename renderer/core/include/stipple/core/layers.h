@@ -98,10 +98,13 @@ void validateLayerSize(int size, const std::string& option);
 
 // The ink splats of `dots` on `head` under `chart` for `design`'s pigment (one per dot that lies
 // on an inside triangle; `skipped` counts the others) and the dots' mean filter colour, which
-// empty texels hold. What bakeLayers splats; exposed for benchmarks and tests.
+// empty texels hold. What bakeLayers splats; exposed for benchmarks and tests. The filters are
+// computed for `skin_linear` (bakeLayers passes the skin it chose; null: the design's
+// Fitzpatrick type, or III).
 std::vector<InkSplat> inkSplats(const HeadModel& head, const ScalpChart& chart,
                                 const FollicleSet& dots, const Design& design,
-                                glm::vec3& empty_filter, size_t& skipped);
+                                glm::vec3& empty_filter, size_t& skipped,
+                                const glm::dvec3* skin_linear = nullptr);
 
 // Size of the smooth layers (scar, scar_roughness, before) for a chart of `size`.
 int smoothLayerSize(int size);

@@ -24,8 +24,9 @@ glm::dvec3 fitzpatrickAlbedoLinear(int type);
 // the follicle set describes it (diameter_mm, aspect).
 struct InkAppearance {
     // Linear filter colour of the ink seen through the skin above it: the skin's albedo is
-    // multiplied by this where the dot's coverage is 1 (1 = no ink). Includes the blue-grey shift
-    // of deep ink (light scattered back by the skin above the pigment, which is bluish).
+    // multiplied by this where the dot's coverage is 1 (1 = no ink). It is skin * T + (1 - T) *
+    // (bluish light scattered back from above the ink), divided by the skin it was computed
+    // for: red passes less than blue, so the dot is a cool grey on that skin, not a darker skin.
     glm::dvec3 filter{1.0};
     double optical_density = 0;   // decadic OD of the ink layer on a double pass (at 550 nm)
     double diameter_scale = 1;    // swelling of fresh impressions (>= 1)
@@ -38,11 +39,19 @@ struct InkAppearance {
     glm::dvec3 halo_filter{1.0, 0.78, 0.80};
     double halo_strength = 0;
     double halo_sigma_scale = 1.4;
+    // The ink's shadow in the skin around the dot (light diffusing under the ink, see docs):
+    // the same filter with coverage shadow_strength * (1 - r^2/R^2)^2 * (1 - dot coverage),
+    // R = shadow_radius_mm from the dot's centre. 0 = none.
+    double shadow_strength = 0;
+    double shadow_radius_mm = 0;
 };
 
 // The appearance of ink of `shade` (clamped to 1..10) of `ink` type at `age_days` (>= 0).
 // Monotonic: for a fixed shade, the filter never darkens and the halo never grows with age.
-InkAppearance inkAppearance(double shade, double age_days, InkType ink);
+// `skin_linear` is the skin the filter is computed for (the design's skin tone; by default
+// Fitzpatrick III): the filter turns that skin's colour into the ink's grey.
+InkAppearance inkAppearance(double shade, double age_days, InkType ink,
+                            const glm::dvec3& skin_linear = fitzpatrickAlbedoLinear(3));
 
 // The linear colour of skin `skin_linear` under a dot's centre (coverage 1): skin * filter.
 glm::dvec3 dotColourLinear(double shade, const glm::dvec3& skin_linear, double age_days,

@@ -25,6 +25,10 @@ struct InkSplat {
     float halo_strength = 0;        // peak coverage of the fresh redness, 0 = none
     float halo_sigma_mm = 0;
     glm::vec3 halo_filter{1.0f};
+    // The ink's shadow around the dot (InkAppearance::shadow_strength): the dot's filter with
+    // coverage shadow_strength * (1 - r^2/shadow_radius_mm^2)^2 * (1 - dot coverage).
+    float shadow_strength = 0;
+    float shadow_radius_mm = 0;
 };
 
 // Coverage of a dot of equal-area radius `radius_mm` at distance `r_mm` from its centre: a disc

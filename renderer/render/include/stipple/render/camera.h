@@ -14,6 +14,7 @@
 
 #include <glm/glm.hpp>
 
+#include "stipple/core/head_model.h"
 #include "stipple/core/mesh.h"
 
 namespace stipple::render {
@@ -26,7 +27,7 @@ struct CameraPose {
 };
 
 // The accepted view names, in the order help texts list them: front, three_quarter_left,
-// three_quarter_right, left, right, back, top, top_back.
+// three_quarter_right, left, right, back, top, top_back, hairline_closeup, crown_closeup.
 const std::vector<std::string>& viewNames();
 
 // The pose of a named view, or nullopt for an unknown name. `elevation_deg` is the design's
@@ -75,6 +76,23 @@ CameraBasis cameraBasis(const Framing& framing, const CameraPose& pose);
 // projection centred on the target. Requires points non-empty, width/height > 0.
 Framing fitFraming(const std::vector<glm::dvec3>& points, const std::vector<CameraPose>& poses,
                    int width, int height);
+
+// Close-up views frame a region of the scalp instead of the whole head: the frame's width
+// spans this many millimetres at the target (a 1920 px frame: ~0.05 mm per pixel, so a
+// 0.3 mm dot is ~6 px across).
+inline constexpr double kHairlineCloseupWidthMm = 100.0; // front hairline and left temple
+inline constexpr double kCrownCloseupWidthMm = 120.0;    // crown, from above and behind
+
+// True for the close-up views (hairline_closeup, crown_closeup).
+bool isCloseupView(const std::string& name);
+
+// The framing of close-up view `name`, or nullopt when `name` is not a close-up (or `points`
+// is empty). The target is the point of `points` (head frame, mm; framingPoints) farthest out
+// in the view's target direction from the midpoint of the ear landmarks, and it sits at the
+// picture's centre; the distance makes the frame's width span the view's width in mm there.
+std::optional<Framing> closeupFraming(const std::string& name, const Landmarks& landmarks,
+                                      const std::vector<glm::dvec3>& points, int width,
+                                      int height);
 
 // Projects a head-frame point to pixel coordinates (x right, y down, origin top-left).
 glm::dvec2 projectToPixel(const Framing& framing, const CameraPose& pose, int width, int height,

@@ -62,6 +62,12 @@ public:
     // One framing for all poses (fitted to the head's cranium and face at this output size).
     Framing fit(const std::vector<CameraPose>& poses) const;
 
+    // The framing of a named still view at `pose` (viewPose): close-up views are framed on
+    // their scalp region from the head's landmarks (closeupFraming over the vertices of the
+    // triangles that carry layers, or the whole head without layers), the others on the whole
+    // head (fit({pose})).
+    Framing fitView(const std::string& view, const CameraPose& pose) const;
+
     // Renders one frame: RGBA, 8 bits, row 0 at the top, straight (not premultiplied) alpha;
     // alpha is 255 everywhere unless the background is transparent.
     Image8 render(const Framing& framing, const CameraPose& pose);
