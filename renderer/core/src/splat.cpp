@@ -213,10 +213,21 @@ void blendShadowRows(Image16& layer, const std::vector<float>& field, int low, i
         uint16_t* texel = layer.at(0, y);
         for (int x = 0; x < size; ++x, texel += 4) {
             const float* g0 = scratch.data() + size_t(x_lo[size_t(x)]) * 4;
-            const float* g1 = scratch.data() + size_t(std::min(x_lo[size_t(x)] + 1, low - 1)) * 4;
+            const float* g1 = g0 + (x_lo[size_t(x)] + 1 < low ? 4 : 0);
             const float wx = x_w[size_t(x)];
             const float shadow = g0[0] + (g1[0] - g0[0]) * wx;
             if (shadow < 1e-5f) continue;
+            if (texel[3] == 0) {
+                // No ink here (most shadowed texels): the shadow's own mix (the general
+                // formula below with a_ink = 0).
+                const float inv_shadow = 1.0f / shadow;
+                for (int k = 0; k < 3; ++k) {
+                    const float absorbed = g0[k + 1] + (g1[k + 1] - g0[k + 1]) * wx;
+                    texel[k] = toU16(1.0f - absorbed * inv_shadow);
+                }
+                texel[3] = toU16(shadow);
+                continue;
+            }
             const float a_ink = float(texel[3]) * kInv;
             const float open = 1.0f - a_ink;
             const float a = a_ink + open * shadow;
@@ -252,7 +263,8 @@ int shadowFactor(const std::vector<InkSplat>& splats, int size) {
             narrowest = std::min(narrowest, s.shadow_radius_mm / smax);
     }
     int factor = 1;
-    while (factor < 8 && size / (factor * 2) >= 16 && narrowest / float(factor * 2) >= kShadowTexels)
+    while (factor < 8 && size / (factor * 2) >= 16 &&
+           narrowest / float(factor * 2) >= kShadowTexels)
         factor *= 2;
     return factor;
 }
