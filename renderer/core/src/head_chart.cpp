@@ -37,6 +37,8 @@ double rayTriangle(const glm::dvec3& origin, const glm::dvec3& dir, const glm::d
     return t > 0 ? t : -1;
 }
 
+} // namespace
+
 // atan2 to within 1e-5 rad (1 um on a head), several times cheaper than the libm call: the
 // chart angles of every classified point go through it. Odd minimax polynomial for atan on
 // [0, 1] (Hastings, "Approximations for Digital Computers", 1955), then octant folding.
@@ -52,8 +54,6 @@ double fastAtan2(double y, double x) {
     if (x < 0) a = kPi - a;
     return y < 0 ? -a : a;
 }
-
-} // namespace
 
 glm::dvec3 polarDirection(double theta, double phi) {
     return {std::sin(phi) * std::sin(theta), std::cos(phi), std::sin(phi) * std::cos(theta)};

@@ -174,7 +174,7 @@ ZonePoint ScalpRegion::classify(const glm::dvec3& p) const {
     // Zone borders are azimuths seen from the head's middle (the mask centre), as before the
     // chart's centre moved back for the hairline.
     const glm::dvec3 zc = p - m_mask_centre;
-    const double deg = std::abs(std::atan2(zc.x, zc.z)) / kDeg;
+    const double deg = std::abs(fastAtan2(zc.x, zc.z)) / kDeg;
     const double zone_r_xy = std::max(1.0, std::sqrt(zc.x * zc.x + zc.z * zc.z));
     const double front_weight = 1 - std::clamp((deg - 68) / 17, 0.0, 1.0);
     auto border = [&](double value_minus_threshold) {

@@ -59,6 +59,8 @@ private:
     std::vector<float> m_distance; // same layout
 };
 
+// atan2(y, x) to within 1e-5 rad (1 um on a head), several times cheaper than std::atan2.
+double fastAtan2(double y, double x);
 // Unit direction of (theta, phi) in the head frame.
 glm::dvec3 polarDirection(double theta, double phi);
 
