@@ -41,7 +41,10 @@ float dotCoverage(float r_mm, float radius_mm, float sigma_mm);
 // (1 - prod(1 - c)) and the filter as a product of transmittances, so overlapping dots darken
 // but coverage never exceeds 1. Splits the image into bands of rows, one thread per band at a
 // time (`threads` <= 0: hardware concurrency); the result does not depend on the thread count.
-// Returns the number of splats that touched at least one texel.
+// The shadows are accumulated the same way on a grid of up to 1/8 the resolution (at least
+// 2.25 grid texels per shadow radius) and blended in with one bilinear pass over the part of
+// each texel the ink leaves uncovered (docs/pigment-model.md, "The ink's shadow around each
+// dot"). Returns the number of splats that touched at least one texel.
 size_t splatInk(Image16& layer, const std::vector<InkSplat>& splats,
                 const glm::vec3& empty_filter, int threads = 0);
 
