@@ -37,6 +37,11 @@ std::string encodePngImpl(const ImageT<T>& image, const TextChunks& text, int co
     static const int kColourTypes[] = {PNG_COLOR_TYPE_GRAY, PNG_COLOR_TYPE_GRAY_ALPHA,
                                        PNG_COLOR_TYPE_RGB, PNG_COLOR_TYPE_RGBA};
     std::string out;
+    // Room for the worst case (stored rows plus a filter byte each) up front: growing by
+    // doubling would copy the buffer and hold old and new at once (an 8192² 16-bit layer
+    // encodes to ~160 MB). Pages are committed only when written, so this costs nothing.
+    const size_t row_bytes = size_t(image.width) * size_t(image.channels) * sizeof(T) + 1;
+    out.reserve(size_t(image.height) * row_bytes + size_t(image.height / 8 + 1) * 16 + 65536);
     PngWriteState state{&out};
     png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
     png_infop info = png ? png_create_info_struct(png) : nullptr;
