@@ -156,7 +156,7 @@ Command addRenderCommand(CLI::App& root) {
     app->add_option("--size", opt->size, "WIDTHxHEIGHT, up to 3840x2160 (default: design)");
     app->add_option("--background", opt->background, "transparent or #rrggbb (default: design)");
     app->add_option("--fps", opt->fps, "Frames per second of MP4/GIF, 1..60 (default: design)");
-    app->add_option("--lighting", opt->lighting, "studio, clinic or daylight (default: design)");
+    app->add_option("--lighting", opt->lighting, "studio, clinic, daylight, or custom (the design's render.lights) (default: design)");
     app->add_option("--supersample", opt->supersample, "Stills only: render k times larger, 1..4");
     app->add_flag("--before-after", opt->before_after,
                   "Also render the untreated state: <view>_before.png, side by side and split");
@@ -198,12 +198,19 @@ Command addRenderCommand(CLI::App& root) {
             if (bg) s.background_srgb = *bg;
         }
         const std::string lighting = opt->lighting.empty() ? spec.lighting : opt->lighting;
-        const std::optional<render::Lighting> rig = render::lightingPreset(lighting);
+        std::optional<render::Lighting> rig = render::lightingPreset(lighting);
+        if (lighting == "custom") {
+            if (spec.lights.empty())
+                throw Error("--lighting custom needs the design's render.lights (1..4 lights); "
+                            "this design has none",
+                            "", "/render/lights");
+            rig = render::customLighting(spec.lights, spec.ambient);
+        }
         if (!rig) {
             std::string accepted;
             for (const std::string& n : render::lightingNames())
                 accepted += (accepted.empty() ? "" : ", ") + n;
-            throw Error("unknown lighting '" + lighting + "'; accepted: " + accepted, "",
+            throw Error("unknown lighting '" + lighting + "'; accepted: " + accepted + ", custom", "",
                         "--lighting");
         }
         s.lighting = *rig;

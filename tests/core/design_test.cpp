@@ -548,3 +548,40 @@ TEST(Design, EveryExampleParsesWithoutErrors) {
 
 } // namespace
 } // namespace stipple
+
+namespace stipple {
+namespace {
+
+TEST(Design, CustomLightingReadsItsLights) {
+    const Design d = parseDesign(withRoot(R"("render": {"lighting": "custom", "ambient": 0.1,
+        "lights": [{"azimuth_deg": -40, "elevation_deg": 35, "intensity": 2.5,
+                    "colour": "#fff4e0", "shadow": true},
+                   {"azimuth_deg": 160, "elevation_deg": 20, "intensity": 0.8}]})"),
+                                 "d.json");
+    ASSERT_EQ(d.render.lights.size(), 2u);
+    EXPECT_EQ(d.render.lights[0].azimuth_deg, -40);
+    EXPECT_EQ(d.render.lights[0].intensity, 2.5);
+    EXPECT_TRUE(d.render.lights[0].shadow);
+    EXPECT_NEAR(d.render.lights[0].colour_srgb.z, 0xe0 / 255.0, 1e-12);
+    EXPECT_FALSE(d.render.lights[1].shadow);
+    EXPECT_EQ(d.render.ambient, 0.1);
+}
+
+TEST(Design, CustomLightingErrorsNameTheField) {
+    EXPECT_CONTAINS(errorAt(withRoot(R"("render": {"lighting": "custom"})"), "/render/lights"),
+                    "needs an array of 1..4 lights");
+    EXPECT_CONTAINS(errorAt(withRoot(R"("render": {"lights": [{"intensity": 1}]})"),
+                            "/render/lights"),
+                    "only read with \"lighting\": \"custom\"");
+    EXPECT_CONTAINS(errorAt(withRoot(R"("render": {"lighting": "custom",
+                                        "lights": [{"elevation_deg": 120}]})"),
+                            "/render/lights/0/elevation_deg"),
+                    "-90..90");
+    EXPECT_CONTAINS(errorAt(withRoot(R"("render": {"lighting": "custom", "lights":
+                                        [{"shadow": true}, {"shadow": true}]})"),
+                            "/render/lights/1/shadow"),
+                    "at most one light casts a shadow");
+}
+
+} // namespace
+} // namespace stipple

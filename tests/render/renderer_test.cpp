@@ -347,4 +347,32 @@ TEST(Renderer, InsideOfAnOpenDomeShowsThroughItsRim) {
     EXPECT_EQ(covered, 64);
 }
 
+TEST(Renderer, CustomLightingFromTheDesignPointsWhereItSays) {
+    // A design light at azimuth 0, elevation 0 is the camera's direction: on a patch facing
+    // the camera it must light exactly like frontalLight(1) (same known answer as the flat
+    // patch test); the same light at azimuth 180 is behind the patch and leaves it black.
+    const HeadModel patch = test::flatPatch();
+    auto meanGrey = [&](double azimuth_deg) {
+        LightSpec spec;
+        spec.azimuth_deg = azimuth_deg;
+        spec.elevation_deg = 0;
+        spec.intensity = 1;
+        RenderSettings s;
+        s.width = s.height = 64;
+        s.lighting = customLighting({spec}, 0.0);
+        s.lighting.specular = 0;
+        s.skin_linear = glm::vec3(0.5f);
+        Renderer r(patch, nullptr, s);
+        const CameraPose pose = *viewPose("front", 0);
+        const Image8 img = r.render(r.fit({pose}), pose);
+        double sum = 0;
+        for (int y = 24; y < 40; ++y)
+            for (int x = 24; x < 40; ++x)
+                sum += (img.at(x, y)[0] + img.at(x, y)[1] + img.at(x, y)[2]) / 3.0;
+        return sum / 256.0;
+    };
+    EXPECT_NEAR(meanGrey(0), expectedSrgb8(0.5), 1.0); // as the flat-patch test
+    EXPECT_LT(meanGrey(180), 2.0) << "a light behind the patch must not light its front";
+}
+
 } // namespace

@@ -993,14 +993,58 @@ void readPigment(Reader& r, const json& j, Design& d) {
         p.fitzpatrick = 3;
 }
 
+// "lights" and "ambient" describe a custom rig: required with "lighting": "custom" and
+// rejected with a preset (a user who sets them expects them to do something).
+void readCustomLights(Reader& r, const json& section, const std::string& at, RenderSpec& rs) {
+    const json* lights = Reader::find(section, "lights");
+    const bool custom = rs.lighting == "custom";
+    if (!custom) {
+        if (lights)
+            r.error(at + "/lights", "only read with \"lighting\": \"custom\" (the design uses \"" +
+                                        rs.lighting + "\")");
+        if (Reader::find(section, "ambient"))
+            r.error(at + "/ambient", "only read with \"lighting\": \"custom\" (the design uses \"" +
+                                         rs.lighting + "\")");
+        return;
+    }
+    r.number(section, at, "ambient", 0, 1, "", rs.ambient);
+    if (!lights) {
+        r.error(at + "/lights", "missing; \"lighting\": \"custom\" needs an array of 1..4 lights "
+                                "{azimuth_deg, elevation_deg, intensity, colour, shadow}");
+        return;
+    }
+    const std::string lat = at + "/lights";
+    if (!lights->is_array() || lights->empty() || lights->size() > 4) {
+        r.error(lat, show(*lights) + " is not accepted; expected an array of 1..4 light objects");
+        return;
+    }
+    int shadows = 0;
+    for (size_t i = 0; i < lights->size(); ++i) {
+        const json& l = (*lights)[i];
+        const std::string at_i = child(lat, i);
+        if (!r.object(l, at_i, keys({"azimuth_deg", "elevation_deg", "intensity", "colour", "shadow"}),
+                      "a light object"))
+            continue;
+        LightSpec light;
+        r.number(l, at_i, "azimuth_deg", -180, 180, "degrees", light.azimuth_deg);
+        r.number(l, at_i, "elevation_deg", -90, 90, "degrees", light.elevation_deg);
+        r.number(l, at_i, "intensity", 0, 10, "", light.intensity);
+        r.colour(l, at_i, "colour", light.colour_srgb);
+        if (r.boolean(l, at_i, "shadow", light.shadow) && light.shadow && ++shadows > 1)
+            r.error(child(at_i, "shadow"), "true on more than one light; at most one light casts a "
+                                           "shadow");
+        rs.lights.push_back(light);
+    }
+}
+
 void readRender(Reader& r, const json& j, Design& d) {
     const json* section = Reader::find(j, "render");
     if (!section) return;
     const std::string at = "/render";
     if (!r.object(*section, at,
-                  keys({"width", "height", "lighting", "views", "background", "turntable_frames",
-                        "elevation_deg", "top_view", "fps", "msaa", "supersample", "watermark",
-                        "layer_size"}),
+                  keys({"width", "height", "lighting", "lights", "ambient", "views", "background",
+                        "turntable_frames", "elevation_deg", "top_view", "fps", "msaa",
+                        "supersample", "watermark", "layer_size"}),
                   "an object with render settings"))
         return;
     RenderSpec& rs = d.render;
@@ -1010,6 +1054,7 @@ void readRender(Reader& r, const json& j, Design& d) {
     for (const char* name : kLightingNames)
         lightings.emplace_back(name, name);
     r.choice(*section, at, "lighting", lightings, rs.lighting);
+    readCustomLights(r, *section, at, rs);
 
     if (const json* views = Reader::find(*section, "views")) {
         const std::string vat = at + "/views";

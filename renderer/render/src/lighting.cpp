@@ -1,5 +1,10 @@
 #include "stipple/render/lighting.h"
 
+#include <cmath>
+
+#include "stipple/core/error.h"
+#include "stipple/core/image.h"
+
 namespace stipple::render {
 
 const std::vector<std::string>& lightingNames() {
@@ -48,6 +53,27 @@ std::optional<Lighting> lightingPreset(const std::string& name) {
         return rig;
     }
     return std::nullopt;
+}
+
+Lighting customLighting(const std::vector<LightSpec>& lights, double ambient) {
+    STIPPLE_ASSERT(!lights.empty() && lights.size() <= size_t(kMaxLights),
+                   "customLighting(): 1..kMaxLights lights expected");
+    Lighting rig;
+    rig.name = "custom";
+    for (const LightSpec& spec : lights) {
+        const double az = glm::radians(spec.azimuth_deg), el = glm::radians(spec.elevation_deg);
+        Light light;
+        // Rig frame: x to the camera's right, y up, z toward the camera.
+        light.direction = {std::sin(az) * std::cos(el), std::sin(el), std::cos(az) * std::cos(el)};
+        light.colour = {srgbToLinear(spec.colour_srgb.x), srgbToLinear(spec.colour_srgb.y),
+                        srgbToLinear(spec.colour_srgb.z)};
+        light.intensity = spec.intensity;
+        light.casts_shadow = spec.shadow;
+        rig.lights.push_back(light);
+    }
+    rig.sky = glm::dvec3(ambient);
+    rig.ground = glm::dvec3(0.5 * ambient);
+    return rig;
 }
 
 } // namespace stipple::render

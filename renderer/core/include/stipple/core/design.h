@@ -114,7 +114,18 @@ struct PigmentSpec {
 
 enum class Background { Transparent, Colour };
 
-inline constexpr std::array<const char*, 3> kLightingNames = {"studio", "clinic", "daylight"};
+// One light of a custom rig ("lighting": "custom"). Directions turn with a turntable's camera
+// azimuth, like the presets: azimuth 0 is from the camera, +90 from the camera's right.
+struct LightSpec {
+    double azimuth_deg = 30;      // -180..180
+    double elevation_deg = 30;    // -90..90, above the horizon
+    double intensity = 1;         // 0..10, albedo units
+    glm::dvec3 colour_srgb{1, 1, 1};
+    bool shadow = false;          // at most one light of the rig casts a shadow
+};
+
+inline constexpr std::array<const char*, 4> kLightingNames = {"studio", "clinic", "daylight",
+                                                             "custom"};
 inline constexpr std::array<const char*, 10> kViewNames = {
     "front", "back", "left", "right", "three_quarter_left", "three_quarter_right", "top",
     "top_back", "hairline_closeup", "crown_closeup"};
@@ -123,6 +134,8 @@ struct RenderSpec {
     int width = 1920;                  // 16..3840
     int height = 1080;                 // 16..2160
     std::string lighting = "studio";   // studio | clinic | daylight
+    std::vector<LightSpec> lights;     // "custom" only: 1..4 lights
+    double ambient = 0.2;              // "custom" only: hemisphere ambient, 0..1
     // Still views, each one of kViewNames, no repeats; may be empty (turntable only).
     std::vector<std::string> views{"front", "three_quarter_left", "top"};
     Background background = Background::Colour;

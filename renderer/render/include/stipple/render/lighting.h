@@ -12,6 +12,8 @@
 
 #include <glm/glm.hpp>
 
+#include "stipple/core/design.h"
+
 namespace stipple::render {
 
 struct Light {
@@ -37,7 +39,12 @@ inline constexpr int kMaxLights = 4;
 // fluorescent), daylight (hard sun and blue sky: SMP looks flattest here).
 const std::vector<std::string>& lightingNames();
 
-// The preset `name`, or nullopt for an unknown one.
+// The preset `name`, or nullopt for an unknown one ("custom" is not a preset: see below).
 std::optional<Lighting> lightingPreset(const std::string& name);
+
+// The design's custom rig ("lighting": "custom"): each LightSpec's azimuth/elevation becomes a
+// rig-frame direction, its sRGB colour linear. `lights` must hold 1..kMaxLights entries (the
+// design parser guarantees it); ambient scales a neutral sky/ground hemisphere.
+Lighting customLighting(const std::vector<LightSpec>& lights, double ambient);
 
 } // namespace stipple::render
