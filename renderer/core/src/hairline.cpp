@@ -300,11 +300,14 @@ HairlineCurve buildHairline(const PolarChart& chart, const Landmarks& landmarks,
         // Each half, from the mid-frontal point outward, as (|theta|, s). The chart holds one
         // line position per azimuth: where a half turns back in azimuth it becomes a drop
         // along the meridian (the lowest point at an azimuth wins, see below).
-        const size_t mid = dense.size() / 2; // M: the knots and their samples are symmetric
+        // M is the middle sample when both halves got the same number of samples; on an
+        // asymmetric head they may not (an even count), so each half walks to its own end.
+        const size_t mid = dense.size() / 2;
         for (int side : {+1, -1}) {
             std::vector<Control>& half = side > 0 ? front_left : front_right;
             double theta_max = 0;
-            for (size_t n = 0; n <= mid; ++n) {
+            const size_t last = side > 0 ? dense.size() - 1 - mid : mid;
+            for (size_t n = 0; n <= last; ++n) {
                 const glm::dvec3& q = smooth[side > 0 ? mid + n : mid - n];
                 theta_max = std::max(theta_max, side * chart.thetaOf(q));
                 half.push_back({theta_max, chart.surfaceDistance(q)});
