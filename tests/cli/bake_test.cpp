@@ -12,30 +12,18 @@
 
 #include "stipple/core/hash.h"
 #include "stipple/core/image.h"
+#include "run_stipple.h"
 #include "test_util.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-struct RunResult {
-    int exit_code = -1;
-    std::string out;
-};
+using stipple::test::RunResult;
 
 // stderr goes with stdout, or (for --json runs) to `stderr_file`.
 RunResult run(const std::string& args, const fs::path& stderr_file = {}) {
-    RunResult r;
-    const std::string command = std::string(STIPPLE_EXE) + " " + args +
-                                (stderr_file.empty() ? " 2>&1" : " 2>'" + stderr_file.string() + "'");
-    FILE* pipe = popen(command.c_str(), "r");
-    if (!pipe) return r;
-    std::array<char, 4096> buffer{};
-    size_t n = 0;
-    while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) r.out.append(buffer.data(), n);
-    const int status = pclose(pipe);
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
+    return stipple::test::runStipple(args, "", stderr_file);
 }
 
 // A small design on the ICT head (centimetres, UDIM UVs), written into `dir`.

@@ -7,28 +7,14 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "run_stipple.h"
 #include "test_util.h"
 
 namespace {
 
-struct RunResult {
-    int exit_code = -1;
-    std::string out; // stdout and stderr together
-};
+using stipple::test::RunResult;
 
-RunResult run(const std::string& args) {
-    RunResult r;
-    const std::string command = std::string(STIPPLE_EXE) + " " + args + " 2>&1";
-    FILE* pipe = popen(command.c_str(), "r");
-    if (!pipe) return r;
-    std::array<char, 4096> buffer{};
-    size_t n = 0;
-    while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
-        r.out.append(buffer.data(), n);
-    const int status = pclose(pipe);
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
-}
+RunResult run(const std::string& args) { return stipple::test::runStipple(args); }
 
 std::string ictSkin() {
     return (stipple::test::sharedHeads() / "ict_facekit_neutral" /
