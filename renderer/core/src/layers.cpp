@@ -1,5 +1,7 @@
 #include "stipple/core/layers.h"
 
+#include "stipple/core/poisson_sampling.h" // mixHash, unitOf
+
 // Bakes the texture layers of a design in the scalp chart: pigment (every dot splatted through
 // its triangle's map to the chart, see splat.h), scar tissue, and the untreated "before" look.
 // The pigment model is in pigment.h, the chart in scalp_chart.h; the choices and their sources
@@ -32,14 +34,8 @@ constexpr float kFueEdgeSigmaMm = 0.15f;
 constexpr float kFueCoverage = 0.85f;
 constexpr double kScarMaxOffSurfaceMm = 15.0;
 
-uint64_t splitMix(uint64_t x) {
-    x += 0x9e3779b97f4a7c15ull;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-    return x ^ (x >> 31);
-}
 double unitHash(uint64_t seed, uint64_t a, uint64_t b) {
-    return double(splitMix(splitMix(splitMix(seed) ^ a) ^ b) >> 11) * (1.0 / 9007199254740992.0);
+    return unitOf(mixHash(mixHash(mixHash(seed) ^ a) ^ b));
 }
 
 uint16_t toU16(double v) { return uint16_t(std::clamp(v, 0.0, 1.0) * 65535.0 + 0.5); }

@@ -97,6 +97,18 @@ inline uint16_t toU16(float v) {
     return uint16_t(std::clamp(v, 0.0f, 1.0f) * 65535.0f + 0.5f);
 }
 
+// The texels of row offset `py` within the splat's reach: |w|^2 = qa px^2 + 2 qb px py +
+// qc py^2 <= reach2 is one span per row. False when the row misses the ellipse.
+bool rowSpan(const TexelSplat& s, float qa, float qb, float qc, float py, int& x0, int& x1) {
+    const float disc = qb * qb * py * py - qa * (qc * py * py - s.reach2);
+    if (disc < 0 || qa <= 0) return false;
+    const float root = std::sqrt(disc);
+    const float px_lo = (-qb * py - root) / qa, px_hi = (-qb * py + root) / qa;
+    x0 = std::max(s.x0, int(std::floor(s.cx + px_lo - 0.5f)));
+    x1 = std::min(s.x1, int(std::ceil(s.cx + px_hi - 0.5f)));
+    return true;
+}
+
 void splatRows(Image16& layer, const TexelSplat& s, int row_begin, int row_end) {
     const CoverageLut& lut = coverageLut();
     const int y0 = std::max(s.y0, row_begin), y1 = std::min(s.y1, row_end - 1);
@@ -108,12 +120,8 @@ void splatRows(Image16& layer, const TexelSplat& s, int row_begin, int row_end) 
     const float qc = s.m01 * s.m01 + s.m11 * s.m11;
     for (int y = y0; y <= y1; ++y) {
         const float py = float(y) + 0.5f - s.cy;
-        const float disc = qb * qb * py * py - qa * (qc * py * py - s.reach2);
-        if (disc < 0 || qa <= 0) continue;
-        const float root = std::sqrt(disc);
-        const float px_lo = (-qb * py - root) / qa, px_hi = (-qb * py + root) / qa;
-        const int x0 = std::max(s.x0, int(std::floor(s.cx + px_lo - 0.5f)));
-        const int x1 = std::min(s.x1, int(std::ceil(s.cx + px_hi - 0.5f)));
+        int x0 = 0, x1 = -1;
+        if (!rowSpan(s, qa, qb, qc, py, x0, x1)) continue;
         uint16_t* row = layer.at(0, y);
         for (int x = x0; x <= x1; ++x) {
             const float px = float(x) + 0.5f - s.cx;
@@ -163,12 +171,8 @@ void splatShadowRows(std::vector<float>& field, int low, const TexelSplat& s, in
     const float absorb[3] = {1.0f - s.filter[0], 1.0f - s.filter[1], 1.0f - s.filter[2]};
     for (int y = y0; y <= y1; ++y) {
         const float py = float(y) + 0.5f - s.cy;
-        const float disc = qb * qb * py * py - qa * (qc * py * py - s.reach2);
-        if (disc < 0 || qa <= 0) continue;
-        const float root = std::sqrt(disc);
-        const float px_lo = (-qb * py - root) / qa, px_hi = (-qb * py + root) / qa;
-        const int x0 = std::max(s.x0, int(std::floor(s.cx + px_lo - 0.5f)));
-        const int x1 = std::min(s.x1, int(std::ceil(s.cx + px_hi - 0.5f)));
+        int x0 = 0, x1 = -1;
+        if (!rowSpan(s, qa, qb, qc, py, x0, x1)) continue;
         float* row = field.data() + size_t(y) * size_t(low) * 4;
         for (int x = x0; x <= x1; ++x) {
             const float px = float(x) + 0.5f - s.cx;
