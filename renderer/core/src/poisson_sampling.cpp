@@ -21,6 +21,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <utility>
 
 #include "stipple/core/error.h"
 
@@ -31,6 +32,8 @@ namespace {
 // neighbours; a few per turn keeps that balance (a cell holds ~4 dots) while sweeping memory
 // several times less often, which is what the time goes into.
 constexpr uint32_t kCandidatesPerTurn = 3;
+// Cell side of nearestSpacingRatios() in units of the largest spacing (measured: ...).
+constexpr float kSpacingCellFactor = 1.0f;
 constexpr int64_t kCellBias = int64_t(1) << 20; // cell coordinates kept positive in 21 bits
 
 uint64_t cellKey(int64_t ix, int64_t iy, int64_t iz) {
@@ -89,146 +92,366 @@ private:
     size_t m_size = 0;
 };
 
-// Points bucketed by cubic cell: cells are dense indices, each with a contiguous range.
-struct Grid {
+// Points bucketed by cubic cell without hashing: each point's cell gets a row-major key
+// (z, then y, then x) inside the padded bounding box of the cells, the (key, point) pairs are
+// radix sorted, and equal keys form a cell. Cells (x-1..x+1, y, z) are then consecutive in
+// the sorted order, so a 3 x 3 x 3 neighbourhood is 9 runs of cells, and walking the cells in
+// key order the runs of each of the 9 rows only move forward (RowWalker): no lookups at all.
+// The padding (one empty cell on every side) keeps the neighbours' keys in range.
+struct SortedCells {
     float cell_mm = 1;
-    CellMap map{16};
-    std::vector<glm::ivec3> coords; // per cell
-    std::vector<uint32_t> start;    // per cell + 1
-    std::vector<uint32_t> order;    // point indices grouped by cell
+    glm::ivec3 low{0};     // cell coordinate of key 0 (smallest coordinate - 1)
+    uint64_t nx = 0, ny = 0, nz = 0;
+    std::vector<uint64_t> keys;      // per cell, ascending
+    std::vector<glm::ivec3> coords;  // per cell
+    std::vector<uint32_t> start;     // per cell + 1: its run in `order`
+    std::vector<uint32_t> order;     // point indices by cell, ascending inside a cell
 
-    glm::ivec3 coordOf(const glm::vec3& p) const {
-        return glm::ivec3(int(std::floor(p.x / cell_mm)), int(std::floor(p.y / cell_mm)),
-                          int(std::floor(p.z / cell_mm)));
+    uint64_t keyOf(const glm::ivec3& c) const {
+        return (uint64_t(c.z - low.z) * ny + uint64_t(c.y - low.y)) * nx + uint64_t(c.x - low.x);
     }
-    uint32_t find(const glm::ivec3& c) const { return map.find(cellKey(c.x, c.y, c.z)); }
+    // First and one-past-last cell whose key lies in [first_key, last_key].
+    std::pair<size_t, size_t> cellsBetween(uint64_t first_key, uint64_t last_key) const {
+        const auto b = std::lower_bound(keys.begin(), keys.end(), first_key);
+        const auto e = std::upper_bound(b, keys.end(), last_key);
+        return {size_t(b - keys.begin()), size_t(e - keys.begin())};
+    }
+    // Cell at coordinate c, or kNoCell.
+    uint32_t find(const glm::ivec3& c) const {
+        const glm::ivec3 r = c - low;
+        if (r.x < 0 || r.y < 0 || r.z < 0 || uint64_t(r.x) >= nx || uint64_t(r.y) >= ny ||
+            uint64_t(r.z) >= nz)
+            return kNoCell;
+        const uint64_t key = keyOf(c);
+        const auto it = std::lower_bound(keys.begin(), keys.end(), key);
+        return it != keys.end() && *it == key ? uint32_t(it - keys.begin()) : kNoCell;
+    }
+    static constexpr uint32_t kNoCell = std::numeric_limits<uint32_t>::max();
 };
 
-template <typename PositionOf>
-Grid buildGrid(size_t count, float cell_mm, PositionOf position_of) {
-    Grid grid;
-    grid.cell_mm = cell_mm;
-    grid.map = CellMap(count / 4 + 16);
-    std::vector<uint32_t> cell_of(count);
-    std::vector<uint32_t> counts;
-    for (size_t i = 0; i < count; ++i) {
-        const glm::ivec3 c = grid.coordOf(position_of(i));
-        const auto [cell, inserted] =
-            grid.map.insert(cellKey(c.x, c.y, c.z), uint32_t(grid.coords.size()));
-        if (inserted) {
-            grid.coords.push_back(c);
-            counts.push_back(0);
-        }
-        cell_of[i] = cell;
-        ++counts[cell];
+glm::ivec3 cellCoordOf(const glm::vec3& p, float cell_mm) {
+    return glm::ivec3(int(std::floor(p.x / cell_mm)), int(std::floor(p.y / cell_mm)),
+                      int(std::floor(p.z / cell_mm)));
+}
+
+// Least-significant-digit radix sort of `values` on bits [low_bit, low_bit + bits).
+void radixSort(std::vector<uint64_t>& values, std::vector<uint64_t>& scratch, int low_bit,
+               int bits) {
+    constexpr int kDigitBits = 11;
+    constexpr size_t kBuckets = size_t(1) << kDigitBits;
+    const int passes = (bits + kDigitBits - 1) / kDigitBits;
+    std::vector<uint32_t> counts(size_t(passes) * kBuckets, 0);
+    for (uint64_t v : values)
+        for (int p = 0; p < passes; ++p)
+            ++counts[size_t(p) * kBuckets + ((v >> (low_bit + p * kDigitBits)) & (kBuckets - 1))];
+    scratch.resize(values.size());
+    for (int p = 0; p < passes; ++p) {
+        uint32_t* count = &counts[size_t(p) * kBuckets];
+        // A digit that is the same everywhere moves nothing.
+        if (std::find(count, count + kBuckets, uint32_t(values.size())) != count + kBuckets)
+            continue;
+        uint32_t sum = 0;
+        for (size_t d = 0; d < kBuckets; ++d) sum += std::exchange(count[d], sum);
+        const int shift = low_bit + p * kDigitBits;
+        for (uint64_t v : values) scratch[count[(v >> shift) & (kBuckets - 1)]++] = v;
+        values.swap(scratch);
     }
-    grid.start.assign(counts.size() + 1, 0);
-    for (size_t c = 0; c < counts.size(); ++c) grid.start[c + 1] = grid.start[c] + counts[c];
-    grid.order.resize(count);
-    std::vector<uint32_t> fill(grid.start.begin(), grid.start.end() - 1);
-    for (size_t i = 0; i < count; ++i) grid.order[fill[cell_of[i]]++] = uint32_t(i);
+}
+
+template <typename PositionOf>
+SortedCells sortIntoCells(size_t count, float cell_mm, PositionOf position_of) {
+    STIPPLE_ASSERT(count < std::numeric_limits<uint32_t>::max(),
+                   "sortIntoCells(): more than 2^32 - 1 points");
+    SortedCells grid;
+    grid.cell_mm = cell_mm;
+    if (count == 0) {
+        grid.start.assign(1, 0);
+        return grid;
+    }
+    std::vector<glm::ivec3> coord_of(count);
+    glm::ivec3 lo(std::numeric_limits<int>::max()), hi(std::numeric_limits<int>::min());
+    for (size_t i = 0; i < count; ++i) {
+        coord_of[i] = cellCoordOf(position_of(i), cell_mm);
+        lo = glm::min(lo, coord_of[i]);
+        hi = glm::max(hi, coord_of[i]);
+    }
+    grid.low = lo - 1;
+    grid.nx = uint64_t(int64_t(hi.x) - lo.x + 3);
+    grid.ny = uint64_t(int64_t(hi.y) - lo.y + 3);
+    grid.nz = uint64_t(int64_t(hi.z) - lo.z + 3);
+    const double total = double(grid.nx) * double(grid.ny) * double(grid.nz);
+    STIPPLE_ASSERT(total < 0x1.0p62, "sortIntoCells(): points spread over too many cells");
+    int key_bits = 1;
+    while (double(uint64_t(1) << key_bits) < total) ++key_bits;
+    std::vector<uint64_t> keys(count); // cell key, then the point's index when it fits
+    if (key_bits <= 32) {
+        for (size_t i = 0; i < count; ++i) keys[i] = (grid.keyOf(coord_of[i]) << 32) | i;
+        std::vector<uint64_t> scratch;
+        radixSort(keys, scratch, 32, key_bits); // stable: indices stay ascending in a cell
+        grid.order.resize(count);
+        for (size_t i = 0; i < count; ++i) grid.order[i] = uint32_t(keys[i]);
+        for (uint64_t& k : keys) k >>= 32;
+    } else {
+        // Sparse points over a huge box (not seen in practice): a comparison sort.
+        grid.order.resize(count);
+        std::iota(grid.order.begin(), grid.order.end(), 0u);
+        for (size_t i = 0; i < count; ++i) keys[i] = grid.keyOf(coord_of[i]);
+        std::sort(grid.order.begin(), grid.order.end(), [&](uint32_t a, uint32_t b) {
+            return keys[a] != keys[b] ? keys[a] < keys[b] : a < b;
+        });
+        std::vector<uint64_t> sorted(count);
+        for (size_t i = 0; i < count; ++i) sorted[i] = keys[grid.order[i]];
+        keys.swap(sorted);
+    }
+    for (size_t i = 0; i < count; ++i)
+        if (i == 0 || keys[i] != keys[i - 1]) {
+            grid.keys.push_back(keys[i]);
+            grid.coords.push_back(coord_of[grid.order[i]]);
+            grid.start.push_back(uint32_t(i));
+        }
+    grid.start.push_back(uint32_t(count));
     return grid;
 }
 
+// The 3 x 3 x 3 neighbourhood of each cell as 9 runs of cells (rows dz, dy = -1..1, row
+// r = (dz + 1) * 3 + (dy + 1)), for cells visited in ascending order.
+class RowWalker {
+public:
+    explicit RowWalker(const SortedCells& grid) : m_grid(grid) {
+        for (int r = 0; r < 9; ++r)
+            m_offset[r] = uint64_t(int64_t(r / 3 - 1) * int64_t(grid.ny * grid.nx) +
+                                   int64_t(r % 3 - 1) * int64_t(grid.nx));
+    }
+    // Row r of `cell` is cells [first[r], last[r]); `cell` must not decrease between calls.
+    void rows(size_t cell, uint32_t first[9], uint32_t last[9]) {
+        const std::vector<uint64_t>& keys = m_grid.keys;
+        const size_t n = keys.size();
+        for (int r = 0; r < 9; ++r) {
+            const uint64_t centre = keys[cell] + m_offset[r]; // wraps back into range
+            size_t p = m_pos[r];
+            while (p < n && keys[p] < centre - 1) ++p;
+            m_pos[r] = p;
+            size_t q = p;
+            while (q < n && keys[q] <= centre + 1) ++q;
+            first[r] = uint32_t(p);
+            last[r] = uint32_t(q);
+        }
+    }
+
+private:
+    const SortedCells& m_grid;
+    uint64_t m_offset[9] = {};
+    size_t m_pos[9] = {};
+};
+
+// Accepted samples a cell holds without spilling: one cache line. A cell of side 2 r_max
+// holds about 2-4 dots; more go to the overflow array.
+constexpr uint32_t kSlots = 4;
+
+// Table index (dz * 9 + dy * 3 + dx, each 0..2) of the 8 cells a sample in octant o can
+// conflict with: its own cell and the near neighbour along each axis (bit set: the + side).
+struct OctantCells {
+    uint8_t cells[8][8];
+    constexpr OctantCells() : cells() {
+        for (int o = 0; o < 8; ++o) {
+            int n = 0;
+            const int ox = (o & 1) ? 2 : 0, oy = (o & 2) ? 2 : 0, oz = (o & 4) ? 2 : 0;
+            const int zs[2] = {1, oz}, ys[2] = {1, oy}, xs[2] = {1, ox};
+            for (int dz : zs)
+                for (int dy : ys)
+                    for (int dx : xs) cells[o][n++] = uint8_t(dz * 9 + dy * 3 + dx);
+        }
+    }
+};
+constexpr OctantCells kOctantCells;
+
 } // namespace
 
-std::vector<SampleCandidate> selectPoissonDisk(const std::vector<SampleCandidate>& candidates,
-                                               float max_radius_mm, float radius_scale) {
-    STIPPLE_ASSERT(max_radius_mm > 0, "selectPoissonDisk(): max_radius_mm must be positive");
-    if (candidates.empty()) return {};
+void PoissonSelector::prepare(const std::vector<SampleCandidate>& candidates,
+                              float max_radius_mm) {
+    STIPPLE_ASSERT(max_radius_mm > 0, "PoissonSelector::prepare(): max_radius_mm must be positive");
+    m_candidates = &candidates;
     // Cells of side 2 r_max: a conflict (distance < r <= r_max = half a cell) can only be with
     // the own cell or the neighbour on the near side along each axis: 8 cells, not 27.
     const float cell_mm = 2.0f * max_radius_mm;
-    const Grid grid = buildGrid(candidates.size(), cell_mm,
-                                [&](size_t i) { return candidates[i].position; });
-    const size_t cells = grid.coords.size();
+    const SortedCells grid =
+        sortIntoCells(candidates.size(), cell_mm, [&](size_t i) { return candidates[i].position; });
+    const size_t cells = grid.keys.size();
+    const size_t count = candidates.size();
 
-    // Candidates grouped by cell, each cell's run ordered by priority (ties by index and
-    // position so the order never depends on the input order).
-    std::vector<SampleCandidate> sorted(candidates.size());
-    for (size_t i = 0; i < grid.order.size(); ++i) {
-        sorted[i] = candidates[grid.order[i]];
-        sorted[i].radius_mm *= radius_scale;
+    // Output order: cells by their first candidate in the input (the sort kept indices
+    // ascending inside a cell), as the selection has always returned them.
+    {
+        std::vector<uint32_t> cell_at(count, SortedCells::kNoCell);
+        for (size_t c = 0; c < cells; ++c) cell_at[grid.order[grid.start[c]]] = uint32_t(c);
+        m_output_cells.clear();
+        for (uint32_t c : cell_at)
+            if (c != SortedCells::kNoCell) m_output_cells.push_back(c);
     }
-    for (size_t c = 0; c < cells; ++c)
-        std::sort(sorted.begin() + grid.start[c], sorted.begin() + grid.start[c + 1],
-                  [](const SampleCandidate& a, const SampleCandidate& b) {
-                      if (a.priority != b.priority) return a.priority < b.priority;
-                      if (a.triangle != b.triangle) return a.triangle < b.triangle;
-                      return a.index < b.index;
-                  });
 
-    // Neighbour table: for each cell the 27 cells around it (kNone when empty).
-    std::vector<uint32_t> neighbours(cells * 27);
+    // Each cell's run by priority (ties by triangle and index so the order never depends on
+    // the input order), then the compact per-candidate arrays.
+    struct Key {
+        uint32_t priority, triangle, index, source;
+        bool operator<(const Key& o) const {
+            if (priority != o.priority) return priority < o.priority;
+            if (triangle != o.triangle) return triangle < o.triangle;
+            return index < o.index;
+        }
+    };
+    std::vector<Key> run;
+    m_points.resize(count);
+    m_source.resize(count);
+    m_octant.resize(count);
+    m_start = grid.start;
     for (size_t c = 0; c < cells; ++c) {
-        const glm::ivec3 base = grid.coords[c];
-        int n = 0;
-        for (int dz = -1; dz <= 1; ++dz)
-            for (int dy = -1; dy <= 1; ++dy)
-                for (int dx = -1; dx <= 1; ++dx)
-                    neighbours[c * 27 + size_t(n++)] = grid.find(base + glm::ivec3(dx, dy, dz));
+        const uint32_t begin = grid.start[c], end = grid.start[c + 1];
+        run.clear();
+        for (uint32_t k = begin; k < end; ++k) {
+            const SampleCandidate& s = candidates[grid.order[k]];
+            run.push_back({s.priority, s.triangle, s.index, grid.order[k]});
+        }
+        if (run.size() <= 16) {
+            for (size_t i = 1; i < run.size(); ++i)
+                for (size_t j = i; j > 0 && run[j] < run[j - 1]; --j) std::swap(run[j], run[j - 1]);
+        } else {
+            std::sort(run.begin(), run.end());
+        }
+        const glm::vec3 corner(grid.coords[c]);
+        for (uint32_t k = begin; k < end; ++k) {
+            const SampleCandidate& s = candidates[run[k - begin].source];
+            m_points[k] = glm::vec4(s.position, s.radius_mm);
+            m_source[k] = run[k - begin].source;
+            // The same float expression as ever decides the half: a different rounding at
+            // the mid-plane could pick the other neighbour and change the result.
+            const glm::vec3 local = s.position / cell_mm - corner;
+            m_octant[k] = uint8_t((local.x < 0.5f ? 0 : 1) | (local.y < 0.5f ? 0 : 2) |
+                                  (local.z < 0.5f ? 0 : 4));
+        }
     }
 
-    std::vector<uint32_t> accepted(cells, 0); // kept candidates sit at sorted[start, start+n)
-    std::vector<uint32_t> next(cells, 0);     // next untried candidate of each cell
-    std::vector<std::vector<uint32_t>> active(8);
+    // Neighbour table from the row runs: no lookups.
+    m_neighbours.assign(cells * 27, SortedCells::kNoCell);
+    RowWalker walker(grid);
+    uint32_t first[9], last[9];
+    for (size_t c = 0; c < cells; ++c) {
+        walker.rows(c, first, last);
+        for (int r = 0; r < 9; ++r) {
+            const int dz = r / 3, dy = r % 3;
+            for (uint32_t q = first[r]; q < last[r]; ++q) {
+                const int dx = grid.coords[q].x - grid.coords[c].x + 1;
+                m_neighbours[c * 27 + size_t(dz * 9 + dy * 3 + dx)] = q;
+            }
+        }
+    }
+
+    // Parity phases: cells of one phase are two cells apart and cannot conflict.
+    m_phase_start.assign(9, 0);
     for (size_t c = 0; c < cells; ++c) {
         const glm::ivec3 k = grid.coords[c];
-        active[size_t((k.x & 1) | ((k.y & 1) << 1) | ((k.z & 1) << 2))].push_back(uint32_t(c));
+        ++m_phase_start[size_t((k.x & 1) | ((k.y & 1) << 1) | ((k.z & 1) << 2)) + 1];
     }
+    for (size_t p = 0; p < 8; ++p) m_phase_start[p + 1] += m_phase_start[p];
+    m_phase_cells.resize(cells);
+    std::vector<uint32_t> fill(m_phase_start.begin(), m_phase_start.end() - 1);
+    for (size_t c = 0; c < cells; ++c) {
+        const glm::ivec3 k = grid.coords[c];
+        m_phase_cells[fill[size_t((k.x & 1) | ((k.y & 1) << 1) | ((k.z & 1) << 2))]++] =
+            uint32_t(c);
+    }
+}
 
-    auto conflicts = [&](uint32_t cell, const SampleCandidate& s) {
-        const glm::vec3 local = s.position / cell_mm - glm::vec3(grid.coords[cell]);
-        const int ox = local.x < 0.5f ? 0 : 2;
-        const int oy = local.y < 0.5f ? 0 : 2;
-        const int oz = local.z < 0.5f ? 0 : 2;
-        for (int dz : {1, oz})
-            for (int dy : {1, oy})
-                for (int dx : {1, ox}) {
-                    const uint32_t other =
-                        neighbours[size_t(cell) * 27 + size_t(dz * 9 + dy * 3 + dx)];
-                    if (other == CellMap::kNone) continue;
-                    const uint32_t begin = grid.start[other];
-                    for (uint32_t i = begin; i < begin + accepted[other]; ++i) {
-                        const SampleCandidate& q = sorted[i];
-                        const float r = std::max(s.radius_mm, q.radius_mm);
-                        const glm::vec3 d = q.position - s.position;
-                        if (glm::dot(d, d) < r * r) return true;
-                    }
-                }
+std::vector<SampleCandidate> PoissonSelector::select(float radius_scale) {
+    STIPPLE_ASSERT(m_candidates, "PoissonSelector::select(): call prepare() first");
+    const std::vector<SampleCandidate>& candidates = *m_candidates;
+    const size_t cells = m_start.empty() ? 0 : m_start.size() - 1;
+    const size_t count = m_points.size();
+    if (count == 0) return {};
+    m_slots.resize(cells * kSlots);
+    m_accepted.assign(cells, 0);
+    m_next.assign(cells, 0);
+    m_kept.assign(count, 0);
+    m_active = m_phase_cells;
+    uint32_t phase_end[8];
+    for (size_t p = 0; p < 8; ++p) phase_end[p] = m_phase_start[p + 1];
+    bool overflowed = false;
+
+    auto conflicts = [&](uint32_t cell, uint32_t k, const glm::vec4& s, float r_s) {
+        const uint32_t* around = &m_neighbours[size_t(cell) * 27];
+        const uint8_t* look = kOctantCells.cells[m_octant[k]];
+        for (int n = 0; n < 8; ++n) {
+            const uint32_t other = around[look[n]];
+            if (other == SortedCells::kNoCell) continue;
+            const uint32_t accepted = m_accepted[other];
+            const glm::vec4* slot = &m_slots[size_t(other) * kSlots];
+            for (uint32_t i = 0; i < accepted; ++i) {
+                const glm::vec4& q = i < kSlots ? slot[i] : m_overflow[m_start[other] + i];
+                const float r = std::max(r_s, q.w);
+                const float dx = q.x - s.x, dy = q.y - s.y, dz = q.z - s.z;
+                if (dx * dx + dy * dy + dz * dz < r * r) return true;
+            }
+        }
         return false;
     };
 
     bool any = true;
     while (any) {
         any = false;
-        for (auto& phase : active) {
-            size_t kept = 0;
-            for (uint32_t cell : phase) {
-                const uint32_t begin = grid.start[cell];
-                const uint32_t count = grid.start[cell + 1] - begin;
-                const uint32_t end = std::min(count, next[cell] + kCandidatesPerTurn);
-                for (; next[cell] < end; ++next[cell]) {
-                    const SampleCandidate s = sorted[begin + next[cell]];
-                    if (conflicts(cell, s)) continue;
-                    std::swap(sorted[begin + accepted[cell]], sorted[begin + next[cell]]);
-                    ++accepted[cell];
+        for (size_t p = 0; p < 8; ++p) {
+            uint32_t kept = m_phase_start[p];
+            for (uint32_t a = m_phase_start[p]; a < phase_end[p]; ++a) {
+                const uint32_t cell = m_active[a];
+                const uint32_t begin = m_start[cell];
+                const uint32_t size = m_start[cell + 1] - begin;
+                uint32_t next = m_next[cell];
+                const uint32_t end = std::min(size, next + kCandidatesPerTurn);
+                for (; next < end; ++next) {
+                    const uint32_t k = begin + next;
+                    const glm::vec4 s = m_points[k];
+                    const float r_s = s.w * radius_scale;
+                    if (conflicts(cell, k, s, r_s)) continue;
+                    const uint32_t n = m_accepted[cell]++;
+                    const glm::vec4 value(s.x, s.y, s.z, r_s);
+                    if (n < kSlots) {
+                        m_slots[size_t(cell) * kSlots + n] = value;
+                    } else {
+                        if (!overflowed) {
+                            m_overflow.resize(count);
+                            overflowed = true;
+                        }
+                        m_overflow[begin + n] = value;
+                    }
+                    m_kept[k] = 1;
                 }
-                if (next[cell] < count) phase[kept++] = cell;
+                m_next[cell] = next;
+                if (next < size) m_active[kept++] = cell;
             }
-            phase.resize(kept);
-            any = any || kept > 0;
+            phase_end[p] = kept;
+            any = any || kept > m_phase_start[p];
         }
     }
 
     std::vector<SampleCandidate> kept;
     size_t total = 0;
-    for (size_t c = 0; c < cells; ++c) total += accepted[c];
+    for (size_t c = 0; c < cells; ++c) total += m_accepted[c];
     kept.reserve(total);
-    for (size_t c = 0; c < cells; ++c)
-        kept.insert(kept.end(), sorted.begin() + grid.start[c],
-                    sorted.begin() + grid.start[c] + accepted[c]);
+    for (uint32_t c : m_output_cells)
+        for (uint32_t k = m_start[c], n = 0; n < m_accepted[c]; ++k)
+            if (m_kept[k]) {
+                kept.push_back(candidates[m_source[k]]);
+                kept.back().radius_mm *= radius_scale;
+                ++n;
+            }
     return kept;
+}
+
+std::vector<SampleCandidate> selectPoissonDisk(const std::vector<SampleCandidate>& candidates,
+                                               float max_radius_mm, float radius_scale) {
+    STIPPLE_ASSERT(max_radius_mm > 0, "selectPoissonDisk(): max_radius_mm must be positive");
+    if (candidates.empty()) return {};
+    PoissonSelector selector;
+    selector.prepare(candidates, max_radius_mm);
+    return selector.select(radius_scale);
 }
 
 std::vector<glm::vec3> dartThrowing(const Mesh& mesh, const std::vector<uint32_t>& triangles,
@@ -296,29 +519,29 @@ std::vector<glm::vec3> dartThrowing(const Mesh& mesh, const std::vector<uint32_t
 
 std::vector<float> nearestNeighbourDistances(const std::vector<glm::vec3>& points, float cell_mm) {
     STIPPLE_ASSERT(cell_mm > 0, "nearestNeighbourDistances(): cell_mm must be positive");
-    const Grid grid = buildGrid(points.size(), cell_mm, [&](size_t i) { return points[i]; });
+    const SortedCells grid = sortIntoCells(points.size(), cell_mm, [&](size_t i) { return points[i]; });
     std::vector<float> result(points.size(), std::numeric_limits<float>::infinity());
-    std::vector<uint32_t> around;
-    // Cell by cell, so the neighbour cells are looked up once for all the cell's points.
-    for (size_t cell = 0; cell < grid.coords.size(); ++cell) {
+    // Points in cell order: the 27 cells around a cell are 9 contiguous runs of `sorted`.
+    std::vector<glm::vec3> sorted(points.size());
+    for (size_t k = 0; k < sorted.size(); ++k) sorted[k] = points[grid.order[k]];
+    RowWalker walker(grid);
+    uint32_t first[9], last[9];
+    for (size_t cell = 0; cell < grid.keys.size(); ++cell) {
+        walker.rows(cell, first, last);
+        uint32_t run_begin[9], run_end[9];
+        for (int r = 0; r < 9; ++r) {
+            run_begin[r] = grid.start[first[r]];
+            run_end[r] = grid.start[last[r]];
+        }
         const glm::ivec3 c = grid.coords[cell];
-        around.clear();
-        for (int dz = -1; dz <= 1; ++dz)
-            for (int dy = -1; dy <= 1; ++dy)
-                for (int dx = -1; dx <= 1; ++dx) {
-                    const uint32_t other = grid.find(c + glm::ivec3(dx, dy, dz));
-                    if (other != CellMap::kNone) around.push_back(other);
-                }
         for (uint32_t k = grid.start[cell]; k < grid.start[cell + 1]; ++k) {
-            const uint32_t i = grid.order[k];
-            const glm::vec3 p = points[i];
+            const glm::vec3 p = sorted[k];
             float best2 = std::numeric_limits<float>::infinity();
-            for (uint32_t other : around)
-                for (uint32_t j = grid.start[other]; j < grid.start[other + 1]; ++j) {
-                    const uint32_t o = grid.order[j];
-                    const glm::vec3 d = points[o] - p;
+            for (int r = 0; r < 9; ++r)
+                for (uint32_t j = run_begin[r]; j < run_end[r]; ++j) {
+                    const glm::vec3 d = sorted[j] - p;
                     const float d2 = glm::dot(d, d);
-                    if (o != i && d2 < best2) best2 = d2;
+                    if (j != k && d2 < best2) best2 = d2;
                 }
             if (best2 > cell_mm * cell_mm) {
                 // Nothing within one cell: widen ring by ring (rare: isolated points).
@@ -328,14 +551,88 @@ std::vector<float> nearestNeighbourDistances(const std::vector<glm::vec3>& point
                             for (int dx = -r; dx <= r; ++dx) {
                                 if (std::max({std::abs(dx), std::abs(dy), std::abs(dz)}) < r) continue;
                                 const uint32_t other = grid.find(c + glm::ivec3(dx, dy, dz));
-                                if (other == CellMap::kNone) continue;
+                                if (other == SortedCells::kNoCell) continue;
                                 for (uint32_t j = grid.start[other]; j < grid.start[other + 1]; ++j) {
-                                    const glm::vec3 d = points[grid.order[j]] - p;
+                                    const glm::vec3 d = sorted[j] - p;
                                     best2 = std::min(best2, glm::dot(d, d));
                                 }
                             }
             }
-            result[i] = std::sqrt(best2);
+            result[grid.order[k]] = std::sqrt(best2);
+        }
+    }
+    return result;
+}
+
+std::vector<float> nearestSpacingRatios(const std::vector<glm::vec3>& points,
+                                        const std::vector<float>& spacing_mm) {
+    STIPPLE_ASSERT(points.size() == spacing_mm.size(),
+                   "nearestSpacingRatios(): one spacing per point required");
+    float max_spacing = 0;
+    for (float s : spacing_mm) {
+        STIPPLE_ASSERT(std::isfinite(s) && s > 0,
+                       "nearestSpacingRatios(): spacings must be finite and positive");
+        max_spacing = std::max(max_spacing, s);
+    }
+    std::vector<float> result(points.size(), std::numeric_limits<float>::infinity());
+    if (points.empty()) return result;
+    // Cells of the largest spacing: in an even pattern the nearest ratio is below 1, and the
+    // 27 cells around a point cover every pair with a ratio below
+    // cell / mean(s_i, s_max) >= 1, so the wider search is the exception.
+    const float cell_mm = kSpacingCellFactor * max_spacing;
+    const SortedCells grid = sortIntoCells(points.size(), cell_mm, [&](size_t i) { return points[i]; });
+    std::vector<glm::vec4> sorted(points.size()); // position, spacing
+    for (size_t k = 0; k < sorted.size(); ++k)
+        sorted[k] = glm::vec4(points[grid.order[k]], spacing_mm[grid.order[k]]);
+    const float limit2 = kSpacingRatioLimit * kSpacingRatioLimit;
+    // Smallest squared ratio of point k against points [begin, end) (k itself skipped).
+    auto scan = [&](uint32_t k, uint32_t begin, uint32_t end, float best) {
+        const glm::vec4 p = sorted[k];
+        for (uint32_t j = begin; j < end; ++j) {
+            const glm::vec4 q = sorted[j];
+            const float dx = q.x - p.x, dy = q.y - p.y, dz = q.z - p.z;
+            const float mean = 0.5f * (p.w + q.w);
+            const float ratio2 = (dx * dx + dy * dy + dz * dz) / (mean * mean);
+            if (j != k && ratio2 < best) best = ratio2;
+        }
+        return best;
+    };
+    // Every point not yet scanned is at least `covered_mm` away, so its ratio is at least
+    // covered / mean(s_i, s_max); the margin absorbs the rounding of the squared distances.
+    auto excluded2 = [&](float spacing, double covered_mm) {
+        const double bound = covered_mm / (0.5 * (double(spacing) + double(max_spacing)));
+        return float(bound * bound * (1 - 1e-5));
+    };
+    RowWalker walker(grid);
+    uint32_t first[9], last[9];
+    for (size_t cell = 0; cell < grid.keys.size(); ++cell) {
+        walker.rows(cell, first, last);
+        const glm::ivec3 c = grid.coords[cell];
+        for (uint32_t k = grid.start[cell]; k < grid.start[cell + 1]; ++k) {
+            float best = std::numeric_limits<float>::infinity();
+            for (int r = 0; r < 9; ++r) best = scan(k, grid.start[first[r]], grid.start[last[r]], best);
+            // Ring by ring (the whole cube again: rare) until nothing unseen can be nearer,
+            // or nothing unseen can be below the limit.
+            const float spacing = sorted[k].w;
+            for (int ring = 1; best >= excluded2(spacing, double(ring) * cell_mm) &&
+                               excluded2(spacing, double(ring) * cell_mm) < limit2;) {
+                ++ring;
+                best = std::numeric_limits<float>::infinity();
+                for (int dz = -ring; dz <= ring; ++dz)
+                    for (int dy = -ring; dy <= ring; ++dy) {
+                        const glm::ivec3 row = c + glm::ivec3(0, dy, dz) - grid.low;
+                        if (row.y < 0 || row.z < 0 || uint64_t(row.y) >= grid.ny ||
+                            uint64_t(row.z) >= grid.nz)
+                            continue;
+                        const int x0 = std::max(0, row.x - ring);
+                        const int x1 = int(std::min<int64_t>(int64_t(grid.nx) - 1, row.x + ring));
+                        const auto [b, e] = grid.cellsBetween(
+                            grid.keyOf(grid.low + glm::ivec3(x0, row.y, row.z)),
+                            grid.keyOf(grid.low + glm::ivec3(x1, row.y, row.z)));
+                        best = scan(k, grid.start[b], grid.start[e], best);
+                    }
+            }
+            if (best < limit2) result[grid.order[k]] = std::sqrt(best);
         }
     }
     return result;
