@@ -18,6 +18,9 @@
 #include "stipple/core/poisson_sampling.h"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -244,6 +247,10 @@ private:
     size_t m_pos[9] = {};
 };
 
+inline void prefetch(const void* address) { __builtin_prefetch(address); }
+constexpr uint32_t kGatherAhead = 16; // candidates
+constexpr uint32_t kCellsAhead = 4;   // cells of a phase
+
 // Accepted samples a cell holds without spilling: one cache line. A cell of side 2 r_max
 // holds about 2-4 dots; more go to the overflow array.
 constexpr uint32_t kSlots = 4;
@@ -308,6 +315,8 @@ void PoissonSelector::prepare(const std::vector<SampleCandidate>& candidates,
         const uint32_t begin = grid.start[c], end = grid.start[c + 1];
         run.clear();
         for (uint32_t k = begin; k < end; ++k) {
+            // The gather is a permutation of the input: fetch ahead to overlap the misses.
+            if (k + kGatherAhead < count) prefetch(&candidates[grid.order[k + kGatherAhead]]);
             const SampleCandidate& s = candidates[grid.order[k]];
             run.push_back({s.priority, s.triangle, s.index, grid.order[k]});
         }
@@ -401,6 +410,21 @@ std::vector<SampleCandidate> PoissonSelector::select(float radius_scale) {
             uint32_t kept = m_phase_start[p];
             for (uint32_t a = m_phase_start[p]; a < phase_end[p]; ++a) {
                 const uint32_t cell = m_active[a];
+                // The cells of a phase are scattered: fetch a later cell's candidates and
+                // neighbour row, and the accepted samples of a nearer one's neighbours.
+                if (a + 2 * kCellsAhead < phase_end[p]) {
+                    const uint32_t later = m_active[a + 2 * kCellsAhead];
+                    prefetch(&m_points[m_start[later] + m_next[later]]);
+                    prefetch(&m_octant[m_start[later] + m_next[later]]);
+                    prefetch(&m_neighbours[size_t(later) * 27]);
+                    prefetch(&m_neighbours[size_t(later) * 27 + 26]);
+                }
+                if (a + kCellsAhead < phase_end[p]) {
+                    const uint32_t* around = &m_neighbours[size_t(m_active[a + kCellsAhead]) * 27];
+                    for (int n = 0; n < 27; ++n)
+                        if (around[n] != SortedCells::kNoCell)
+                            prefetch(&m_slots[size_t(around[n]) * kSlots]);
+                }
                 const uint32_t begin = m_start[cell];
                 const uint32_t size = m_start[cell + 1] - begin;
                 uint32_t next = m_next[cell];
@@ -434,6 +458,8 @@ std::vector<SampleCandidate> PoissonSelector::select(float radius_scale) {
     std::vector<SampleCandidate> kept;
     size_t total = 0;
     for (size_t c = 0; c < cells; ++c) total += m_accepted[c];
+    if (getenv("PS_DEBUG")) { size_t h[6] = {}; for (size_t c = 0; c < cells; ++c) h[std::min<size_t>(5, m_accepted[c] / 4)]++; size_t sz[6] = {}; for (size_t c = 0; c < cells; ++c) sz[std::min<size_t>(5, (m_start[c+1]-m_start[c]) / 16)]++;
+      fprintf(stderr, "cells=%zu acc/4 hist %zu %zu %zu %zu %zu %zu | size/16 hist %zu %zu %zu %zu %zu %zu\n", cells, h[0],h[1],h[2],h[3],h[4],h[5], sz[0],sz[1],sz[2],sz[3],sz[4],sz[5]); }
     kept.reserve(total);
     for (uint32_t c : m_output_cells)
         for (uint32_t k = m_start[c], n = 0; n < m_accepted[c]; ++k)
@@ -450,8 +476,13 @@ std::vector<SampleCandidate> selectPoissonDisk(const std::vector<SampleCandidate
     STIPPLE_ASSERT(max_radius_mm > 0, "selectPoissonDisk(): max_radius_mm must be positive");
     if (candidates.empty()) return {};
     PoissonSelector selector;
+    auto t0 = std::chrono::steady_clock::now();
     selector.prepare(candidates, max_radius_mm);
-    return selector.select(radius_scale);
+    auto t1 = std::chrono::steady_clock::now();
+    auto r = selector.select(radius_scale);
+    auto t2 = std::chrono::steady_clock::now();
+    if (getenv("PS_DEBUG")) fprintf(stderr, "select n=%zu kept=%zu prep=%.2fms sel=%.2fms\n", candidates.size(), r.size(), std::chrono::duration<double, std::milli>(t1-t0).count(), std::chrono::duration<double, std::milli>(t2-t1).count());
+    return r;
 }
 
 std::vector<glm::vec3> dartThrowing(const Mesh& mesh, const std::vector<uint32_t>& triangles,
