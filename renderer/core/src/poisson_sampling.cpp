@@ -18,6 +18,9 @@
 #include "stipple/core/poisson_sampling.h"
 
 #include <algorithm>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -249,7 +252,7 @@ private:
 
 inline void prefetch(const void* address) { __builtin_prefetch(address); }
 constexpr uint32_t kGatherAhead = 16; // candidates
-constexpr uint32_t kCellsAhead = 4;   // cells of a phase
+constexpr uint32_t kCellsAhead = 8;   // cells of a phase
 
 // Accepted samples a cell holds without spilling: one cache line. A cell of side 2 r_max
 // holds about 2-4 dots; more go to the overflow array.
@@ -271,6 +274,8 @@ struct OctantCells {
     }
 };
 constexpr OctantCells kOctantCells;
+
+
 
 } // namespace
 
@@ -340,7 +345,8 @@ void PoissonSelector::prepare(const std::vector<SampleCandidate>& candidates,
     }
 
     // Neighbour table from the row runs: no lookups.
-    m_neighbours.assign(cells * 27, SortedCells::kNoCell);
+    // Missing neighbours point at the always-empty cell `cells` (see select()).
+    m_neighbours.assign(cells * 27, uint32_t(cells));
     RowWalker walker(grid);
     uint32_t first[9], last[9];
     for (size_t c = 0; c < cells; ++c) {
@@ -376,25 +382,71 @@ std::vector<SampleCandidate> PoissonSelector::select(float radius_scale) {
     const size_t cells = m_start.empty() ? 0 : m_start.size() - 1;
     const size_t count = m_points.size();
     if (count == 0) return {};
-    m_slots.resize(cells * kSlots);
+    // Accepted samples: kSlots per cell as x[4], y[4], z[4], r[4] in one 64-byte line, empty
+    // slots at +infinity (never closer than anything), plus one always-empty cell (index
+    // `cells`) that stands for the missing neighbours; beyond kSlots a cell spills into
+    // m_overflow and sets its bit in `spilled`.
+    m_slots.resize((cells + 1) * kSlots + 4);
+    float* const slots = reinterpret_cast<float*>(
+        (reinterpret_cast<uintptr_t>(m_slots.data()) + 63) & ~uintptr_t(63));
+    const float inf = std::numeric_limits<float>::infinity();
+    for (size_t c = 0; c <= cells; ++c) {
+        float* line = slots + c * 16;
+        for (int i = 0; i < 12; ++i) line[i] = inf;
+        for (int i = 12; i < 16; ++i) line[i] = 0;
+    }
+    std::vector<uint64_t> spilled((cells + 64) / 64, 0);
     m_accepted.assign(cells, 0);
     m_next.assign(cells, 0);
     m_kept.assign(count, 0);
     m_active = m_phase_cells;
     uint32_t phase_end[8];
     for (size_t p = 0; p < 8; ++p) phase_end[p] = m_phase_start[p + 1];
-    bool overflowed = false;
 
-    auto conflicts = [&](uint32_t cell, uint32_t k, const glm::vec4& s, float r_s) {
-        const uint32_t* around = &m_neighbours[size_t(cell) * 27];
-        const uint8_t* look = kOctantCells.cells[m_octant[k]];
+    // Whether s (scaled radius r_s) lies closer than max(r_s, r_q) to an accepted q in one of
+    // the 8 cells of its octant: the same pairs and the same float expression as the textbook
+    // loop ((dx * dx + dy * dy) + dz * dz < r * r), 4 slots at a time.
+    auto conflicts = [&](const uint32_t* around, uint8_t octant, const glm::vec4& s, float r_s) {
+        const uint8_t* look = kOctantCells.cells[octant];
+#if defined(__SSE2__)
+        const __m128 sx = _mm_set1_ps(s.x), sy = _mm_set1_ps(s.y), sz = _mm_set1_ps(s.z);
+        const __m128 rs = _mm_set1_ps(r_s);
+        __m128 hit = _mm_setzero_ps();
+#else
+        bool hit = false;
+#endif
+        bool spill = false;
         for (int n = 0; n < 8; ++n) {
             const uint32_t other = around[look[n]];
-            if (other == SortedCells::kNoCell) continue;
-            const uint32_t accepted = m_accepted[other];
-            const glm::vec4* slot = &m_slots[size_t(other) * kSlots];
-            for (uint32_t i = 0; i < accepted; ++i) {
-                const glm::vec4& q = i < kSlots ? slot[i] : m_overflow[m_start[other] + i];
+            spill |= ((spilled[other >> 6] >> (other & 63)) & 1) != 0;
+            const float* line = slots + size_t(other) * 16;
+#if defined(__SSE2__)
+            const __m128 r = _mm_max_ps(_mm_load_ps(line + 12), rs);
+            const __m128 dx = _mm_sub_ps(_mm_load_ps(line), sx);
+            const __m128 dy = _mm_sub_ps(_mm_load_ps(line + 4), sy);
+            const __m128 dz = _mm_sub_ps(_mm_load_ps(line + 8), sz);
+            const __m128 d2 = _mm_add_ps(_mm_add_ps(_mm_mul_ps(dx, dx), _mm_mul_ps(dy, dy)),
+                                         _mm_mul_ps(dz, dz));
+            hit = _mm_or_ps(hit, _mm_cmplt_ps(d2, _mm_mul_ps(r, r)));
+#else
+            for (uint32_t i = 0; i < kSlots; ++i) {
+                const float r = std::max(r_s, line[12 + i]);
+                const float dx = line[i] - s.x, dy = line[4 + i] - s.y, dz = line[8 + i] - s.z;
+                hit |= dx * dx + dy * dy + dz * dz < r * r;
+            }
+#endif
+        }
+#if defined(__SSE2__)
+        if (_mm_movemask_ps(hit) != 0) return true;
+#else
+        if (hit) return true;
+#endif
+        if (!spill) return false;
+        for (int n = 0; n < 8; ++n) {
+            const uint32_t other = around[look[n]];
+            if (other == cells) continue;
+            for (uint32_t i = kSlots; i < m_accepted[other]; ++i) {
+                const glm::vec4& q = m_overflow[m_start[other] + i];
                 const float r = std::max(r_s, q.w);
                 const float dx = q.x - s.x, dy = q.y - s.y, dz = q.z - s.z;
                 if (dx * dx + dy * dy + dz * dz < r * r) return true;
@@ -411,20 +463,15 @@ std::vector<SampleCandidate> PoissonSelector::select(float radius_scale) {
             for (uint32_t a = m_phase_start[p]; a < phase_end[p]; ++a) {
                 const uint32_t cell = m_active[a];
                 // The cells of a phase are scattered: fetch a later cell's candidates and
-                // neighbour row, and the accepted samples of a nearer one's neighbours.
-                if (a + 2 * kCellsAhead < phase_end[p]) {
-                    const uint32_t later = m_active[a + 2 * kCellsAhead];
+                // neighbour row ahead.
+                if (a + kCellsAhead < phase_end[p]) {
+                    const uint32_t later = m_active[a + kCellsAhead];
                     prefetch(&m_points[m_start[later] + m_next[later]]);
                     prefetch(&m_octant[m_start[later] + m_next[later]]);
                     prefetch(&m_neighbours[size_t(later) * 27]);
                     prefetch(&m_neighbours[size_t(later) * 27 + 26]);
                 }
-                if (a + kCellsAhead < phase_end[p]) {
-                    const uint32_t* around = &m_neighbours[size_t(m_active[a + kCellsAhead]) * 27];
-                    for (int n = 0; n < 27; ++n)
-                        if (around[n] != SortedCells::kNoCell)
-                            prefetch(&m_slots[size_t(around[n]) * kSlots]);
-                }
+                const uint32_t* around = &m_neighbours[size_t(cell) * 27];
                 const uint32_t begin = m_start[cell];
                 const uint32_t size = m_start[cell + 1] - begin;
                 uint32_t next = m_next[cell];
@@ -433,17 +480,18 @@ std::vector<SampleCandidate> PoissonSelector::select(float radius_scale) {
                     const uint32_t k = begin + next;
                     const glm::vec4 s = m_points[k];
                     const float r_s = s.w * radius_scale;
-                    if (conflicts(cell, k, s, r_s)) continue;
+                    if (conflicts(around, m_octant[k], s, r_s)) continue;
                     const uint32_t n = m_accepted[cell]++;
-                    const glm::vec4 value(s.x, s.y, s.z, r_s);
                     if (n < kSlots) {
-                        m_slots[size_t(cell) * kSlots + n] = value;
+                        float* line = slots + size_t(cell) * 16;
+                        line[n] = s.x;
+                        line[4 + n] = s.y;
+                        line[8 + n] = s.z;
+                        line[12 + n] = r_s;
                     } else {
-                        if (!overflowed) {
-                            m_overflow.resize(count);
-                            overflowed = true;
-                        }
-                        m_overflow[begin + n] = value;
+                        if (m_overflow.size() < count) m_overflow.resize(count);
+                        m_overflow[begin + n] = glm::vec4(s.x, s.y, s.z, r_s);
+                        spilled[cell >> 6] |= uint64_t(1) << (cell & 63);
                     }
                     m_kept[k] = 1;
                 }

@@ -77,12 +77,12 @@ private:
     std::vector<uint32_t> m_source;
     std::vector<uint8_t> m_octant;
     std::vector<uint32_t> m_start;         // per cell + 1: its run in m_points
-    std::vector<uint32_t> m_neighbours;    // per cell x 27 (dz, dy, dx in 0..2), ~0u if empty
+    std::vector<uint32_t> m_neighbours;    // per cell x 27 (dz, dy, dx in 0..2); none: `cells`
     std::vector<uint32_t> m_phase_cells;   // cells grouped by parity phase
     std::vector<uint32_t> m_phase_start;   // 9 entries
     std::vector<uint32_t> m_output_cells;  // cells in order of first appearance in the input
     // select() state, reused.
-    std::vector<glm::vec4> m_slots;        // per cell kSlots accepted: position + scaled radius
+    std::vector<glm::vec4> m_slots;        // per cell 4 accepted (see select())
     std::vector<glm::vec4> m_overflow;     // accepted beyond kSlots, at m_points' index
     std::vector<uint32_t> m_accepted, m_next, m_active;
     std::vector<uint8_t> m_kept;
