@@ -135,10 +135,14 @@ struct SortedCells {
     static constexpr uint32_t kNoCell = std::numeric_limits<uint32_t>::max();
 };
 
-glm::ivec3 cellCoordOf(const glm::vec3& p, float cell_mm) {
-    return glm::ivec3(int(std::floor(p.x / cell_mm)), int(std::floor(p.y / cell_mm)),
-                      int(std::floor(p.z / cell_mm)));
+// int(std::floor(x)) for x in int range, without the library call.
+int floorToInt(float x) {
+    const int i = int(x);
+    return i - int(float(i) > x);
 }
+
+template <typename PositionOf>
+SortedCells sortIntoCells(size_t count, float cell_mm, PositionOf position_of);
 
 // Least-significant-digit radix sort of `values` on bits [low_bit, low_bit + bits).
 void radixSort(std::vector<uint64_t>& values, std::vector<uint64_t>& scratch, int low_bit,
@@ -164,8 +168,9 @@ void radixSort(std::vector<uint64_t>& values, std::vector<uint64_t>& scratch, in
     }
 }
 
-template <typename PositionOf>
-SortedCells sortIntoCells(size_t count, float cell_mm, PositionOf position_of) {
+// `on_cell(i, position / cell_mm, cell coordinate)` is called for every point.
+template <typename PositionOf, typename OnCell>
+SortedCells sortIntoCells(size_t count, float cell_mm, PositionOf position_of, OnCell on_cell) {
     STIPPLE_ASSERT(count < std::numeric_limits<uint32_t>::max(),
                    "sortIntoCells(): more than 2^32 - 1 points");
     SortedCells grid;
@@ -177,7 +182,9 @@ SortedCells sortIntoCells(size_t count, float cell_mm, PositionOf position_of) {
     std::vector<glm::ivec3> coord_of(count);
     glm::ivec3 lo(std::numeric_limits<int>::max()), hi(std::numeric_limits<int>::min());
     for (size_t i = 0; i < count; ++i) {
-        coord_of[i] = cellCoordOf(position_of(i), cell_mm);
+        const glm::vec3 q = position_of(i) / cell_mm;
+        coord_of[i] = glm::ivec3(floorToInt(q.x), floorToInt(q.y), floorToInt(q.z));
+        on_cell(i, q, coord_of[i]);
         lo = glm::min(lo, coord_of[i]);
         hi = glm::max(hi, coord_of[i]);
     }
@@ -217,6 +224,12 @@ SortedCells sortIntoCells(size_t count, float cell_mm, PositionOf position_of) {
         }
     grid.start.push_back(uint32_t(count));
     return grid;
+}
+
+template <typename PositionOf>
+SortedCells sortIntoCells(size_t count, float cell_mm, PositionOf position_of) {
+    return sortIntoCells(count, cell_mm, position_of,
+                         [](size_t, const glm::vec3&, const glm::ivec3&) {});
 }
 
 // The 3 x 3 x 3 neighbourhood of each cell as 9 runs of cells (rows dz, dy = -1..1, row
@@ -286,8 +299,18 @@ void PoissonSelector::prepare(const std::vector<SampleCandidate>& candidates,
     // Cells of side 2 r_max: a conflict (distance < r <= r_max = half a cell) can only be with
     // the own cell or the neighbour on the near side along each axis: 8 cells, not 27.
     const float cell_mm = 2.0f * max_radius_mm;
-    const SortedCells grid =
-        sortIntoCells(candidates.size(), cell_mm, [&](size_t i) { return candidates[i].position; });
+    // Which half of its cell a candidate lies in along each axis, from the same float
+    // expression as ever (position / cell - corner < 0.5): another rounding at the mid-plane
+    // could pick the other neighbour and change the result.
+    std::vector<uint8_t>& octant_of = m_octant_of;
+    octant_of.resize(candidates.size());
+    const SortedCells grid = sortIntoCells(
+        candidates.size(), cell_mm, [&](size_t i) { return candidates[i].position; },
+        [&](size_t i, const glm::vec3& q, const glm::ivec3& c) {
+            const glm::vec3 local = q - glm::vec3(c);
+            octant_of[i] = uint8_t((local.x < 0.5f ? 0 : 1) | (local.y < 0.5f ? 0 : 2) |
+                                   (local.z < 0.5f ? 0 : 4));
+        });
     const size_t cells = grid.keys.size();
     const size_t count = candidates.size();
 
@@ -303,44 +326,51 @@ void PoissonSelector::prepare(const std::vector<SampleCandidate>& candidates,
 
     // Each cell's run by priority (ties by triangle and index so the order never depends on
     // the input order), then the compact per-candidate arrays.
-    struct Key {
-        uint32_t priority, triangle, index, source;
-        bool operator<(const Key& o) const {
-            if (priority != o.priority) return priority < o.priority;
-            if (triangle != o.triangle) return triangle < o.triangle;
-            return index < o.index;
-        }
-    };
-    std::vector<Key> run;
     m_points.resize(count);
     m_source.resize(count);
     m_octant.resize(count);
     m_start = grid.start;
+    std::vector<uint64_t>& run = m_run;
+    auto tieLess = [&](uint32_t a, uint32_t b) {
+        const SampleCandidate& x = candidates[a];
+        const SampleCandidate& y = candidates[b];
+        return x.triangle != y.triangle ? x.triangle < y.triangle : x.index < y.index;
+    };
     for (size_t c = 0; c < cells; ++c) {
         const uint32_t begin = grid.start[c], end = grid.start[c + 1];
-        run.clear();
-        for (uint32_t k = begin; k < end; ++k) {
+        const uint32_t* source = &grid.order[begin];
+        // (priority, place in the run) as one integer: an insertion sort on plain integers;
+        // equal priorities (a 32-bit hash collision inside one cell) are ordered afterwards.
+        run.resize(end - begin);
+        for (uint32_t i = 0; i < end - begin; ++i) {
             // The gather is a permutation of the input: fetch ahead to overlap the misses.
-            if (k + kGatherAhead < count) prefetch(&candidates[grid.order[k + kGatherAhead]]);
-            const SampleCandidate& s = candidates[grid.order[k]];
-            run.push_back({s.priority, s.triangle, s.index, grid.order[k]});
+            if (begin + i + kGatherAhead < count) prefetch(&candidates[source[i + kGatherAhead]]);
+            run[i] = (uint64_t(candidates[source[i]].priority) << 32) | i;
         }
-        if (run.size() <= 16) {
-            for (size_t i = 1; i < run.size(); ++i)
-                for (size_t j = i; j > 0 && run[j] < run[j - 1]; --j) std::swap(run[j], run[j - 1]);
+        if (run.size() <= 32) {
+            for (size_t i = 1; i < run.size(); ++i) {
+                const uint64_t v = run[i];
+                size_t j = i;
+                for (; j > 0 && run[j - 1] > v; --j) run[j] = run[j - 1];
+                run[j] = v;
+            }
         } else {
             std::sort(run.begin(), run.end());
         }
-        const glm::vec3 corner(grid.coords[c]);
+        for (size_t i = 0; i + 1 < run.size(); ++i) {
+            if ((run[i] >> 32) != (run[i + 1] >> 32)) continue;
+            size_t j = i + 1;
+            while (j + 1 < run.size() && (run[j + 1] >> 32) == (run[i] >> 32)) ++j;
+            std::sort(run.begin() + ptrdiff_t(i), run.begin() + ptrdiff_t(j + 1),
+                      [&](uint64_t a, uint64_t b) { return tieLess(source[uint32_t(a)], source[uint32_t(b)]); });
+            i = j;
+        }
         for (uint32_t k = begin; k < end; ++k) {
-            const SampleCandidate& s = candidates[run[k - begin].source];
+            const uint32_t src = source[uint32_t(run[k - begin])];
+            const SampleCandidate& s = candidates[src];
             m_points[k] = glm::vec4(s.position, s.radius_mm);
-            m_source[k] = run[k - begin].source;
-            // The same float expression as ever decides the half: a different rounding at
-            // the mid-plane could pick the other neighbour and change the result.
-            const glm::vec3 local = s.position / cell_mm - corner;
-            m_octant[k] = uint8_t((local.x < 0.5f ? 0 : 1) | (local.y < 0.5f ? 0 : 2) |
-                                  (local.z < 0.5f ? 0 : 4));
+            m_source[k] = src;
+            m_octant[k] = octant_of[src];
         }
     }
 

@@ -86,6 +86,9 @@ private:
     std::vector<glm::vec4> m_overflow;     // accepted beyond kSlots, at m_points' index
     std::vector<uint32_t> m_accepted, m_next, m_active;
     std::vector<uint8_t> m_kept;
+    // prepare() scratch, reused.
+    std::vector<uint8_t> m_octant_of;
+    std::vector<uint64_t> m_run;
 };
 
 // Plain dart throwing (the textbook baseline, Cook 1986 / Bridson 2007 without the active
