@@ -626,13 +626,96 @@ std::vector<glm::vec3> dartThrowing(const Mesh& mesh, const std::vector<uint32_t
     return points;
 }
 
+namespace {
+
+// Points in cell order as structure of arrays, for 4-wide distance loops.
+struct PointColumns {
+    std::vector<float> x, y, z, w;
+    template <typename Get>
+    PointColumns(const SortedCells& grid, Get get) {
+        const size_t n = grid.order.size();
+        x.resize(n);
+        y.resize(n);
+        z.resize(n);
+        w.resize(n);
+        for (size_t k = 0; k < n; ++k) {
+            const glm::vec4 v = get(grid.order[k]);
+            x[k] = v.x;
+            y[k] = v.y;
+            z[k] = v.z;
+            w[k] = v.w;
+        }
+    }
+};
+
+// min(best, (dx * dx + dy * dy) + dz * dz over points [begin, end)): the same float
+// expression as glm::dot, so the same values as a scalar loop; the minimum of a set is exact.
+float minDistance2(const PointColumns& pts, uint32_t begin, uint32_t end, const glm::vec3& p,
+                   float best) {
+    uint32_t j = begin;
+#if defined(__SSE2__)
+    if (end - begin >= 4) {
+        const __m128 px = _mm_set1_ps(p.x), py = _mm_set1_ps(p.y), pz = _mm_set1_ps(p.z);
+        __m128 m = _mm_set1_ps(best);
+        for (; j + 4 <= end; j += 4) {
+            const __m128 dx = _mm_sub_ps(_mm_loadu_ps(&pts.x[j]), px);
+            const __m128 dy = _mm_sub_ps(_mm_loadu_ps(&pts.y[j]), py);
+            const __m128 dz = _mm_sub_ps(_mm_loadu_ps(&pts.z[j]), pz);
+            m = _mm_min_ps(m, _mm_add_ps(_mm_add_ps(_mm_mul_ps(dx, dx), _mm_mul_ps(dy, dy)),
+                                         _mm_mul_ps(dz, dz)));
+        }
+        m = _mm_min_ps(m, _mm_shuffle_ps(m, m, _MM_SHUFFLE(1, 0, 3, 2)));
+        m = _mm_min_ps(m, _mm_shuffle_ps(m, m, _MM_SHUFFLE(2, 3, 0, 1)));
+        best = _mm_cvtss_f32(m);
+    }
+#endif
+    for (; j < end; ++j) {
+        const float dx = pts.x[j] - p.x, dy = pts.y[j] - p.y, dz = pts.z[j] - p.z;
+        best = std::min(best, dx * dx + dy * dy + dz * dz);
+    }
+    return best;
+}
+
+// min(best, squared distance / squared mean spacing) over points [begin, end), `w` holding
+// the spacings.
+float minSpacingRatio2(const PointColumns& pts, uint32_t begin, uint32_t end, const glm::vec3& p,
+                       float spacing, float best) {
+    uint32_t j = begin;
+#if defined(__SSE2__)
+    if (end - begin >= 4) {
+        const __m128 px = _mm_set1_ps(p.x), py = _mm_set1_ps(p.y), pz = _mm_set1_ps(p.z);
+        const __m128 ps = _mm_set1_ps(spacing), half = _mm_set1_ps(0.5f);
+        __m128 m = _mm_set1_ps(best);
+        for (; j + 4 <= end; j += 4) {
+            const __m128 dx = _mm_sub_ps(_mm_loadu_ps(&pts.x[j]), px);
+            const __m128 dy = _mm_sub_ps(_mm_loadu_ps(&pts.y[j]), py);
+            const __m128 dz = _mm_sub_ps(_mm_loadu_ps(&pts.z[j]), pz);
+            const __m128 mean = _mm_mul_ps(half, _mm_add_ps(ps, _mm_loadu_ps(&pts.w[j])));
+            const __m128 d2 = _mm_add_ps(_mm_add_ps(_mm_mul_ps(dx, dx), _mm_mul_ps(dy, dy)),
+                                         _mm_mul_ps(dz, dz));
+            m = _mm_min_ps(m, _mm_div_ps(d2, _mm_mul_ps(mean, mean)));
+        }
+        m = _mm_min_ps(m, _mm_shuffle_ps(m, m, _MM_SHUFFLE(1, 0, 3, 2)));
+        m = _mm_min_ps(m, _mm_shuffle_ps(m, m, _MM_SHUFFLE(2, 3, 0, 1)));
+        best = _mm_cvtss_f32(m);
+    }
+#endif
+    for (; j < end; ++j) {
+        const float dx = pts.x[j] - p.x, dy = pts.y[j] - p.y, dz = pts.z[j] - p.z;
+        const float mean = 0.5f * (spacing + pts.w[j]);
+        best = std::min(best, (dx * dx + dy * dy + dz * dz) / (mean * mean));
+    }
+    return best;
+}
+
+} // namespace
+
 std::vector<float> nearestNeighbourDistances(const std::vector<glm::vec3>& points, float cell_mm) {
     STIPPLE_ASSERT(cell_mm > 0, "nearestNeighbourDistances(): cell_mm must be positive");
     const SortedCells grid = sortIntoCells(points.size(), cell_mm, [&](size_t i) { return points[i]; });
     std::vector<float> result(points.size(), std::numeric_limits<float>::infinity());
-    // Points in cell order: the 27 cells around a cell are 9 contiguous runs of `sorted`.
-    std::vector<glm::vec3> sorted(points.size());
-    for (size_t k = 0; k < sorted.size(); ++k) sorted[k] = points[grid.order[k]];
+    // Points in cell order: the 27 cells around a cell are 9 contiguous runs.
+    const PointColumns sorted(grid, [&](uint32_t i) { return glm::vec4(points[i], 0); });
     RowWalker walker(grid);
     uint32_t first[9], last[9];
     for (size_t cell = 0; cell < grid.keys.size(); ++cell) {
@@ -644,14 +727,16 @@ std::vector<float> nearestNeighbourDistances(const std::vector<glm::vec3>& point
         }
         const glm::ivec3 c = grid.coords[cell];
         for (uint32_t k = grid.start[cell]; k < grid.start[cell + 1]; ++k) {
-            const glm::vec3 p = sorted[k];
+            const glm::vec3 p(sorted.x[k], sorted.y[k], sorted.z[k]);
             float best2 = std::numeric_limits<float>::infinity();
-            for (int r = 0; r < 9; ++r)
-                for (uint32_t j = run_begin[r]; j < run_end[r]; ++j) {
-                    const glm::vec3 d = sorted[j] - p;
-                    const float d2 = glm::dot(d, d);
-                    if (j != k && d2 < best2) best2 = d2;
+            for (int r = 0; r < 9; ++r) {
+                if (r == 4) { // the point's own row: around the point itself
+                    best2 = minDistance2(sorted, run_begin[r], k, p, best2);
+                    best2 = minDistance2(sorted, k + 1, run_end[r], p, best2);
+                } else {
+                    best2 = minDistance2(sorted, run_begin[r], run_end[r], p, best2);
                 }
+            }
             if (best2 > cell_mm * cell_mm) {
                 // Nothing within one cell: widen ring by ring (rare: isolated points).
                 for (int r = 2; r <= 8 && best2 > float(r - 1) * float(r - 1) * cell_mm * cell_mm; ++r)
@@ -661,10 +746,8 @@ std::vector<float> nearestNeighbourDistances(const std::vector<glm::vec3>& point
                                 if (std::max({std::abs(dx), std::abs(dy), std::abs(dz)}) < r) continue;
                                 const uint32_t other = grid.find(c + glm::ivec3(dx, dy, dz));
                                 if (other == SortedCells::kNoCell) continue;
-                                for (uint32_t j = grid.start[other]; j < grid.start[other + 1]; ++j) {
-                                    const glm::vec3 d = sorted[j] - p;
-                                    best2 = std::min(best2, glm::dot(d, d));
-                                }
+                                best2 = minDistance2(sorted, grid.start[other],
+                                                     grid.start[other + 1], p, best2);
                             }
             }
             result[grid.order[k]] = std::sqrt(best2);
@@ -690,21 +773,14 @@ std::vector<float> nearestSpacingRatios(const std::vector<glm::vec3>& points,
     // cell / mean(s_i, s_max) >= 1, so the wider search is the exception.
     const float cell_mm = kSpacingCellFactor * max_spacing;
     const SortedCells grid = sortIntoCells(points.size(), cell_mm, [&](size_t i) { return points[i]; });
-    std::vector<glm::vec4> sorted(points.size()); // position, spacing
-    for (size_t k = 0; k < sorted.size(); ++k)
-        sorted[k] = glm::vec4(points[grid.order[k]], spacing_mm[grid.order[k]]);
+    const PointColumns sorted(grid, [&](uint32_t i) { return glm::vec4(points[i], spacing_mm[i]); });
     const float limit2 = kSpacingRatioLimit * kSpacingRatioLimit;
     // Smallest squared ratio of point k against points [begin, end) (k itself skipped).
     auto scan = [&](uint32_t k, uint32_t begin, uint32_t end, float best) {
-        const glm::vec4 p = sorted[k];
-        for (uint32_t j = begin; j < end; ++j) {
-            const glm::vec4 q = sorted[j];
-            const float dx = q.x - p.x, dy = q.y - p.y, dz = q.z - p.z;
-            const float mean = 0.5f * (p.w + q.w);
-            const float ratio2 = (dx * dx + dy * dy + dz * dz) / (mean * mean);
-            if (j != k && ratio2 < best) best = ratio2;
-        }
-        return best;
+        const glm::vec3 p(sorted.x[k], sorted.y[k], sorted.z[k]);
+        if (k < begin || k >= end) return minSpacingRatio2(sorted, begin, end, p, sorted.w[k], best);
+        best = minSpacingRatio2(sorted, begin, k, p, sorted.w[k], best);
+        return minSpacingRatio2(sorted, k + 1, end, p, sorted.w[k], best);
     };
     // Every point not yet scanned is at least `covered_mm` away, so its ratio is at least
     // covered / mean(s_i, s_max); the margin absorbs the rounding of the squared distances.
@@ -722,7 +798,7 @@ std::vector<float> nearestSpacingRatios(const std::vector<glm::vec3>& points,
             for (int r = 0; r < 9; ++r) best = scan(k, grid.start[first[r]], grid.start[last[r]], best);
             // Ring by ring (the whole cube again: rare) until nothing unseen can be nearer,
             // or nothing unseen can be below the limit.
-            const float spacing = sorted[k].w;
+            const float spacing = sorted.w[k];
             for (int ring = 1; best >= excluded2(spacing, double(ring) * cell_mm) &&
                                excluded2(spacing, double(ring) * cell_mm) < limit2;) {
                 ++ring;
