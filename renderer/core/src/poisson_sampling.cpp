@@ -39,7 +39,7 @@ namespace {
 // several times less often, which is what the time goes into.
 constexpr uint32_t kCandidatesPerTurn = 3;
 // Cell side of nearestSpacingRatios() in units of the largest spacing (measured: ...).
-constexpr float kSpacingCellFactor = 1.0f;
+constexpr float kSpacingCellFactor = 2.0f;
 constexpr int64_t kCellBias = int64_t(1) << 20; // cell coordinates kept positive in 21 bits
 
 uint64_t cellKey(int64_t ix, int64_t iy, int64_t iz) {
@@ -168,9 +168,13 @@ void radixSort(std::vector<uint64_t>& values, std::vector<uint64_t>& scratch, in
     }
 }
 
-// `on_cell(i, position / cell_mm, cell coordinate)` is called for every point.
+// `on_cell(i, position / cell_mm, cell coordinate)` is called for every point, in order.
+// Inside a cell the points are in ascending index, or, when `pre_digit` is given (filled by
+// on_cell at the latest: a value below kPreDigits per point), by that digit first.
+constexpr uint32_t kPreDigits = 2048;
 template <typename PositionOf, typename OnCell>
-SortedCells sortIntoCells(size_t count, float cell_mm, PositionOf position_of, OnCell on_cell) {
+SortedCells sortIntoCells(size_t count, float cell_mm, PositionOf position_of, OnCell on_cell,
+                          const uint32_t* pre_digit = nullptr) {
     STIPPLE_ASSERT(count < std::numeric_limits<uint32_t>::max(),
                    "sortIntoCells(): more than 2^32 - 1 points");
     SortedCells grid;
@@ -200,7 +204,16 @@ SortedCells sortIntoCells(size_t count, float cell_mm, PositionOf position_of, O
     if (key_bits <= 32) {
         for (size_t i = 0; i < count; ++i) keys[i] = (grid.keyOf(coord_of[i]) << 32) | i;
         std::vector<uint64_t> scratch;
-        radixSort(keys, scratch, 32, key_bits); // stable: indices stay ascending in a cell
+        if (pre_digit) {
+            // One counting pass on the minor digit first; the stable passes below keep it.
+            std::vector<uint32_t> counts(kPreDigits + 1, 0);
+            for (size_t i = 0; i < count; ++i) ++counts[pre_digit[i] + 1];
+            for (size_t d = 0; d < kPreDigits; ++d) counts[d + 1] += counts[d];
+            scratch.resize(count);
+            for (size_t i = 0; i < count; ++i) scratch[counts[pre_digit[i]]++] = keys[i];
+            keys.swap(scratch);
+        }
+        radixSort(keys, scratch, 32, key_bits); // stable
         grid.order.resize(count);
         for (size_t i = 0; i < count; ++i) grid.order[i] = uint32_t(keys[i]);
         for (uint64_t& k : keys) k >>= 32;
@@ -210,7 +223,9 @@ SortedCells sortIntoCells(size_t count, float cell_mm, PositionOf position_of, O
         std::iota(grid.order.begin(), grid.order.end(), 0u);
         for (size_t i = 0; i < count; ++i) keys[i] = grid.keyOf(coord_of[i]);
         std::sort(grid.order.begin(), grid.order.end(), [&](uint32_t a, uint32_t b) {
-            return keys[a] != keys[b] ? keys[a] < keys[b] : a < b;
+            if (keys[a] != keys[b]) return keys[a] < keys[b];
+            if (pre_digit && pre_digit[a] != pre_digit[b]) return pre_digit[a] < pre_digit[b];
+            return a < b;
         });
         std::vector<uint64_t> sorted(count);
         for (size_t i = 0; i < count; ++i) sorted[i] = keys[grid.order[i]];
@@ -304,25 +319,22 @@ void PoissonSelector::prepare(const std::vector<SampleCandidate>& candidates,
     // could pick the other neighbour and change the result.
     std::vector<uint8_t>& octant_of = m_octant_of;
     octant_of.resize(candidates.size());
+    // The cells come out with their runs already ordered by the top 11 priority bits, so
+    // the per-cell sort below is an insertion sort over an almost sorted run.
+    std::vector<uint32_t>& digit_of = m_digit_of;
+    digit_of.resize(candidates.size());
     const SortedCells grid = sortIntoCells(
         candidates.size(), cell_mm, [&](size_t i) { return candidates[i].position; },
         [&](size_t i, const glm::vec3& q, const glm::ivec3& c) {
             const glm::vec3 local = q - glm::vec3(c);
             octant_of[i] = uint8_t((local.x < 0.5f ? 0 : 1) | (local.y < 0.5f ? 0 : 2) |
                                    (local.z < 0.5f ? 0 : 4));
-        });
+            digit_of[i] = candidates[i].priority >> 21;
+        },
+        digit_of.data());
     const size_t cells = grid.keys.size();
     const size_t count = candidates.size();
 
-    // Output order: cells by their first candidate in the input (the sort kept indices
-    // ascending inside a cell), as the selection has always returned them.
-    {
-        std::vector<uint32_t> cell_at(count, SortedCells::kNoCell);
-        for (size_t c = 0; c < cells; ++c) cell_at[grid.order[grid.start[c]]] = uint32_t(c);
-        m_output_cells.clear();
-        for (uint32_t c : cell_at)
-            if (c != SortedCells::kNoCell) m_output_cells.push_back(c);
-    }
 
     // Each cell's run by priority (ties by triangle and index so the order never depends on
     // the input order), then the compact per-candidate arrays.
@@ -336,9 +348,11 @@ void PoissonSelector::prepare(const std::vector<SampleCandidate>& candidates,
         const SampleCandidate& y = candidates[b];
         return x.triangle != y.triangle ? x.triangle < y.triangle : x.index < y.index;
     };
+    std::vector<uint32_t> cell_at(count, SortedCells::kNoCell);
     for (size_t c = 0; c < cells; ++c) {
         const uint32_t begin = grid.start[c], end = grid.start[c + 1];
         const uint32_t* source = &grid.order[begin];
+        uint32_t first_source = source[0];
         // (priority, place in the run) as one integer: an insertion sort on plain integers;
         // equal priorities (a 32-bit hash collision inside one cell) are ordered afterwards.
         run.resize(end - begin);
@@ -346,7 +360,9 @@ void PoissonSelector::prepare(const std::vector<SampleCandidate>& candidates,
             // The gather is a permutation of the input: fetch ahead to overlap the misses.
             if (begin + i + kGatherAhead < count) prefetch(&candidates[source[i + kGatherAhead]]);
             run[i] = (uint64_t(candidates[source[i]].priority) << 32) | i;
+            first_source = std::min(first_source, source[i]);
         }
+        cell_at[first_source] = uint32_t(c);
         if (run.size() <= 32) {
             for (size_t i = 1; i < run.size(); ++i) {
                 const uint64_t v = run[i];
@@ -373,6 +389,12 @@ void PoissonSelector::prepare(const std::vector<SampleCandidate>& candidates,
             m_octant[k] = octant_of[src];
         }
     }
+
+    // Output order: cells by their first candidate in the input, as the selection has
+    // always returned them.
+    m_output_cells.clear();
+    for (uint32_t c : cell_at)
+        if (c != SortedCells::kNoCell) m_output_cells.push_back(c);
 
     // Neighbour table from the row runs: no lookups.
     // Missing neighbours point at the always-empty cell `cells` (see select()).

@@ -88,6 +88,7 @@ private:
     std::vector<uint8_t> m_kept;
     // prepare() scratch, reused.
     std::vector<uint8_t> m_octant_of;
+    std::vector<uint32_t> m_digit_of;
     std::vector<uint64_t> m_run;
 };
 
