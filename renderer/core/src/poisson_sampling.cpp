@@ -514,14 +514,23 @@ std::vector<SampleCandidate> PoissonSelector::select(float radius_scale) {
             uint32_t kept = m_phase_start[p];
             for (uint32_t a = m_phase_start[p]; a < phase_end[p]; ++a) {
                 const uint32_t cell = m_active[a];
-                // The cells of a phase are scattered: fetch a later cell's candidates and
-                // neighbour row ahead.
-                if (a + kCellsAhead < phase_end[p]) {
-                    const uint32_t later = m_active[a + kCellsAhead];
-                    prefetch(&m_points[m_start[later] + m_next[later]]);
-                    prefetch(&m_octant[m_start[later] + m_next[later]]);
+                // The cells of a phase are scattered: fetch ahead, in two steps, what a
+                // later cell's turn reads (its counters, then its candidates and its
+                // neighbour row, which need the counters).
+                if (a + 2 * kCellsAhead < phase_end[p]) {
+                    const uint32_t later = m_active[a + 2 * kCellsAhead];
+                    prefetch(&m_start[later]);
+                    prefetch(&m_next[later]);
+                    prefetch(&m_accepted[later]);
                     prefetch(&m_neighbours[size_t(later) * 27]);
                     prefetch(&m_neighbours[size_t(later) * 27 + 26]);
+                }
+                if (a + kCellsAhead < phase_end[p]) {
+                    const uint32_t later = m_active[a + kCellsAhead];
+                    const uint32_t k = m_start[later] + m_next[later];
+                    prefetch(&m_points[k]);
+                    prefetch(&m_points[k + 2]);
+                    prefetch(&m_octant[k]);
                 }
                 const uint32_t* around = &m_neighbours[size_t(cell) * 27];
                 const uint32_t begin = m_start[cell];
