@@ -532,6 +532,12 @@ std::vector<SampleCandidate> PoissonSelector::select(float radius_scale) {
                     prefetch(&m_points[k + 2]);
                     prefetch(&m_octant[k]);
                 }
+                if (a + kCellsAhead / 2 < phase_end[p]) {
+                    const uint32_t later = m_active[a + kCellsAhead / 2];
+                    const uint32_t* around = &m_neighbours[size_t(later) * 27];
+                    const uint8_t* look = kOctantCells.cells[m_octant[m_start[later] + m_next[later]]];
+                    for (int n = 1; n < 8; ++n) prefetch(slots + size_t(around[look[n]]) * 16);
+                }
                 const uint32_t* around = &m_neighbours[size_t(cell) * 27];
                 const uint32_t begin = m_start[cell];
                 const uint32_t size = m_start[cell + 1] - begin;
