@@ -271,6 +271,8 @@ public:
             last[r] = uint32_t(q);
         }
     }
+    // Key of the cell at (0, dy, dz) from `cell`, row r = (dz + 1) * 3 + (dy + 1).
+    uint64_t centre(size_t cell, int r) const { return m_grid.keys[cell] + m_offset[r]; }
 
 private:
     const SortedCells& m_grid;
@@ -745,47 +747,102 @@ float minSpacingRatio2(const PointColumns& pts, uint32_t begin, uint32_t end, co
     return best;
 }
 
+// Calls visit(begin, end) for the point runs of the cells within `ring` cells of cell
+// coordinate c (a cube), one run per row of cells.
+template <typename Visit>
+void visitCube(const SortedCells& grid, const glm::ivec3& c, int ring, Visit visit) {
+    for (int dz = -ring; dz <= ring; ++dz)
+        for (int dy = -ring; dy <= ring; ++dy) {
+            const glm::ivec3 row = c + glm::ivec3(0, dy, dz) - grid.low;
+            if (row.y < 0 || row.z < 0 || uint64_t(row.y) >= grid.ny || uint64_t(row.z) >= grid.nz)
+                continue;
+            const int x0 = std::max(0, row.x - ring);
+            const int x1 = int(std::min<int64_t>(int64_t(grid.nx) - 1, int64_t(row.x) + ring));
+            if (x1 < x0) continue;
+            const auto [b, e] =
+                grid.cellsBetween(grid.keyOf(grid.low + glm::ivec3(x0, row.y, row.z)),
+                                  grid.keyOf(grid.low + glm::ivec3(x1, row.y, row.z)));
+            visit(grid.start[b], grid.start[e]);
+        }
+}
+
+// Squared distance below which a search that has covered `covered_mm` around the point is
+// final: anything unseen is at least that far, less the rounding of squared distances.
+float settled2(double covered_mm) { return float(covered_mm * covered_mm * (1 - 1e-5)); }
+
 } // namespace
 
 std::vector<float> nearestNeighbourDistances(const std::vector<glm::vec3>& points, float cell_mm) {
     STIPPLE_ASSERT(cell_mm > 0, "nearestNeighbourDistances(): cell_mm must be positive");
-    const SortedCells grid = sortIntoCells(points.size(), cell_mm, [&](size_t i) { return points[i]; });
+    // The search runs on cells twice the size asked for: a point looks first at the 8 cells
+    // of its octant (2 x 2 x 2 around its corner), which cover one cell_mm around it, where
+    // an even pattern has its nearest neighbour; the larger cells make the per-cell work
+    // (finding the runs) 4 to 8 times rarer. Beyond that it widens to the 27 cells, then
+    // ring by ring. The result is what the contract defines, in every case: the exact nearest
+    // distance when it is at most 8 cell_mm; otherwise the nearest among the points whose
+    // cell_mm cell lies within 8 cells of the point's along every axis, or +infinity.
+    const float search_mm = 2 * cell_mm;
+    const float inverse_search = 1 / search_mm;
+    const SortedCells grid =
+        sortIntoCells(points.size(), search_mm, [&](size_t i) { return points[i]; });
     std::vector<float> result(points.size(), std::numeric_limits<float>::infinity());
-    // Points in cell order: the 27 cells around a cell are 9 contiguous runs.
     const PointColumns sorted(grid, [&](uint32_t i) { return glm::vec4(points[i], 0); });
+    // min(best, squared distance from k over [begin, end)) without k itself.
+    auto scan = [&](uint32_t k, const glm::vec3& p, uint32_t begin, uint32_t end, float best) {
+        if (k < begin || k >= end) return minDistance2(sorted, begin, end, p, best);
+        return minDistance2(sorted, k + 1, end, p, minDistance2(sorted, begin, k, p, best));
+    };
     RowWalker walker(grid);
     uint32_t first[9], last[9];
+    uint32_t low_begin[9], low_end[9], high_begin[9], high_end[9]; // x halves of each row
     for (size_t cell = 0; cell < grid.keys.size(); ++cell) {
         walker.rows(cell, first, last);
-        uint32_t run_begin[9], run_end[9];
         for (int r = 0; r < 9; ++r) {
-            run_begin[r] = grid.start[first[r]];
-            run_end[r] = grid.start[last[r]];
+            const uint64_t centre = walker.centre(cell, r);
+            uint32_t mid = first[r];
+            while (mid < last[r] && grid.keys[mid] < centre) ++mid; // cells x-1 | x, x+1
+            uint32_t after = mid;
+            if (after < last[r] && grid.keys[after] == centre) ++after; // x-1, x | x+1
+            low_begin[r] = grid.start[first[r]];
+            low_end[r] = grid.start[after];
+            high_begin[r] = grid.start[mid];
+            high_end[r] = grid.start[last[r]];
         }
         const glm::ivec3 c = grid.coords[cell];
+        const glm::vec3 corner(c);
         for (uint32_t k = grid.start[cell]; k < grid.start[cell + 1]; ++k) {
             const glm::vec3 p(sorted.x[k], sorted.y[k], sorted.z[k]);
+            const glm::vec3 local = p * inverse_search - corner;
+            const int dy = local.y < 0.5f ? -1 : 1, dz = local.z < 0.5f ? -1 : 1;
+            const bool high = !(local.x < 0.5f);
             float best2 = std::numeric_limits<float>::infinity();
-            for (int r = 0; r < 9; ++r) {
-                if (r == 4) { // the point's own row: around the point itself
-                    best2 = minDistance2(sorted, run_begin[r], k, p, best2);
-                    best2 = minDistance2(sorted, k + 1, run_end[r], p, best2);
-                } else {
-                    best2 = minDistance2(sorted, run_begin[r], run_end[r], p, best2);
+            for (int r : {4, 4 + dy, 4 + 3 * dz, 4 + 3 * dz + dy})
+                best2 = high ? scan(k, p, high_begin[r], high_end[r], best2)
+                             : scan(k, p, low_begin[r], low_end[r], best2);
+            if (!(best2 < settled2(0.5 * search_mm))) {
+                for (int r = 0; r < 9; ++r) best2 = scan(k, p, low_begin[r], high_end[r], best2);
+                for (int ring = 2; ring <= 4 && !(best2 < settled2(double(ring - 1) * search_mm));
+                     ++ring)
+                    visitCube(grid, c, ring, [&](uint32_t b, uint32_t e) { best2 = scan(k, p, b, e, best2); });
+                if (!(best2 < settled2(4.0 * search_mm))) {
+                    // Nothing within 8 cell_mm: the nearest of the cube of 8 cell_mm cells
+                    // around the point's cell_mm cell (which reaches 9 cell_mm, within 5
+                    // search cells), as the contract states.
+                    const glm::ivec3 own(floorToInt(p.x / cell_mm), floorToInt(p.y / cell_mm),
+                                         floorToInt(p.z / cell_mm));
+                    best2 = std::numeric_limits<float>::infinity();
+                    visitCube(grid, c, 5, [&](uint32_t b, uint32_t e) {
+                        for (uint32_t j = b; j < e; ++j) {
+                            if (j == k) continue;
+                            const glm::ivec3 other(floorToInt(sorted.x[j] / cell_mm),
+                                                   floorToInt(sorted.y[j] / cell_mm),
+                                                   floorToInt(sorted.z[j] / cell_mm));
+                            const glm::ivec3 d = glm::abs(other - own);
+                            if (std::max({d.x, d.y, d.z}) <= 8)
+                                best2 = minDistance2(sorted, j, j + 1, p, best2);
+                        }
+                    });
                 }
-            }
-            if (best2 > cell_mm * cell_mm) {
-                // Nothing within one cell: widen ring by ring (rare: isolated points).
-                for (int r = 2; r <= 8 && best2 > float(r - 1) * float(r - 1) * cell_mm * cell_mm; ++r)
-                    for (int dz = -r; dz <= r; ++dz)
-                        for (int dy = -r; dy <= r; ++dy)
-                            for (int dx = -r; dx <= r; ++dx) {
-                                if (std::max({std::abs(dx), std::abs(dy), std::abs(dz)}) < r) continue;
-                                const uint32_t other = grid.find(c + glm::ivec3(dx, dy, dz));
-                                if (other == SortedCells::kNoCell) continue;
-                                best2 = minDistance2(sorted, grid.start[other],
-                                                     grid.start[other + 1], p, best2);
-                            }
             }
             result[grid.order[k]] = std::sqrt(best2);
         }
