@@ -18,16 +18,14 @@
 #include "stipple/core/poisson_sampling.h"
 
 #include <algorithm>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-#include <chrono>
-#include <cstdio>
-#include <cstdlib>
 #include <cmath>
 #include <limits>
 #include <numeric>
 #include <utility>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "stipple/core/error.h"
 
@@ -454,6 +452,7 @@ std::vector<SampleCandidate> PoissonSelector::select(float radius_scale) {
     m_active = m_phase_cells;
     uint32_t phase_end[8];
     for (size_t p = 0; p < 8; ++p) phase_end[p] = m_phase_start[p + 1];
+    size_t total_kept = 0;
 
     // Whether s (scaled radius r_s) lies closer than max(r_s, r_q) to an accepted q in one of
     // the 8 cells of its octant: the same pairs and the same float expression as the textbook
@@ -549,6 +548,7 @@ std::vector<SampleCandidate> PoissonSelector::select(float radius_scale) {
                     const float r_s = s.w * radius_scale;
                     if (conflicts(around, m_octant[k], s, r_s)) continue;
                     const uint32_t n = m_accepted[cell]++;
+                    ++total_kept;
                     if (n < kSlots) {
                         float* line = slots + size_t(cell) * 16;
                         line[n] = s.x;
@@ -570,19 +570,29 @@ std::vector<SampleCandidate> PoissonSelector::select(float radius_scale) {
         }
     }
 
-    std::vector<SampleCandidate> kept;
-    size_t total = 0;
-    for (size_t c = 0; c < cells; ++c) total += m_accepted[c];
-    if (getenv("PS_DEBUG")) { size_t h[6] = {}; for (size_t c = 0; c < cells; ++c) h[std::min<size_t>(5, m_accepted[c] / 4)]++; size_t sz[6] = {}; for (size_t c = 0; c < cells; ++c) sz[std::min<size_t>(5, (m_start[c+1]-m_start[c]) / 16)]++;
-      fprintf(stderr, "cells=%zu acc/4 hist %zu %zu %zu %zu %zu %zu | size/16 hist %zu %zu %zu %zu %zu %zu\n", cells, h[0],h[1],h[2],h[3],h[4],h[5], sz[0],sz[1],sz[2],sz[3],sz[4],sz[5]); }
-    kept.reserve(total);
-    for (uint32_t c : m_output_cells)
+    // The kept candidates, cells in output order (fetching ahead: the cells' counters and
+    // runs are scattered), each cell's in priority order.
+    std::vector<SampleCandidate> kept(total_kept);
+    size_t out = 0;
+    const size_t output_cells = m_output_cells.size();
+    for (size_t i = 0; i < output_cells; ++i) {
+        if (i + 2 * kCellsAhead < output_cells) {
+            prefetch(&m_start[m_output_cells[i + 2 * kCellsAhead]]);
+            prefetch(&m_accepted[m_output_cells[i + 2 * kCellsAhead]]);
+        }
+        if (i + kCellsAhead < output_cells) {
+            const uint32_t later = m_start[m_output_cells[i + kCellsAhead]];
+            prefetch(&m_kept[later]);
+            prefetch(&m_source[later]);
+        }
+        const uint32_t c = m_output_cells[i];
         for (uint32_t k = m_start[c], n = 0; n < m_accepted[c]; ++k)
             if (m_kept[k]) {
-                kept.push_back(candidates[m_source[k]]);
-                kept.back().radius_mm *= radius_scale;
+                kept[out] = candidates[m_source[k]];
+                kept[out++].radius_mm *= radius_scale;
                 ++n;
             }
+    }
     return kept;
 }
 
@@ -591,13 +601,8 @@ std::vector<SampleCandidate> selectPoissonDisk(const std::vector<SampleCandidate
     STIPPLE_ASSERT(max_radius_mm > 0, "selectPoissonDisk(): max_radius_mm must be positive");
     if (candidates.empty()) return {};
     PoissonSelector selector;
-    auto t0 = std::chrono::steady_clock::now();
     selector.prepare(candidates, max_radius_mm);
-    auto t1 = std::chrono::steady_clock::now();
-    auto r = selector.select(radius_scale);
-    auto t2 = std::chrono::steady_clock::now();
-    if (getenv("PS_DEBUG")) fprintf(stderr, "select n=%zu kept=%zu prep=%.2fms sel=%.2fms\n", candidates.size(), r.size(), std::chrono::duration<double, std::milli>(t1-t0).count(), std::chrono::duration<double, std::milli>(t2-t1).count());
-    return r;
+    return selector.select(radius_scale);
 }
 
 std::vector<glm::vec3> dartThrowing(const Mesh& mesh, const std::vector<uint32_t>& triangles,
