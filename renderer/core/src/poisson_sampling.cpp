@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <numeric>
 #include <utility>
 
@@ -137,8 +138,7 @@ int floorToInt(float x) {
     return i - int(float(i) > x);
 }
 
-template <typename PositionOf>
-SortedCells sortIntoCells(size_t count, float cell_mm, PositionOf position_of);
+
 
 // Least-significant-digit radix sort of `values` on bits [low_bit, low_bit + bits).
 void radixSort(std::vector<uint64_t>& values, std::vector<uint64_t>& scratch, int low_bit,
@@ -168,26 +168,37 @@ void radixSort(std::vector<uint64_t>& values, std::vector<uint64_t>& scratch, in
 // Inside a cell the points are in ascending index, or, when `pre_digit` is given (filled by
 // on_cell at the latest: a value below kPreDigits per point), by that digit first.
 constexpr uint32_t kPreDigits = 2048;
+// Working memory of sortIntoCells(), kept by callers that sort repeatedly (page faults on
+// fresh buffers cost about as much as the sort).
+struct CellScratch {
+    std::vector<uint64_t> keys, swap;
+    std::vector<uint32_t> counts;
+};
+
 template <typename PositionOf, typename OnCell>
-SortedCells sortIntoCells(size_t count, float cell_mm, PositionOf position_of, OnCell on_cell,
-                          const uint32_t* pre_digit = nullptr) {
+void sortIntoCells(size_t count, float cell_mm, PositionOf position_of, OnCell on_cell,
+                   const uint32_t* pre_digit, SortedCells& grid, CellScratch& scratch) {
     STIPPLE_ASSERT(count < std::numeric_limits<uint32_t>::max(),
                    "sortIntoCells(): more than 2^32 - 1 points");
-    SortedCells grid;
     grid.cell_mm = cell_mm;
+    grid.keys.clear();
+    grid.coords.clear();
+    grid.start.clear();
+    grid.order.clear();
     if (count == 0) {
         grid.start.assign(1, 0);
-        return grid;
+        return;
     }
-    std::vector<glm::ivec3> coord_of(count);
-    glm::ivec3 lo(std::numeric_limits<int>::max()), hi(std::numeric_limits<int>::min());
-    for (size_t i = 0; i < count; ++i) {
-        const glm::vec3 q = position_of(i) / cell_mm;
-        coord_of[i] = glm::ivec3(floorToInt(q.x), floorToInt(q.y), floorToInt(q.z));
-        on_cell(i, q, coord_of[i]);
-        lo = glm::min(lo, coord_of[i]);
-        hi = glm::max(hi, coord_of[i]);
+    // The cell box from the position box: x -> floor(x / cell) is monotonic in float too.
+    glm::vec3 min_p = position_of(0), max_p = min_p;
+    for (size_t i = 1; i < count; ++i) {
+        const glm::vec3 p = position_of(i);
+        min_p = glm::min(min_p, p);
+        max_p = glm::max(max_p, p);
     }
+    const glm::vec3 min_q = min_p / cell_mm, max_q = max_p / cell_mm;
+    const glm::ivec3 lo(floorToInt(min_q.x), floorToInt(min_q.y), floorToInt(min_q.z));
+    const glm::ivec3 hi(floorToInt(max_q.x), floorToInt(max_q.y), floorToInt(max_q.z));
     grid.low = lo - 1;
     grid.nx = uint64_t(int64_t(hi.x) - lo.x + 3);
     grid.ny = uint64_t(int64_t(hi.y) - lo.y + 3);
@@ -196,51 +207,63 @@ SortedCells sortIntoCells(size_t count, float cell_mm, PositionOf position_of, O
     STIPPLE_ASSERT(total < 0x1.0p62, "sortIntoCells(): points spread over too many cells");
     int key_bits = 1;
     while (double(uint64_t(1) << key_bits) < total) ++key_bits;
-    std::vector<uint64_t> keys(count); // cell key, then the point's index when it fits
-    if (key_bits <= 32) {
-        for (size_t i = 0; i < count; ++i) keys[i] = (grid.keyOf(coord_of[i]) << 32) | i;
-        std::vector<uint64_t> scratch;
+    const bool packed = key_bits <= 32; // cell key and point index in one integer
+    std::vector<uint64_t>& keys = scratch.keys;
+    keys.resize(count);
+    for (size_t i = 0; i < count; ++i) {
+        const glm::vec3 q = position_of(i) / cell_mm;
+        const glm::ivec3 c(floorToInt(q.x), floorToInt(q.y), floorToInt(q.z));
+        on_cell(i, q, c);
+        keys[i] = packed ? (grid.keyOf(c) << 32) | i : grid.keyOf(c);
+    }
+    grid.order.resize(count);
+    if (packed) {
         if (pre_digit) {
             // One counting pass on the minor digit first; the stable passes below keep it.
-            std::vector<uint32_t> counts(kPreDigits + 1, 0);
+            scratch.counts.assign(kPreDigits + 1, 0);
+            uint32_t* counts = scratch.counts.data();
             for (size_t i = 0; i < count; ++i) ++counts[pre_digit[i] + 1];
             for (size_t d = 0; d < kPreDigits; ++d) counts[d + 1] += counts[d];
-            scratch.resize(count);
-            for (size_t i = 0; i < count; ++i) scratch[counts[pre_digit[i]]++] = keys[i];
-            keys.swap(scratch);
+            scratch.swap.resize(count);
+            for (size_t i = 0; i < count; ++i) scratch.swap[counts[pre_digit[i]]++] = keys[i];
+            keys.swap(scratch.swap);
         }
-        radixSort(keys, scratch, 32, key_bits); // stable
-        grid.order.resize(count);
-        for (size_t i = 0; i < count; ++i) grid.order[i] = uint32_t(keys[i]);
-        for (uint64_t& k : keys) k >>= 32;
+        radixSort(keys, scratch.swap, 32, key_bits); // stable
+        for (size_t i = 0; i < count; ++i) {
+            grid.order[i] = uint32_t(keys[i]);
+            keys[i] >>= 32;
+        }
     } else {
         // Sparse points over a huge box (not seen in practice): a comparison sort.
-        grid.order.resize(count);
         std::iota(grid.order.begin(), grid.order.end(), 0u);
-        for (size_t i = 0; i < count; ++i) keys[i] = grid.keyOf(coord_of[i]);
         std::sort(grid.order.begin(), grid.order.end(), [&](uint32_t a, uint32_t b) {
             if (keys[a] != keys[b]) return keys[a] < keys[b];
             if (pre_digit && pre_digit[a] != pre_digit[b]) return pre_digit[a] < pre_digit[b];
             return a < b;
         });
-        std::vector<uint64_t> sorted(count);
-        for (size_t i = 0; i < count; ++i) sorted[i] = keys[grid.order[i]];
-        keys.swap(sorted);
+        scratch.swap.resize(count);
+        for (size_t i = 0; i < count; ++i) scratch.swap[i] = keys[grid.order[i]];
+        keys.swap(scratch.swap);
     }
     for (size_t i = 0; i < count; ++i)
         if (i == 0 || keys[i] != keys[i - 1]) {
-            grid.keys.push_back(keys[i]);
-            grid.coords.push_back(coord_of[grid.order[i]]);
+            const uint64_t key = keys[i];
+            grid.keys.push_back(key);
+            grid.coords.push_back(grid.low + glm::ivec3(int(key % grid.nx),
+                                                        int(key / grid.nx % grid.ny),
+                                                        int(key / grid.nx / grid.ny)));
             grid.start.push_back(uint32_t(i));
         }
     grid.start.push_back(uint32_t(count));
-    return grid;
 }
 
 template <typename PositionOf>
 SortedCells sortIntoCells(size_t count, float cell_mm, PositionOf position_of) {
-    return sortIntoCells(count, cell_mm, position_of,
-                         [](size_t, const glm::vec3&, const glm::ivec3&) {});
+    SortedCells grid;
+    CellScratch scratch;
+    sortIntoCells(count, cell_mm, position_of, [](size_t, const glm::vec3&, const glm::ivec3&) {},
+                  nullptr, grid, scratch);
+    return grid;
 }
 
 // The 3 x 3 x 3 neighbourhood of each cell as 9 runs of cells (rows dz, dy = -1..1, row
@@ -305,6 +328,17 @@ constexpr OctantCells kOctantCells;
 
 } // namespace
 
+struct PoissonSelector::Scratch {
+    SortedCells grid;
+    CellScratch sort;
+    std::vector<uint32_t> cell_at;
+};
+
+PoissonSelector::PoissonSelector() : m_scratch(std::make_unique<Scratch>()) {}
+PoissonSelector::~PoissonSelector() = default;
+PoissonSelector::PoissonSelector(PoissonSelector&&) noexcept = default;
+PoissonSelector& PoissonSelector::operator=(PoissonSelector&&) noexcept = default;
+
 void PoissonSelector::prepare(const std::vector<SampleCandidate>& candidates,
                               float max_radius_mm) {
     STIPPLE_ASSERT(max_radius_mm > 0, "PoissonSelector::prepare(): max_radius_mm must be positive");
@@ -321,7 +355,8 @@ void PoissonSelector::prepare(const std::vector<SampleCandidate>& candidates,
     // the per-cell sort below is an insertion sort over an almost sorted run.
     std::vector<uint32_t>& digit_of = m_digit_of;
     digit_of.resize(candidates.size());
-    const SortedCells grid = sortIntoCells(
+    SortedCells& grid = m_scratch->grid;
+    sortIntoCells(
         candidates.size(), cell_mm, [&](size_t i) { return candidates[i].position; },
         [&](size_t i, const glm::vec3& q, const glm::ivec3& c) {
             const glm::vec3 local = q - glm::vec3(c);
@@ -329,7 +364,7 @@ void PoissonSelector::prepare(const std::vector<SampleCandidate>& candidates,
                                    (local.z < 0.5f ? 0 : 4));
             digit_of[i] = candidates[i].priority >> 21;
         },
-        digit_of.data());
+        digit_of.data(), grid, m_scratch->sort);
     const size_t cells = grid.keys.size();
     const size_t count = candidates.size();
 
@@ -346,7 +381,8 @@ void PoissonSelector::prepare(const std::vector<SampleCandidate>& candidates,
         const SampleCandidate& y = candidates[b];
         return x.triangle != y.triangle ? x.triangle < y.triangle : x.index < y.index;
     };
-    std::vector<uint32_t> cell_at(count, SortedCells::kNoCell);
+    std::vector<uint32_t>& cell_at = m_scratch->cell_at;
+    cell_at.assign(count, SortedCells::kNoCell);
     for (size_t c = 0; c < cells; ++c) {
         const uint32_t begin = grid.start[c], end = grid.start[c + 1];
         const uint32_t* source = &grid.order[begin];
