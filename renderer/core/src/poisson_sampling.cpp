@@ -430,18 +430,38 @@ void PoissonSelector::prepare(const std::vector<SampleCandidate>& candidates,
     for (uint32_t c : cell_at)
         if (c != SortedCells::kNoCell) m_output_cells.push_back(c);
 
-    // Neighbour table from the row runs: no lookups.
+    // Neighbour table from the row runs, no lookups: each pair of neighbours is found once,
+    // from the one with the smaller key (its x + 1 in its own row, and in the rows y + 1 and
+    // z + 1, whose runs only move forward), and entered on both sides.
     // Missing neighbours point at the always-empty cell `cells` (see select()).
     m_neighbours.assign(cells * 27, uint32_t(cells));
-    RowWalker walker(grid);
-    uint32_t first[9], last[9];
-    for (size_t c = 0; c < cells; ++c) {
-        walker.rows(c, first, last);
-        for (int r = 0; r < 9; ++r) {
-            const int dz = r / 3, dy = r % 3;
-            for (uint32_t q = first[r]; q < last[r]; ++q) {
-                const int dx = grid.coords[q].x - grid.coords[c].x + 1;
-                m_neighbours[c * 27 + size_t(dz * 9 + dy * 3 + dx)] = q;
+    {
+        const std::vector<uint64_t>& keys = grid.keys;
+        uint32_t* table = m_neighbours.data();
+        const int forward_rows[4] = {5, 6, 7, 8}; // (dz, dy) = (0, 1), (1, -1), (1, 0), (1, 1)
+        uint64_t offset[4];
+        size_t pos[4] = {};
+        for (int i = 0; i < 4; ++i) {
+            const int r = forward_rows[i];
+            offset[i] = uint64_t(int64_t(r / 3 - 1) * int64_t(grid.ny * grid.nx) +
+                                 int64_t(r % 3 - 1) * int64_t(grid.nx));
+        }
+        for (size_t c = 0; c < cells; ++c) {
+            table[c * 27 + 13] = uint32_t(c);
+            if (c + 1 < cells && keys[c + 1] == keys[c] + 1) {
+                table[c * 27 + 14] = uint32_t(c + 1);
+                table[(c + 1) * 27 + 12] = uint32_t(c);
+            }
+            for (int i = 0; i < 4; ++i) {
+                const uint64_t low = keys[c] + offset[i] - 1; // wraps back into range
+                size_t q = pos[i];
+                while (q < cells && keys[q] < low) ++q;
+                pos[i] = q;
+                for (; q < cells && keys[q] <= low + 2; ++q) {
+                    const size_t dir = size_t(forward_rows[i] * 3) + size_t(keys[q] - low);
+                    table[c * 27 + dir] = uint32_t(q);
+                    table[q * 27 + 26 - dir] = uint32_t(c);
+                }
             }
         }
     }
