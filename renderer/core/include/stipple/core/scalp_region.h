@@ -57,6 +57,14 @@ private:
     // Border noise (valueNoise3 of the design seed, channel 0 or 1) from a table of lattice
     // corners over the head's box.
     double borderNoise(const glm::dvec3& q, int channel) const;
+    // Bound of |d line / d theta| (mm per radian) within kWideSlopeDeg of theta.
+    double wideLineSlope(double theta) const;
+    // Bound of |d r_surface / d arc| of the chart within kWideSlopeDeg of theta (0 on a
+    // sphere; carved hair makes it large).
+    double chartSlope(double theta) const;
+    // Bound of |grad valueNoise3| (per cell) over the cells around q (noise coordinates), both
+    // channels.
+    double noiseSlope(const glm::dvec3& q) const;
 
     PolarChart m_chart;
     HairlineCurve m_hairline;
@@ -69,9 +77,12 @@ private:
     glm::dvec3 m_mask_centre{0};  // the density mask's projection centre
     glm::dvec3 m_ear[2]{};        // ear landmarks (left, right): the pinna guard
     double m_lowest_line_y = 0;   // lowest point of the hairline: nothing below is scalp
+    std::vector<double> m_wide_slope; // per chart column, see wideLineSlope()
+    std::vector<double> m_chart_slope; // per chart column, see chartSlope()
     glm::ivec3 m_noise_origin{0};
     glm::ivec3 m_noise_dims{0};
     std::vector<double> m_noise[2];
+    std::vector<double> m_noise_slope; // per lattice cell, see noiseSlope()
 };
 
 // Smooth 3D value noise in [-1, 1] with unit cells (scale the argument), from (seed, channel).
