@@ -92,7 +92,8 @@ ScalpRegion::ScalpRegion(const HeadModel& head, const HairlineSpec& spec, uint64
     m_ear[1] = lm.ear_right;
     m_hairline = buildHairline(m_chart, lm, spec, seed, file, warnings);
     m_lowest_line_y = std::numeric_limits<double>::max();
-    for (const glm::dvec3& q : m_hairline.outline_mm) m_lowest_line_y = std::min(m_lowest_line_y, q.y);
+    for (const glm::dvec3& q : m_hairline.loop_mm) m_lowest_line_y = std::min(m_lowest_line_y, q.y);
+    m_line_field = HairlineField(m_chart, m_hairline.loop_mm, m_lowest_line_y);
     const double crown_phi = m_chart.phiAtHeight(kPi, lm.vertex.y - 25);
     m_crown = m_chart.surfacePoint(kPi, crown_phi);
     m_crown_radius_mm = 0.2 * length;
@@ -154,10 +155,10 @@ ZonePoint ScalpRegion::classify(const glm::dvec3& p) const {
             return out;
         }
     }
-    const double d = m_hairline.lineAt(theta) - m_chart.surfaceDistance(theta, phi);
-    // d changes by 1 per mm along the meridian and by the line's slope per mm across it.
-    const double r_xy = std::max(1.0, std::sqrt((p.x - c.x) * (p.x - c.x) + (p.z - c.z) * (p.z - c.z)));
-    const double line_slope = 1 + m_hairline.slopeAt(theta) / r_xy;
+    // d: signed distance to the line across the surface (mm, > 0 inside); it changes by at
+    // most line_slope per mm (see HairlineField::kSlope).
+    const double d = m_line_field.depth(theta, phi);
+    const double line_slope = HairlineField::kSlope;
     const double line_margin = std::abs(d) / line_slope;
     if (d < 0) {
         out.margin_mm = line_margin;

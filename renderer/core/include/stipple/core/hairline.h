@@ -39,8 +39,15 @@
 namespace stipple {
 
 struct HairlineCurve {
-    std::vector<double> line_s;             // per chart column: surface distance top -> line, mm
-    std::vector<glm::dvec3> outline_mm;     // the closed line, one point per column
+    // The line itself: a closed polyline on the surface (~1 mm steps), from the subject's
+    // right sideburn over the forehead to the left one, then behind the left ear, round the
+    // nape and back. It may cross a meridian several times (a temporal peak below the
+    // frontotemporal recess): the scalp region's inside test and depth use this loop.
+    std::vector<glm::dvec3> loop_mm;
+    // Per chart column: surface distance top -> the lowest crossing of the loop with that
+    // meridian, mm. A summary for reports and tests; it cannot show a peak under a recess.
+    std::vector<double> line_s;
+    std::vector<glm::dvec3> outline_mm;     // line_s as points, one per column
     std::vector<glm::dvec3> front_line_mm;  // sideburn to sideburn over the forehead, L to R
     double frontal_height_mm = 0;           // measured: glabella to the line along the surface
     double asymmetry_mm = 0;                // measured: mean |left - right| over 20..80 deg

@@ -21,6 +21,7 @@
 
 #include "stipple/core/design.h"
 #include "stipple/core/hairline.h"
+#include "stipple/core/hairline_field.h"
 #include "stipple/core/head_chart.h"
 #include "stipple/core/head_model.h"
 
@@ -60,6 +61,7 @@ private:
 
     PolarChart m_chart;
     HairlineCurve m_hairline;
+    HairlineField m_line_field;   // signed distance to m_hairline.loop_mm
     uint64_t m_seed = 0;
     double m_transition_mm = 10;
     glm::dvec3 m_crown{0};
