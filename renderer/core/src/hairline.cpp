@@ -497,7 +497,7 @@ HairlineCurve buildHairline(const PolarChart& chart, const Landmarks& landmarks,
     }
 
     // Micro-irregularity along the line's length (so its wavelength is in mm on the head),
-    // across the line in the surface: the temple's edge is as irregular as the forehead's.
+    // across the line on the front part: the temple's edge is as irregular as the forehead's.
     const size_t count = loop.size();
     if (amplitude > 0) {
         std::vector<double> u(count + 1, 0.0);
@@ -523,7 +523,12 @@ HairlineCurve buildHairline(const PolarChart& chart, const Landmarks& landmarks,
             const double t = u[i] / length;
             const double n = (loopNoise(t, knots1, seed, 0x4a11) +
                               0.4 * loopNoise(t, knots2, seed, 0x4a12)) / 1.4;
-            rough[i] = onSurface(chart, loop[i] + sign * amplitude * n * across[i]);
+            // The front line (forehead, temples, sideburns) moves across itself; behind the
+            // sideburns the line moves along the meridian as a surface distance, since the
+            // chart's rays graze the neck there and a 3D offset projected back along them
+            // could jump far along the surface.
+            rough[i] = i < front_count ? onSurface(chart, loop[i] + sign * amplitude * n * across[i])
+                                       : alongMeridian(loop[i], amplitude * n);
         }
         loop = rough;
     }

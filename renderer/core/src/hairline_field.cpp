@@ -17,11 +17,17 @@ constexpr double kPi = 3.14159265358979323846;
 constexpr int kColumns = PolarChart::kThetaSteps;
 constexpr int kRun = 16; // segments per bounding sphere
 
-double segmentDistance(const glm::dvec3& p, const glm::dvec3& a, const glm::dvec3& b) {
+// Beyond this depth nothing reads the field's value (the deepest zone border is the front
+// band's, at most ~70 mm behind the line): values are clamped to +-kCapMm, which keeps them
+// 1-Lipschitz and lets most runs of segments be rejected at once.
+constexpr double kCapMm = 90;
+
+double segmentDistance2(const glm::dvec3& p, const glm::dvec3& a, const glm::dvec3& b) {
     const glm::dvec3 ab = b - a;
     const double len2 = glm::dot(ab, ab);
     const double t = len2 > 0 ? std::clamp(glm::dot(p - a, ab) / len2, 0.0, 1.0) : 0.0;
-    return glm::length(p - (a + t * ab));
+    const glm::dvec3 d = p - (a + t * ab);
+    return glm::dot(d, d);
 }
 
 } // namespace
@@ -74,38 +80,70 @@ HairlineField::HairlineField(const PolarChart& chart, const std::vector<glm::dve
             run.radius = std::max(run.radius, glm::length(loop_mm[k % count] - run.centre));
         runs.push_back(run);
     }
-    auto runDistance = [&](const Run& run, const glm::dvec3& p) {
+    auto runDistance2 = [&](const Run& run, const glm::dvec3& p) {
         double best = std::numeric_limits<double>::max();
         for (size_t k = run.first; k < run.last; ++k)
-            best = std::min(best, segmentDistance(p, loop_mm[k], loop_mm[(k + 1) % count]));
+            best = std::min(best, segmentDistance2(p, loop_mm[k], loop_mm[(k + 1) % count]));
         return best;
+    };
+    // Whether some point of `run` may lie closer to p than `best` (mm).
+    auto mayBeCloser = [&](const Run& run, const glm::dvec3& p, double best) {
+        const glm::dvec3 d = p - run.centre;
+        const double reach = best + run.radius;
+        return glm::dot(d, d) < reach * reach;
     };
 
     m_depth.assign(size_t(kColumns) * kRows, 0.0f);
+    std::vector<double> sin_p(kRows), cos_p(kRows);
+    for (size_t j = 0; j < kRows; ++j) {
+        sin_p[j] = std::sin(PolarChart::phiOfRow(int(j)));
+        cos_p[j] = std::cos(PolarChart::phiOfRow(int(j)));
+    }
     size_t hint = 0; // the nearest run of the previous node: a good first bound
     for (int i = 0; i < kColumns; ++i) {
         const std::vector<double>& c = crossings[size_t(i)];
+        const double theta = PolarChart::thetaOfColumn(i);
+        const double sin_t = std::sin(theta), cos_t = std::cos(theta);
         size_t passed = 0;
+        glm::dvec3 previous{0};
+        double previous_distance = 0; // |value| of the node above
         for (int j = 0; j <= PolarChart::kPhiSteps; ++j) {
             const double phi = PolarChart::phiOfRow(j);
             while (passed < c.size() && c[passed] < phi) ++passed;
             const bool inside = passed % 2 == 0;
-            const glm::dvec3 p = chart.nodePoint(i, j);
+            const glm::dvec3 p = chart.centre() + chart.radius(theta, phi) *
+                                                      glm::dvec3(sin_p[size_t(j)] * sin_t, cos_p[size_t(j)],
+                                                                 sin_p[size_t(j)] * cos_t);
+            const double step = glm::length(p - previous);
+            previous = p;
             float& out = m_depth[size_t(i) * kRows + size_t(j)];
             if (!inside && p.y < floor_y_mm - 30) {
-                out = float(p.y - floor_y_mm); // every line point is at least this far
+                out = float(std::max(-kCapMm, p.y - floor_y_mm)); // every line point is this far
+                previous_distance = 0;
                 continue;
             }
-            double best = runDistance(runs[hint], p);
+            // The distance is 1-Lipschitz: a node this close to a capped one is capped too.
+            if (j > 0 && previous_distance - step >= kCapMm) {
+                out = float(inside ? kCapMm : -kCapMm);
+                continue;
+            }
+            double best = kCapMm;
+            if (mayBeCloser(runs[hint], p, best)) best = std::min(best, std::sqrt(runDistance2(runs[hint], p)));
             for (size_t r = 0; r < runs.size(); ++r) {
-                if (r == hint || glm::length(p - runs[r].centre) - runs[r].radius >= best) continue;
-                const double d = runDistance(runs[r], p);
+                if (r == hint || !mayBeCloser(runs[r], p, best)) continue;
+                const double d = std::sqrt(runDistance2(runs[r], p));
                 if (d < best) {
                     best = d;
                     hint = r;
                 }
             }
             out = float(inside ? best : -best);
+            previous_distance = best;
+            if (best >= kCapMm) { // how far beyond the cap: the spheres' bound
+                previous_distance = std::numeric_limits<double>::max();
+                for (const Run& run : runs)
+                    previous_distance = std::min(previous_distance, glm::length(p - run.centre) - run.radius);
+            }
         }
     }
 }
