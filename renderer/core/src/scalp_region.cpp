@@ -65,13 +65,6 @@ double ScalpRegion::chartSlope(double theta) const {
     return m_chart_slope[std::min(size_t(f), n - 1)];
 }
 
-double ScalpRegion::wideLineSlope(double theta) const {
-    const size_t n = m_wide_slope.size();
-    double f = (theta + kPi) / (2 * kPi) * double(n);
-    f -= std::floor(f / double(n)) * double(n);
-    return m_wide_slope[std::min(size_t(f), n - 1)];
-}
-
 double ScalpRegion::borderNoise(const glm::dvec3& q, int channel) const {
     // The corner values are tabulated over the head's box: the same numbers as
     // valueNoise3(), without hashing 8 corners per call.
@@ -112,20 +105,9 @@ ScalpRegion::ScalpRegion(const HeadModel& head, const HairlineSpec& spec, uint64
     m_ear[0] = lm.ear_left;
     m_ear[1] = lm.ear_right;
     m_hairline = buildHairline(m_chart, lm, spec, seed, file, warnings);
-    // The line's slope bound over +-kWideSlopeDeg around each column, from the per-column
-    // bounds (each already covers about +-2 deg).
-    {
-        const std::vector<double>& near = m_hairline.slope;
-        const int n = int(near.size());
-        const int half = int(std::ceil(kWideSlopeDeg / 360.0 * n));
-        m_wide_slope.assign(near.size(), 0.0);
-        for (int i = 0; i < n; ++i)
-            for (int k = -half; k <= half; ++k)
-                m_wide_slope[size_t(i)] =
-                    std::max(m_wide_slope[size_t(i)], near[size_t(((i + k) % n + n) % n)]);
-    }
     m_lowest_line_y = std::numeric_limits<double>::max();
-    for (const glm::dvec3& q : m_hairline.outline_mm) m_lowest_line_y = std::min(m_lowest_line_y, q.y);
+    for (const glm::dvec3& q : m_hairline.loop_mm) m_lowest_line_y = std::min(m_lowest_line_y, q.y);
+    m_line_field = HairlineField(m_chart, m_hairline.loop_mm, m_lowest_line_y);
     // Roughness of the chart per column: the largest |d r_surface / d arc| between
     // neighbouring nodes from the top down to the lowest point of the line (pinna excluded:
     // the guard above handles it), then the largest over +-kWideSlopeDeg of columns.
@@ -269,17 +251,12 @@ ZonePoint ScalpRegion::classify(const glm::dvec3& p) const {
             return out;
         }
     }
-    const double d = m_hairline.lineAt(theta) - m_chart.surfaceDistance(theta, phi);
-    // d changes by 1 per mm along the meridian and by the line's slope per mm across it.
-    // The slope bounds hold within an azimuth window (about 2 deg for slopeAt(), kWideSlopeDeg
-    // for the wide table); a ball of radius m stays within m / r_xy radians of azimuth, so
-    // each bound is capped at its window, and the larger of the two is kept.
-    const double r_xy = std::max(1.0, std::sqrt((p.x - c.x) * (p.x - c.x) + (p.z - c.z) * (p.z - c.z)));
-    const double line_slope = chart_slope + m_hairline.slopeAt(theta) / r_xy;
-    const double wide_slope = chart_slope + wideLineSlope(theta) / r_xy;
-    const double line_margin =
-        std::max(std::min(std::abs(d) / line_slope, 1.8 * kDeg * r_xy),
-                 std::min(std::abs(d) / wide_slope, 0.9 * kWideSlopeDeg * kDeg * r_xy));
+    // d: signed distance to the line across the surface (mm, > 0 inside); it changes by at
+    // most HairlineField::kSlope per mm of surface (see there), and the surface point under p
+    // moves by up to the chart's roughness factor per mm of p.
+    const double d = m_line_field.depth(theta, phi);
+    const double line_slope = HairlineField::kSlope * chart_slope;
+    const double line_margin = std::abs(d) / line_slope;
     if (d < 0) {
         out.margin_mm = line_margin;
         return out;

@@ -1,0 +1,152 @@
+// The hairline's signed distance field over the polar chart. Inside/outside per node by the
+// even-odd rule along each meridian from the top of the head (inside, as the loop winds once
+// round the vertical axis), the way polygon scan conversion counts edge crossings per scan
+// line; the distance to the loop is exact (point to segment in 3D), with segments grouped into
+// runs bounded by spheres so most runs are rejected by one test.
+
+#include "stipple/core/hairline_field.h"
+
+#include <limits>
+
+#include "stipple/core/error.h"
+
+namespace stipple {
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+constexpr int kColumns = PolarChart::kThetaSteps;
+constexpr int kRun = 16; // segments per bounding sphere
+
+// Beyond this depth nothing reads the field's value (the deepest zone border is the front
+// band's, at most ~70 mm behind the line): values are clamped to +-kCapMm, which keeps them
+// 1-Lipschitz and lets most runs of segments be rejected at once.
+constexpr double kCapMm = 90;
+
+double segmentDistance2(const glm::dvec3& p, const glm::dvec3& a, const glm::dvec3& b) {
+    const glm::dvec3 ab = b - a;
+    const double len2 = glm::dot(ab, ab);
+    const double t = len2 > 0 ? std::clamp(glm::dot(p - a, ab) / len2, 0.0, 1.0) : 0.0;
+    const glm::dvec3 d = p - (a + t * ab);
+    return glm::dot(d, d);
+}
+
+} // namespace
+
+HairlineField::HairlineField(const PolarChart& chart, const std::vector<glm::dvec3>& loop_mm,
+                             double floor_y_mm) {
+    STIPPLE_ASSERT(loop_mm.size() >= 3, "HairlineField(): the loop needs at least 3 points");
+    const size_t count = loop_mm.size();
+    // Crossings of each meridian with the loop, as polar angles.
+    std::vector<std::vector<double>> crossings(kColumns);
+    for (size_t k = 0; k < count; ++k) {
+        const glm::dvec3& a = loop_mm[k];
+        const glm::dvec3& b = loop_mm[(k + 1) % count];
+        const double ta = chart.thetaOf(a), pa = chart.phiOf(a), pb = chart.phiOf(b);
+        double dt = chart.thetaOf(b) - ta;
+        dt -= 2 * kPi * std::round(dt / (2 * kPi));
+        if (dt == 0) continue; // along the meridian: no crossing by the half-open rule
+        const double first = (ta + std::min(0.0, dt) + kPi) / (2 * kPi) * kColumns;
+        const int last = int(std::ceil(first + std::abs(dt) / (2 * kPi) * kColumns));
+        for (int ii = int(std::floor(first)) - 1; ii <= last + 1; ++ii) {
+            const int i = ((ii % kColumns) + kColumns) % kColumns;
+            double t = PolarChart::thetaOfColumn(i) - ta;
+            t -= 2 * kPi * std::round(t / (2 * kPi));
+            // Half-open in the direction of travel: a vertex on a meridian counts once for a
+            // line passing through it, twice or not at all for one touching it.
+            if ((t >= 0) == (t >= dt)) continue;
+            crossings[size_t(i)].push_back(pa + (t / dt) * (pb - pa));
+        }
+    }
+    for (std::vector<double>& c : crossings) std::sort(c.begin(), c.end());
+
+    // Runs of kRun segments with bounding spheres.
+    struct Run {
+        glm::dvec3 centre{0};
+        double radius = 0;
+        size_t first = 0, last = 0; // segment indices [first, last)
+    };
+    std::vector<Run> runs;
+    for (size_t first = 0; first < count; first += kRun) {
+        Run run;
+        run.first = first;
+        run.last = std::min(count, first + kRun);
+        glm::dvec3 lo(std::numeric_limits<double>::max()), hi(-std::numeric_limits<double>::max());
+        for (size_t k = run.first; k <= run.last; ++k) {
+            lo = glm::min(lo, loop_mm[k % count]);
+            hi = glm::max(hi, loop_mm[k % count]);
+        }
+        run.centre = 0.5 * (lo + hi);
+        for (size_t k = run.first; k <= run.last; ++k)
+            run.radius = std::max(run.radius, glm::length(loop_mm[k % count] - run.centre));
+        runs.push_back(run);
+    }
+    auto runDistance2 = [&](const Run& run, const glm::dvec3& p) {
+        double best = std::numeric_limits<double>::max();
+        for (size_t k = run.first; k < run.last; ++k)
+            best = std::min(best, segmentDistance2(p, loop_mm[k], loop_mm[(k + 1) % count]));
+        return best;
+    };
+    // Whether some point of `run` may lie closer to p than `best` (mm).
+    auto mayBeCloser = [&](const Run& run, const glm::dvec3& p, double best) {
+        const glm::dvec3 d = p - run.centre;
+        const double reach = best + run.radius;
+        return glm::dot(d, d) < reach * reach;
+    };
+
+    m_depth.assign(size_t(kColumns) * kRows, 0.0f);
+    std::vector<double> sin_p(kRows), cos_p(kRows);
+    for (size_t j = 0; j < kRows; ++j) {
+        sin_p[j] = std::sin(PolarChart::phiOfRow(int(j)));
+        cos_p[j] = std::cos(PolarChart::phiOfRow(int(j)));
+    }
+    size_t hint = 0; // the nearest run of the previous node: a good first bound
+    for (int i = 0; i < kColumns; ++i) {
+        const std::vector<double>& c = crossings[size_t(i)];
+        const double theta = PolarChart::thetaOfColumn(i);
+        const double sin_t = std::sin(theta), cos_t = std::cos(theta);
+        size_t passed = 0;
+        glm::dvec3 previous{0};
+        double previous_distance = 0; // |value| of the node above
+        for (int j = 0; j <= PolarChart::kPhiSteps; ++j) {
+            const double phi = PolarChart::phiOfRow(j);
+            while (passed < c.size() && c[passed] < phi) ++passed;
+            const bool inside = passed % 2 == 0;
+            const glm::dvec3 p = chart.centre() + chart.radius(theta, phi) *
+                                                      glm::dvec3(sin_p[size_t(j)] * sin_t, cos_p[size_t(j)],
+                                                                 sin_p[size_t(j)] * cos_t);
+            const double step = glm::length(p - previous);
+            previous = p;
+            float& out = m_depth[size_t(i) * kRows + size_t(j)];
+            if (!inside && p.y < floor_y_mm - 30) {
+                out = float(std::max(-kCapMm, p.y - floor_y_mm)); // every line point is this far
+                previous_distance = 0;
+                continue;
+            }
+            // The distance is 1-Lipschitz: a node this close to a capped one is capped too.
+            if (j > 0 && previous_distance - step >= kCapMm) {
+                out = float(inside ? kCapMm : -kCapMm);
+                previous_distance -= step; // the bound shrinks node by node
+                continue;
+            }
+            double best = kCapMm;
+            if (mayBeCloser(runs[hint], p, best)) best = std::min(best, std::sqrt(runDistance2(runs[hint], p)));
+            for (size_t r = 0; r < runs.size(); ++r) {
+                if (r == hint || !mayBeCloser(runs[r], p, best)) continue;
+                const double d = std::sqrt(runDistance2(runs[r], p));
+                if (d < best) {
+                    best = d;
+                    hint = r;
+                }
+            }
+            out = float(inside ? best : -best);
+            previous_distance = best;
+            if (best >= kCapMm) { // how far beyond the cap: the spheres' bound
+                previous_distance = std::numeric_limits<double>::max();
+                for (const Run& run : runs)
+                    previous_distance = std::min(previous_distance, glm::length(p - run.centre) - run.radius);
+            }
+        }
+    }
+}
+
+} // namespace stipple
