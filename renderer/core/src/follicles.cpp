@@ -721,6 +721,7 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
 
     // Selection and dots, zone by zone.
     std::vector<float> local_density; // per dot, per mm^2 (for the spacing ratio)
+    PoissonSelector selector;         // one for all zones: its buffers are reused
     for (size_t z = 0; z < kZones; ++z) {
         const ZonePlan& plan = plans[z];
         if (!plan.sampled) continue;
@@ -737,8 +738,14 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
         const double q = double(zs.inset_dropped) /
                          double(std::max<size_t>(1, zs.in_zone + zs.inset_dropped));
         double scale = std::max(kMinRadiusScale, kFirstRadiusScale * std::sqrt(1 - q));
+        // A scale <= 1 keeps the grid (cells of 2 r_max): prepared once for the zone.
+        bool prepared = false;
         auto select = [&](double s) {
-            return selectPoissonDisk(zs.candidates, float(zs.r_max * std::max(1.0, s)), float(s));
+            if (s > 1)
+                return selectPoissonDisk(zs.candidates, float(zs.r_max * s), float(s));
+            if (!prepared) selector.prepare(zs.candidates, float(zs.r_max));
+            prepared = true;
+            return selector.select(float(s));
         };
         const double tolerance =
             plan.target_dots < kSmallZoneDots ? kSmallCountTolerance : kCountTolerance;

@@ -48,8 +48,49 @@ struct SampleCandidate {
 // Every radius is multiplied by `radius_scale` first (the kept candidates carry the scaled
 // radii). Requires every scaled radius in (0, max_radius_mm]. Returns the kept candidates in a
 // deterministic order. Linear time in the number of candidates (plus small per-cell sorts).
+// A wrapper over PoissonSelector (prepare, then one select).
 std::vector<SampleCandidate> selectPoissonDisk(const std::vector<SampleCandidate>& candidates,
                                                float max_radius_mm, float radius_scale = 1.0f);
+
+// selectPoissonDisk() split in two, for callers that rerun the selection of one candidate set
+// with several radius scales: prepare() does everything that depends only on the candidates
+// and the grid (bucketing into cells of side 2 * max_radius_mm, the per-cell priority order,
+// the neighbour table) and select(radius_scale) runs the dart throwing. select(s) returns
+// exactly selectPoissonDisk(candidates, max_radius_mm, s): the same kept candidates in the
+// same order. Buffers are kept and reused across calls (page faults cost as much as the
+// work at 10^6 candidates).
+// The selector keeps a pointer to `candidates`: the vector must stay alive and unchanged
+// from prepare() until the last select(). Not thread-safe (one selector per thread).
+class PoissonSelector {
+public:
+    // Requires max_radius_mm > 0 (asserted).
+    void prepare(const std::vector<SampleCandidate>& candidates, float max_radius_mm);
+    // Requires prepare() first and every radius_mm * radius_scale in (0, max_radius_mm] (not
+    // checked: a larger radius can miss conflicts with cells beyond the neighbours).
+    std::vector<SampleCandidate> select(float radius_scale);
+
+private:
+    const std::vector<SampleCandidate>* m_candidates = nullptr;
+    // Candidates in cell order, each cell's run by priority: position + unscaled radius, the
+    // index in *m_candidates, and the 3 bits telling which half of its cell it lies in.
+    std::vector<glm::vec4> m_points;
+    std::vector<uint32_t> m_source;
+    std::vector<uint8_t> m_octant;
+    std::vector<uint32_t> m_start;         // per cell + 1: its run in m_points
+    std::vector<uint32_t> m_neighbours;    // per cell x 27 (dz, dy, dx in 0..2); none: `cells`
+    std::vector<uint32_t> m_phase_cells;   // cells grouped by parity phase
+    std::vector<uint32_t> m_phase_start;   // 9 entries
+    std::vector<uint32_t> m_output_cells;  // cells in order of first appearance in the input
+    // select() state, reused.
+    std::vector<glm::vec4> m_slots;        // per cell 4 accepted (see select())
+    std::vector<glm::vec4> m_overflow;     // accepted beyond kSlots, at m_points' index
+    std::vector<uint32_t> m_accepted, m_next, m_active;
+    std::vector<uint8_t> m_kept;
+    // prepare() scratch, reused.
+    std::vector<uint8_t> m_octant_of;
+    std::vector<uint32_t> m_digit_of;
+    std::vector<uint64_t> m_run;
+};
 
 // Plain dart throwing (the textbook baseline, Cook 1986 / Bridson 2007 without the active
 // list): darts uniform by area on `triangles` of `mesh`, one after another, each kept when no
@@ -63,5 +104,18 @@ std::vector<glm::vec3> dartThrowing(const Mesh& mesh, const std::vector<uint32_t
 // `cell_mm` (choose about the expected spacing). Points with no neighbour within
 // 8 * cell_mm get +infinity. Linear time for evenly spread points.
 std::vector<float> nearestNeighbourDistances(const std::vector<glm::vec3>& points, float cell_mm);
+
+// Ratios at or above this are reported as +infinity by nearestSpacingRatios().
+constexpr float kSpacingRatioLimit = 4.0f;
+
+// Per point i: min over j != i of |p_i - p_j| / (0.5 * (spacing_mm[i] + spacing_mm[j])), the
+// variable-radius Poisson-disk convention (a pair is judged against the mean of both dots'
+// ideal spacings). Exact whenever that minimum is below
+// kSpacingRatioLimit; +infinity otherwise (so the search is bounded by 4 x the largest
+// spacing, and a point with no other point that near gets +infinity). Requires
+// points.size() == spacing_mm.size() and every spacing finite and > 0 (asserted).
+// Linear time for evenly spread points.
+std::vector<float> nearestSpacingRatios(const std::vector<glm::vec3>& points,
+                                        const std::vector<float>& spacing_mm);
 
 } // namespace stipple
