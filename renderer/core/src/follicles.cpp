@@ -575,7 +575,6 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
         std::vector<SampleCandidate> candidates;
     };
     std::vector<ZoneSampling> sampling(kZones);
-    double min_radius = std::numeric_limits<double>::max();
     uint8_t sampled_bits = 0;
     for (size_t z = 0; z < kZones; ++z) {
         ZonePlan& plan = plans[z];
@@ -591,7 +590,6 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
         // varies reaches the floor factor.
         zs.r_max = zs.varying ? kRadiusFactor * hexSpacingMm(zs.peak * kMinDensityFactor) : zs.r_peak;
         zs.seed = hashOf(design.seed, 0x5a0e, z);
-        min_radius = std::min(min_radius, zs.r_peak);
         // Small and graded zones get a deeper pool: the count is then matched by adjusting the
         // radius (below), which needs headroom above the calibrated count. The transition band
         // (radius changing within a few mm, most of it near a border) and slivers need most.
@@ -836,16 +834,23 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
         const ZonePoint zp = region.classify(dot.position_mm);
         if (!zp.inside || zp.zone != dot.zone || !plans[size_t(dot.zone)].sampled) ++result.outside_region;
     }
+    // Spacing figures: each dot's nearest neighbour as a ratio of the ideal hexagonal spacing,
+    // a pair judged against the mean of both dots' spacings (the variable-radius Poisson-disk
+    // convention): across a border between 40 and 65 dots/cm2, two dots are as close as the
+    // mean of the two zones' spacings allows, not as the sparser zone alone would.
     if (!result.dots.empty()) {
         std::vector<glm::vec3> points(result.dots.size());
-        for (size_t i = 0; i < points.size(); ++i) points[i] = result.dots[i].position_mm;
-        const std::vector<float> nn = nearestNeighbourDistances(points, float(min_radius * 2.0));
+        std::vector<float> spacing(result.dots.size());
+        for (size_t i = 0; i < points.size(); ++i) {
+            points[i] = result.dots[i].position_mm;
+            spacing[i] = float(hexSpacingMm(local_density[i]));
+        }
+        const std::vector<float> ratios = nearestSpacingRatios(points, spacing);
         double min_ratio = std::numeric_limits<double>::max(), sum = 0;
         size_t n = 0;
-        for (size_t i = 0; i < nn.size(); ++i) {
-            if (!std::isfinite(nn[i])) continue;
-            const double ratio = nn[i] / hexSpacingMm(local_density[i]);
-            min_ratio = std::min(min_ratio, ratio);
+        for (float ratio : ratios) {
+            if (!std::isfinite(ratio)) continue;
+            min_ratio = std::min(min_ratio, double(ratio));
             sum += ratio;
             ++n;
         }

@@ -20,7 +20,11 @@ constexpr int kRun = 16; // segments per bounding sphere
 // Beyond this depth nothing reads the field's value (the deepest zone border is the front
 // band's, at most ~70 mm behind the line): values are clamped to +-kCapMm, which keeps them
 // 1-Lipschitz and lets most runs of segments be rejected at once.
-constexpr double kCapMm = 90;
+constexpr double kCapMm = 72;
+// Outside the line only margins read the field (no zone lives there), and a margin of
+// 24 / HairlineField::kSlope = 16 mm is more than any shortcut needs: outside values are
+// clamped at -kOutsideCapMm, which spares exact distances over the face and neck.
+constexpr double kOutsideCapMm = 24;
 
 double segmentDistance2(const glm::dvec3& p, const glm::dvec3& a, const glm::dvec3& b) {
     const glm::dvec3 ab = b - a;
@@ -64,6 +68,11 @@ HairlineField::HairlineField(const PolarChart& chart, const std::vector<glm::dve
         glm::dvec3 centre{0};
         double radius = 0;
         size_t first = 0, last = 0; // segment indices [first, last)
+        // Capsule around the run: every point of it lies within `deviation` of the chord
+        // from loop[first] to loop[last], a much tighter bound than the sphere for the
+        // nearly straight runs a hairline is made of.
+        glm::dvec3 chord_a{0}, chord_b{0};
+        double deviation = 0;
     };
     std::vector<Run> runs;
     for (size_t first = 0; first < count; first += kRun) {
@@ -78,7 +87,36 @@ HairlineField::HairlineField(const PolarChart& chart, const std::vector<glm::dve
         run.centre = 0.5 * (lo + hi);
         for (size_t k = run.first; k <= run.last; ++k)
             run.radius = std::max(run.radius, glm::length(loop_mm[k % count] - run.centre));
+        run.chord_a = loop_mm[run.first];
+        run.chord_b = loop_mm[run.last % count];
+        // Segments are straight, so their farthest points from the chord are their ends.
+        for (size_t k = run.first; k <= run.last; ++k)
+            run.deviation = std::max(
+                run.deviation, std::sqrt(segmentDistance2(loop_mm[k % count], run.chord_a, run.chord_b)));
         runs.push_back(run);
+    }
+    // Groups of kGroup runs with their own spheres: a node far from a stretch of the line
+    // rejects the whole stretch with one test instead of kGroup.
+    struct Group {
+        glm::dvec3 centre{0};
+        double radius = 0;
+        size_t first = 0, last = 0; // run indices [first, last)
+    };
+    constexpr size_t kGroup = 8;
+    std::vector<Group> groups;
+    for (size_t first = 0; first < runs.size(); first += kGroup) {
+        Group group;
+        group.first = first;
+        group.last = std::min(runs.size(), first + kGroup);
+        glm::dvec3 lo(std::numeric_limits<double>::max()), hi(-std::numeric_limits<double>::max());
+        for (size_t r = group.first; r < group.last; ++r) {
+            lo = glm::min(lo, runs[r].centre - runs[r].radius);
+            hi = glm::max(hi, runs[r].centre + runs[r].radius);
+        }
+        group.centre = 0.5 * (lo + hi);
+        for (size_t r = group.first; r < group.last; ++r)
+            group.radius = std::max(group.radius, glm::length(runs[r].centre - group.centre) + runs[r].radius);
+        groups.push_back(group);
     }
     auto runDistance2 = [&](const Run& run, const glm::dvec3& p) {
         double best = std::numeric_limits<double>::max();
@@ -90,7 +128,9 @@ HairlineField::HairlineField(const PolarChart& chart, const std::vector<glm::dve
     auto mayBeCloser = [&](const Run& run, const glm::dvec3& p, double best) {
         const glm::dvec3 d = p - run.centre;
         const double reach = best + run.radius;
-        return glm::dot(d, d) < reach * reach;
+        if (glm::dot(d, d) >= reach * reach) return false;
+        const double capsule = best + run.deviation;
+        return segmentDistance2(p, run.chord_a, run.chord_b) < capsule * capsule;
     };
 
     m_depth.assign(size_t(kColumns) * kRows, 0.0f);
@@ -117,34 +157,35 @@ HairlineField::HairlineField(const PolarChart& chart, const std::vector<glm::dve
             const double step = glm::length(p - previous);
             previous = p;
             float& out = m_depth[size_t(i) * kRows + size_t(j)];
+            const double cap = inside ? kCapMm : kOutsideCapMm;
             if (!inside && p.y < floor_y_mm - 30) {
-                out = float(std::max(-kCapMm, p.y - floor_y_mm)); // every line point is this far
+                out = float(std::max(-cap, p.y - floor_y_mm)); // every line point is this far
                 previous_distance = 0;
                 continue;
             }
             // The distance is 1-Lipschitz: a node this close to a capped one is capped too.
-            if (j > 0 && previous_distance - step >= kCapMm) {
-                out = float(inside ? kCapMm : -kCapMm);
+            if (j > 0 && previous_distance - step >= cap) {
+                out = float(inside ? cap : -cap);
                 previous_distance -= step; // the bound shrinks node by node
                 continue;
             }
-            double best = kCapMm;
+            double best = cap;
             if (mayBeCloser(runs[hint], p, best)) best = std::min(best, std::sqrt(runDistance2(runs[hint], p)));
-            for (size_t r = 0; r < runs.size(); ++r) {
-                if (r == hint || !mayBeCloser(runs[r], p, best)) continue;
-                const double d = std::sqrt(runDistance2(runs[r], p));
-                if (d < best) {
-                    best = d;
-                    hint = r;
+            for (const Group& group : groups) {
+                const glm::dvec3 gd = p - group.centre;
+                const double reach = best + group.radius;
+                if (glm::dot(gd, gd) >= reach * reach) continue;
+                for (size_t r = group.first; r < group.last; ++r) {
+                    if (r == hint || !mayBeCloser(runs[r], p, best)) continue;
+                    const double d = std::sqrt(runDistance2(runs[r], p));
+                    if (d < best) {
+                        best = d;
+                        hint = r;
+                    }
                 }
             }
             out = float(inside ? best : -best);
             previous_distance = best;
-            if (best >= kCapMm) { // how far beyond the cap: the spheres' bound
-                previous_distance = std::numeric_limits<double>::max();
-                for (const Run& run : runs)
-                    previous_distance = std::min(previous_distance, glm::length(p - run.centre) - run.radius);
-            }
         }
     }
 }

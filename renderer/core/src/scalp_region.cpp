@@ -115,21 +115,25 @@ ScalpRegion::ScalpRegion(const HeadModel& head, const HairlineSpec& spec, uint64
         constexpr int n = PolarChart::kThetaSteps;
         std::vector<double> column(n, 0.0);
         const double step = 2 * kPi / n; // node spacing in theta and phi (both 0.5 deg)
+        std::vector<double> sin_row(PolarChart::kPhiSteps + 1), cos_row(PolarChart::kPhiSteps + 1);
+        for (int j = 0; j <= PolarChart::kPhiSteps; ++j) {
+            sin_row[size_t(j)] = std::sin(PolarChart::phiOfRow(j));
+            cos_row[size_t(j)] = std::cos(PolarChart::phiOfRow(j));
+        }
+        const glm::dvec3 c = m_chart.centre();
         for (int i = 0; i < n; ++i) {
+            const int i_next = (i + 1) % n;
             const double th = PolarChart::thetaOfColumn(i);
-            const double th_next = PolarChart::thetaOfColumn((i + 1) % n);
+            const double sin_t = std::sin(th), cos_t = std::cos(th);
             for (int j = 4; j < PolarChart::kPhiSteps; ++j) {
-                const double ph = PolarChart::phiOfRow(j);
-                const glm::dvec3 q = m_chart.nodePoint(i, j);
+                const double r0 = m_chart.nodeRadius(i, j);
+                const glm::dvec3 q = c + r0 * glm::dvec3(sin_row[size_t(j)] * sin_t, cos_row[size_t(j)],
+                                                          sin_row[size_t(j)] * cos_t);
                 if (q.y < m_lowest_line_y - 10) break;
-                bool on_ear = false;
-                for (const glm::dvec3& ear : m_ear)
-                    on_ear = on_ear || glm::length(q - ear) < 45;
-                if (on_ear) continue;
-                const double r0 = m_chart.radius(th, ph);
-                const double along = std::abs(m_chart.radius(th, PolarChart::phiOfRow(j + 1)) - r0) / (r0 * step);
-                const double across = std::abs(m_chart.radius(th_next, ph) - r0) /
-                                      (r0 * std::max(0.05, std::sin(ph)) * step);
+                if (glm::length(q - m_ear[0]) < 45 || glm::length(q - m_ear[1]) < 45) continue;
+                const double along = std::abs(m_chart.nodeRadius(i, j + 1) - r0) / (r0 * step);
+                const double across = std::abs(m_chart.nodeRadius(i_next, j) - r0) /
+                                      (r0 * std::max(0.05, sin_row[size_t(j)]) * step);
                 column[size_t(i)] = std::max({column[size_t(i)], along, across});
             }
         }
