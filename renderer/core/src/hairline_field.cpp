@@ -140,53 +140,76 @@ HairlineField::HairlineField(const PolarChart& chart, const std::vector<glm::dve
         cos_p[j] = std::cos(PolarChart::phiOfRow(int(j)));
     }
     size_t hint = 0; // the nearest run of the previous node: a good first bound
-    for (int i = 0; i < kColumns; ++i) {
+    // Signed, capped distance of node point p (inside or not by the crossings).
+    auto exactValue = [&](const glm::dvec3& p, bool inside) {
+        const double cap = inside ? kCapMm : kOutsideCapMm;
+        if (!inside && p.y < floor_y_mm - 30) return std::max(-cap, p.y - floor_y_mm);
+        double best = cap;
+        if (mayBeCloser(runs[hint], p, best)) best = std::min(best, std::sqrt(runDistance2(runs[hint], p)));
+        for (const Group& group : groups) {
+            const glm::dvec3 gd = p - group.centre;
+            const double reach = best + group.radius;
+            if (glm::dot(gd, gd) >= reach * reach) continue;
+            for (size_t r = group.first; r < group.last; ++r) {
+                if (r == hint || !mayBeCloser(runs[r], p, best)) continue;
+                const double d = std::sqrt(runDistance2(runs[r], p));
+                if (d < best) {
+                    best = d;
+                    hint = r;
+                }
+            }
+        }
+        return inside ? best : -best;
+    };
+    // Walks column i top down, calling visit(j, p, inside) at every node.
+    auto walkColumn = [&](int i, auto visit) {
         const std::vector<double>& c = crossings[size_t(i)];
         const double theta = PolarChart::thetaOfColumn(i);
         const double sin_t = std::sin(theta), cos_t = std::cos(theta);
         size_t passed = 0;
-        glm::dvec3 previous{0};
-        double previous_distance = 0; // |value| of the node above
         for (int j = 0; j <= PolarChart::kPhiSteps; ++j) {
-            const double phi = PolarChart::phiOfRow(j);
-            while (passed < c.size() && c[passed] < phi) ++passed;
-            const bool inside = passed % 2 == 0;
-            const glm::dvec3 p = chart.centre() + chart.radius(theta, phi) *
+            while (passed < c.size() && c[passed] < PolarChart::phiOfRow(j)) ++passed;
+            const glm::dvec3 p = chart.centre() + chart.nodeRadius(i, j) *
                                                       glm::dvec3(sin_p[size_t(j)] * sin_t, cos_p[size_t(j)],
                                                                  sin_p[size_t(j)] * cos_t);
-            const double step = glm::length(p - previous);
-            previous = p;
-            float& out = m_depth[size_t(i) * kRows + size_t(j)];
-            const double cap = inside ? kCapMm : kOutsideCapMm;
-            if (!inside && p.y < floor_y_mm - 30) {
-                out = float(std::max(-cap, p.y - floor_y_mm)); // every line point is this far
-                previous_distance = 0;
-                continue;
-            }
-            // The distance is 1-Lipschitz: a node this close to a capped one is capped too.
-            if (j > 0 && previous_distance - step >= cap) {
-                out = float(inside ? cap : -cap);
-                previous_distance -= step; // the bound shrinks node by node
-                continue;
-            }
-            double best = cap;
-            if (mayBeCloser(runs[hint], p, best)) best = std::min(best, std::sqrt(runDistance2(runs[hint], p)));
-            for (const Group& group : groups) {
-                const glm::dvec3 gd = p - group.centre;
-                const double reach = best + group.radius;
-                if (glm::dot(gd, gd) >= reach * reach) continue;
-                for (size_t r = group.first; r < group.last; ++r) {
-                    if (r == hint || !mayBeCloser(runs[r], p, best)) continue;
-                    const double d = std::sqrt(runDistance2(runs[r], p));
-                    if (d < best) {
-                        best = d;
-                        hint = r;
-                    }
-                }
-            }
-            out = float(inside ? best : -best);
-            previous_distance = best;
+            visit(j, p, passed % 2 == 0);
         }
+    };
+    // Deep inside, the distance is smooth and only the front band's border (tens of mm behind
+    // the line, itself moved by noise) reads it: there the field is the bilinear blend of exact
+    // values on a coarse lattice of every kCoarse-th node. A node takes the blend when all four
+    // coarse corners are on its side of the line and at least kBlendFromMm deep; since the
+    // distance is 1-Lipschitz, the node is then deeper than kBlendFromMm - (the corners'
+    // distance to it) as well. Blending a distance function underestimates it at its ridges and
+    // is within ~h^2 / (8 depth) (0.05 mm here) elsewhere, so margins stay lower bounds.
+    constexpr int kCoarse = 4;
+    constexpr double kBlendFromMm = 30;
+    constexpr int kCoarseRows = PolarChart::kPhiSteps / kCoarse + 1;
+    static_assert(PolarChart::kPhiSteps % kCoarse == 0 && kColumns % kCoarse == 0,
+                  "the coarse lattice must end on the last row and wrap in theta");
+    std::vector<float> coarse(size_t(kColumns / kCoarse) * kCoarseRows);
+    for (int ci = 0; ci < kColumns / kCoarse; ++ci)
+        walkColumn(ci * kCoarse, [&](int j, const glm::dvec3& p, bool inside) {
+            if (j % kCoarse == 0)
+                coarse[size_t(ci) * kCoarseRows + size_t(j / kCoarse)] = float(exactValue(p, inside));
+        });
+    for (int i = 0; i < kColumns; ++i) {
+        const int ci0 = i / kCoarse, ci1 = (ci0 + 1) % (kColumns / kCoarse);
+        const double wi = double(i % kCoarse) / kCoarse;
+        walkColumn(i, [&](int j, const glm::dvec3& p, bool inside) {
+            const int cj0 = std::min(j / kCoarse, kCoarseRows - 2), cj1 = cj0 + 1;
+            const double wj = double(j - cj0 * kCoarse) / kCoarse;
+            const float c00 = coarse[size_t(ci0) * kCoarseRows + size_t(cj0)];
+            const float c01 = coarse[size_t(ci0) * kCoarseRows + size_t(cj1)];
+            const float c10 = coarse[size_t(ci1) * kCoarseRows + size_t(cj0)];
+            const float c11 = coarse[size_t(ci1) * kCoarseRows + size_t(cj1)];
+            const float deep = inside ? std::min({c00, c01, c10, c11}) : 0.0f;
+            float& out = m_depth[size_t(i) * kRows + size_t(j)];
+            if (inside && deep >= kBlendFromMm)
+                out = float((c00 * (1 - wj) + c01 * wj) * (1 - wi) + (c10 * (1 - wj) + c11 * wj) * wi);
+            else
+                out = float(exactValue(p, inside));
+        });
     }
 }
 
