@@ -18,16 +18,15 @@
 #include "stipple/core/poisson_sampling.h"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <numeric>
+#include <utility>
+
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
-#include <chrono>
-#include <cstdio>
-#include <cstdlib>
-#include <cmath>
-#include <limits>
-#include <numeric>
-#include <utility>
 
 #include "stipple/core/error.h"
 
@@ -38,8 +37,6 @@ namespace {
 // neighbours; a few per turn keeps that balance (a cell holds ~4 dots) while sweeping memory
 // several times less often, which is what the time goes into.
 constexpr uint32_t kCandidatesPerTurn = 3;
-// Cell side of nearestSpacingRatios() in units of the largest spacing (measured: ...).
-constexpr float kSpacingCellFactor = 2.0f;
 constexpr int64_t kCellBias = int64_t(1) << 20; // cell coordinates kept positive in 21 bits
 
 uint64_t cellKey(int64_t ix, int64_t iy, int64_t iz) {
@@ -141,8 +138,7 @@ int floorToInt(float x) {
     return i - int(float(i) > x);
 }
 
-template <typename PositionOf>
-SortedCells sortIntoCells(size_t count, float cell_mm, PositionOf position_of);
+
 
 // Least-significant-digit radix sort of `values` on bits [low_bit, low_bit + bits).
 void radixSort(std::vector<uint64_t>& values, std::vector<uint64_t>& scratch, int low_bit,
@@ -172,26 +168,37 @@ void radixSort(std::vector<uint64_t>& values, std::vector<uint64_t>& scratch, in
 // Inside a cell the points are in ascending index, or, when `pre_digit` is given (filled by
 // on_cell at the latest: a value below kPreDigits per point), by that digit first.
 constexpr uint32_t kPreDigits = 2048;
+// Working memory of sortIntoCells(), kept by callers that sort repeatedly (page faults on
+// fresh buffers cost about as much as the sort).
+struct CellScratch {
+    std::vector<uint64_t> keys, swap;
+    std::vector<uint32_t> counts;
+};
+
 template <typename PositionOf, typename OnCell>
-SortedCells sortIntoCells(size_t count, float cell_mm, PositionOf position_of, OnCell on_cell,
-                          const uint32_t* pre_digit = nullptr) {
+void sortIntoCells(size_t count, float cell_mm, PositionOf position_of, OnCell on_cell,
+                   const uint32_t* pre_digit, SortedCells& grid, CellScratch& scratch) {
     STIPPLE_ASSERT(count < std::numeric_limits<uint32_t>::max(),
                    "sortIntoCells(): more than 2^32 - 1 points");
-    SortedCells grid;
     grid.cell_mm = cell_mm;
+    grid.keys.clear();
+    grid.coords.clear();
+    grid.start.clear();
+    grid.order.clear();
     if (count == 0) {
         grid.start.assign(1, 0);
-        return grid;
+        return;
     }
-    std::vector<glm::ivec3> coord_of(count);
-    glm::ivec3 lo(std::numeric_limits<int>::max()), hi(std::numeric_limits<int>::min());
-    for (size_t i = 0; i < count; ++i) {
-        const glm::vec3 q = position_of(i) / cell_mm;
-        coord_of[i] = glm::ivec3(floorToInt(q.x), floorToInt(q.y), floorToInt(q.z));
-        on_cell(i, q, coord_of[i]);
-        lo = glm::min(lo, coord_of[i]);
-        hi = glm::max(hi, coord_of[i]);
+    // The cell box from the position box: x -> floor(x / cell) is monotonic in float too.
+    glm::vec3 min_p = position_of(0), max_p = min_p;
+    for (size_t i = 1; i < count; ++i) {
+        const glm::vec3 p = position_of(i);
+        min_p = glm::min(min_p, p);
+        max_p = glm::max(max_p, p);
     }
+    const glm::vec3 min_q = min_p / cell_mm, max_q = max_p / cell_mm;
+    const glm::ivec3 lo(floorToInt(min_q.x), floorToInt(min_q.y), floorToInt(min_q.z));
+    const glm::ivec3 hi(floorToInt(max_q.x), floorToInt(max_q.y), floorToInt(max_q.z));
     grid.low = lo - 1;
     grid.nx = uint64_t(int64_t(hi.x) - lo.x + 3);
     grid.ny = uint64_t(int64_t(hi.y) - lo.y + 3);
@@ -200,51 +207,63 @@ SortedCells sortIntoCells(size_t count, float cell_mm, PositionOf position_of, O
     STIPPLE_ASSERT(total < 0x1.0p62, "sortIntoCells(): points spread over too many cells");
     int key_bits = 1;
     while (double(uint64_t(1) << key_bits) < total) ++key_bits;
-    std::vector<uint64_t> keys(count); // cell key, then the point's index when it fits
-    if (key_bits <= 32) {
-        for (size_t i = 0; i < count; ++i) keys[i] = (grid.keyOf(coord_of[i]) << 32) | i;
-        std::vector<uint64_t> scratch;
+    const bool packed = key_bits <= 32; // cell key and point index in one integer
+    std::vector<uint64_t>& keys = scratch.keys;
+    keys.resize(count);
+    for (size_t i = 0; i < count; ++i) {
+        const glm::vec3 q = position_of(i) / cell_mm;
+        const glm::ivec3 c(floorToInt(q.x), floorToInt(q.y), floorToInt(q.z));
+        on_cell(i, q, c);
+        keys[i] = packed ? (grid.keyOf(c) << 32) | i : grid.keyOf(c);
+    }
+    grid.order.resize(count);
+    if (packed) {
         if (pre_digit) {
             // One counting pass on the minor digit first; the stable passes below keep it.
-            std::vector<uint32_t> counts(kPreDigits + 1, 0);
+            scratch.counts.assign(kPreDigits + 1, 0);
+            uint32_t* counts = scratch.counts.data();
             for (size_t i = 0; i < count; ++i) ++counts[pre_digit[i] + 1];
             for (size_t d = 0; d < kPreDigits; ++d) counts[d + 1] += counts[d];
-            scratch.resize(count);
-            for (size_t i = 0; i < count; ++i) scratch[counts[pre_digit[i]]++] = keys[i];
-            keys.swap(scratch);
+            scratch.swap.resize(count);
+            for (size_t i = 0; i < count; ++i) scratch.swap[counts[pre_digit[i]]++] = keys[i];
+            keys.swap(scratch.swap);
         }
-        radixSort(keys, scratch, 32, key_bits); // stable
-        grid.order.resize(count);
-        for (size_t i = 0; i < count; ++i) grid.order[i] = uint32_t(keys[i]);
-        for (uint64_t& k : keys) k >>= 32;
+        radixSort(keys, scratch.swap, 32, key_bits); // stable
+        for (size_t i = 0; i < count; ++i) {
+            grid.order[i] = uint32_t(keys[i]);
+            keys[i] >>= 32;
+        }
     } else {
         // Sparse points over a huge box (not seen in practice): a comparison sort.
-        grid.order.resize(count);
         std::iota(grid.order.begin(), grid.order.end(), 0u);
-        for (size_t i = 0; i < count; ++i) keys[i] = grid.keyOf(coord_of[i]);
         std::sort(grid.order.begin(), grid.order.end(), [&](uint32_t a, uint32_t b) {
             if (keys[a] != keys[b]) return keys[a] < keys[b];
             if (pre_digit && pre_digit[a] != pre_digit[b]) return pre_digit[a] < pre_digit[b];
             return a < b;
         });
-        std::vector<uint64_t> sorted(count);
-        for (size_t i = 0; i < count; ++i) sorted[i] = keys[grid.order[i]];
-        keys.swap(sorted);
+        scratch.swap.resize(count);
+        for (size_t i = 0; i < count; ++i) scratch.swap[i] = keys[grid.order[i]];
+        keys.swap(scratch.swap);
     }
     for (size_t i = 0; i < count; ++i)
         if (i == 0 || keys[i] != keys[i - 1]) {
-            grid.keys.push_back(keys[i]);
-            grid.coords.push_back(coord_of[grid.order[i]]);
+            const uint64_t key = keys[i];
+            grid.keys.push_back(key);
+            grid.coords.push_back(grid.low + glm::ivec3(int(key % grid.nx),
+                                                        int(key / grid.nx % grid.ny),
+                                                        int(key / grid.nx / grid.ny)));
             grid.start.push_back(uint32_t(i));
         }
     grid.start.push_back(uint32_t(count));
-    return grid;
 }
 
 template <typename PositionOf>
 SortedCells sortIntoCells(size_t count, float cell_mm, PositionOf position_of) {
-    return sortIntoCells(count, cell_mm, position_of,
-                         [](size_t, const glm::vec3&, const glm::ivec3&) {});
+    SortedCells grid;
+    CellScratch scratch;
+    sortIntoCells(count, cell_mm, position_of, [](size_t, const glm::vec3&, const glm::ivec3&) {},
+                  nullptr, grid, scratch);
+    return grid;
 }
 
 // The 3 x 3 x 3 neighbourhood of each cell as 9 runs of cells (rows dz, dy = -1..1, row
@@ -309,6 +328,17 @@ constexpr OctantCells kOctantCells;
 
 } // namespace
 
+struct PoissonSelector::Scratch {
+    SortedCells grid;
+    CellScratch sort;
+    std::vector<uint32_t> cell_at;
+};
+
+PoissonSelector::PoissonSelector() : m_scratch(std::make_unique<Scratch>()) {}
+PoissonSelector::~PoissonSelector() = default;
+PoissonSelector::PoissonSelector(PoissonSelector&&) noexcept = default;
+PoissonSelector& PoissonSelector::operator=(PoissonSelector&&) noexcept = default;
+
 void PoissonSelector::prepare(const std::vector<SampleCandidate>& candidates,
                               float max_radius_mm) {
     STIPPLE_ASSERT(max_radius_mm > 0, "PoissonSelector::prepare(): max_radius_mm must be positive");
@@ -325,7 +355,8 @@ void PoissonSelector::prepare(const std::vector<SampleCandidate>& candidates,
     // the per-cell sort below is an insertion sort over an almost sorted run.
     std::vector<uint32_t>& digit_of = m_digit_of;
     digit_of.resize(candidates.size());
-    const SortedCells grid = sortIntoCells(
+    SortedCells& grid = m_scratch->grid;
+    sortIntoCells(
         candidates.size(), cell_mm, [&](size_t i) { return candidates[i].position; },
         [&](size_t i, const glm::vec3& q, const glm::ivec3& c) {
             const glm::vec3 local = q - glm::vec3(c);
@@ -333,7 +364,7 @@ void PoissonSelector::prepare(const std::vector<SampleCandidate>& candidates,
                                    (local.z < 0.5f ? 0 : 4));
             digit_of[i] = candidates[i].priority >> 21;
         },
-        digit_of.data());
+        digit_of.data(), grid, m_scratch->sort);
     const size_t cells = grid.keys.size();
     const size_t count = candidates.size();
 
@@ -350,7 +381,8 @@ void PoissonSelector::prepare(const std::vector<SampleCandidate>& candidates,
         const SampleCandidate& y = candidates[b];
         return x.triangle != y.triangle ? x.triangle < y.triangle : x.index < y.index;
     };
-    std::vector<uint32_t> cell_at(count, SortedCells::kNoCell);
+    std::vector<uint32_t>& cell_at = m_scratch->cell_at;
+    cell_at.assign(count, SortedCells::kNoCell);
     for (size_t c = 0; c < cells; ++c) {
         const uint32_t begin = grid.start[c], end = grid.start[c + 1];
         const uint32_t* source = &grid.order[begin];
@@ -456,6 +488,7 @@ std::vector<SampleCandidate> PoissonSelector::select(float radius_scale) {
     m_active = m_phase_cells;
     uint32_t phase_end[8];
     for (size_t p = 0; p < 8; ++p) phase_end[p] = m_phase_start[p + 1];
+    size_t total_kept = 0;
 
     // Whether s (scaled radius r_s) lies closer than max(r_s, r_q) to an accepted q in one of
     // the 8 cells of its octant: the same pairs and the same float expression as the textbook
@@ -551,6 +584,7 @@ std::vector<SampleCandidate> PoissonSelector::select(float radius_scale) {
                     const float r_s = s.w * radius_scale;
                     if (conflicts(around, m_octant[k], s, r_s)) continue;
                     const uint32_t n = m_accepted[cell]++;
+                    ++total_kept;
                     if (n < kSlots) {
                         float* line = slots + size_t(cell) * 16;
                         line[n] = s.x;
@@ -572,19 +606,29 @@ std::vector<SampleCandidate> PoissonSelector::select(float radius_scale) {
         }
     }
 
-    std::vector<SampleCandidate> kept;
-    size_t total = 0;
-    for (size_t c = 0; c < cells; ++c) total += m_accepted[c];
-    if (getenv("PS_DEBUG")) { size_t h[6] = {}; for (size_t c = 0; c < cells; ++c) h[std::min<size_t>(5, m_accepted[c] / 4)]++; size_t sz[6] = {}; for (size_t c = 0; c < cells; ++c) sz[std::min<size_t>(5, (m_start[c+1]-m_start[c]) / 16)]++;
-      fprintf(stderr, "cells=%zu acc/4 hist %zu %zu %zu %zu %zu %zu | size/16 hist %zu %zu %zu %zu %zu %zu\n", cells, h[0],h[1],h[2],h[3],h[4],h[5], sz[0],sz[1],sz[2],sz[3],sz[4],sz[5]); }
-    kept.reserve(total);
-    for (uint32_t c : m_output_cells)
+    // The kept candidates, cells in output order (fetching ahead: the cells' counters and
+    // runs are scattered), each cell's in priority order.
+    std::vector<SampleCandidate> kept(total_kept);
+    size_t out = 0;
+    const size_t output_cells = m_output_cells.size();
+    for (size_t i = 0; i < output_cells; ++i) {
+        if (i + 2 * kCellsAhead < output_cells) {
+            prefetch(&m_start[m_output_cells[i + 2 * kCellsAhead]]);
+            prefetch(&m_accepted[m_output_cells[i + 2 * kCellsAhead]]);
+        }
+        if (i + kCellsAhead < output_cells) {
+            const uint32_t later = m_start[m_output_cells[i + kCellsAhead]];
+            prefetch(&m_kept[later]);
+            prefetch(&m_source[later]);
+        }
+        const uint32_t c = m_output_cells[i];
         for (uint32_t k = m_start[c], n = 0; n < m_accepted[c]; ++k)
             if (m_kept[k]) {
-                kept.push_back(candidates[m_source[k]]);
-                kept.back().radius_mm *= radius_scale;
+                kept[out] = candidates[m_source[k]];
+                kept[out++].radius_mm *= radius_scale;
                 ++n;
             }
+    }
     return kept;
 }
 
@@ -593,13 +637,8 @@ std::vector<SampleCandidate> selectPoissonDisk(const std::vector<SampleCandidate
     STIPPLE_ASSERT(max_radius_mm > 0, "selectPoissonDisk(): max_radius_mm must be positive");
     if (candidates.empty()) return {};
     PoissonSelector selector;
-    auto t0 = std::chrono::steady_clock::now();
     selector.prepare(candidates, max_radius_mm);
-    auto t1 = std::chrono::steady_clock::now();
-    auto r = selector.select(radius_scale);
-    auto t2 = std::chrono::steady_clock::now();
-    if (getenv("PS_DEBUG")) fprintf(stderr, "select n=%zu kept=%zu prep=%.2fms sel=%.2fms\n", candidates.size(), r.size(), std::chrono::duration<double, std::milli>(t1-t0).count(), std::chrono::duration<double, std::milli>(t2-t1).count());
-    return r;
+    return selector.select(radius_scale);
 }
 
 std::vector<glm::vec3> dartThrowing(const Mesh& mesh, const std::vector<uint32_t>& triangles,
@@ -672,11 +711,12 @@ struct PointColumns {
     std::vector<float> x, y, z, w;
     template <typename Get>
     PointColumns(const SortedCells& grid, Get get) {
+        // 4 padding entries: a 4-lane load may start at the last point.
         const size_t n = grid.order.size();
-        x.resize(n);
-        y.resize(n);
-        z.resize(n);
-        w.resize(n);
+        x.assign(n + 4, 0);
+        y.assign(n + 4, 0);
+        z.assign(n + 4, 0);
+        w.assign(n + 4, 1);
         for (size_t k = 0; k < n; ++k) {
             const glm::vec4 v = get(grid.order[k]);
             x[k] = v.x;
@@ -687,65 +727,123 @@ struct PointColumns {
     }
 };
 
-// min(best, (dx * dx + dy * dy) + dz * dz over points [begin, end)): the same float
-// expression as glm::dot, so the same values as a scalar loop; the minimum of a set is exact.
-float minDistance2(const PointColumns& pts, uint32_t begin, uint32_t end, const glm::vec3& p,
-                   float best) {
-    uint32_t j = begin;
+// Running minimum, over runs of PointColumns, of the squared distance to a point p, or of
+// the squared distance over the squared mean spacing ((s_p + w) / 2). 4 lanes at a time:
+// lanes past a run's end and the point itself are masked to +infinity, so a run needs no
+// scalar tail (the columns are padded). The float expressions are those of scalar code
+// ((dx * dx + dy * dy) + dz * dz, as glm::dot), and a minimum is exact, so the results
+// equal a plain loop's.
+class MinScan {
+public:
+    MinScan(const PointColumns& pts, uint32_t self, const glm::vec3& p, float spacing)
+        : m_pts(pts), m_self(self), m_p(p), m_spacing(spacing) {
 #if defined(__SSE2__)
-    if (end - begin >= 4) {
-        const __m128 px = _mm_set1_ps(p.x), py = _mm_set1_ps(p.y), pz = _mm_set1_ps(p.z);
-        __m128 m = _mm_set1_ps(best);
-        for (; j + 4 <= end; j += 4) {
-            const __m128 dx = _mm_sub_ps(_mm_loadu_ps(&pts.x[j]), px);
-            const __m128 dy = _mm_sub_ps(_mm_loadu_ps(&pts.y[j]), py);
-            const __m128 dz = _mm_sub_ps(_mm_loadu_ps(&pts.z[j]), pz);
-            m = _mm_min_ps(m, _mm_add_ps(_mm_add_ps(_mm_mul_ps(dx, dx), _mm_mul_ps(dy, dy)),
-                                         _mm_mul_ps(dz, dz)));
-        }
-        m = _mm_min_ps(m, _mm_shuffle_ps(m, m, _MM_SHUFFLE(1, 0, 3, 2)));
-        m = _mm_min_ps(m, _mm_shuffle_ps(m, m, _MM_SHUFFLE(2, 3, 0, 1)));
-        best = _mm_cvtss_f32(m);
-    }
+        m_min = _mm_set1_ps(std::numeric_limits<float>::infinity());
 #endif
-    for (; j < end; ++j) {
-        const float dx = pts.x[j] - p.x, dy = pts.y[j] - p.y, dz = pts.z[j] - p.z;
-        best = std::min(best, dx * dx + dy * dy + dz * dz);
     }
-    return best;
-}
+    void distances(uint32_t begin, uint32_t end) { run<false>(begin, end); }
+    void ratios(uint32_t begin, uint32_t end) { run<true>(begin, end); }
+    float best() const {
+#if defined(__SSE2__)
+        __m128 m = _mm_min_ps(m_min, _mm_shuffle_ps(m_min, m_min, _MM_SHUFFLE(1, 0, 3, 2)));
+        m = _mm_min_ps(m, _mm_shuffle_ps(m, m, _MM_SHUFFLE(2, 3, 0, 1)));
+        return _mm_cvtss_f32(m);
+#else
+        return m_min;
+#endif
+    }
 
-// min(best, squared distance / squared mean spacing) over points [begin, end), `w` holding
-// the spacings.
-float minSpacingRatio2(const PointColumns& pts, uint32_t begin, uint32_t end, const glm::vec3& p,
-                       float spacing, float best) {
-    uint32_t j = begin;
+private:
+    template <bool kRatio>
+    void run(uint32_t begin, uint32_t end) {
 #if defined(__SSE2__)
-    if (end - begin >= 4) {
-        const __m128 px = _mm_set1_ps(p.x), py = _mm_set1_ps(p.y), pz = _mm_set1_ps(p.z);
-        const __m128 ps = _mm_set1_ps(spacing), half = _mm_set1_ps(0.5f);
-        __m128 m = _mm_set1_ps(best);
-        for (; j + 4 <= end; j += 4) {
-            const __m128 dx = _mm_sub_ps(_mm_loadu_ps(&pts.x[j]), px);
-            const __m128 dy = _mm_sub_ps(_mm_loadu_ps(&pts.y[j]), py);
-            const __m128 dz = _mm_sub_ps(_mm_loadu_ps(&pts.z[j]), pz);
-            const __m128 mean = _mm_mul_ps(half, _mm_add_ps(ps, _mm_loadu_ps(&pts.w[j])));
-            const __m128 d2 = _mm_add_ps(_mm_add_ps(_mm_mul_ps(dx, dx), _mm_mul_ps(dy, dy)),
-                                         _mm_mul_ps(dz, dz));
-            m = _mm_min_ps(m, _mm_div_ps(d2, _mm_mul_ps(mean, mean)));
+        const __m128 px = _mm_set1_ps(m_p.x), py = _mm_set1_ps(m_p.y), pz = _mm_set1_ps(m_p.z);
+        const __m128i lanes = _mm_setr_epi32(0, 1, 2, 3);
+        const __m128i last = _mm_set1_epi32(int(end) - 1), self = _mm_set1_epi32(int(m_self));
+        const __m128 inf = _mm_set1_ps(std::numeric_limits<float>::infinity());
+        for (uint32_t j = begin; j < end; j += 4) {
+            const __m128 dx = _mm_sub_ps(_mm_loadu_ps(&m_pts.x[j]), px);
+            const __m128 dy = _mm_sub_ps(_mm_loadu_ps(&m_pts.y[j]), py);
+            const __m128 dz = _mm_sub_ps(_mm_loadu_ps(&m_pts.z[j]), pz);
+            __m128 v = _mm_add_ps(_mm_add_ps(_mm_mul_ps(dx, dx), _mm_mul_ps(dy, dy)),
+                                  _mm_mul_ps(dz, dz));
+            if (kRatio) {
+                const __m128 mean = _mm_mul_ps(
+                    _mm_set1_ps(0.5f), _mm_add_ps(_mm_set1_ps(m_spacing), _mm_loadu_ps(&m_pts.w[j])));
+                v = _mm_div_ps(v, _mm_mul_ps(mean, mean));
+            }
+            const __m128i index = _mm_add_epi32(_mm_set1_epi32(int(j)), lanes);
+            const __m128 masked = _mm_castsi128_ps(
+                _mm_or_si128(_mm_cmpgt_epi32(index, last), _mm_cmpeq_epi32(index, self)));
+            v = _mm_or_ps(_mm_and_ps(masked, inf), _mm_andnot_ps(masked, v));
+            m_min = _mm_min_ps(m_min, v);
         }
-        m = _mm_min_ps(m, _mm_shuffle_ps(m, m, _MM_SHUFFLE(1, 0, 3, 2)));
-        m = _mm_min_ps(m, _mm_shuffle_ps(m, m, _MM_SHUFFLE(2, 3, 0, 1)));
-        best = _mm_cvtss_f32(m);
-    }
+#else
+        for (uint32_t j = begin; j < end; ++j) {
+            if (j == m_self) continue;
+            const float dx = m_pts.x[j] - m_p.x, dy = m_pts.y[j] - m_p.y, dz = m_pts.z[j] - m_p.z;
+            float v = dx * dx + dy * dy + dz * dz;
+            if (kRatio) {
+                const float mean = 0.5f * (m_spacing + m_pts.w[j]);
+                v = v / (mean * mean);
+            }
+            m_min = std::min(m_min, v);
+        }
 #endif
-    for (; j < end; ++j) {
-        const float dx = pts.x[j] - p.x, dy = pts.y[j] - p.y, dz = pts.z[j] - p.z;
-        const float mean = 0.5f * (spacing + pts.w[j]);
-        best = std::min(best, (dx * dx + dy * dy + dz * dz) / (mean * mean));
     }
-    return best;
-}
+
+    const PointColumns& m_pts;
+    uint32_t m_self;
+    glm::vec3 m_p;
+    float m_spacing;
+#if defined(__SSE2__)
+    __m128 m_min;
+#else
+    float m_min = std::numeric_limits<float>::infinity();
+#endif
+};
+
+// The 27 cells around one cell of a SortedCells grid as point runs: each of its 9 rows
+// (see RowWalker) also split at the cell's own x, so a point can take just the 2 x 2 x 2
+// cells of its octant (the near neighbour along each axis), which reach at least half a
+// cell around it.
+struct CellRows {
+    uint32_t low_begin[9], low_end[9], high_begin[9], high_end[9];
+
+    void compute(const SortedCells& grid, RowWalker& walker, size_t cell) {
+        uint32_t first[9], last[9];
+        walker.rows(cell, first, last);
+        for (int r = 0; r < 9; ++r) {
+            const uint64_t centre = walker.centre(cell, r);
+            uint32_t mid = first[r];
+            while (mid < last[r] && grid.keys[mid] < centre) ++mid; // cells x-1 | x, x+1
+            uint32_t after = mid;
+            if (after < last[r] && grid.keys[after] == centre) ++after; // x-1, x | x+1
+            low_begin[r] = grid.start[first[r]];
+            low_end[r] = grid.start[after];
+            high_begin[r] = grid.start[mid];
+            high_end[r] = grid.start[last[r]];
+        }
+    }
+    // visit(begin, end) for the 4 runs of the octant of a point at `local` (its position in
+    // its cell, in cells).
+    template <typename Visit>
+    void octant(const glm::vec3& local, Visit visit) const {
+        const int up = local.y < 0.5f ? -1 : 1, ahead = local.z < 0.5f ? -3 : 3;
+        const bool high = !(local.x < 0.5f);
+        for (int r : {4, 4 + up, 4 + ahead, 4 + ahead + up}) {
+            if (high)
+                visit(high_begin[r], high_end[r]);
+            else
+                visit(low_begin[r], low_end[r]);
+        }
+    }
+    // visit(begin, end) for the 9 rows, 27 cells.
+    template <typename Visit>
+    void all(Visit visit) const {
+        for (int r = 0; r < 9; ++r) visit(low_begin[r], high_end[r]);
+    }
+};
 
 // Calls visit(begin, end) for the point runs of the cells within `ring` cells of cell
 // coordinate c (a cube), one run per row of cells.
@@ -787,43 +885,25 @@ std::vector<float> nearestNeighbourDistances(const std::vector<glm::vec3>& point
         sortIntoCells(points.size(), search_mm, [&](size_t i) { return points[i]; });
     std::vector<float> result(points.size(), std::numeric_limits<float>::infinity());
     const PointColumns sorted(grid, [&](uint32_t i) { return glm::vec4(points[i], 0); });
-    // min(best, squared distance from k over [begin, end)) without k itself.
-    auto scan = [&](uint32_t k, const glm::vec3& p, uint32_t begin, uint32_t end, float best) {
-        if (k < begin || k >= end) return minDistance2(sorted, begin, end, p, best);
-        return minDistance2(sorted, k + 1, end, p, minDistance2(sorted, begin, k, p, best));
-    };
     RowWalker walker(grid);
-    uint32_t first[9], last[9];
-    uint32_t low_begin[9], low_end[9], high_begin[9], high_end[9]; // x halves of each row
+    CellRows rows;
     for (size_t cell = 0; cell < grid.keys.size(); ++cell) {
-        walker.rows(cell, first, last);
-        for (int r = 0; r < 9; ++r) {
-            const uint64_t centre = walker.centre(cell, r);
-            uint32_t mid = first[r];
-            while (mid < last[r] && grid.keys[mid] < centre) ++mid; // cells x-1 | x, x+1
-            uint32_t after = mid;
-            if (after < last[r] && grid.keys[after] == centre) ++after; // x-1, x | x+1
-            low_begin[r] = grid.start[first[r]];
-            low_end[r] = grid.start[after];
-            high_begin[r] = grid.start[mid];
-            high_end[r] = grid.start[last[r]];
-        }
+        rows.compute(grid, walker, cell);
         const glm::ivec3 c = grid.coords[cell];
         const glm::vec3 corner(c);
         for (uint32_t k = grid.start[cell]; k < grid.start[cell + 1]; ++k) {
             const glm::vec3 p(sorted.x[k], sorted.y[k], sorted.z[k]);
-            const glm::vec3 local = p * inverse_search - corner;
-            const int dy = local.y < 0.5f ? -1 : 1, dz = local.z < 0.5f ? -1 : 1;
-            const bool high = !(local.x < 0.5f);
-            float best2 = std::numeric_limits<float>::infinity();
-            for (int r : {4, 4 + dy, 4 + 3 * dz, 4 + 3 * dz + dy})
-                best2 = high ? scan(k, p, high_begin[r], high_end[r], best2)
-                             : scan(k, p, low_begin[r], low_end[r], best2);
+            MinScan scan(sorted, k, p, 0);
+            rows.octant(p * inverse_search - corner, [&](uint32_t b, uint32_t e) { scan.distances(b, e); });
+            float best2 = scan.best();
             if (!(best2 < settled2(0.5 * search_mm))) {
-                for (int r = 0; r < 9; ++r) best2 = scan(k, p, low_begin[r], high_end[r], best2);
+                rows.all([&](uint32_t b, uint32_t e) { scan.distances(b, e); });
+                best2 = scan.best();
                 for (int ring = 2; ring <= 4 && !(best2 < settled2(double(ring - 1) * search_mm));
-                     ++ring)
-                    visitCube(grid, c, ring, [&](uint32_t b, uint32_t e) { best2 = scan(k, p, b, e, best2); });
+                     ++ring) {
+                    visitCube(grid, c, ring, [&](uint32_t b, uint32_t e) { scan.distances(b, e); });
+                    best2 = scan.best();
+                }
                 if (!(best2 < settled2(4.0 * search_mm))) {
                     // Nothing within 8 cell_mm: the nearest of the cube of 8 cell_mm cells
                     // around the point's cell_mm cell (which reaches 9 cell_mm, within 5
@@ -833,13 +913,14 @@ std::vector<float> nearestNeighbourDistances(const std::vector<glm::vec3>& point
                     best2 = std::numeric_limits<float>::infinity();
                     visitCube(grid, c, 5, [&](uint32_t b, uint32_t e) {
                         for (uint32_t j = b; j < e; ++j) {
-                            if (j == k) continue;
                             const glm::ivec3 other(floorToInt(sorted.x[j] / cell_mm),
                                                    floorToInt(sorted.y[j] / cell_mm),
                                                    floorToInt(sorted.z[j] / cell_mm));
                             const glm::ivec3 d = glm::abs(other - own);
-                            if (std::max({d.x, d.y, d.z}) <= 8)
-                                best2 = minDistance2(sorted, j, j + 1, p, best2);
+                            if (j == k || std::max({d.x, d.y, d.z}) > 8) continue;
+                            const float dx = sorted.x[j] - p.x, dy = sorted.y[j] - p.y,
+                                        dz = sorted.z[j] - p.z;
+                            best2 = std::min(best2, dx * dx + dy * dy + dz * dz);
                         }
                     });
                 }
@@ -862,20 +943,14 @@ std::vector<float> nearestSpacingRatios(const std::vector<glm::vec3>& points,
     }
     std::vector<float> result(points.size(), std::numeric_limits<float>::infinity());
     if (points.empty()) return result;
-    // Cells of the largest spacing: in an even pattern the nearest ratio is below 1, and the
-    // 27 cells around a point cover every pair with a ratio below
-    // cell / mean(s_i, s_max) >= 1, so the wider search is the exception.
-    const float cell_mm = kSpacingCellFactor * max_spacing;
+    // Cells of twice the largest spacing: the 8 cells of a point's octant reach one largest
+    // spacing around it, which settles every ratio below smax / mean(s_i, smax) >= 1, where
+    // an even pattern has its nearest ratio; then the 27 cells (ratios below 2), then rings.
+    const float cell_mm = 2 * max_spacing;
+    const float inverse_cell = 1 / cell_mm;
     const SortedCells grid = sortIntoCells(points.size(), cell_mm, [&](size_t i) { return points[i]; });
     const PointColumns sorted(grid, [&](uint32_t i) { return glm::vec4(points[i], spacing_mm[i]); });
     const float limit2 = kSpacingRatioLimit * kSpacingRatioLimit;
-    // Smallest squared ratio of point k against points [begin, end) (k itself skipped).
-    auto scan = [&](uint32_t k, uint32_t begin, uint32_t end, float best) {
-        const glm::vec3 p(sorted.x[k], sorted.y[k], sorted.z[k]);
-        if (k < begin || k >= end) return minSpacingRatio2(sorted, begin, end, p, sorted.w[k], best);
-        best = minSpacingRatio2(sorted, begin, k, p, sorted.w[k], best);
-        return minSpacingRatio2(sorted, k + 1, end, p, sorted.w[k], best);
-    };
     // Every point not yet scanned is at least `covered_mm` away, so its ratio is at least
     // covered / mean(s_i, s_max); the margin absorbs the rounding of the squared distances.
     auto excluded2 = [&](float spacing, double covered_mm) {
@@ -883,33 +958,28 @@ std::vector<float> nearestSpacingRatios(const std::vector<glm::vec3>& points,
         return float(bound * bound * (1 - 1e-5));
     };
     RowWalker walker(grid);
-    uint32_t first[9], last[9];
+    CellRows rows;
     for (size_t cell = 0; cell < grid.keys.size(); ++cell) {
-        walker.rows(cell, first, last);
+        rows.compute(grid, walker, cell);
         const glm::ivec3 c = grid.coords[cell];
+        const glm::vec3 corner(c);
         for (uint32_t k = grid.start[cell]; k < grid.start[cell + 1]; ++k) {
-            float best = std::numeric_limits<float>::infinity();
-            for (int r = 0; r < 9; ++r) best = scan(k, grid.start[first[r]], grid.start[last[r]], best);
-            // Ring by ring (the whole cube again: rare) until nothing unseen can be nearer,
-            // or nothing unseen can be below the limit.
+            const glm::vec3 p(sorted.x[k], sorted.y[k], sorted.z[k]);
             const float spacing = sorted.w[k];
-            for (int ring = 1; best >= excluded2(spacing, double(ring) * cell_mm) &&
-                               excluded2(spacing, double(ring) * cell_mm) < limit2;) {
-                ++ring;
-                best = std::numeric_limits<float>::infinity();
-                for (int dz = -ring; dz <= ring; ++dz)
-                    for (int dy = -ring; dy <= ring; ++dy) {
-                        const glm::ivec3 row = c + glm::ivec3(0, dy, dz) - grid.low;
-                        if (row.y < 0 || row.z < 0 || uint64_t(row.y) >= grid.ny ||
-                            uint64_t(row.z) >= grid.nz)
-                            continue;
-                        const int x0 = std::max(0, row.x - ring);
-                        const int x1 = int(std::min<int64_t>(int64_t(grid.nx) - 1, row.x + ring));
-                        const auto [b, e] = grid.cellsBetween(
-                            grid.keyOf(grid.low + glm::ivec3(x0, row.y, row.z)),
-                            grid.keyOf(grid.low + glm::ivec3(x1, row.y, row.z)));
-                        best = scan(k, grid.start[b], grid.start[e], best);
-                    }
+            MinScan scan(sorted, k, p, spacing);
+            rows.octant(p * inverse_cell - corner, [&](uint32_t b, uint32_t e) { scan.ratios(b, e); });
+            float best = scan.best();
+            if (!(best < excluded2(spacing, 0.5 * cell_mm))) {
+                rows.all([&](uint32_t b, uint32_t e) { scan.ratios(b, e); });
+                best = scan.best();
+                // Ring by ring (the whole cube again: rare) until nothing unseen can be
+                // nearer, or nothing unseen can be below the limit.
+                for (int ring = 1; best >= excluded2(spacing, double(ring) * cell_mm) &&
+                                   excluded2(spacing, double(ring) * cell_mm) < limit2;) {
+                    ++ring;
+                    visitCube(grid, c, ring, [&](uint32_t b, uint32_t e) { scan.ratios(b, e); });
+                    best = scan.best();
+                }
             }
             if (best < limit2) result[grid.order[k]] = std::sqrt(best);
         }

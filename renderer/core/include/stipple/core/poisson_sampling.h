@@ -4,6 +4,7 @@
 // random choice in Stipple goes through. See poisson_sampling.cpp for the algorithm and papers.
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include <glm/glm.hpp>
@@ -63,6 +64,10 @@ std::vector<SampleCandidate> selectPoissonDisk(const std::vector<SampleCandidate
 // from prepare() until the last select(). Not thread-safe (one selector per thread).
 class PoissonSelector {
 public:
+    PoissonSelector();
+    ~PoissonSelector();
+    PoissonSelector(PoissonSelector&&) noexcept;
+    PoissonSelector& operator=(PoissonSelector&&) noexcept;
     // Requires max_radius_mm > 0 (asserted).
     void prepare(const std::vector<SampleCandidate>& candidates, float max_radius_mm);
     // Requires prepare() first and every radius_mm * radius_scale in (0, max_radius_mm] (not
@@ -89,6 +94,8 @@ private:
     // prepare() scratch, reused.
     std::vector<uint8_t> m_octant_of;
     std::vector<uint32_t> m_digit_of;
+    struct Scratch; // the cell sort's buffers
+    std::unique_ptr<Scratch> m_scratch;
     std::vector<uint64_t> m_run;
 };
 
