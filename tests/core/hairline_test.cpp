@@ -1,11 +1,13 @@
 #include "stipple/core/hairline.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <gtest/gtest.h>
 
 #include "stipple/core/scalp_region.h"
 #include "synthetic_head.h"
+#include "test_util.h"
 
 // The hairline templates on the synthetic ellipsoid head: where the line sits, in mm on the
 // surface, relative to the natural template.
@@ -46,31 +48,33 @@ TEST(Hairline, FrontalHeightIsExactWithoutIrregularity) {
 
 // Geometry of the left half of the front line (M outward to the sideburn), in 3D.
 struct FrontShape {
-    glm::dvec3 corner{0};     // frontotemporal corner: first point where the line turns steeper
-                              // than 45 deg downward (side view)
+    glm::dvec3 corner{0};     // frontotemporal corner: the deepest (rearmost) point of the
+                              // recess, before the line comes forward again (side view)
     double tip_z = -1e9;      // most forward point below the corner
     double tip_y = 0;
     double corner_z = 0, end_z = 0;
+    double end_y = 1e9;       // the sideburn's lowest point
     double longest_vertical_mm = 0; // longest run within 5 deg of straight down (side view)
 };
 
-FrontShape frontShape(const HairlineCurve& line) {
-    const std::vector<glm::dvec3>& f = line.front_line_mm; // left sideburn ... right sideburn
+// The shape of the left half of the front line, from the mid-frontal point M outward.
+FrontShape frontShape(const std::vector<glm::dvec3>& f) { // left sideburn ... right sideburn
     size_t mid = 0;
     for (size_t i = 0; i < f.size(); ++i)
         if (std::abs(f[i].x) < std::abs(f[mid].x)) mid = i;
     FrontShape out;
-    size_t corner = 0;
-    for (size_t i = mid; i > 0; --i) { // toward the left sideburn (index 0)
-        const glm::dvec3 d = f[i - 1] - f[i];
-        if (-d.y > std::hypot(d.x, d.z)) {
-            corner = i;
-            break;
-        }
+    // Walking outward from M the line goes back over the forehead's curve; the recess ends
+    // where the line has come forward by 4 mm from the rearmost point so far (a wall that never
+    // comes forward puts the corner at the sideburn).
+    size_t corner = mid;
+    for (size_t i = mid; i-- > 0;) {
+        if (f[i].z < f[corner].z) corner = i;
+        if (f[i].z > f[corner].z + 4) break;
     }
     out.corner = f[corner];
     out.corner_z = f[corner].z;
     out.end_z = f.front().z;
+    for (size_t i = 0; i < mid; ++i) out.end_y = std::min(out.end_y, f[i].y);
     double run = 0;
     for (size_t i = corner; i > 0; --i) {
         if (f[i - 1].z > out.tip_z) {
@@ -84,6 +88,7 @@ FrontShape frontShape(const HairlineCurve& line) {
     }
     return out;
 }
+FrontShape frontShape(const HairlineCurve& line) { return frontShape(line.front_line_mm); }
 
 TEST(Hairline, FrontCornerSitsOnTheOuterEyeCornerLine) {
     // The frontotemporal corner lies on the line through the outer eye corner, x = 0.62 of
@@ -127,7 +132,11 @@ TEST(Hairline, TemplatesMoveTheLineWhereTheyShould) {
     const HairlineCurve r = lineFor(receded);
     const FrontShape rf = frontShape(r);
     EXPECT_NEAR(glm::length(rf.corner - nf.corner), 20, 7);
-    EXPECT_GT(rf.corner.y, nf.corner.y + 5);
+    // On this ellipsoid the plane x = 47 mm is already curving over toward the top at the
+    // corner's height, so 20 mm further up the surface is mostly further back: > 10 mm back,
+    // not lower.
+    EXPECT_LT(rf.corner.z, nf.corner.z - 10);
+    EXPECT_GT(rf.corner.y, nf.corner.y);
     EXPECT_NEAR(r.frontal_height_mm, natural.frontal_height_mm, 0.2);
     // Widow's peak: the centre stays, the line beside it (10 deg) rises by > 6 mm.
     HairlineSpec widow = plain();
@@ -137,16 +146,31 @@ TEST(Hairline, TemplatesMoveTheLineWhereTheyShould) {
     EXPECT_GT(natural.lineAt(10 * kDeg) - w.lineAt(10 * kDeg), 6);
 }
 
+// Distance from p to the closed polyline `loop`.
+double distanceToLoop(const glm::dvec3& p, const std::vector<glm::dvec3>& loop) {
+    double best = 1e9;
+    for (size_t i = 0; i < loop.size(); ++i) {
+        const glm::dvec3 a = loop[i], ab = loop[(i + 1) % loop.size()] - a;
+        const double t = std::clamp(glm::dot(p - a, ab) / std::max(1e-12, glm::dot(ab, ab)), 0.0, 1.0);
+        best = std::min(best, glm::length(p - (a + t * ab)));
+    }
+    return best;
+}
+
 TEST(Hairline, IrregularityHasTheGivenAmplitude) {
+    // The noise moves the line across itself on the surface (at the temple too), so it is
+    // measured as the distance between the rough and the smooth loop.
     HairlineSpec s = plain();
     const HairlineCurve smooth = lineFor(s);
     s.irregularity_amplitude_mm = 2;
     const HairlineCurve rough = lineFor(s);
     double max_dev = 0;
-    for (size_t i = 0; i < smooth.line_s.size(); ++i)
-        max_dev = std::max(max_dev, std::abs(rough.line_s[i] - smooth.line_s[i]));
+    for (size_t i = 0; i < rough.loop_mm.size(); i += 3)
+        max_dev = std::max(max_dev, distanceToLoop(rough.loop_mm[i], smooth.loop_mm));
     EXPECT_GT(max_dev, 1.0); // two octaves of noise reach most of the amplitude somewhere
-    EXPECT_LE(max_dev, 2.0 + 1e-9);
+    // The offset is 2 mm along the surface's tangent plane, then projected back onto the
+    // surface along the chart's ray: on the head's curvature that changes it by < 0.1 mm.
+    EXPECT_LE(max_dev, 2.1);
 }
 
 TEST(Hairline, LineKeepsClearOfTheEars) {
@@ -174,6 +198,58 @@ TEST(Hairline, CustomLinePassesThroughItsPoints) {
         // Within 4 mm: the sharp profile still smooths over 1 deg, and from the region's chart
         // centre (behind the middle) the outer points sit on a steep stretch of the line.
         EXPECT_NEAR(line.lineAt(theta), chart.surfaceDistance(p), 4);
+    }
+}
+
+
+// The temple on real heads, with the bundled demo's line (examples/natural.json: recession 12
+// mm, temporal peak 10 mm, clearance 12 mm, irregularity 1.5 mm, asymmetry 1.2 mm). On ICT the
+// line used to fall as a straight wall from the corner to below the tragus (the chart held one
+// line position per azimuth): no peak in front of the recess, sideburn 5 mm below the tragus
+// and 26 mm in front of it.
+TEST(HairlineAcceptance, TemporalPeakAndSideburnOnRealHeads) {
+    const Design demo = loadDesign(test::sourceDir() / "examples" / "natural.json");
+    struct Case {
+        std::string name;
+        std::filesystem::path mesh;
+        double mm_per_unit;
+    };
+    for (const Case& c : {Case{"mannequin", test::sourceDir() / "meshes" / "mannequin.glb", 1.0},
+                          Case{"ICT", test::sharedHeads() / "ict_facekit_neutral" /
+                                          "generic_neutral_mesh.obj", 10.0}}) {
+        HeadSpec spec = demo.head;
+        spec.mesh = c.mesh;
+        spec.mm_per_unit = c.mm_per_unit;
+        const HeadModel head = loadHeadModel(spec);
+        std::vector<Problem> warnings;
+        const ScalpRegion region(head, demo.hairline, demo.seed, "", warnings);
+        const std::vector<glm::dvec3>& front = region.hairline().front_line_mm;
+        // Left half as measured; the right half mirrored (x -> -x, reversed) the same way.
+        std::vector<glm::dvec3> mirrored(front.rbegin(), front.rend());
+        for (glm::dvec3& p : mirrored) p.x = -p.x;
+        const glm::dvec3 ears[2] = {head.landmarks.ear_left, head.landmarks.ear_right};
+        for (int side = 0; side < 2; ++side) {
+            const FrontShape f = frontShape(side == 0 ? front : mirrored);
+            const std::string what = c.name + (side == 0 ? " left" : " right");
+            // The peak's tip lies clearly in front of the recess above it: the design asks for
+            // 10 mm of peak; 8 mm leaves room for the rounded profile's 5 mm smoothing and the
+            // 1.5 mm irregularity (the old wall measured < 1 mm).
+            EXPECT_GT(f.tip_z, f.corner_z + 8) << what;
+            // ... and below it, above the tragus.
+            EXPECT_LT(f.tip_y, f.corner.y - 20) << what;
+            EXPECT_GT(f.tip_y, ears[side].y + 20) << what;
+            // The sideburn ends at about mid-ear height: the ear's middle is ~8 mm above the
+            // tragus landmark (a 66 mm ear from 25 below to 41 above it); +-8 mm covers the
+            // irregularity, asymmetry and the landmark's own error (10 mm on ICT, see
+            // head_model_test.cpp).
+            EXPECT_NEAR(f.end_y, ears[side].y + 8, 8) << what;
+            // ... and just in front of the ear: 10..30 mm ahead of the tragus (12 mm clearance
+            // around the ear ellipse, whose front is 8 mm ahead of the tragus).
+            EXPECT_GT(f.end_z, ears[side].z + 10) << what;
+            EXPECT_LT(f.end_z, ears[side].z + 30) << what;
+            // No vertical wall: the old line fell ~90 mm within 5 deg of straight down.
+            EXPECT_LT(f.longest_vertical_mm, 30) << what;
+        }
     }
 }
 

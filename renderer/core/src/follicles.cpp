@@ -44,9 +44,12 @@ constexpr double kPi = 3.14159265358979323846;
 constexpr double kCandidatesPerDot = 6.0;
 constexpr double kRadiusFactor = 0.68;
 // Candidates keep kInsetFactor x their radius clear of the borders with other zones, so two
-// dots of different zones are at least about 0.55 (rA + rB) apart (the 8-point circle test
-// catches a straight border within 0.92 of the inset).
-constexpr double kInsetFactor = 0.66;
+// dots of different zones are at least 0.5 (rA + rB) apart: a pair straddling a border is as
+// far apart as a pair inside one zone of the mean radius, and no lane opens along the border.
+// The 8 probes sit on a circle of kInsetFactor / cos(22.5 deg) x r, so a straight border
+// anywhere within the inset crosses at least one of them.
+constexpr double kInsetFactor = 0.5;
+constexpr double kProbeFactor = kInsetFactor / 0.92387953;
 // Zones whose target is below this many dots get 2.5x the candidates, below kTinyZoneDots
 // (a sliver between borders: mostly border strip) 12x, so that the count matching below can
 // reach the target at a radius above its floor.
@@ -157,6 +160,42 @@ struct TriangleInfo {
     float margin_mm = 0;     // min border margin over the samples of the triangle and its ring
     float max_edge_mm = 0;
     float area_mm2 = 0;
+};
+
+// Balls around a triangle's classified corners: a corner classified with margin m (a true
+// distance bound, tests/core/scalp_region_test.cpp) proves that every point closer than m to
+// it is classified alike, inside the same zone or outside. Corners in the transition zone are
+// left out: a point there needs its own depth in the band.
+struct CornerBalls {
+    glm::dvec3 centre[3];
+    double radius[3] = {};
+    uint8_t bits[3] = {}; // zone bit, or kOutsideBit
+    int count = 0;
+
+    void add(const glm::dvec3& p, uint8_t zone_bits, double margin_mm) {
+        if (zone_bits == (1u << unsigned(ZoneId::FrontTransition))) return;
+        centre[count] = p;
+        radius[count] = margin_mm;
+        bits[count++] = zone_bits;
+    }
+    // Index of the ball holding p with the most room to spare (`slack`, mm), or -1.
+    int find(const glm::dvec3& p, double& slack) const {
+        int best = -1;
+        slack = 0;
+        for (int k = 0; k < count; ++k) {
+            const double left = radius[k] - glm::length(p - centre[k]);
+            if (left > slack) {
+                slack = left;
+                best = k;
+            }
+        }
+        return best;
+    }
+    static ZoneId zoneOf(uint8_t zone_bits) {
+        size_t z = 0;
+        while (!(zone_bits & (1u << z))) ++z;
+        return ZoneId(z);
+    }
 };
 
 glm::dvec3 triPoint(const Mesh& mesh, const glm::uvec3& t, double u, double v) {
@@ -396,14 +435,16 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
     const size_t tri_count = mesh.triangles.size();
     std::vector<TriangleInfo> tris(tri_count);
     std::vector<double> density_integral(kZones, 0.0); // integral of the density factor, mm^2
+    // Per welded position (weld ids are ids, not vertex indices: classify the vertex's own
+    // position and share the result with the vertices welded to it). The vertices' zones and
+    // margins also certify candidates later: a ball of radius `margin` around a vertex lies in
+    // one zone.
+    size_t vertex_count = mesh.positions.size();
+    for (uint32_t w : mesh.weld) vertex_count = std::max(vertex_count, size_t(w) + 1);
+    auto weldOf = [&](uint32_t v) { return mesh.weld.empty() ? v : mesh.weld[v]; };
+    std::vector<uint8_t> vertex_zones(vertex_count, 0);
+    std::vector<float> vertex_margin(vertex_count, std::numeric_limits<float>::max());
     {
-        // Per welded position (weld ids are ids, not vertex indices: classify the vertex's
-        // own position and share the result with the vertices welded to it).
-        size_t vertex_count = mesh.positions.size();
-        for (uint32_t w : mesh.weld) vertex_count = std::max(vertex_count, size_t(w) + 1);
-        auto weldOf = [&](uint32_t v) { return mesh.weld.empty() ? v : mesh.weld[v]; };
-        std::vector<uint8_t> vertex_zones(vertex_count, 0);
-        std::vector<float> vertex_margin(vertex_count, std::numeric_limits<float>::max());
         std::vector<uint8_t> classified(vertex_count, 0);
         auto bitOf = [](const ZonePoint& zp) {
             return zp.inside ? uint8_t(1u << unsigned(zp.zone)) : kOutsideBit;
@@ -441,16 +482,35 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
                 info.certified = true;
                 continue;
             }
+            // Corners all outside, farther from the region than the triangle is long: no part
+            // of it is in the region.
+            if (zones == kOutsideBit && margin > info.max_edge_mm) {
+                info.zones = zones;
+                info.margin_mm = margin;
+                continue;
+            }
             // Quadrature: centroids of an m x m split, sub-triangles no longer than 2.5 mm.
             const int m = std::max(1, int(std::ceil(info.max_edge_mm / 2.5f)));
             const double weight = info.area_mm2 / double(m * m);
+            CornerBalls balls;
+            for (uint32_t vi : {tri.x, tri.y, tri.z})
+                balls.add(mesh.positions[vi], vertex_zones[weldOf(vi)], vertex_margin[weldOf(vi)]);
             for (int i = 0; i < m; ++i)
                 for (int j = 0; i + j < m; ++j)
                     for (int up = 0; up < (i + j < m - 1 ? 2 : 1); ++up) {
                         const double u = (i + (up ? 2.0 : 1.0) / 3.0) / m;
                         const double v = (j + (up ? 2.0 : 1.0) / 3.0) / m;
                         const glm::dvec3 p = triPoint(mesh, tri, u, v);
-                        const ZonePoint zp = region.classify(p);
+                        double slack = 0;
+                        const int ball = balls.find(p, slack);
+                        ZonePoint zp;
+                        if (ball >= 0) {
+                            zp.inside = balls.bits[ball] != kOutsideBit;
+                            if (zp.inside) zp.zone = CornerBalls::zoneOf(balls.bits[ball]);
+                            zp.margin_mm = slack;
+                        } else {
+                            zp = region.classify(p);
+                        }
                         zones |= bitOf(zp);
                         margin = std::min(margin, float(zp.margin_mm));
                         if (!zp.inside) continue;
@@ -515,7 +575,6 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
         std::vector<SampleCandidate> candidates;
     };
     std::vector<ZoneSampling> sampling(kZones);
-    double min_radius = std::numeric_limits<double>::max();
     uint8_t sampled_bits = 0;
     for (size_t z = 0; z < kZones; ++z) {
         ZonePlan& plan = plans[z];
@@ -531,11 +590,10 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
         // varies reaches the floor factor.
         zs.r_max = zs.varying ? kRadiusFactor * hexSpacingMm(zs.peak * kMinDensityFactor) : zs.r_peak;
         zs.seed = hashOf(design.seed, 0x5a0e, z);
-        min_radius = std::min(min_radius, zs.r_peak);
         // Small and graded zones get a deeper pool: the count is then matched by adjusting the
         // radius (below), which needs headroom above the calibrated count. The transition band
         // (radius changing within a few mm, most of it near a border) and slivers need most.
-        zs.per_dot = kCandidatesPerDot * (ZoneId(z) == ZoneId::FrontTransition             ? 5.0
+        zs.per_dot = kCandidatesPerDot * (ZoneId(z) == ZoneId::FrontTransition             ? 2.5
                                           : plan.target_dots < kTinyZoneDots                 ? 12.0
                                           : zs.varying || plan.target_dots < kSmallZoneDots ? 2.5
                                                                                           : 1.0);
@@ -565,11 +623,14 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
             while (!(zones & (1u << only))) ++only;
         }
         const bool interior = only < kZones && ZoneId(only) != ZoneId::FrontTransition &&
-                              info.margin_mm > info.max_edge_mm + kInsetFactor * sampling[only].r_max;
+                              info.margin_mm > info.max_edge_mm + kProbeFactor * sampling[only].r_max;
         const glm::uvec3 tri = mesh.triangles[t];
         const glm::dvec3 a = mesh.positions[tri.x];
         const glm::dvec3 ab = glm::dvec3(mesh.positions[tri.y]) - a;
         const glm::dvec3 ac = glm::dvec3(mesh.positions[tri.z]) - a;
+        CornerBalls balls;
+        for (uint32_t vi : {tri.x, tri.y, tri.z})
+            balls.add(mesh.positions[vi], vertex_zones[weldOf(vi)], vertex_margin[weldOf(vi)]);
         glm::dvec3 e1, e2;
         bool basis = false;
         for (uint64_t j = 0; j < count_max; ++j) {
@@ -584,8 +645,19 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
                 zp.zone = ZoneId(only);
                 zp.margin_mm = zp.zone_margin_mm = 1e9;
             } else {
-                zp = region.classify(p);
-                if (!zp.inside) continue;
+                // Only a zone ball that also holds the inset probes saves work; nearer its rim
+                // a classification gives a better margin than the ball, often sparing them.
+                double slack = 0;
+                const int ball = balls.find(p, slack);
+                if (ball >= 0 && balls.bits[ball] == kOutsideBit) continue;
+                if (ball >= 0 && slack > kProbeFactor * sampling[size_t(CornerBalls::zoneOf(balls.bits[ball]))].r_max) {
+                    zp.inside = true;
+                    zp.zone = CornerBalls::zoneOf(balls.bits[ball]);
+                    zp.margin_mm = zp.zone_margin_mm = slack;
+                } else {
+                    zp = region.classify(p);
+                    if (!zp.inside) continue;
+                }
             }
             const size_t z = size_t(zp.zone);
             if (!(sampled_bits & (1u << z)) || j >= counts[z]) continue;
@@ -597,20 +669,37 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
             // Keep clear of the borders with other zones (see the file comment, step 2).
             // The margin is a distance bound, so beyond it no test is needed; the line
             // itself (outside the region) needs no strip: no zone has dots beyond it.
-            const double inset = kInsetFactor * r;
+            const double inset = kProbeFactor * r;
             if (zp.zone_margin_mm < inset) {
                 if (!basis) {
                     tangentBasis(glm::normalize(glm::cross(ab, ac)), e1, e2);
                     basis = true;
                 }
+                // A probe found in the candidate's own zone proves its whole margin ball to be
+                // in it: later probes inside such a ball need no classification (the even
+                // directions go first, so the odd ones between them are often covered).
+                glm::dvec3 ball_centre[8];
+                double ball_radius[8];
+                int probe_balls = 0;
                 bool clear = true;
-                for (int k = 0; k < 8 && clear; ++k) {
+                for (int k : {0, 2, 4, 6, 1, 3, 5, 7}) {
                     const glm::dvec3 dir = kCircle[k].x * e1 + kCircle[k].y * e2;
-                    ZonePoint zq = region.classify(p + inset * dir);
+                    const glm::dvec3 q = p + inset * dir;
+                    bool covered = false;
+                    for (int b = 0; b < probe_balls && !covered; ++b)
+                        covered = glm::length(q - ball_centre[b]) < ball_radius[b];
+                    if (covered) continue;
+                    ZonePoint zq = region.classify(q);
+                    if (zq.inside && zq.zone == zp.zone) {
+                        ball_centre[probe_balls] = q;
+                        ball_radius[probe_balls++] = zq.margin_mm;
+                        continue;
+                    }
                     // Beyond the line is clear, unless a sliver of another zone lies between
                     // (where the transition band tapers out): look half way too.
                     if (!zq.inside) zq = region.classify(p + 0.5 * inset * dir);
                     clear = !zq.inside || zq.zone == zp.zone;
+                    if (!clear) break;
                 }
                 if (!clear) {
                     ++zs.inset_dropped;
@@ -740,24 +829,28 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
     for (ZoneStats& stats : result.zones)
         stats.density_per_cm2 = stats.area_cm2 > 0 ? double(stats.dots) / stats.area_cm2 : 0;
     for (const Dot& dot : result.dots) {
-        // Same bound as for the candidates: a triangle deep inside its zone needs no check.
-        const TriangleInfo& info = tris[dot.triangle];
-        if (info.zones == (1u << unsigned(dot.zone)) && info.margin_mm > info.max_edge_mm &&
-            plans[size_t(dot.zone)].sampled)
-            continue;
+        // Every dot is classified again, from its stored position (no shortcut through the
+        // bounds the sampler used: this figure checks them).
         const ZonePoint zp = region.classify(dot.position_mm);
         if (!zp.inside || zp.zone != dot.zone || !plans[size_t(dot.zone)].sampled) ++result.outside_region;
     }
+    // Spacing figures: each dot's nearest neighbour as a ratio of the ideal hexagonal spacing,
+    // a pair judged against the mean of both dots' spacings (the variable-radius Poisson-disk
+    // convention): across a border between 40 and 65 dots/cm2, two dots are as close as the
+    // mean of the two zones' spacings allows, not as the sparser zone alone would.
     if (!result.dots.empty()) {
         std::vector<glm::vec3> points(result.dots.size());
-        for (size_t i = 0; i < points.size(); ++i) points[i] = result.dots[i].position_mm;
-        const std::vector<float> nn = nearestNeighbourDistances(points, float(min_radius * 2.0));
+        std::vector<float> spacing(result.dots.size());
+        for (size_t i = 0; i < points.size(); ++i) {
+            points[i] = result.dots[i].position_mm;
+            spacing[i] = float(hexSpacingMm(local_density[i]));
+        }
+        const std::vector<float> ratios = nearestSpacingRatios(points, spacing);
         double min_ratio = std::numeric_limits<double>::max(), sum = 0;
         size_t n = 0;
-        for (size_t i = 0; i < nn.size(); ++i) {
-            if (!std::isfinite(nn[i])) continue;
-            const double ratio = nn[i] / hexSpacingMm(local_density[i]);
-            min_ratio = std::min(min_ratio, ratio);
+        for (float ratio : ratios) {
+            if (!std::isfinite(ratio)) continue;
+            min_ratio = std::min(min_ratio, double(ratio));
             sum += ratio;
             ++n;
         }

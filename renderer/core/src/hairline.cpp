@@ -166,9 +166,10 @@ HairlineCurve buildHairline(const PolarChart& chart, const Landmarks& landmarks,
     const double C = std::max(0.0, spec.ear_clearance_mm);
     const glm::dvec3 centre = chart.centre();
     const bool custom_shape = spec.shape == HairlineTemplate::Custom;
-    // Sideburn bottom: just in front of the grown ear ellipse, 5 mm below the tragus.
+    // Sideburn bottom: at mid-ear height (the centre of the ear ellipse, 8 mm above the
+    // tragus), 2 mm in front of the ellipse grown by the clearance.
     auto sideburn = [&](int side, const glm::dvec3& ear) {
-        return surfaceAlong(chart, glm::dvec3(centre.x, ear.y - 5, ear.z + 14 + C),
+        return surfaceAlong(chart, glm::dvec3(centre.x, ear.y + 8, ear.z + 10 + C),
                             glm::dvec3(side, 0, 0));
     };
 
@@ -214,7 +215,7 @@ HairlineCurve buildHairline(const PolarChart& chart, const Landmarks& landmarks,
     // surface from the brow in that plane), an intermediate point K, optionally the widow's
     // peak W, and the mid-frontal point M. Between controls the line follows the straight
     // segment projected onto the surface, then is smoothed along its length in 3D.
-    std::vector<Control> front_left, front_right; // (|theta| ascending, s) from M outward
+    std::vector<glm::dvec3> front_3d; // right sideburn ... M ... left sideburn, ~1 mm steps
     if (!custom_shape) {
         // Walks up the surface in the plane x = x0 from brow level; returns the point arc_mm
         // along the surface.
@@ -247,17 +248,20 @@ HairlineCurve buildHairline(const PolarChart& chart, const Landmarks& landmarks,
             const glm::dvec3& ear = side > 0 ? landmarks.ear_left : landmarks.ear_right;
             const double ear_dx = std::abs(ear.x - centre.x);
             std::vector<glm::dvec3> half;
-            half.push_back(sideburn(side, ear));
-            // The tip: further forward and a little lower for a more pronounced peak.
+            const glm::dvec3 bottom = sideburn(side, ear);
+            half.push_back(bottom);
+            // The tip: further forward and a little lower for a more pronounced peak; about
+            // brow height (at least 45 mm above the tragus), toward the outer eye corner.
             const double tip_z = ear.z + (canthus_z - ear.z) * (0.35 + 0.025 * P);
-            glm::dvec3 tip = surfaceAlong(chart, glm::dvec3(centre.x, ear.y + 45 - 0.5 * P, tip_z),
-                                          glm::dvec3(side, 0, 0));
+            const double tip_y = std::max(ear.y + 45, glabella_y) - 0.5 * P;
+            const glm::dvec3 tip =
+                surfaceAlong(chart, glm::dvec3(centre.x, tip_y, tip_z), glm::dvec3(side, 0, 0));
             const glm::dvec3 corner = planeWalk(centre.x + side * 0.62 * ear_dx, H + R);
-            // The chart holds one line point per azimuth: the tip must lie at a larger azimuth
-            // than the corner above it (by 1 deg), or it would vanish into a drop.
-            const double corner_theta = side * chart.thetaOf(corner);
-            if (side * chart.thetaOf(tip) < corner_theta + 1 * kDeg)
-                tip = chart.surfacePoint(side * (corner_theta + 1 * kDeg), chart.phiOf(tip));
+            // Under the peak the line goes back to the sideburn's front edge, which runs
+            // straight down in front of the ear to the sideburn's bottom.
+            half.push_back(surfaceAlong(
+                chart, glm::dvec3(centre.x, bottom.y + 0.45 * (tip.y - bottom.y), bottom.z + 3),
+                glm::dvec3(side, 0, 0)));
             half.push_back(tip);
             half.push_back(corner);
             half.push_back(planeWalk(centre.x + side * 0.31 * ear_dx,
@@ -297,22 +301,7 @@ HairlineCurve buildHairline(const PolarChart& chart, const Landmarks& landmarks,
             }
             smooth[i] = onSurface(chart, sum / total);
         }
-        // Each half, from the mid-frontal point outward, as (|theta|, s). The chart holds one
-        // line position per azimuth: where a half turns back in azimuth it becomes a drop
-        // along the meridian (the lowest point at an azimuth wins, see below).
-        // M is the middle sample when both halves got the same number of samples; on an
-        // asymmetric head they may not (an even count), so each half walks to its own end.
-        const size_t mid = dense.size() / 2;
-        for (int side : {+1, -1}) {
-            std::vector<Control>& half = side > 0 ? front_left : front_right;
-            double theta_max = 0;
-            const size_t last = side > 0 ? dense.size() - 1 - mid : mid;
-            for (size_t n = 0; n <= last; ++n) {
-                const glm::dvec3& q = smooth[side > 0 ? mid + n : mid - n];
-                theta_max = std::max(theta_max, side * chart.thetaOf(q));
-                half.push_back({theta_max, chart.surfaceDistance(q)});
-            }
-        }
+        front_3d = smooth;
     }
 
     // Custom control points replace the front controls over their azimuth range.
@@ -398,25 +387,6 @@ HairlineCurve buildHairline(const PolarChart& chart, const Landmarks& landmarks,
         }
         line = smoothed;
     }
-    // The 3D front line replaces the azimuth line between the sideburns: at each azimuth the
-    // lowest point of the line there.
-    for (const std::vector<Control>* half : {&front_left, &front_right}) {
-        if (half->size() < 2) continue;
-        const double sign = half == &front_left ? 1 : -1;
-        for (int i = 0; i < kColumns; ++i) {
-            const double t = sign * PolarChart::thetaOfColumn(i);
-            if (t < 0 || t > half->back().theta) continue;
-            double s = -1;
-            for (size_t m = 1; m < half->size(); ++m) {
-                const Control& a = (*half)[m - 1];
-                const Control& b = (*half)[m];
-                if (t < a.theta || t > b.theta) continue;
-                s = std::max(s, b.theta > a.theta ? a.s + (t - a.theta) / (b.theta - a.theta) * (b.s - a.s)
-                                                  : std::max(a.s, b.s));
-            }
-            if (s >= 0) line[size_t(i)] = s;
-        }
-    }
     // Re-anchor the mid-frontal point (smoothing a V or a curve moves its tip).
     const int column0 = kColumns / 2; // theta = 0
     const double shift = anchor - line[size_t(column0)];
@@ -458,39 +428,148 @@ HairlineCurve buildHairline(const PolarChart& chart, const Landmarks& landmarks,
         }
     }
 
+    auto pointOf = [&](double theta, double s) {
+        return chart.surfacePoint(theta, chart.phiAtSurfaceDistance(theta, s));
+    };
     auto pointsOf = [&](const std::vector<double>& s) {
         std::vector<glm::dvec3> points(kColumns);
-        for (int i = 0; i < kColumns; ++i) {
-            const double theta = PolarChart::thetaOfColumn(i);
-            points[size_t(i)] =
-                chart.surfacePoint(theta, chart.phiAtSurfaceDistance(theta, s[size_t(i)]));
-        }
+        for (int i = 0; i < kColumns; ++i)
+            points[size_t(i)] = pointOf(PolarChart::thetaOfColumn(i), s[size_t(i)]);
         return points;
     };
-    // Micro-irregularity along the line's length (so its wavelength is in mm on the head).
+    // Moves a point along its meridian by ds (down the head for ds > 0).
+    auto alongMeridian = [&](const glm::dvec3& p, double ds) {
+        const double theta = chart.thetaOf(p);
+        return pointOf(theta, chart.surfaceDistance(theta, chart.phiOf(p)) + ds);
+    };
+
+    // The closed loop. Templates: the 3D front line (it may turn back in azimuth: the
+    // temporal peak in front of and below the recess) joined to the azimuth line behind the
+    // sideburns. Custom lines: the azimuth line all round.
+    std::vector<glm::dvec3> loop;
+    size_t front_count = 0; // loop[0, front_count) is the front line, right to left
+    if (!custom_shape) {
+        // Re-anchor the mid-frontal point along the meridian (smoothing a V moves its tip),
+        // tapered over 20 deg of azimuth as for the azimuth line.
+        size_t m = 0;
+        for (size_t i = 0; i < front_3d.size(); ++i)
+            if (std::abs(chart.thetaOf(front_3d[i])) < std::abs(chart.thetaOf(front_3d[m]))) m = i;
+        const double front_shift = anchor - chart.surfaceDistance(front_3d[m]);
+        for (glm::dvec3& p : front_3d) {
+            const double deg = std::abs(chart.thetaOf(p)) / kDeg;
+            if (deg < 20) p = alongMeridian(p, front_shift * 0.5 * (1 + std::cos(kPi * deg / 20)));
+        }
+        // Keep clear of the grown ear ellipse (as the azimuth line below): a point inside is
+        // pushed out to its rim in the side view.
+        for (const glm::dvec3& ear : {landmarks.ear_left, landmarks.ear_right}) {
+            const double ay = 33 + C, az = 20 + C;
+            const glm::dvec2 ec(ear.y + 8, ear.z - 12);
+            for (glm::dvec3& p : front_3d) {
+                if ((p.x - centre.x) * (ear.x - centre.x) <= 0) continue;
+                if (std::abs(p.x - centre.x) < 0.5 * std::abs(ear.x - centre.x)) continue;
+                const double qy = (p.y - ec.x) / ay, qz = (p.z - ec.y) / az;
+                const double q = std::sqrt(qy * qy + qz * qz);
+                if (q >= 1 || q == 0) continue;
+                const double grow = 1.001 / q;
+                p = surfaceAlong(chart, glm::dvec3(centre.x, ec.x + (p.y - ec.x) * grow,
+                                                   ec.y + (p.z - ec.y) * grow),
+                                 glm::dvec3(p.x > centre.x ? 1 : -1, 0, 0));
+            }
+        }
+        loop = front_3d;
+        front_count = loop.size();
+        // Behind the sideburns: the azimuth columns from the left sideburn round the nape to
+        // the right one.
+        const double theta_left = chart.thetaOf(front_3d.back());
+        const double theta_right = chart.thetaOf(front_3d.front());
+        const std::vector<glm::dvec3> columns = pointsOf(line);
+        for (int step = 1; step <= kColumns; ++step) {
+            const int i = (kColumns / 2 + step) % kColumns; // from theta 0 upward, wrapping
+            const double theta = PolarChart::thetaOfColumn(i);
+            const bool behind = theta > 0 ? theta > theta_left + 0.25 * kDeg
+                                          : theta < theta_right - 0.25 * kDeg;
+            if (behind) loop.push_back(columns[size_t(i)]);
+        }
+    } else {
+        // Columns in theta order: the same direction as the template loop (right to left
+        // over the forehead).
+        loop = pointsOf(line);
+    }
+
+    // Micro-irregularity along the line's length (so its wavelength is in mm on the head),
+    // across the line on the front part: the temple's edge is as irregular as the forehead's.
+    const size_t count = loop.size();
     if (amplitude > 0) {
-        const std::vector<glm::dvec3> points = pointsOf(line);
-        std::vector<double> u(kColumns + 1, 0.0);
-        for (int i = 0; i < kColumns; ++i)
-            u[size_t(i + 1)] = u[size_t(i)] + glm::length(points[size_t((i + 1) % kColumns)] - points[size_t(i)]);
-        const double length = u[kColumns];
+        std::vector<double> u(count + 1, 0.0);
+        for (size_t i = 0; i < count; ++i)
+            u[i + 1] = u[i] + glm::length(loop[(i + 1) % count] - loop[i]);
+        const double length = u[count];
         const int knots1 = std::max(4, int(std::round(length / spec.irregularity_scale_mm)));
         const int knots2 = std::max(4, int(std::round(2.3 * length / spec.irregularity_scale_mm)));
-        for (int i = 0; i < kColumns; ++i) {
-            const double t = u[size_t(i)] / length;
+        // Across = tangent x outward normal; its sign is fixed so that it points down the
+        // forehead at the front (away from the region).
+        std::vector<glm::dvec3> across(count);
+        size_t front_most = 0;
+        for (size_t i = 0; i < count; ++i) {
+            const glm::dvec3 t = loop[(i + 1) % count] - loop[(i + count - 1) % count];
+            const glm::dvec3 n = loop[i] - centre;
+            const glm::dvec3 a = glm::cross(t, n);
+            across[i] = glm::length(a) > 0 ? glm::normalize(a) : glm::dvec3(0);
+            if (loop[i].z > loop[front_most].z) front_most = i;
+        }
+        const double sign = across[front_most].y < 0 ? 1 : -1;
+        std::vector<glm::dvec3> rough(count);
+        for (size_t i = 0; i < count; ++i) {
+            const double t = u[i] / length;
             const double n = (loopNoise(t, knots1, seed, 0x4a11) +
                               0.4 * loopNoise(t, knots2, seed, 0x4a12)) / 1.4;
-            line[size_t(i)] += amplitude * n;
+            // The front line (forehead, temples, sideburns) moves across itself; behind the
+            // sideburns the line moves along the meridian as a surface distance, since the
+            // chart's rays graze the neck there and a 3D offset projected back along them
+            // could jump far along the surface.
+            rough[i] = i < front_count ? onSurface(chart, loop[i] + sign * amplitude * n * across[i])
+                                       : alongMeridian(loop[i], amplitude * n);
+        }
+        loop = rough;
+    }
+    // Asymmetry: left half lower by a/2, right half higher by a/2 (along the meridian),
+    // blended at front and back.
+    if (spec.asymmetry_mm > 0) {
+        for (glm::dvec3& p : loop) {
+            const double theta = chart.thetaOf(p);
+            const double deg = std::abs(theta) / kDeg;
+            const double w = smoothstep(0, 20, deg) * smoothstep(180, 160, deg);
+            if (w > 0) p = alongMeridian(p, (theta > 0 ? 0.5 : -0.5) * spec.asymmetry_mm * w);
         }
     }
-    // Asymmetry: left half lower by a/2, right half higher by a/2, blended at front and back.
-    for (int i = 0; i < kColumns; ++i) {
-        const double theta = PolarChart::thetaOfColumn(i);
-        const double deg = std::abs(theta) / kDeg;
-        const double w = smoothstep(0, 20, deg) * smoothstep(180, 160, deg);
-        line[size_t(i)] += (theta > 0 ? 0.5 : -0.5) * spec.asymmetry_mm * w;
+    curve.loop_mm = loop;
+
+    // The per-column summary: the lowest crossing of the loop with each meridian.
+    std::vector<double> lowest(kColumns, -1.0);
+    for (size_t seg = 0; seg < count; ++seg) {
+        const glm::dvec3& a = loop[seg];
+        const glm::dvec3& b = loop[(seg + 1) % count];
+        const double ta = chart.thetaOf(a);
+        double dt = chart.thetaOf(b) - ta;
+        dt -= 2 * kPi * std::round(dt / (2 * kPi));
+        const double sa = chart.surfaceDistance(a), sb = chart.surfaceDistance(b);
+        const double first = (ta + std::min(0.0, dt) + kPi) / (2 * kPi) * kColumns;
+        for (int ii = int(std::floor(first)); ii <= int(std::ceil(first + std::abs(dt) / (2 * kPi) * kColumns)); ++ii) {
+            const int i = ((ii % kColumns) + kColumns) % kColumns;
+            double t = PolarChart::thetaOfColumn(i) - ta;
+            t -= 2 * kPi * std::round(t / (2 * kPi));
+            const bool crosses = dt != 0 && ((t >= 0) != (t >= dt));
+            const bool on_vertex = std::abs(t) < 1e-12;
+            if (!crosses && !on_vertex) continue;
+            const double w = dt != 0 ? std::clamp(t / dt, 0.0, 1.0) : 0.0;
+            lowest[size_t(i)] = std::max(lowest[size_t(i)], sa + w * (sb - sa));
+        }
     }
-    for (double& s : line) s = std::max(s, 1.0);
+    for (int pass = 0; pass < 2; ++pass) // a column no segment crossed takes its neighbour's
+        for (int i = 0; i < kColumns; ++i)
+            if (lowest[size_t(i)] < 0) lowest[size_t(i)] = lowest[size_t((i + kColumns - 1) % kColumns)];
+    for (double& s : lowest) s = std::max(s, 1.0);
+    line = lowest;
 
     curve.line_s = line;
     // Slope bound for distance estimates: the steepest step within +-4 columns (2 deg).
@@ -514,14 +593,19 @@ HairlineCurve buildHairline(const PolarChart& chart, const Landmarks& landmarks,
         }
     }
     curve.asymmetry_mm = n ? std::abs(diff / n) : 0;
-    // Front line: from the left sideburn over the forehead to the right one (theta decreasing).
-    const double left_end = std::atan2(std::abs(landmarks.ear_left.x - centre.x),
-                                       landmarks.ear_left.z + 14 + C - centre.z);
-    const double right_end = -std::atan2(std::abs(landmarks.ear_right.x - centre.x),
-                                         landmarks.ear_right.z + 14 + C - centre.z);
-    for (int i = kColumns - 1; i >= 0; --i) {
-        const double theta = PolarChart::thetaOfColumn(i);
-        if (theta <= left_end && theta >= right_end) curve.front_line_mm.push_back(curve.outline_mm[size_t(i)]);
+    // Front line: from the left sideburn over the forehead to the right one.
+    if (!custom_shape) {
+        curve.front_line_mm.assign(loop.begin(), loop.begin() + long(front_count));
+        std::reverse(curve.front_line_mm.begin(), curve.front_line_mm.end());
+    } else {
+        const double left_end = std::atan2(std::abs(landmarks.ear_left.x - centre.x),
+                                           landmarks.ear_left.z + 14 + C - centre.z);
+        const double right_end = -std::atan2(std::abs(landmarks.ear_right.x - centre.x),
+                                             landmarks.ear_right.z + 14 + C - centre.z);
+        for (int i = kColumns - 1; i >= 0; --i) {
+            const double theta = PolarChart::thetaOfColumn(i);
+            if (theta <= left_end && theta >= right_end) curve.front_line_mm.push_back(curve.outline_mm[size_t(i)]);
+        }
     }
     return curve;
 }

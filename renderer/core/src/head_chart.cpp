@@ -19,23 +19,37 @@ constexpr double kDTheta = 2 * kPi / PolarChart::kThetaSteps;
 constexpr double kDPhi = kPi / PolarChart::kPhiSteps;
 
 // Distance along the ray to the triangle, or -1 when it misses.
-double rayTriangle(const glm::dvec3& origin, const glm::dvec3& dir, const glm::dvec3& a,
-                   const glm::dvec3& b, const glm::dvec3& c) {
-    const glm::dvec3 e1 = b - a, e2 = c - a;
-    const glm::dvec3 pv = glm::cross(dir, e2);
-    const double det = glm::dot(e1, pv);
-    if (std::abs(det) < 1e-12) return -1;
-    const double inv = 1.0 / det;
-    const glm::dvec3 tv = origin - a;
-    const double u = glm::dot(tv, pv) * inv;
-    constexpr double kEps = 1e-7; // shared edges: a node on an edge hits at least one side
-    if (u < -kEps || u > 1 + kEps) return -1;
-    const glm::dvec3 qv = glm::cross(tv, e1);
-    const double v = glm::dot(dir, qv) * inv;
-    if (v < -kEps || u + v > 1 + kEps) return -1;
-    const double t = glm::dot(e2, qv) * inv;
-    return t > 0 ? t : -1;
-}
+// Moller-Trumbore ray/triangle intersection for rays from one origin: everything that does
+// not depend on the ray's direction is computed once per triangle (the triple products are
+// rewritten as dot products of the direction with fixed vectors), leaving three dot products
+// and a division per ray. Returns the distance along the unit direction, or -1 for a miss.
+class RaysFromOrigin {
+public:
+    RaysFromOrigin(const glm::dvec3& origin, const glm::dvec3& a, const glm::dvec3& b,
+                   const glm::dvec3& c) {
+        const glm::dvec3 e1 = b - a, e2 = c - a, tv = origin - a;
+        m_det = glm::cross(e2, e1);   // det = e1 . (dir x e2) = dir . (e2 x e1)
+        m_u = glm::cross(e2, tv);     // u det = tv . (dir x e2) = dir . (e2 x tv)
+        m_v = glm::cross(tv, e1);     // v det = dir . (tv x e1)
+        m_t = glm::dot(e2, m_v);      // t det = e2 . (tv x e1)
+    }
+    double hit(const glm::dvec3& dir) const {
+        const double det = glm::dot(dir, m_det);
+        if (std::abs(det) < 1e-12) return -1;
+        const double inv = 1.0 / det;
+        const double u = glm::dot(dir, m_u) * inv;
+        constexpr double kEps = 1e-7; // shared edges: a node on an edge hits at least one side
+        if (u < -kEps || u > 1 + kEps) return -1;
+        const double v = glm::dot(dir, m_v) * inv;
+        if (v < -kEps || u + v > 1 + kEps) return -1;
+        const double t = m_t * inv;
+        return t > 0 ? t : -1;
+    }
+
+private:
+    glm::dvec3 m_det{0}, m_u{0}, m_v{0};
+    double m_t = 0;
+};
 
 } // namespace
 
@@ -110,12 +124,13 @@ PolarChart::PolarChart(const Mesh& mesh, const glm::dvec3& centre) : m_centre(ce
             i1 += 1;
             j0 = 0;
         }
+        const RaysFromOrigin rays(m_centre, v[0], v[1], v[2]);
         for (int ii = i0; ii <= i1; ++ii) {
             const int i = ((ii % kThetaSteps) + kThetaSteps) % kThetaSteps;
             for (int j = j0; j <= j1; ++j) {
                 const glm::dvec3 dir(sin_p[size_t(j)] * sin_t[size_t(i)], cos_p[size_t(j)],
                                      sin_p[size_t(j)] * cos_t[size_t(i)]);
-                const double hit = rayTriangle(m_centre, dir, v[0], v[1], v[2]);
+                const double hit = rays.hit(dir);
                 float& r = m_radius[index(i, j)];
                 if (hit > r) r = float(hit);
             }

@@ -13,12 +13,19 @@ constexpr double kPi = 3.14159265358979323846;
 constexpr double kDeg = kPi / 180.0;
 constexpr double kNoiseCellMm = 16;
 constexpr double kBorderNoiseMm = 4;
+constexpr double kWideSlopeDeg = 20;
 // Bound on how fast a noisy threshold moves per mm (value noise with smoothstep blending has
 // slope <= 1.5 * 2 per cell along an axis, sqrt(3) over a diagonal), so |value - threshold|
 // divided by (1 + slope) is a lower bound of the distance to the border.
-constexpr double kBorderSlope = kBorderNoiseMm * 3.0 * 1.7321 / kNoiseCellMm;
+// The largest |grad| of valueNoise3 per cell (1.5 x 2 per axis, over three axes).
+constexpr double kMaxNoiseSlope = 3.0 * 1.7321;
 
 double fade(double t) { return t * t * (3 - 2 * t); }
+
+// Bound on how fast r_xy x (azimuth - limit) changes per mm at `angle_rad` = azimuth - limit:
+// its gradient is sqrt(1 + angle^2) (tangential 1, radial angle); 1 + |angle| bounds that and
+// its growth over a ball of radius below r_xy / 2.
+double arcSlope(double angle_rad) { return 1 + std::abs(angle_rad); }
 
 // Value of lattice corner (x, y, z) in [-1, 1]. One mix per corner: the coordinates are
 // folded into the channel's key with odd multipliers first.
@@ -49,6 +56,13 @@ double valueNoise3(const glm::dvec3& p, uint64_t seed, uint64_t channel) {
     return blend(p - f, [&](int64_t dx, int64_t dy, int64_t dz) {
         return cornerValue(base, x + dx, y + dy, z + dz);
     });
+}
+
+double ScalpRegion::chartSlope(double theta) const {
+    const size_t n = m_chart_slope.size();
+    double f = (theta + kPi) / (2 * kPi) * double(n);
+    f -= std::floor(f / double(n)) * double(n);
+    return m_chart_slope[std::min(size_t(f), n - 1)];
 }
 
 double ScalpRegion::borderNoise(const glm::dvec3& q, int channel) const {
@@ -92,7 +106,44 @@ ScalpRegion::ScalpRegion(const HeadModel& head, const HairlineSpec& spec, uint64
     m_ear[1] = lm.ear_right;
     m_hairline = buildHairline(m_chart, lm, spec, seed, file, warnings);
     m_lowest_line_y = std::numeric_limits<double>::max();
-    for (const glm::dvec3& q : m_hairline.outline_mm) m_lowest_line_y = std::min(m_lowest_line_y, q.y);
+    for (const glm::dvec3& q : m_hairline.loop_mm) m_lowest_line_y = std::min(m_lowest_line_y, q.y);
+    m_line_field = HairlineField(m_chart, m_hairline.loop_mm, m_lowest_line_y);
+    // Roughness of the chart per column: the largest |d r_surface / d arc| between
+    // neighbouring nodes from the top down to the lowest point of the line (pinna excluded:
+    // the guard above handles it), then the largest over +-kWideSlopeDeg of columns.
+    {
+        constexpr int n = PolarChart::kThetaSteps;
+        std::vector<double> column(n, 0.0);
+        const double step = 2 * kPi / n; // node spacing in theta and phi (both 0.5 deg)
+        std::vector<double> sin_row(PolarChart::kPhiSteps + 1), cos_row(PolarChart::kPhiSteps + 1);
+        for (int j = 0; j <= PolarChart::kPhiSteps; ++j) {
+            sin_row[size_t(j)] = std::sin(PolarChart::phiOfRow(j));
+            cos_row[size_t(j)] = std::cos(PolarChart::phiOfRow(j));
+        }
+        const glm::dvec3 c = m_chart.centre();
+        for (int i = 0; i < n; ++i) {
+            const int i_next = (i + 1) % n;
+            const double th = PolarChart::thetaOfColumn(i);
+            const double sin_t = std::sin(th), cos_t = std::cos(th);
+            for (int j = 4; j < PolarChart::kPhiSteps; ++j) {
+                const double r0 = m_chart.nodeRadius(i, j);
+                const glm::dvec3 q = c + r0 * glm::dvec3(sin_row[size_t(j)] * sin_t, cos_row[size_t(j)],
+                                                          sin_row[size_t(j)] * cos_t);
+                if (q.y < m_lowest_line_y - 10) break;
+                if (glm::length(q - m_ear[0]) < 45 || glm::length(q - m_ear[1]) < 45) continue;
+                const double along = std::abs(m_chart.nodeRadius(i, j + 1) - r0) / (r0 * step);
+                const double across = std::abs(m_chart.nodeRadius(i_next, j) - r0) /
+                                      (r0 * std::max(0.05, sin_row[size_t(j)]) * step);
+                column[size_t(i)] = std::max({column[size_t(i)], along, across});
+            }
+        }
+        const int half = int(std::ceil(kWideSlopeDeg / 360.0 * n));
+        m_chart_slope.assign(size_t(n), 0.0);
+        for (int i = 0; i < n; ++i)
+            for (int k = -half; k <= half; ++k)
+                m_chart_slope[size_t(i)] =
+                    std::max(m_chart_slope[size_t(i)], column[size_t(((i + k) % n + n) % n)]);
+    }
     const double crown_phi = m_chart.phiAtHeight(kPi, lm.vertex.y - 25);
     m_crown = m_chart.surfacePoint(kPi, crown_phi);
     m_crown_radius_mm = 0.2 * length;
@@ -122,6 +173,50 @@ ScalpRegion::ScalpRegion(const HeadModel& head, const HairlineSpec& spec, uint64
                     table[i++] = cornerValue(base, int64_t(x) + m_noise_origin.x,
                                              int64_t(y) + m_noise_origin.y, int64_t(z) + m_noise_origin.z);
     }
+    // Local slope bounds. In one cell the blend's derivative along x is fade' (<= 1.5) times
+    // a mix of the four x-edge differences, so |grad| <= 1.5 |(Dx, Dy, Dz)| with D the
+    // largest edge difference per axis (both channels). A ball of up to one cell around a
+    // point stays in the 27 cells around its own: the table keeps the largest bound there.
+    const glm::ivec3 dims = m_noise_dims;
+    auto at = [&](int channel, int x, int y, int z) {
+        return m_noise[size_t(channel)][size_t(x) + size_t(dims.x) * (size_t(y) + size_t(dims.y) * size_t(z))];
+    };
+    std::vector<double> cell_slope(corners, 0.0);
+    for (int z = 0; z + 1 < dims.z; ++z)
+        for (int y = 0; y + 1 < dims.y; ++y)
+            for (int x = 0; x + 1 < dims.x; ++x) {
+                double worst = 0;
+                for (int channel = 0; channel < 2; ++channel) {
+                    glm::dvec3 edge(0);
+                    for (int a = 0; a < 2; ++a)
+                        for (int b = 0; b < 2; ++b) {
+                            edge.x = std::max(edge.x, std::abs(at(channel, x + 1, y + a, z + b) - at(channel, x, y + a, z + b)));
+                            edge.y = std::max(edge.y, std::abs(at(channel, x + a, y + 1, z + b) - at(channel, x + a, y, z + b)));
+                            edge.z = std::max(edge.z, std::abs(at(channel, x + a, y + b, z + 1) - at(channel, x + a, y + b, z)));
+                        }
+                    worst = std::max(worst, 1.5 * glm::length(edge));
+                }
+                cell_slope[size_t(x) + size_t(dims.x) * (size_t(y) + size_t(dims.y) * size_t(z))] = worst;
+            }
+    m_noise_slope.assign(corners, kMaxNoiseSlope);
+    for (int z = 1; z + 2 < dims.z; ++z)
+        for (int y = 1; y + 2 < dims.y; ++y)
+            for (int x = 1; x + 2 < dims.x; ++x) {
+                double worst = 0;
+                for (int dz = -1; dz <= 1; ++dz)
+                    for (int dy = -1; dy <= 1; ++dy)
+                        for (int dx = -1; dx <= 1; ++dx)
+                            worst = std::max(worst, cell_slope[size_t(x + dx) + size_t(dims.x) * (size_t(y + dy) + size_t(dims.y) * size_t(z + dz))]);
+                m_noise_slope[size_t(x) + size_t(dims.x) * (size_t(y) + size_t(dims.y) * size_t(z))] = worst;
+            }
+}
+
+double ScalpRegion::noiseSlope(const glm::dvec3& q) const {
+    const glm::ivec3 c = glm::ivec3(glm::floor(q)) - m_noise_origin;
+    if (m_noise_slope.empty() || c.x < 0 || c.y < 0 || c.z < 0 || c.x >= m_noise_dims.x ||
+        c.y >= m_noise_dims.y || c.z >= m_noise_dims.z)
+        return kMaxNoiseSlope;
+    return m_noise_slope[size_t(c.x) + size_t(m_noise_dims.x) * (size_t(c.y) + size_t(m_noise_dims.y) * size_t(c.z))];
 }
 
 ZonePoint ScalpRegion::classify(const glm::dvec3& p) const {
@@ -132,9 +227,13 @@ ZonePoint ScalpRegion::classify(const glm::dvec3& p) const {
     const double r_surface = m_chart.radius(theta, phi);
     const double r = glm::length(p - c);
     // Inner shells (mouth, eye sockets) are not scalp: only the outer surface counts.
+    // How fast chart-derived quantities (r_surface, the surface distance along the meridian)
+    // change per mm of 3D motion: 1 on a sphere, more on a rough carved surface, x 1.15 for
+    // points up to 12% off the surface (see chartSlope()).
+    const double chart_slope = 1.15 * (1 + chartSlope(theta));
     const double shell = std::abs(r - r_surface) - (0.12 * r_surface + 3);
     if (shell > 0) {
-        out.margin_mm = shell;
+        out.margin_mm = shell / chart_slope;
         return out;
     }
     // Guards against what the chart cannot see: points below the lowest point of the line
@@ -150,14 +249,17 @@ ZonePoint ScalpRegion::classify(const glm::dvec3& p) const {
         const double qy = (p.y - ear.y - 8) / 33, qz = (p.z - ear.z + 12) / 20;
         const double q = std::sqrt(qy * qy + qz * qz);
         if (q < 1) {
-            out.margin_mm = (1 - q) * 20; // the ellipse's smaller semi-axis bounds the distance
+            // The ellipse's smaller semi-axis bounds the distance to its rim; the guard also
+            // ends at the plane 0.8 of the way out to the ear.
+            out.margin_mm = std::min((1 - q) * 20, std::abs(p.x - c.x) - 0.8 * std::abs(ear_dx));
             return out;
         }
     }
-    const double d = m_hairline.lineAt(theta) - m_chart.surfaceDistance(theta, phi);
-    // d changes by 1 per mm along the meridian and by the line's slope per mm across it.
-    const double r_xy = std::max(1.0, std::sqrt((p.x - c.x) * (p.x - c.x) + (p.z - c.z) * (p.z - c.z)));
-    const double line_slope = 1 + m_hairline.slopeAt(theta) / r_xy;
+    // d: signed distance to the line across the surface (mm, > 0 inside); it changes by at
+    // most HairlineField::kSlope per mm of surface (see there), and the surface point under p
+    // moves by up to the chart's roughness factor per mm of p.
+    const double d = m_line_field.depth(theta, phi);
+    const double line_slope = HairlineField::kSlope * chart_slope;
     const double line_margin = std::abs(d) / line_slope;
     if (d < 0) {
         out.margin_mm = line_margin;
@@ -171,6 +273,10 @@ ZonePoint ScalpRegion::classify(const glm::dvec3& p) const {
     const glm::dvec3 q = glm::dvec3(std::abs(p.x), p.y, p.z) / kNoiseCellMm;
     const double n1 = borderNoise(q, 0);
     const double n2 = borderNoise(q, 1);
+    // How fast a noise-displaced border moves per mm here (bound over the next cell; margins
+    // below are capped at one cell, kNoiseCellMm, to stay where it holds).
+    const double noise_slope = noiseSlope(q) / kNoiseCellMm; // per mm, unit amplitude
+    const double border_slope = kBorderNoiseMm * noise_slope;
     // Zone borders are azimuths seen from the head's middle (the mask centre), as before the
     // chart's centre moved back for the hairline.
     const glm::dvec3 zc = p - m_mask_centre;
@@ -178,11 +284,12 @@ ZonePoint ScalpRegion::classify(const glm::dvec3& p) const {
     const double zone_r_xy = std::max(1.0, std::sqrt(zc.x * zc.x + zc.z * zc.z));
     const double front_weight = 1 - std::clamp((deg - 68) / 17, 0.0, 1.0);
     auto border = [&](double value_minus_threshold) {
-        margin = std::min(margin, std::abs(value_minus_threshold) / (1 + kBorderSlope));
+        margin = std::min(margin, std::abs(value_minus_threshold) / (1 + border_slope));
         return value_minus_threshold;
     };
     auto done = [&](ZoneId zone) {
         out.zone = zone;
+        margin = std::min(margin, kNoiseCellMm);
         out.zone_margin_mm = margin;
         out.margin_mm = std::min(margin, line_margin);
         return out;
@@ -194,7 +301,7 @@ ZonePoint ScalpRegion::classify(const glm::dvec3& p) const {
         // cell) and with the taper (front_weight falls by 1 over 17 deg of azimuth, up to
         // 1.35 x the depth): its border moves by this much per mm.
         const double inner_slope =
-            m_transition_mm * (1.35 / (17 * kDeg * zone_r_xy) + 0.35 * 3 * 1.7321 / kNoiseCellMm);
+            m_transition_mm * (1.35 / (17 * kDeg * zone_r_xy) + 0.35 * noise_slope);
         margin = std::min(margin, std::abs(d - inner) / (line_slope + inner_slope));
         if (d < inner) {
             // Where the band tapers out (temples) the falloff fades too, so the thin end of
@@ -210,17 +317,18 @@ ZonePoint ScalpRegion::classify(const glm::dvec3& p) const {
     // branch bounds the margin by the largest failing distance, not the smallest of all.
     {
         const double in_arc = (50 + kBorderNoiseMm * n2 / zone_r_xy / kDeg - deg) * kDeg * zone_r_xy;
-        const double arc_margin = std::abs(in_arc) / (1 + kBorderSlope);
+        const double arc_margin = std::abs(in_arc) / (arcSlope(in_arc / zone_r_xy) + border_slope);
         if (in_arc <= 0) {
             margin = std::min(margin, arc_margin);
         } else {
             const double inner = m_transition_mm * front_weight * (1 + 0.35 * n1);
             const double in_band = inner + 35 + kBorderNoiseMm * n2 - d;
             const double band_margin = std::abs(in_band) /
-                                       (line_slope + kBorderSlope + 0.35 * m_transition_mm * 0.33);
+                                       (line_slope + border_slope +
+                                        m_transition_mm * (1.35 / (17 * kDeg * zone_r_xy) + 0.35 * noise_slope));
             const double below_top =
                 m_chart.surfaceDistance(theta, phi) - (30 + kBorderNoiseMm * n1);
-            const double top_margin = std::abs(below_top) / (1 + kBorderSlope);
+            const double top_margin = std::abs(below_top) / (chart_slope + border_slope);
             if (in_band > 0 && below_top > 0) {
                 margin = std::min({margin, arc_margin, band_margin, top_margin});
                 return done(ZoneId::Front);
@@ -239,7 +347,9 @@ ZonePoint ScalpRegion::classify(const glm::dvec3& p) const {
     }
     const double jitter_deg = kBorderNoiseMm * n2 / zone_r_xy / kDeg;
     auto beyond = [&](double limit_deg) {
-        return border((deg - (limit_deg + jitter_deg)) * kDeg * zone_r_xy) > 0;
+        const double arc = (deg - (limit_deg + jitter_deg)) * kDeg * zone_r_xy;
+        margin = std::min(margin, std::abs(arc) / (arcSlope(arc / zone_r_xy) + border_slope));
+        return arc > 0;
     };
     if (!beyond(40)) return done(ZoneId::Front);
     if (!beyond(75)) return done(ZoneId::Temples);

@@ -48,6 +48,8 @@ public:
     static double thetaOfColumn(int i);
     static double phiOfRow(int j);
     double nodeDistance(int i, int j) const { return m_distance[index(i, j)]; }
+    // Radius (mm from the centre) of the outer surface at node (i, j).
+    double nodeRadius(int i, int j) const { return m_radius[index(i, j)]; }
     glm::dvec3 nodePoint(int i, int j) const;
 
 private:

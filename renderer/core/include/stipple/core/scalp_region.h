@@ -21,6 +21,7 @@
 
 #include "stipple/core/design.h"
 #include "stipple/core/hairline.h"
+#include "stipple/core/hairline_field.h"
 #include "stipple/core/head_chart.h"
 #include "stipple/core/head_model.h"
 
@@ -57,9 +58,16 @@ private:
     // Border noise (valueNoise3 of the design seed, channel 0 or 1) from a table of lattice
     // corners over the head's box.
     double borderNoise(const glm::dvec3& q, int channel) const;
+    // Bound of |d r_surface / d arc| of the chart within kWideSlopeDeg of theta (0 on a
+    // sphere; carved hair makes it large).
+    double chartSlope(double theta) const;
+    // Bound of |grad valueNoise3| (per cell) over the cells around q (noise coordinates), both
+    // channels.
+    double noiseSlope(const glm::dvec3& q) const;
 
     PolarChart m_chart;
     HairlineCurve m_hairline;
+    HairlineField m_line_field;   // signed distance to m_hairline.loop_mm
     uint64_t m_seed = 0;
     double m_transition_mm = 10;
     glm::dvec3 m_crown{0};
@@ -69,9 +77,11 @@ private:
     glm::dvec3 m_mask_centre{0};  // the density mask's projection centre
     glm::dvec3 m_ear[2]{};        // ear landmarks (left, right): the pinna guard
     double m_lowest_line_y = 0;   // lowest point of the hairline: nothing below is scalp
+    std::vector<double> m_chart_slope; // per chart column, see chartSlope()
     glm::ivec3 m_noise_origin{0};
     glm::ivec3 m_noise_dims{0};
     std::vector<double> m_noise[2];
+    std::vector<double> m_noise_slope; // per lattice cell, see noiseSlope()
 };
 
 // Smooth 3D value noise in [-1, 1] with unit cells (scale the argument), from (seed, channel).
