@@ -94,9 +94,9 @@ private:
     // prepare() scratch, reused.
     std::vector<uint8_t> m_octant_of;
     std::vector<uint32_t> m_digit_of;
-    struct Scratch; // the cell sort's buffers
-    std::unique_ptr<Scratch> m_scratch;
     std::vector<uint64_t> m_run;
+    struct Scratch; // the cell sort's buffers (types private to poisson_sampling.cpp)
+    std::unique_ptr<Scratch> m_scratch;
 };
 
 // Plain dart throwing (the textbook baseline, Cook 1986 / Bridson 2007 without the active
@@ -107,9 +107,11 @@ std::vector<glm::vec3> dartThrowing(const Mesh& mesh, const std::vector<uint32_t
                                     float radius_mm, size_t max_samples, size_t max_failures,
                                     uint64_t seed);
 
-// Distance from each point to its nearest other point (3D), with a uniform hash grid of cell
-// `cell_mm` (choose about the expected spacing). Points with no neighbour within
-// 8 * cell_mm get +infinity. Linear time for evenly spread points.
+// Distance from each point to its nearest other point (3D), `cell_mm` about the expected
+// spacing. Exact whenever the nearest point is within 8 * cell_mm; otherwise the nearest
+// among the points whose cell (cubes of side cell_mm from the origin) is within 8 cells of
+// the point's along every axis, or +infinity when there is none. Linear time for evenly
+// spread points (a point looks first at the 2 x 2 x 2 cells of side 2 * cell_mm around it).
 std::vector<float> nearestNeighbourDistances(const std::vector<glm::vec3>& points, float cell_mm);
 
 // Ratios at or above this are reported as +infinity by nearestSpacingRatios().
@@ -117,11 +119,11 @@ constexpr float kSpacingRatioLimit = 4.0f;
 
 // Per point i: min over j != i of |p_i - p_j| / (0.5 * (spacing_mm[i] + spacing_mm[j])), the
 // variable-radius Poisson-disk convention (a pair is judged against the mean of both dots'
-// ideal spacings). Exact whenever that minimum is below
-// kSpacingRatioLimit; +infinity otherwise (so the search is bounded by 4 x the largest
-// spacing, and a point with no other point that near gets +infinity). Requires
-// points.size() == spacing_mm.size() and every spacing finite and > 0 (asserted).
-// Linear time for evenly spread points.
+// ideal spacings). Exact whenever that minimum is below kSpacingRatioLimit; +infinity
+// otherwise (so the search never goes beyond 4 x the largest spacing, and a point with no
+// other point that near gets +infinity). Requires points.size() == spacing_mm.size() and
+// every spacing finite and > 0 (asserted). Linear time for evenly spread points; about as
+// fast as nearestNeighbourDistances().
 std::vector<float> nearestSpacingRatios(const std::vector<glm::vec3>& points,
                                         const std::vector<float>& spacing_mm);
 
