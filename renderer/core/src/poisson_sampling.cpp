@@ -512,7 +512,7 @@ std::vector<SampleCandidate> PoissonSelector::select(float radius_scale) {
     std::vector<uint64_t> spilled((cells + 64) / 64, 0);
     m_accepted.assign(cells, 0);
     m_next.assign(cells, 0);
-    m_kept.assign(count, 0);
+    m_kept.resize(count); // per cell, its accepted candidates' sources from the run's start
     m_active = m_phase_cells;
     uint32_t phase_end[8];
     for (size_t p = 0; p < 8; ++p) phase_end[p] = m_phase_start[p + 1];
@@ -624,7 +624,7 @@ std::vector<SampleCandidate> PoissonSelector::select(float radius_scale) {
                         m_overflow[begin + n] = glm::vec4(s.x, s.y, s.z, r_s);
                         spilled[cell >> 6] |= uint64_t(1) << (cell & 63);
                     }
-                    m_kept[k] = 1;
+                    m_kept[begin + n] = m_source[k];
                 }
                 m_next[cell] = next;
                 if (next < size) m_active[kept++] = cell;
@@ -634,28 +634,30 @@ std::vector<SampleCandidate> PoissonSelector::select(float radius_scale) {
         }
     }
 
-    // The kept candidates, cells in output order (fetching ahead: the cells' counters and
-    // runs are scattered), each cell's in priority order.
+    // The kept candidates, cells in output order, each cell's in priority order. The cells'
+    // counters, kept lists and candidates are scattered: fetched ahead in three steps.
     std::vector<SampleCandidate> kept(total_kept);
     size_t out = 0;
     const size_t output_cells = m_output_cells.size();
     for (size_t i = 0; i < output_cells; ++i) {
-        if (i + 2 * kCellsAhead < output_cells) {
-            prefetch(&m_start[m_output_cells[i + 2 * kCellsAhead]]);
-            prefetch(&m_accepted[m_output_cells[i + 2 * kCellsAhead]]);
+        if (i + 3 * kCellsAhead < output_cells) {
+            prefetch(&m_start[m_output_cells[i + 3 * kCellsAhead]]);
+            prefetch(&m_accepted[m_output_cells[i + 3 * kCellsAhead]]);
         }
+        if (i + 2 * kCellsAhead < output_cells)
+            prefetch(&m_kept[m_start[m_output_cells[i + 2 * kCellsAhead]]]);
         if (i + kCellsAhead < output_cells) {
-            const uint32_t later = m_start[m_output_cells[i + kCellsAhead]];
-            prefetch(&m_kept[later]);
-            prefetch(&m_source[later]);
+            const uint32_t later = m_output_cells[i + kCellsAhead];
+            const uint32_t* sources = &m_kept[m_start[later]];
+            for (uint32_t n = 0; n < std::min(m_accepted[later], 3u); ++n)
+                prefetch(&candidates[sources[n]]);
         }
         const uint32_t c = m_output_cells[i];
-        for (uint32_t k = m_start[c], n = 0; n < m_accepted[c]; ++k)
-            if (m_kept[k]) {
-                kept[out] = candidates[m_source[k]];
-                kept[out++].radius_mm *= radius_scale;
-                ++n;
-            }
+        const uint32_t* sources = &m_kept[m_start[c]];
+        for (uint32_t n = 0; n < m_accepted[c]; ++n) {
+            kept[out] = candidates[sources[n]];
+            kept[out++].radius_mm *= radius_scale;
+        }
     }
     return kept;
 }

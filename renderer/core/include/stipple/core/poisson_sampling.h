@@ -90,7 +90,7 @@ private:
     std::vector<glm::vec4> m_slots;        // per cell 4 accepted (see select())
     std::vector<glm::vec4> m_overflow;     // accepted beyond kSlots, at m_points' index
     std::vector<uint32_t> m_accepted, m_next, m_active;
-    std::vector<uint8_t> m_kept;
+    std::vector<uint32_t> m_kept; // per cell: its accepted candidates, at m_points' index
     // prepare() scratch, reused.
     std::vector<uint8_t> m_octant_of;
     std::vector<uint32_t> m_digit_of;
