@@ -594,6 +594,8 @@ std::vector<SampleCandidate> PoissonSelector::select(float radius_scale) {
                     prefetch(&m_points[k]);
                     prefetch(&m_points[k + 2]);
                     prefetch(&m_octant[k]);
+                    prefetch(&m_source[k]);
+                    prefetch(&m_kept[m_start[later] + m_accepted[later]]);
                 }
                 if (a + kCellsAhead / 2 < phase_end[p]) {
                     const uint32_t later = m_active[a + kCellsAhead / 2];
