@@ -333,6 +333,24 @@ void expectAcceptable(const FollicleSet& set, const Design& d, const char* what,
     EXPECT_LT(set.nn_mean_ratio, 0.85) << what;
 }
 
+TEST(FolliclesScale, AMillionDotsAndNoneOutside) {
+    // The benchmark's case (tests/bench/follicles_bench.cpp): 1M dots on the 49k-triangle
+    // ellipsoid head. At this density the sampler skips most classifications on the strength of
+    // the zone map's margins; every dot is re-classified for the figure, so a margin that
+    // overestimates anywhere shows here (it did: 61 dots behind the ears before the hairline
+    // loop was resampled onto the surface).
+    static const HeadModel head = test::syntheticHead({76, 115, 97.5}, 64);
+    Design d;
+    d.seed = 11;
+    d.hairline.nape_height_mm = -30;
+    d.mode = DensityMode::Total;
+    d.total_dots = 1000000;
+    const FollicleSet set = generateFollicles(head, d);
+    EXPECT_NEAR(double(set.dots.size()), 1e6, 0.05e6);
+    EXPECT_EQ(set.outside_region, 0u);
+    EXPECT_GE(set.nn_min_ratio, 0.65);
+}
+
 TEST(FolliclesAcceptance, IctHead) {
     Design d = baseDesign();
     d.head.mesh = test::sharedHeads() / "ict_facekit_neutral" / "generic_neutral_mesh_skin_only.obj";

@@ -199,6 +199,68 @@ struct CornerBalls {
     }
 };
 
+// Proven balls around the points classified on one triangle (its corners, its candidates, their
+// inset probes): every point inside a ball is classified like the ball's centre, inside zone z
+// or outside. Neighbouring candidates near a border share most of their probe circles, so a
+// few balls spare many classifications. A fixed number of balls, the smallest replaced first.
+class BallCache {
+public:
+    static constexpr int kCapacity = 16;
+    static constexpr int8_t kOutside = -1;
+
+    void clear() { m_count = 0; }
+    void add(const glm::dvec3& centre, double radius_mm, int8_t zone) {
+        if (!(radius_mm > 0.02)) return;
+        int slot = m_count;
+        if (m_count == kCapacity) {
+            slot = 0;
+            for (int k = 1; k < kCapacity; ++k)
+                if (m_radius[k] < m_radius[slot]) slot = k;
+            if (m_radius[slot] >= radius_mm) return;
+        } else {
+            ++m_count;
+        }
+        m_centre[slot] = centre;
+        m_radius[slot] = radius_mm;
+        m_zone[slot] = zone;
+    }
+    void add(const glm::dvec3& centre, const ZonePoint& zp) {
+        add(centre, zp.margin_mm, zp.inside ? int8_t(zp.zone) : kOutside);
+    }
+    // The zone of the ball holding p with the most room (`slack`, mm); `found` false if none.
+    // Balls of `skip_zone` are ignored.
+    int8_t find(const glm::dvec3& p, double& slack, bool& found, int8_t skip_zone = -2) const {
+        int best = -1;
+        slack = 0;
+        for (int k = 0; k < m_count; ++k) {
+            if (m_zone[k] == skip_zone) continue;
+            const glm::dvec3 d = p - m_centre[k];
+            const double left = m_radius[k] - std::sqrt(glm::dot(d, d));
+            if (left > slack) {
+                slack = left;
+                best = k;
+            }
+        }
+        found = best >= 0;
+        return found ? m_zone[best] : kOutside;
+    }
+    // Whether a ball of `zone` holds p.
+    bool holds(const glm::dvec3& p, int8_t zone) const {
+        for (int k = 0; k < m_count; ++k) {
+            if (m_zone[k] != zone) continue;
+            const glm::dvec3 d = p - m_centre[k];
+            if (glm::dot(d, d) < m_radius[k] * m_radius[k]) return true;
+        }
+        return false;
+    }
+
+private:
+    glm::dvec3 m_centre[kCapacity];
+    double m_radius[kCapacity] = {};
+    int8_t m_zone[kCapacity] = {};
+    int m_count = 0;
+};
+
 glm::dvec3 triPoint(const Mesh& mesh, const glm::uvec3& t, double u, double v) {
     const glm::dvec3 a = mesh.positions[t.x], b = mesh.positions[t.y], c = mesh.positions[t.z];
     return a + u * (b - a) + v * (c - a);
@@ -631,9 +693,13 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
         const glm::dvec3 a = mesh.positions[tri.x];
         const glm::dvec3 ab = glm::dvec3(mesh.positions[tri.y]) - a;
         const glm::dvec3 ac = glm::dvec3(mesh.positions[tri.z]) - a;
-        CornerBalls balls;
-        for (uint32_t vi : {tri.x, tri.y, tri.z})
-            balls.add(mesh.positions[vi], vertex_zones[weldOf(vi)], vertex_margin[weldOf(vi)]);
+        BallCache balls;
+        for (uint32_t vi : {tri.x, tri.y, tri.z}) {
+            const uint8_t bits = vertex_zones[weldOf(vi)];
+            balls.add(mesh.positions[vi], vertex_margin[weldOf(vi)],
+                      bits == kOutsideBit ? BallCache::kOutside : int8_t(CornerBalls::zoneOf(bits)));
+        }
+        constexpr int8_t kTransition = int8_t(ZoneId::FrontTransition);
         glm::dvec3 e1, e2;
         bool basis = false;
         for (uint64_t j = 0; j < count_max; ++j) {
@@ -650,15 +716,18 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
             } else {
                 // Only a zone ball that also holds the inset probes saves work; nearer its rim
                 // a classification gives a better margin than the ball, often sparing them.
+                // (Transition balls do not count: a candidate there needs its own depth.)
                 double slack = 0;
-                const int ball = balls.find(p, slack);
-                if (ball >= 0 && balls.bits[ball] == kOutsideBit) continue;
-                if (ball >= 0 && slack > kProbeFactor * sampling[size_t(CornerBalls::zoneOf(balls.bits[ball]))].r_max) {
+                bool found = false;
+                const int8_t ball_zone = balls.find(p, slack, found, kTransition);
+                if (found && ball_zone == BallCache::kOutside) continue;
+                if (found && slack > kProbeFactor * sampling[size_t(ball_zone)].r_max) {
                     zp.inside = true;
-                    zp.zone = CornerBalls::zoneOf(balls.bits[ball]);
+                    zp.zone = ZoneId(ball_zone);
                     zp.margin_mm = zp.zone_margin_mm = slack;
                 } else {
                     zp = region.classify(p);
+                    balls.add(p, zp);
                     if (!zp.inside) continue;
                 }
             }
@@ -678,26 +747,17 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
                     tangentBasis(glm::normalize(glm::cross(ab, ac)), e1, e2);
                     basis = true;
                 }
-                // A probe found in the candidate's own zone proves its whole margin ball to be
-                // in it: later probes inside such a ball need no classification (the even
-                // directions go first, so the odd ones between them are often covered).
-                glm::dvec3 ball_centre[8];
-                double ball_radius[8];
-                int probe_balls = 0;
+                // A probe inside a proven ball of the candidate's own zone needs no
+                // classification; every probe classified adds its ball (the even directions go
+                // first, so the odd ones between them are often covered).
                 bool clear = true;
                 for (int k : {0, 2, 4, 6, 1, 3, 5, 7}) {
                     const glm::dvec3 dir = kCircle[k].x * e1 + kCircle[k].y * e2;
                     const glm::dvec3 q = p + inset * dir;
-                    bool covered = false;
-                    for (int b = 0; b < probe_balls && !covered; ++b)
-                        covered = glm::length(q - ball_centre[b]) < ball_radius[b];
-                    if (covered) continue;
+                    if (balls.holds(q, int8_t(zp.zone))) continue;
                     ZonePoint zq = region.classify(q);
-                    if (zq.inside && zq.zone == zp.zone) {
-                        ball_centre[probe_balls] = q;
-                        ball_radius[probe_balls++] = zq.margin_mm;
-                        continue;
-                    }
+                    balls.add(q, zq);
+                    if (zq.inside && zq.zone == zp.zone) continue;
                     // Beyond the line is clear, unless a sliver of another zone lies between
                     // (where the transition band tapers out): look half way too.
                     if (!zq.inside) zq = region.classify(p + 0.5 * inset * dir);

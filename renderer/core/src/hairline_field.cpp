@@ -36,9 +36,24 @@ double segmentDistance2(const glm::dvec3& p, const glm::dvec3& a, const glm::dve
 
 } // namespace
 
-HairlineField::HairlineField(const PolarChart& chart, const std::vector<glm::dvec3>& loop_mm,
+HairlineField::HairlineField(const PolarChart& chart, const std::vector<glm::dvec3>& loop_in,
                              double floor_y_mm) {
-    STIPPLE_ASSERT(loop_mm.size() >= 3, "HairlineField(): the loop needs at least 3 points");
+    STIPPLE_ASSERT(loop_in.size() >= 3, "HairlineField(): the loop needs at least 3 points");
+    // The loop resampled every kStepMm and put on the chart's surface. The sign comes from
+    // where the loop crosses the meridians in chart angles, the magnitude from 3D distances:
+    // both must see the same curve. A long straight segment cuts under a curved surface (a
+    // 33 mm chord sags 1.5 mm below a 90 mm head), so its crossings and its distances
+    // disagreed and the sign flipped 1.5 mm from the line (behind the ear of the bench head).
+    constexpr double kStepMm = 1.0;
+    std::vector<glm::dvec3> loop_mm;
+    for (size_t k = 0; k < loop_in.size(); ++k) {
+        const glm::dvec3 a = loop_in[k], b = loop_in[(k + 1) % loop_in.size()];
+        const int steps = std::max(1, int(std::ceil(glm::length(b - a) / kStepMm)));
+        for (int i = 0; i < steps; ++i) {
+            const glm::dvec3 q = a + (b - a) * (double(i) / steps);
+            loop_mm.push_back(chart.surfacePoint(chart.thetaOf(q), chart.phiOf(q)));
+        }
+    }
     const size_t count = loop_mm.size();
     // Crossings of each meridian with the loop, as polar angles.
     std::vector<std::vector<double>> crossings(kColumns);

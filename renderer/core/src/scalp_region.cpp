@@ -243,24 +243,29 @@ ZonePoint ScalpRegion::classify(const glm::dvec3& p) const {
         out.margin_mm = m_lowest_line_y - p.y;
         return out;
     }
+    // Distance bound to the pinna guards for points outside them: beyond the guard's plane, or
+    // outside its ellipse (q - 1 times the smaller semi-axis), whichever is larger.
+    double pinna_margin = std::numeric_limits<double>::max();
     for (const glm::dvec3& ear : m_ear) {
         const double ear_dx = ear.x - c.x;
-        if ((p.x - c.x) * ear_dx <= 0 || std::abs(p.x - c.x) < 0.8 * std::abs(ear_dx)) continue;
+        if ((p.x - c.x) * ear_dx <= 0) continue; // the other side: farther than the plane below
         const double qy = (p.y - ear.y - 8) / 33, qz = (p.z - ear.z + 12) / 20;
         const double q = std::sqrt(qy * qy + qz * qz);
-        if (q < 1) {
+        const double to_plane = std::abs(p.x - c.x) - 0.8 * std::abs(ear_dx); // > 0: beyond it
+        if (to_plane >= 0 && q < 1) {
             // The ellipse's smaller semi-axis bounds the distance to its rim; the guard also
             // ends at the plane 0.8 of the way out to the ear.
-            out.margin_mm = std::min((1 - q) * 20, std::abs(p.x - c.x) - 0.8 * std::abs(ear_dx));
+            out.margin_mm = std::min((1 - q) * 20, to_plane);
             return out;
         }
+        pinna_margin = std::min(pinna_margin, std::max(-to_plane, (q - 1) * 20));
     }
     // d: signed distance to the line across the surface (mm, > 0 inside); it changes by at
     // most HairlineField::kSlope per mm of surface (see there), and the surface point under p
     // moves by up to the chart's roughness factor per mm of p.
     const double d = m_line_field.depth(theta, phi);
     const double line_slope = HairlineField::kSlope * chart_slope;
-    const double line_margin = std::abs(d) / line_slope;
+    const double line_margin = std::min(std::abs(d) / line_slope, pinna_margin);
     if (d < 0) {
         out.margin_mm = line_margin;
         return out;

@@ -21,8 +21,10 @@ public:
     // Bound on how fast depth() changes per mm of movement over the surface: the node values
     // are distances (1 per mm between neighbouring nodes along the chord joining them), and a
     // bilinear blend of two such directions grows by at most sqrt(2); 1.5 leaves room for the
-    // chart's cells not being square on the surface. |depth| / kSlope is therefore a lower
-    // bound of the distance to the line as depth() draws it.
+    // chart's cells not being square on the surface. This needs the sign and the distances to
+    // see the same curve: the loop is resampled onto the chart's surface first (see the .cpp).
+    // |depth| / kSlope is therefore a lower bound of the distance to the line as depth() draws
+    // it (checked by brute force in tests/core/scalp_region_test.cpp).
     static constexpr double kSlope = 1.5;
 
     HairlineField() = default;
