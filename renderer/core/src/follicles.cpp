@@ -207,8 +207,12 @@ class BallCache {
 public:
     static constexpr int kCapacity = 16;
     static constexpr int8_t kOutside = -1;
+    static constexpr size_t kZones = size_t(ZoneId::Count);
 
-    void clear() { m_count = 0; }
+    // need_mm[z]: the room a ball of zone z must leave around a candidate to spare its
+    // classification (its inset probes' radius); balls of `skip_zone` never certify one.
+    BallCache(const double* need_mm, int8_t skip_zone) : m_need(need_mm), m_skip(skip_zone) {}
+
     void add(const glm::dvec3& centre, double radius_mm, int8_t zone) {
         if (!(radius_mm > 0.02)) return;
         int slot = m_count;
@@ -223,26 +227,27 @@ public:
         m_centre[slot] = centre;
         m_radius[slot] = radius_mm;
         m_zone[slot] = zone;
+        // Squared reach within which the ball settles a candidate (-1: never).
+        const double reach = zone == kOutside ? radius_mm
+                             : zone == m_skip ? -1.0
+                                              : radius_mm - m_need[size_t(zone)];
+        m_reach2[slot] = reach > 0 ? reach * reach : -1.0;
     }
     void add(const glm::dvec3& centre, const ZonePoint& zp) {
         add(centre, zp.margin_mm, zp.inside ? int8_t(zp.zone) : kOutside);
     }
-    // The zone of the ball holding p with the most room (`slack`, mm); `found` false if none.
-    // Balls of `skip_zone` are ignored.
-    int8_t find(const glm::dvec3& p, double& slack, bool& found, int8_t skip_zone = -2) const {
-        int best = -1;
-        slack = 0;
+    // Settles candidate p from a ball: returns true with `zone` (kOutside for outside) and
+    // `slack` (room left to the ball's rim, mm), or false when p must be classified.
+    bool settle(const glm::dvec3& p, int8_t& zone, double& slack) const {
         for (int k = 0; k < m_count; ++k) {
-            if (m_zone[k] == skip_zone) continue;
             const glm::dvec3 d = p - m_centre[k];
-            const double left = m_radius[k] - std::sqrt(glm::dot(d, d));
-            if (left > slack) {
-                slack = left;
-                best = k;
-            }
+            const double d2 = glm::dot(d, d);
+            if (d2 >= m_reach2[k]) continue;
+            zone = m_zone[k];
+            slack = m_radius[k] - std::sqrt(d2);
+            return true;
         }
-        found = best >= 0;
-        return found ? m_zone[best] : kOutside;
+        return false;
     }
     // Whether a ball of `zone` holds p.
     bool holds(const glm::dvec3& p, int8_t zone) const {
@@ -255,8 +260,11 @@ public:
     }
 
 private:
+    const double* m_need;
+    int8_t m_skip;
     glm::dvec3 m_centre[kCapacity];
     double m_radius[kCapacity] = {};
+    double m_reach2[kCapacity] = {};
     int8_t m_zone[kCapacity] = {};
     int m_count = 0;
 };
@@ -664,6 +672,10 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
                                                                                           : 1.0);
         zs.candidates.reserve(size_t(zs.per_dot * plan.target_dots * 1.1) + 16);
     }
+    // Room a proven ball must leave around a candidate of zone z to settle it (its probes).
+    constexpr int8_t kTransition = int8_t(ZoneId::FrontTransition);
+    double probe_need[kZones];
+    for (size_t z = 0; z < kZones; ++z) probe_need[z] = kProbeFactor * sampling[z].r_max;
     const uint64_t position_seed = hashOf(design.seed, 0x9051);
     auto positionHash = [&](uint64_t t, uint64_t j) { return hashOf(position_seed, t, j); };
     for (size_t t = 0; t < tri_count; ++t) {
@@ -687,19 +699,30 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
             only = 0;
             while (!(zones & (1u << only))) ++only;
         }
-        const bool interior = only < kZones && ZoneId(only) != ZoneId::FrontTransition &&
-                              info.margin_mm > info.max_edge_mm + kProbeFactor * sampling[only].r_max;
+        bool interior = only < kZones && ZoneId(only) != ZoneId::FrontTransition &&
+                        info.margin_mm > info.max_edge_mm + probe_need[only];
         const glm::uvec3 tri = mesh.triangles[t];
+        // Or one corner's proven ball holds the whole triangle (every point of it lies within
+        // the longest edge of each corner) with room for the probes.
+        for (uint32_t vi : {tri.x, tri.y, tri.z}) {
+            if (interior) break;
+            const uint8_t bits = vertex_zones[weldOf(vi)];
+            if (bits == kOutsideBit || bits == (1u << unsigned(kTransition))) continue;
+            const size_t z = size_t(CornerBalls::zoneOf(bits));
+            if (vertex_margin[weldOf(vi)] > info.max_edge_mm + probe_need[z]) {
+                only = z;
+                interior = true;
+            }
+        }
         const glm::dvec3 a = mesh.positions[tri.x];
         const glm::dvec3 ab = glm::dvec3(mesh.positions[tri.y]) - a;
         const glm::dvec3 ac = glm::dvec3(mesh.positions[tri.z]) - a;
-        BallCache balls;
+        BallCache balls(probe_need, kTransition);
         for (uint32_t vi : {tri.x, tri.y, tri.z}) {
             const uint8_t bits = vertex_zones[weldOf(vi)];
             balls.add(mesh.positions[vi], vertex_margin[weldOf(vi)],
                       bits == kOutsideBit ? BallCache::kOutside : int8_t(CornerBalls::zoneOf(bits)));
         }
-        constexpr int8_t kTransition = int8_t(ZoneId::FrontTransition);
         glm::dvec3 e1, e2;
         bool basis = false;
         for (uint64_t j = 0; j < count_max; ++j) {
@@ -718,10 +741,9 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
                 // a classification gives a better margin than the ball, often sparing them.
                 // (Transition balls do not count: a candidate there needs its own depth.)
                 double slack = 0;
-                bool found = false;
-                const int8_t ball_zone = balls.find(p, slack, found, kTransition);
-                if (found && ball_zone == BallCache::kOutside) continue;
-                if (found && slack > kProbeFactor * sampling[size_t(ball_zone)].r_max) {
+                int8_t ball_zone = 0;
+                if (balls.settle(p, ball_zone, slack)) {
+                    if (ball_zone == BallCache::kOutside) continue;
                     zp.inside = true;
                     zp.zone = ZoneId(ball_zone);
                     zp.margin_mm = zp.zone_margin_mm = slack;

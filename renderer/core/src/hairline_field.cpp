@@ -198,7 +198,7 @@ HairlineField::HairlineField(const PolarChart& chart, const std::vector<glm::dve
     // distance to it) as well. Blending a distance function underestimates it at its ridges and
     // is within ~h^2 / (8 depth) (0.05 mm here) elsewhere, so margins stay lower bounds.
     constexpr int kCoarse = 4;
-    constexpr double kBlendFromMm = 30;
+    constexpr double kBlendFromMm = 16;
     constexpr int kCoarseRows = PolarChart::kPhiSteps / kCoarse + 1;
     static_assert(PolarChart::kPhiSteps % kCoarse == 0 && kColumns % kCoarse == 0,
                   "the coarse lattice must end on the last row and wrap in theta");
