@@ -158,7 +158,7 @@ TEST(PoissonSampling, SelectorReusedAcrossSetsAndScales) {
         SCOPED_TRACE(scale);
         expectSame(selector.select(scale), referenceSelect(small, 0.7f, scale));
     }
-    EXPECT_TRUE(selectPoissonDisk({}, 1.0f).empty());
+    EXPECT_TRUE(selectPoissonDisk(std::vector<SampleCandidate>{}, 1.0f).empty());
 }
 
 // Brute-force nearest distance with the same float expression.

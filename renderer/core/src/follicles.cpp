@@ -29,6 +29,7 @@
 #include <limits>
 #include <sstream>
 
+#include "stipple/core/huge_pages.h"
 #include "stipple/core/image.h"
 #include "stipple/core/poisson_sampling.h"
 #include "stipple/core/scalp_region.h"
@@ -643,7 +644,7 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
         double peak = 0, r_peak = 0, r_max = 0, per_dot = kCandidatesPerDot;
         uint64_t seed = 0;
         size_t in_zone = 0, inset_dropped = 0;
-        std::vector<SampleCandidate> candidates;
+        HugeVector<SampleCandidate> candidates;
     };
     std::vector<ZoneSampling> sampling(kZones);
     uint8_t sampled_bits = 0;
@@ -805,6 +806,15 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
     // Selection and dots, zone by zone.
     std::vector<float> local_density; // per dot, per mm^2 (for the spacing ratio)
     PoissonSelector selector;         // one for all zones: its buffers are reused
+    {
+        // Room for every zone's dots up front (counts land within a few per cent of the
+        // targets), so the dot list is not copied while it grows.
+        double expected = 0;
+        for (const ZonePlan& plan : plans)
+            if (plan.sampled) expected += plan.target_dots;
+        result.dots.reserve(size_t(expected * 1.08) + 64);
+        local_density.reserve(size_t(expected * 1.08) + 64);
+    }
     for (size_t z = 0; z < kZones; ++z) {
         const ZonePlan& plan = plans[z];
         if (!plan.sampled) continue;

@@ -22,9 +22,9 @@ constexpr int kRun = 16; // segments per bounding sphere
 // 1-Lipschitz and lets most runs of segments be rejected at once.
 constexpr double kCapMm = 72;
 // Outside the line only margins read the field (no zone lives there), and a margin of
-// 24 / HairlineField::kSlope = 16 mm is more than any shortcut needs: outside values are
+// 12 / HairlineField::kSlope = 8 mm is more than any shortcut needs: outside values are
 // clamped at -kOutsideCapMm, which spares exact distances over the face and neck.
-constexpr double kOutsideCapMm = 24;
+constexpr double kOutsideCapMm = 12;
 
 double segmentDistance2(const glm::dvec3& p, const glm::dvec3& a, const glm::dvec3& b) {
     const glm::dvec3 ab = b - a;
@@ -198,7 +198,7 @@ HairlineField::HairlineField(const PolarChart& chart, const std::vector<glm::dve
     // distance to it) as well. Blending a distance function underestimates it at its ridges and
     // is within ~h^2 / (8 depth) (0.05 mm here) elsewhere, so margins stay lower bounds.
     constexpr int kCoarse = 4;
-    constexpr double kBlendFromMm = 16;
+    constexpr double kBlendFromMm = 10;
     constexpr int kCoarseRows = PolarChart::kPhiSteps / kCoarse + 1;
     static_assert(PolarChart::kPhiSteps % kCoarse == 0 && kColumns % kCoarse == 0,
                   "the coarse lattice must end on the last row and wrap in theta");

@@ -37,6 +37,7 @@
 #endif
 
 #include "stipple/core/error.h"
+#include "stipple/core/huge_pages.h"
 
 namespace stipple {
 namespace {
@@ -113,10 +114,10 @@ struct SortedCells {
     float cell_mm = 1;
     glm::ivec3 low{0};     // cell coordinate of key 0 (smallest coordinate - 1)
     uint64_t nx = 0, ny = 0, nz = 0;
-    std::vector<uint64_t> keys;      // per cell, ascending
-    std::vector<glm::ivec3> coords;  // per cell
-    std::vector<uint32_t> start;     // per cell + 1: its run in `order`
-    std::vector<uint32_t> order;     // point indices by cell, ascending inside a cell
+    HugeVector<uint64_t> keys;      // per cell, ascending
+    HugeVector<glm::ivec3> coords;  // per cell
+    HugeVector<uint32_t> start;     // per cell + 1: its run in `order`
+    HugeVector<uint32_t> order;     // point indices by cell, ascending inside a cell
 
     uint64_t keyOf(const glm::ivec3& c) const {
         return (uint64_t(c.z - low.z) * ny + uint64_t(c.y - low.y)) * nx + uint64_t(c.x - low.x);
@@ -149,7 +150,16 @@ int floorToInt(float x) {
 
 
 // Least-significant-digit radix sort of `values` on bits [low_bit, low_bit + bits).
-void radixSort(std::vector<uint64_t>& values, std::vector<uint64_t>& scratch, int low_bit,
+// The candidates a selector works on: a view of the caller's array.
+struct CandidateSpan {
+    const SampleCandidate* data;
+    size_t count;
+    size_t size() const { return count; }
+    bool empty() const { return count == 0; }
+    const SampleCandidate& operator[](size_t i) const { return data[i]; }
+};
+
+void radixSort(HugeVector<uint64_t>& values, HugeVector<uint64_t>& scratch, int low_bit,
                int bits) {
     constexpr int kDigitBits = 11;
     constexpr size_t kBuckets = size_t(1) << kDigitBits;
@@ -179,8 +189,8 @@ constexpr uint32_t kPreDigits = 2048;
 // Working memory of sortIntoCells(), kept by callers that sort repeatedly (page faults on
 // fresh buffers cost about as much as the sort).
 struct CellScratch {
-    std::vector<uint64_t> keys, swap;
-    std::vector<uint32_t> counts;
+    HugeVector<uint64_t> keys, swap;
+    HugeVector<uint32_t> counts;
 };
 
 template <typename PositionOf, typename OnCell>
@@ -216,7 +226,7 @@ void sortIntoCells(size_t count, float cell_mm, PositionOf position_of, OnCell o
     int key_bits = 1;
     while (double(uint64_t(1) << key_bits) < total) ++key_bits;
     const bool packed = key_bits <= 32; // cell key and point index in one integer
-    std::vector<uint64_t>& keys = scratch.keys;
+    HugeVector<uint64_t>& keys = scratch.keys;
     keys.resize(count);
     for (size_t i = 0; i < count; ++i) {
         const glm::vec3 q = position_of(i) / cell_mm;
@@ -285,7 +295,7 @@ public:
     }
     // Row r of `cell` is cells [first[r], last[r]); `cell` must not decrease between calls.
     void rows(size_t cell, uint32_t first[9], uint32_t last[9]) {
-        const std::vector<uint64_t>& keys = m_grid.keys;
+        const HugeVector<uint64_t>& keys = m_grid.keys;
         const size_t n = keys.size();
         for (int r = 0; r < 9; ++r) {
             const uint64_t centre = keys[cell] + m_offset[r]; // wraps back into range
@@ -339,7 +349,7 @@ constexpr OctantCells kOctantCells;
 struct PoissonSelector::Scratch {
     SortedCells grid;
     CellScratch sort;
-    std::vector<uint32_t> cell_at;
+    HugeVector<uint32_t> cell_at;
 };
 
 PoissonSelector::PoissonSelector() : m_scratch(std::make_unique<Scratch>()) {}
@@ -347,21 +357,22 @@ PoissonSelector::~PoissonSelector() = default;
 PoissonSelector::PoissonSelector(PoissonSelector&&) noexcept = default;
 PoissonSelector& PoissonSelector::operator=(PoissonSelector&&) noexcept = default;
 
-void PoissonSelector::prepare(const std::vector<SampleCandidate>& candidates,
-                              float max_radius_mm) {
+void PoissonSelector::prepare(const SampleCandidate* data, size_t size, float max_radius_mm) {
     STIPPLE_ASSERT(max_radius_mm > 0, "PoissonSelector::prepare(): max_radius_mm must be positive");
-    m_candidates = &candidates;
+    m_candidates = data;
+    m_candidate_count = size;
+    const CandidateSpan candidates{data, size};
     // Cells of side 2 r_max: a conflict (distance < r <= r_max = half a cell) can only be with
     // the own cell or the neighbour on the near side along each axis: 8 cells, not 27.
     const float cell_mm = 2.0f * max_radius_mm;
     // Which half of its cell a candidate lies in along each axis, from the same float
     // expression as ever (position / cell - corner < 0.5): another rounding at the mid-plane
     // could pick the other neighbour and change the result.
-    std::vector<uint8_t>& octant_of = m_octant_of;
+    HugeVector<uint8_t>& octant_of = m_octant_of;
     octant_of.resize(candidates.size());
     // The cells come out with their runs already ordered by the top 11 priority bits, so
     // the per-cell sort below is an insertion sort over an almost sorted run.
-    std::vector<uint32_t>& digit_of = m_digit_of;
+    HugeVector<uint32_t>& digit_of = m_digit_of;
     digit_of.resize(candidates.size());
     SortedCells& grid = m_scratch->grid;
     sortIntoCells(
@@ -383,13 +394,13 @@ void PoissonSelector::prepare(const std::vector<SampleCandidate>& candidates,
     m_source.resize(count);
     m_octant.resize(count);
     m_start = grid.start;
-    std::vector<uint64_t>& run = m_run;
+    HugeVector<uint64_t>& run = m_run;
     auto tieLess = [&](uint32_t a, uint32_t b) {
         const SampleCandidate& x = candidates[a];
         const SampleCandidate& y = candidates[b];
         return x.triangle != y.triangle ? x.triangle < y.triangle : x.index < y.index;
     };
-    std::vector<uint32_t>& cell_at = m_scratch->cell_at;
+    HugeVector<uint32_t>& cell_at = m_scratch->cell_at;
     cell_at.assign(count, SortedCells::kNoCell);
     for (size_t c = 0; c < cells; ++c) {
         const uint32_t begin = grid.start[c], end = grid.start[c + 1];
@@ -444,7 +455,7 @@ void PoissonSelector::prepare(const std::vector<SampleCandidate>& candidates,
     // Missing neighbours point at the always-empty cell `cells` (see select()).
     m_neighbours.assign(cells * 27, uint32_t(cells));
     {
-        const std::vector<uint64_t>& keys = grid.keys;
+        const HugeVector<uint64_t>& keys = grid.keys;
         uint32_t* table = m_neighbours.data();
         const int forward_rows[4] = {5, 6, 7, 8}; // (dz, dy) = (0, 1), (1, -1), (1, 0), (1, 1)
         uint64_t offset[4];
@@ -491,8 +502,9 @@ void PoissonSelector::prepare(const std::vector<SampleCandidate>& candidates,
 }
 
 std::vector<SampleCandidate> PoissonSelector::select(float radius_scale) {
-    STIPPLE_ASSERT(m_candidates, "PoissonSelector::select(): call prepare() first");
-    const std::vector<SampleCandidate>& candidates = *m_candidates;
+    STIPPLE_ASSERT(m_candidates || m_candidate_count == 0,
+                   "PoissonSelector::select(): call prepare() first");
+    const CandidateSpan candidates{m_candidates, m_candidate_count};
     const size_t cells = m_start.empty() ? 0 : m_start.size() - 1;
     const size_t count = m_points.size();
     if (count == 0) return {};
@@ -664,12 +676,12 @@ std::vector<SampleCandidate> PoissonSelector::select(float radius_scale) {
     return kept;
 }
 
-std::vector<SampleCandidate> selectPoissonDisk(const std::vector<SampleCandidate>& candidates,
+std::vector<SampleCandidate> selectPoissonDisk(const SampleCandidate* candidates, size_t count,
                                                float max_radius_mm, float radius_scale) {
     STIPPLE_ASSERT(max_radius_mm > 0, "selectPoissonDisk(): max_radius_mm must be positive");
-    if (candidates.empty()) return {};
+    if (count == 0) return {};
     PoissonSelector selector;
-    selector.prepare(candidates, max_radius_mm);
+    selector.prepare(candidates, count, max_radius_mm);
     return selector.select(radius_scale);
 }
 
@@ -740,7 +752,7 @@ namespace {
 
 // Points in cell order as structure of arrays, for 4-wide distance loops.
 struct PointColumns {
-    std::vector<float> x, y, z, w;
+    HugeVector<float> x, y, z, w;
     template <typename Get>
     PointColumns(const SortedCells& grid, Get get) {
         // 4 padding entries: a 4-lane load may start at the last point.

@@ -7,6 +7,8 @@
 #include <memory>
 #include <vector>
 
+#include "stipple/core/huge_pages.h"
+
 #include <glm/glm.hpp>
 
 #include "stipple/core/mesh.h"
@@ -50,8 +52,13 @@ struct SampleCandidate {
 // radii). Requires every scaled radius in (0, max_radius_mm]. Returns the kept candidates in a
 // deterministic order. Linear time in the number of candidates (plus small per-cell sorts).
 // A wrapper over PoissonSelector (prepare, then one select).
-std::vector<SampleCandidate> selectPoissonDisk(const std::vector<SampleCandidate>& candidates,
+std::vector<SampleCandidate> selectPoissonDisk(const SampleCandidate* candidates, size_t count,
                                                float max_radius_mm, float radius_scale = 1.0f);
+template <typename Alloc>
+std::vector<SampleCandidate> selectPoissonDisk(const std::vector<SampleCandidate, Alloc>& candidates,
+                                               float max_radius_mm, float radius_scale = 1.0f) {
+    return selectPoissonDisk(candidates.data(), candidates.size(), max_radius_mm, radius_scale);
+}
 
 // selectPoissonDisk() split in two, for callers that rerun the selection of one candidate set
 // with several radius scales: prepare() does everything that depends only on the candidates
@@ -69,32 +76,37 @@ public:
     PoissonSelector(PoissonSelector&&) noexcept;
     PoissonSelector& operator=(PoissonSelector&&) noexcept;
     // Requires max_radius_mm > 0 (asserted).
-    void prepare(const std::vector<SampleCandidate>& candidates, float max_radius_mm);
+    void prepare(const SampleCandidate* candidates, size_t count, float max_radius_mm);
+    template <typename Alloc>
+    void prepare(const std::vector<SampleCandidate, Alloc>& candidates, float max_radius_mm) {
+        prepare(candidates.data(), candidates.size(), max_radius_mm);
+    }
     // Requires prepare() first and every radius_mm * radius_scale in (0, max_radius_mm] (not
     // checked: a larger radius can miss conflicts with cells beyond the neighbours).
     std::vector<SampleCandidate> select(float radius_scale);
 
 private:
-    const std::vector<SampleCandidate>* m_candidates = nullptr;
+    const SampleCandidate* m_candidates = nullptr;
+    size_t m_candidate_count = 0;
     // Candidates in cell order, each cell's run by priority: position + unscaled radius, the
     // index in *m_candidates, and the 3 bits telling which half of its cell it lies in.
-    std::vector<glm::vec4> m_points;
-    std::vector<uint32_t> m_source;
-    std::vector<uint8_t> m_octant;
-    std::vector<uint32_t> m_start;         // per cell + 1: its run in m_points
-    std::vector<uint32_t> m_neighbours;    // per cell x 27 (dz, dy, dx in 0..2); none: `cells`
-    std::vector<uint32_t> m_phase_cells;   // cells grouped by parity phase
+    HugeVector<glm::vec4> m_points;
+    HugeVector<uint32_t> m_source;
+    HugeVector<uint8_t> m_octant;
+    HugeVector<uint32_t> m_start;         // per cell + 1: its run in m_points
+    HugeVector<uint32_t> m_neighbours;    // per cell x 27 (dz, dy, dx in 0..2); none: `cells`
+    HugeVector<uint32_t> m_phase_cells;   // cells grouped by parity phase
     std::vector<uint32_t> m_phase_start;   // 9 entries
-    std::vector<uint32_t> m_output_cells;  // cells in order of first appearance in the input
+    HugeVector<uint32_t> m_output_cells;  // cells in order of first appearance in the input
     // select() state, reused.
-    std::vector<glm::vec4> m_slots;        // per cell 4 accepted (see select())
-    std::vector<glm::vec4> m_overflow;     // accepted beyond kSlots, at m_points' index
-    std::vector<uint32_t> m_accepted, m_next, m_active;
-    std::vector<uint32_t> m_kept; // per cell: its accepted candidates, at m_points' index
+    HugeVector<glm::vec4> m_slots;        // per cell 4 accepted (see select())
+    HugeVector<glm::vec4> m_overflow;     // accepted beyond kSlots, at m_points' index
+    HugeVector<uint32_t> m_accepted, m_next, m_active;
+    HugeVector<uint32_t> m_kept; // per cell: its accepted candidates, at m_points' index
     // prepare() scratch, reused.
-    std::vector<uint8_t> m_octant_of;
-    std::vector<uint32_t> m_digit_of;
-    std::vector<uint64_t> m_run;
+    HugeVector<uint8_t> m_octant_of;
+    HugeVector<uint32_t> m_digit_of;
+    HugeVector<uint64_t> m_run;
     struct Scratch; // the cell sort's buffers (types private to poisson_sampling.cpp)
     std::unique_ptr<Scratch> m_scratch;
 };
