@@ -57,7 +57,8 @@ TEST(Follicles, DotCountIsDensityTimesAreaPerZone) {
         EXPECT_NEAR(double(z.dots), expected, 0.05 * expected) << name;
     }
     double total_area = 0;
-    for (const ZoneStats& z : set.zones) total_area += z.area_cm2;
+    for (const ZoneStats& z : set.zones)
+        total_area += z.area_cm2;
     EXPECT_NEAR(set.area_cm2, total_area, 1e-9);
     // The ellipsoid cap above the line: 380-420 cm2 (a real scalp is 500-775 with the sides
     // lower; the synthetic head's nape is 30 mm below the ears).
@@ -105,8 +106,10 @@ TEST(Follicles, PoissonSelectionKeepsMinimumDistance) {
                       std::max(kept[a].radius_mm, kept[b].radius_mm) - 1e-5f);
     // The kept set does not depend on the order of the input.
     std::vector<uint32_t> ia, ib;
-    for (const auto& s : kept) ia.push_back(s.index);
-    for (const auto& s : kept_reversed) ib.push_back(s.index);
+    for (const auto& s : kept)
+        ia.push_back(s.index);
+    for (const auto& s : kept_reversed)
+        ib.push_back(s.index);
     std::sort(ia.begin(), ia.end());
     std::sort(ib.begin(), ib.end());
     EXPECT_EQ(ia, ib);
@@ -129,7 +132,8 @@ TEST(Follicles, FrontalHeightMeasuredOnTheDotsOnASphere) {
         double lowest = 0;
         for (const Dot& dot : set.dots) {
             if (std::abs(dot.position_mm.x) > 4 || dot.position_mm.z < 0) continue;
-            lowest = std::max(lowest, std::atan2(double(dot.position_mm.z), double(dot.position_mm.y)));
+            lowest =
+                std::max(lowest, std::atan2(double(dot.position_mm.z), double(dot.position_mm.y)));
         }
         const double measured = 100 * (glabella_angle - lowest);
         EXPECT_NEAR(measured, height, 3.0) << "designed " << height;
@@ -157,7 +161,8 @@ TEST(Follicles, SymmetricWhenAsymmetryIsZero) {
     // borders are mirror images (their noise is evaluated at |x|), so what remains is the
     // blue-noise placement itself and the per-zone count matching (2.5%).
     std::map<int, std::pair<int, int>> sides;
-    for (const Dot& dot : set.dots) (dot.position_mm.x > 0 ? sides[int(dot.zone)].first : sides[int(dot.zone)].second)++;
+    for (const Dot& dot : set.dots)
+        (dot.position_mm.x > 0 ? sides[int(dot.zone)].first : sides[int(dot.zone)].second)++;
     for (const auto& [zone, lr] : sides) {
         if (lr.first + lr.second < 1000) continue;
         EXPECT_NEAR(lr.first, lr.second, 0.03 * (lr.first + lr.second)) << kZoneNames[size_t(zone)];
@@ -223,7 +228,8 @@ ScarSpec stripScar() {
     s.type = ScarType::Strip;
     s.width_mm = 8;
     // Across the back, above the nape: a FUT donor scar.
-    for (double x = -50; x <= 50; x += 25) s.points_mm.push_back({x, 10, -120});
+    for (double x = -50; x <= 50; x += 25)
+        s.points_mm.push_back({x, 10, -120});
     return s;
 }
 
@@ -251,7 +257,8 @@ TEST(Follicles, ScarsAreFilledAndKept) {
     bare.scars[0].camouflage = false;
     const FollicleSet left = generateFollicles(ellipsoidHead(), bare);
     size_t inside = 0;
-    for (const Dot& dot : left.dots) inside += left.scars[0].contains(dot.position_mm);
+    for (const Dot& dot : left.dots)
+        inside += left.scars[0].contains(dot.position_mm);
     EXPECT_EQ(inside, 0u);
     EXPECT_NEAR(double(left.dots.size()), double(set.dots.size() - strip.dots), 1.0);
 }
@@ -353,7 +360,8 @@ TEST(FolliclesScale, AMillionDotsAndNoneOutside) {
 
 TEST(FolliclesAcceptance, IctHead) {
     Design d = baseDesign();
-    d.head.mesh = test::sharedHeads() / "ict_facekit_neutral" / "generic_neutral_mesh_skin_only.obj";
+    d.head.mesh =
+        test::sharedHeads() / "ict_facekit_neutral" / "generic_neutral_mesh_skin_only.obj";
     const HeadModel head = loadHeadModel(d.head);
     const FollicleSet set = generateFollicles(head, d);
     expectAcceptable(set, d, "ICT");
@@ -410,10 +418,12 @@ TEST(FolliclesAcceptance, DemosthenesBumpyScalpIsUniformOnTheSurface) {
     std::vector<Problem> warnings;
     const ScalpRegion region(head, d.hairline, d.seed, "", warnings);
     std::vector<int> dots_of(mesh.triangles.size(), 0);
-    for (const Dot& dot : set.dots) dots_of[dot.triangle]++;
+    for (const Dot& dot : set.dots)
+        dots_of[dot.triangle]++;
     for (size_t t = 0; t < mesh.triangles.size(); ++t) {
         const glm::uvec3 tri = mesh.triangles[t];
-        const glm::dvec3 a = mesh.positions[tri.x], b = mesh.positions[tri.y], c = mesh.positions[tri.z];
+        const glm::dvec3 a = mesh.positions[tri.x], b = mesh.positions[tri.y],
+                         c = mesh.positions[tri.z];
         const glm::dvec3 centroid = (a + b + c) / 3.0;
         // Only the scalp's neighbourhood: the face and neck would make empty "patches".
         if (!region.classify(centroid).inside && dots_of[t] == 0) continue;
@@ -496,7 +506,8 @@ TEST(FolliclesPicture, TopAndFrontViews) {
     for (const Image8* part : {&top, &front, &zoom}) {
         for (int y = 0; y < part->height; ++y)
             for (int x = 0; x < part->width; ++x)
-                for (int k = 0; k < 3; ++k) image.at(x0 + x, y)[k] = part->at(x, y)[k];
+                for (int k = 0; k < 3; ++k)
+                    image.at(x0 + x, y)[k] = part->at(x, y)[k];
         x0 += part->width;
     }
     const auto dir = test::outputDir("follicles_picture");

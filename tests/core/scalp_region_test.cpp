@@ -22,9 +22,9 @@ namespace {
 
 struct MarginReport {
     size_t points = 0;
-    size_t pairs = 0;      // pairs closer than the first point's margin (capped at 8 mm)
-    size_t violations = 0; // of those, pairs classified differently
-    double worst = 0;      // largest margin / distance over the violations
+    size_t pairs = 0;           // pairs closer than the first point's margin (capped at 8 mm)
+    size_t violations = 0;      // of those, pairs classified differently
+    double worst = 0;           // largest margin / distance over the violations
     glm::dvec3 at{0}, other{0}; // the worst pair
     std::string detail;
 };
@@ -54,7 +54,8 @@ MarginReport checkMargins(const HeadModel& head, const Design& design) {
             points.push_back(a + u * (b - a) + v * (c - a));
         }
     std::vector<ZonePoint> zones(points.size());
-    for (size_t i = 0; i < points.size(); ++i) zones[i] = region.classify(points[i]);
+    for (size_t i = 0; i < points.size(); ++i)
+        zones[i] = region.classify(points[i]);
     constexpr double kCell = 4, kCap = 8;
     auto key = [&](int x, int y, int z) {
         return (uint64_t(uint32_t(x + 4096)) << 42) | (uint64_t(uint32_t(y + 4096)) << 21) |
@@ -104,8 +105,8 @@ void expectTrueBounds(const Design& design, const std::string& what) {
     // 4,934 and ICT 1,101 with this sampling).
     EXPECT_GT(r.pairs, 5 * r.points) << what;
     EXPECT_EQ(r.violations, 0u) << what << ": worst margin / distance " << r.worst << " at ("
-                                << r.at.x << ", " << r.at.y << ", " << r.at.z << "), "
-                                << r.detail << ", " << glm::length(r.other - r.at) << " mm apart";
+                                << r.at.x << ", " << r.at.y << ", " << r.at.z << "), " << r.detail
+                                << ", " << glm::length(r.other - r.at) << " mm apart";
 }
 
 TEST(ScalpRegionMargins, AreTrueDistanceBoundsOnTheBenchEllipsoid) {
@@ -117,7 +118,8 @@ TEST(ScalpRegionMargins, AreTrueDistanceBoundsOnTheBenchEllipsoid) {
     d.hairline.nape_height_mm = -30;
     const MarginReport r = checkMargins(head, d);
     EXPECT_GT(r.pairs, 5 * r.points);
-    EXPECT_EQ(r.violations, 0u) << "worst margin / distance " << r.worst << " at (" << r.at.x << ", " << r.at.y << ", " << r.at.z << "), " << r.detail;
+    EXPECT_EQ(r.violations, 0u) << "worst margin / distance " << r.worst << " at (" << r.at.x
+                                << ", " << r.at.y << ", " << r.at.z << "), " << r.detail;
 }
 
 TEST(ScalpRegionMargins, AreTrueDistanceBoundsOnTheMannequin) {
@@ -128,7 +130,8 @@ TEST(ScalpRegionMargins, AreTrueDistanceBoundsOnIct) {
     Design d;
     d.seed = 7;
     d.hairline.nape_height_mm = -30;
-    d.head.mesh = test::sharedHeads() / "ict_facekit_neutral" / "generic_neutral_mesh_skin_only.obj";
+    d.head.mesh =
+        test::sharedHeads() / "ict_facekit_neutral" / "generic_neutral_mesh_skin_only.obj";
     expectTrueBounds(d, "ICT");
 }
 

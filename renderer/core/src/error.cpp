@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <sstream>
 
 namespace stipple {
 
@@ -37,6 +38,14 @@ Error::Error(std::vector<Problem> problems)
 void assertFailed(const char* condition, const char* message, const char* file, int line) {
     std::fprintf(stderr, "%s:%d: assertion failed: %s (%s)\n", file, line, message, condition);
     std::abort();
+}
+
+std::string formatFixed(double value, int precision) {
+    std::ostringstream out;
+    out.setf(std::ios::fixed);
+    out.precision(precision);
+    out << value;
+    return out.str();
 }
 
 } // namespace stipple

@@ -69,31 +69,25 @@ constexpr double kMinRadiusScale = 0.96;
 // starting 1% tighter saves most reruns.
 constexpr double kFirstRadiusScale = 0.99;
 // The 8 directions of the inset test, cos and sin of k x 45 deg.
-constexpr glm::dvec2 kCircle[8] = {{1, 0},       {0.70710678, 0.70710678},   {0, 1},
-                                   {-0.70710678, 0.70710678}, {-1, 0}, {-0.70710678, -0.70710678},
-                                   {0, -1},      {0.70710678, -0.70710678}};
+constexpr glm::dvec2 kCircle[8] = {
+    {1, 0},  {0.70710678, 0.70710678},   {0, 1},  {-0.70710678, 0.70710678},
+    {-1, 0}, {-0.70710678, -0.70710678}, {0, -1}, {0.70710678, -0.70710678}};
 // Density factors below this are reached by thinning alone (the minimum distance stops growing)
 // so a near-black mask pixel cannot blow up the grid cells.
 constexpr double kMinDensityFactor = 0.2;
 constexpr uint8_t kOutsideBit = 0x80;
 
-std::string fmt(double v, int precision = 1) {
-    std::ostringstream out;
-    out.setf(std::ios::fixed);
-    out.precision(precision);
-    out << v;
-    return out.str();
-}
-
 // Ideal hexagonal spacing (mm) at `per_mm2` dots per mm^2.
-double hexSpacingMm(double per_mm2) { return std::sqrt(2.0 / (std::sqrt(3.0) * per_mm2)); }
+double hexSpacingMm(double per_mm2) {
+    return std::sqrt(2.0 / (std::sqrt(3.0) * per_mm2));
+}
 
 class DensityMask {
 public:
     DensityMask() = default;
     DensityMask(const DensityMaskSpec& spec, const std::string& file) : m_strength(spec.strength) {
         if (spec.strength < 0 || spec.strength > 1)
-            throw Error("strength is " + fmt(spec.strength, 2) + "; accepted 0..1", file,
+            throw Error("strength is " + formatFixed(spec.strength, 2) + "; accepted 0..1", file,
                         "/density_mask/strength");
         m_image = readImage8(spec.image);
     }
@@ -104,7 +98,8 @@ public:
         const double x = std::clamp(uv.x * m_image.width - 0.5, 0.0, m_image.width - 1.0);
         const double y = std::clamp(uv.y * m_image.height - 0.5, 0.0, m_image.height - 1.0);
         const int x0 = int(x), y0 = int(y);
-        const int x1 = std::min(x0 + 1, m_image.width - 1), y1 = std::min(y0 + 1, m_image.height - 1);
+        const int x1 = std::min(x0 + 1, m_image.width - 1),
+                  y1 = std::min(y0 + 1, m_image.height - 1);
         const double fx = x - x0, fy = y - y0;
         auto g = [&](int px, int py) { return m_image.at(px, py)[0] / 255.0; };
         const double v = (g(x0, y0) * (1 - fx) + g(x1, y0) * fx) * (1 - fy) +
@@ -119,11 +114,11 @@ private:
 
 struct ZonePlan {
     ZoneSpec spec;
-    std::string pointer;       // "/zones/<index>" or "/zones" when the design omits the zone
-    bool sampled = false;      // enabled and given a positive density
-    double peak_per_mm2 = 0;   // density before the local factors
+    std::string pointer;     // "/zones/<index>" or "/zones" when the design omits the zone
+    bool sampled = false;    // enabled and given a positive density
+    double peak_per_mm2 = 0; // density before the local factors
     double area_mm2 = 0;
-    double target_dots = 0;    // integral of the local density over the zone
+    double target_dots = 0; // integral of the local density over the zone
 };
 
 // Everything that decides the local density at a point of a zone (transition, mask).
@@ -157,9 +152,9 @@ struct DensityField {
 };
 
 struct TriangleInfo {
-    uint8_t zones = 0;       // bit per ZoneId, kOutsideBit for outside the region
-    bool certified = false;  // wholly inside one zone, at least margin_mm - max_edge_mm deep
-    float margin_mm = 0;     // min border margin over the samples of the triangle and its ring
+    uint8_t zones = 0;      // bit per ZoneId, kOutsideBit for outside the region
+    bool certified = false; // wholly inside one zone, at least margin_mm - max_edge_mm deep
+    float margin_mm = 0;    // min border margin over the samples of the triangle and its ring
     float max_edge_mm = 0;
     float area_mm2 = 0;
 };
@@ -195,7 +190,8 @@ struct CornerBalls {
     }
     static ZoneId zoneOf(uint8_t zone_bits) {
         size_t z = 0;
-        while (!(zone_bits & (1u << z))) ++z;
+        while (!(zone_bits & (1u << z)))
+            ++z;
         return ZoneId(z);
     }
 };
@@ -315,29 +311,34 @@ std::vector<ScarRegion> buildScars(const Design& design, const ScalpRegion& regi
         scar.type = spec.type;
         scar.design_index = i;
         scar.camouflage = spec.camouflage;
-        const size_t needed = spec.type == ScarType::Polygon ? 3 : spec.type == ScarType::Strip ? 2 : 1;
+        const size_t needed = spec.type == ScarType::Polygon ? 3
+                              : spec.type == ScarType::Strip ? 2
+                                                             : 1;
         if (spec.points_mm.size() < needed)
             throw Error("needs at least " + std::to_string(needed) + " point(s), found " +
                             std::to_string(spec.points_mm.size()),
                         file, pointer + "/points_mm");
         std::vector<glm::dvec3> projected;
-        for (const glm::dvec3& p : spec.points_mm) projected.push_back(project(chart, p));
+        for (const glm::dvec3& p : spec.points_mm)
+            projected.push_back(project(chart, p));
         glm::dvec3 mean(0);
-        for (const glm::dvec3& p : projected) mean += p;
+        for (const glm::dvec3& p : projected)
+            mean += p;
         mean /= double(projected.size());
         scar.normal = glm::normalize(mean - chart.centre());
         switch (spec.type) {
         case ScarType::Strip: {
             if (!(spec.width_mm > 0) || spec.width_mm > 60)
-                throw Error("width_mm is " + fmt(spec.width_mm) + "; accepted 0.5..30", file,
-                            pointer + "/width_mm");
+                throw Error("width_mm is " + formatFixed(spec.width_mm) + "; accepted 0.5..30",
+                            file, pointer + "/width_mm");
             scar.width_mm = spec.width_mm;
             // Densify so chords stay on the surface (5 mm steps: 0.03 mm sagitta on a head).
             double length = 0;
             scar.points_mm.push_back(projected.front());
             for (size_t k = 1; k < projected.size(); ++k) {
                 const glm::dvec3 a = spec.points_mm[k - 1], b = spec.points_mm[k];
-                const int steps = std::max(1, int(std::ceil(glm::length(projected[k] - projected[k - 1]) / 5)));
+                const int steps =
+                    std::max(1, int(std::ceil(glm::length(projected[k] - projected[k - 1]) / 5)));
                 for (int s = 1; s <= steps; ++s) {
                     const glm::dvec3 q = project(chart, a + (b - a) * (double(s) / steps));
                     length += glm::length(q - scar.points_mm.back());
@@ -349,13 +350,13 @@ std::vector<ScarRegion> buildScars(const Design& design, const ScalpRegion& regi
         }
         case ScarType::Fue: {
             if (!(spec.radius_mm > 0) || spec.radius_mm > 150)
-                throw Error("radius_mm is " + fmt(spec.radius_mm) + "; accepted 5..120", file,
-                            pointer + "/radius_mm");
+                throw Error("radius_mm is " + formatFixed(spec.radius_mm) + "; accepted 5..120",
+                            file, pointer + "/radius_mm");
             if (spec.count < 1 || spec.count > 20000)
                 throw Error("count is " + std::to_string(spec.count) + "; accepted 1..5000", file,
                             pointer + "/count");
             if (!(spec.scar_diameter_mm > 0) || spec.scar_diameter_mm > 5)
-                throw Error("scar_diameter_mm is " + fmt(spec.scar_diameter_mm) +
+                throw Error("scar_diameter_mm is " + formatFixed(spec.scar_diameter_mm) +
                                 "; accepted 0.5..2",
                             file, pointer + "/scar_diameter_mm");
             scar.points_mm = {projected.front()};
@@ -370,7 +371,8 @@ std::vector<ScarRegion> buildScars(const Design& design, const ScalpRegion& regi
                     chart, projected.front() + rho * (std::cos(angle) * e1 + std::sin(angle) * e2));
                 scar.discs_mm.emplace_back(q, spec.scar_diameter_mm);
             }
-            scar.area_cm2 = spec.count * kPi * 0.25 * spec.scar_diameter_mm * spec.scar_diameter_mm / 100;
+            scar.area_cm2 =
+                spec.count * kPi * 0.25 * spec.scar_diameter_mm * spec.scar_diameter_mm / 100;
             break;
         }
         case ScarType::Polygon: {
@@ -393,9 +395,11 @@ std::vector<ScarRegion> buildScars(const Design& design, const ScalpRegion& regi
             if (!region.classify(p).inside) ++outside;
         };
         if (scar.type == ScarType::Fue)
-            for (const glm::dvec4& d : scar.discs_mm) check(glm::dvec3(d));
+            for (const glm::dvec4& d : scar.discs_mm)
+                check(glm::dvec3(d));
         else
-            for (const glm::dvec3& p : scar.points_mm) check(p);
+            for (const glm::dvec3& p : scar.points_mm)
+                check(p);
         if (outside == total)
             throw Error("the scar lies entirely outside the scalp region (below the hairline or "
                         "off the head); give points on the treated scalp, head frame in mm",
@@ -429,7 +433,8 @@ bool ScarRegion::contains(const glm::dvec3& p) const {
         glm::dvec3 e1, e2;
         tangentBasis(normal, e1, e2);
         glm::dvec3 mean(0);
-        for (const glm::dvec3& q : points_mm) mean += q;
+        for (const glm::dvec3& q : points_mm)
+            mean += q;
         mean /= double(points_mm.size());
         if (glm::dot(p - mean, normal) < -40) return false;
         const glm::dvec2 q(glm::dot(p, e1), glm::dot(p, e2));
@@ -476,29 +481,32 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
         if (design.mode == DensityMode::Density) {
             if (!(s.density_per_cm2 > 0))
                 throw Error("density_per_cm2 of zone " + std::string(kZoneNames[z]) + " is " +
-                                fmt(s.density_per_cm2) + "; accepted 5..150 (switch the zone off "
+                                formatFixed(s.density_per_cm2) +
+                                "; accepted 5..150 (switch the zone off "
                                 "with \"enabled\": false instead)",
                             file, plan.pointer + "/density_per_cm2");
             if (s.density_per_cm2 > 1000)
                 throw Error("density_per_cm2 of zone " + std::string(kZoneNames[z]) + " is " +
-                                fmt(s.density_per_cm2) + ": absurd (dots " +
-                                fmt(hexSpacingMm(s.density_per_cm2 / 100), 2) +
+                                formatFixed(s.density_per_cm2) + ": absurd (dots " +
+                                formatFixed(hexSpacingMm(s.density_per_cm2 / 100), 2) +
                                 " mm apart, smaller than the dots); accepted 5..150",
                             file, plan.pointer + "/density_per_cm2");
             if (s.density_per_cm2 < 5 || s.density_per_cm2 > 150)
                 warnings.push_back({file, plan.pointer + "/density_per_cm2",
-                                    fmt(s.density_per_cm2) + " dots/cm2 is outside the usual 5..150 "
-                                    "(SMP: about 60-90)",
+                                    formatFixed(s.density_per_cm2) +
+                                        " dots/cm2 is outside the usual 5..150 "
+                                        "(SMP: about 60-90)",
                                     true});
         } else if (s.weight < 0) {
-            throw Error("weight is " + fmt(s.weight) + "; accepted 0..100", file,
+            throw Error("weight is " + formatFixed(s.weight) + "; accepted 0..100", file,
                         plan.pointer + "/weight");
         }
         if (!(s.diameter_mm > 0) || s.diameter_mm > 3)
-            throw Error("diameter_mm is " + fmt(s.diameter_mm, 2) + "; accepted 0.1..1.2", file,
-                        plan.pointer + "/diameter_mm");
+            throw Error("diameter_mm is " + formatFixed(s.diameter_mm, 2) + "; accepted 0.1..1.2",
+                        file, plan.pointer + "/diameter_mm");
         if (s.diameter_spread_mm < 0 || s.diameter_spread_mm > 1)
-            throw Error("diameter_spread_mm is " + fmt(s.diameter_spread_mm, 2) + "; accepted 0..0.3",
+            throw Error("diameter_spread_mm is " + formatFixed(s.diameter_spread_mm, 2) +
+                            "; accepted 0..0.3",
                         file, plan.pointer + "/diameter_spread_mm");
     }
 
@@ -512,7 +520,8 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
     // margins also certify candidates later: a ball of radius `margin` around a vertex lies in
     // one zone.
     size_t vertex_count = mesh.positions.size();
-    for (uint32_t w : mesh.weld) vertex_count = std::max(vertex_count, size_t(w) + 1);
+    for (uint32_t w : mesh.weld)
+        vertex_count = std::max(vertex_count, size_t(w) + 1);
     auto weldOf = [&](uint32_t v) { return mesh.weld.empty() ? v : mesh.weld[v]; };
     std::vector<uint8_t> vertex_zones(vertex_count, 0);
     std::vector<float> vertex_margin(vertex_count, std::numeric_limits<float>::max());
@@ -523,10 +532,12 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
         };
         for (size_t t = 0; t < tri_count; ++t) {
             const glm::uvec3 tri = mesh.triangles[t];
-            const glm::dvec3 a = mesh.positions[tri.x], b = mesh.positions[tri.y], c = mesh.positions[tri.z];
+            const glm::dvec3 a = mesh.positions[tri.x], b = mesh.positions[tri.y],
+                             c = mesh.positions[tri.z];
             TriangleInfo& info = tris[t];
             info.area_mm2 = float(0.5 * glm::length(glm::cross(b - a, c - a)));
-            info.max_edge_mm = float(std::max({glm::length(b - a), glm::length(c - b), glm::length(a - c)}));
+            info.max_edge_mm =
+                float(std::max({glm::length(b - a), glm::length(c - b), glm::length(a - c)}));
             float margin = std::numeric_limits<float>::max();
             uint8_t zones = 0;
             for (uint32_t v : {tri.x, tri.y, tri.z}) {
@@ -545,7 +556,8 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
             if (zones != kOutsideBit && (zones & (zones - 1)) == 0 && margin > info.max_edge_mm &&
                 zones != (1u << unsigned(ZoneId::FrontTransition))) {
                 size_t z = 0;
-                while (!(zones & (1u << z))) ++z;
+                while (!(zones & (1u << z)))
+                    ++z;
                 plans[z].area_mm2 += info.area_mm2;
                 density_integral[z] +=
                     info.area_mm2 * field.factor((a + b + c) / 3.0, ZoneId(z), 1.0);
@@ -626,7 +638,8 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
         for (size_t z = 0; z < kZones; ++z) {
             ZonePlan& plan = plans[z];
             if (!plan.spec.enabled || density_integral[z] <= 0) continue;
-            const double share = double(design.total_dots) * plan.spec.weight * plan.area_mm2 / weighted;
+            const double share =
+                double(design.total_dots) * plan.spec.weight * plan.area_mm2 / weighted;
             plan.peak_per_mm2 = share / density_integral[z];
         }
     } else {
@@ -660,7 +673,8 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
         zs.varying = ZoneId(z) == ZoneId::FrontTransition || mask.active();
         // The largest radius sizes the selection grid's cells: only a zone whose density
         // varies reaches the floor factor.
-        zs.r_max = zs.varying ? kRadiusFactor * hexSpacingMm(zs.peak * kMinDensityFactor) : zs.r_peak;
+        zs.r_max =
+            zs.varying ? kRadiusFactor * hexSpacingMm(zs.peak * kMinDensityFactor) : zs.r_peak;
         zs.seed = hashOf(design.seed, 0x5a0e, z);
         // Small and graded zones get a deeper pool: the count is then matched by adjusting the
         // radius (below), which needs headroom above the calibrated count. Slivers need most.
@@ -668,15 +682,16 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
         // falloff (about half on average), so 1.5x leaves it ~2.7x per dot it keeps; more
         // bought nothing measurable (counts within 1.3% on all three heads either way).
         zs.per_dot = kCandidatesPerDot * (plan.target_dots < kTinyZoneDots                  ? 12.0
-                                          : ZoneId(z) == ZoneId::FrontTransition             ? 1.5
+                                          : ZoneId(z) == ZoneId::FrontTransition            ? 1.5
                                           : zs.varying || plan.target_dots < kSmallZoneDots ? 2.5
-                                                                                          : 1.0);
+                                                                                            : 1.0);
         zs.candidates.reserve(size_t(zs.per_dot * plan.target_dots * 1.1) + 16);
     }
     // Room a proven ball must leave around a candidate of zone z to settle it (its probes).
     constexpr int8_t kTransition = int8_t(ZoneId::FrontTransition);
     double probe_need[kZones];
-    for (size_t z = 0; z < kZones; ++z) probe_need[z] = kProbeFactor * sampling[z].r_max;
+    for (size_t z = 0; z < kZones; ++z)
+        probe_need[z] = kProbeFactor * sampling[z].r_max;
     const uint64_t position_seed = hashOf(design.seed, 0x9051);
     auto positionHash = [&](uint64_t t, uint64_t j) { return hashOf(position_seed, t, j); };
     for (size_t t = 0; t < tri_count; ++t) {
@@ -698,7 +713,8 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
         size_t only = kZones;
         if (info.certified && (zones & (zones - 1)) == 0) {
             only = 0;
-            while (!(zones & (1u << only))) ++only;
+            while (!(zones & (1u << only)))
+                ++only;
         }
         bool interior = only < kZones && ZoneId(only) != ZoneId::FrontTransition &&
                         info.margin_mm > info.max_edge_mm + probe_need[only];
@@ -722,7 +738,8 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
         for (uint32_t vi : {tri.x, tri.y, tri.z}) {
             const uint8_t bits = vertex_zones[weldOf(vi)];
             balls.add(mesh.positions[vi], vertex_margin[weldOf(vi)],
-                      bits == kOutsideBit ? BallCache::kOutside : int8_t(CornerBalls::zoneOf(bits)));
+                      bits == kOutsideBit ? BallCache::kOutside
+                                          : int8_t(CornerBalls::zoneOf(bits)));
         }
         glm::dvec3 e1, e2;
         bool basis = false;
@@ -760,7 +777,8 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
             const double f = zs.varying ? field.factor(p, zp.zone, zp.transition) : 1.0;
             if (f < 1 && unitOf(hashOf(h, 7)) >= f) continue;
             const double r =
-                zs.varying ? kRadiusFactor * hexSpacingMm(zs.peak * std::max(f, kMinDensityFactor)) : zs.r_peak;
+                zs.varying ? kRadiusFactor * hexSpacingMm(zs.peak * std::max(f, kMinDensityFactor))
+                           : zs.r_peak;
             // Keep clear of the borders with other zones (see the file comment, step 2).
             // The margin is a distance bound, so beyond it no test is needed; the line
             // itself (outside the region) needs no strip: no zone has dots beyond it.
@@ -828,14 +846,13 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
         // density gradients does not follow that exactly, the count is measured and the
         // radius rescaled (count ~ 1 / r^2) until it is within kCountTolerance. Everything
         // here depends only on the zone's own candidates, so zones stay independent.
-        const double q = double(zs.inset_dropped) /
-                         double(std::max<size_t>(1, zs.in_zone + zs.inset_dropped));
+        const double q =
+            double(zs.inset_dropped) / double(std::max<size_t>(1, zs.in_zone + zs.inset_dropped));
         double scale = std::max(kMinRadiusScale, kFirstRadiusScale * std::sqrt(1 - q));
         // A scale <= 1 keeps the grid (cells of 2 r_max): prepared once for the zone.
         bool prepared = false;
         auto select = [&](double s) {
-            if (s > 1)
-                return selectPoissonDisk(zs.candidates, float(zs.r_max * s), float(s));
+            if (s > 1) return selectPoissonDisk(zs.candidates, float(zs.r_max * s), float(s));
             if (!prepared) selector.prepare(zs.candidates, float(zs.r_max));
             prepared = true;
             return selector.select(float(s));
@@ -879,13 +896,16 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
             const double g = std::sqrt(-2 * std::log(std::max(1e-12, unitOf(hashOf(id_hash, 1))))) *
                              std::cos(2 * kPi * unitOf(hashOf(id_hash, 2)));
             const double mean_d = spec.diameter_mm * DensityField::sizeFactor(zone, transition);
-            dot.diameter_mm = float(std::clamp(mean_d + spec.diameter_spread_mm * g, 0.4 * mean_d, 2.0 * mean_d));
+            dot.diameter_mm =
+                float(std::clamp(mean_d + spec.diameter_spread_mm * g, 0.4 * mean_d, 2.0 * mean_d));
             dot.aspect = float(1 - 0.3 * std::pow(unitOf(hashOf(id_hash, 3)), 2));
             dot.angle_rad = float(kPi * unitOf(hashOf(id_hash, 4)));
-            dot.shade = float(spec.shade * (zone == ZoneId::FrontTransition ? 0.8 + 0.2 * transition : 1.0));
+            dot.shade = float(spec.shade *
+                              (zone == ZoneId::FrontTransition ? 0.8 + 0.2 * transition : 1.0));
             dot.zone = zone;
             dot.triangle = c.triangle;
-            dot.id = (uint64_t(z) << 56) | (uint64_t(c.triangle) << 24) | uint64_t(c.index & 0xffffff);
+            dot.id =
+                (uint64_t(z) << 56) | (uint64_t(c.triangle) << 24) | uint64_t(c.index & 0xffffff);
             result.dots.push_back(dot);
         }
     }
@@ -915,19 +935,22 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
         ZoneStats stats;
         stats.id = ZoneId(z);
         stats.area_cm2 = plans[z].area_mm2 / 100;
-        stats.target_density_per_cm2 =
-            plans[z].sampled && plans[z].area_mm2 > 0 ? 100 * plans[z].target_dots / plans[z].area_mm2 : 0;
+        stats.target_density_per_cm2 = plans[z].sampled && plans[z].area_mm2 > 0
+                                           ? 100 * plans[z].target_dots / plans[z].area_mm2
+                                           : 0;
         result.zones.push_back(stats);
         if (plans[z].sampled) result.area_cm2 += stats.area_cm2;
     }
-    for (const Dot& dot : result.dots) ++result.zones[size_t(dot.zone)].dots;
+    for (const Dot& dot : result.dots)
+        ++result.zones[size_t(dot.zone)].dots;
     for (ZoneStats& stats : result.zones)
         stats.density_per_cm2 = stats.area_cm2 > 0 ? double(stats.dots) / stats.area_cm2 : 0;
     for (const Dot& dot : result.dots) {
         // Every dot is classified again, from its stored position (no shortcut through the
         // bounds the sampler used: this figure checks them).
         const ZonePoint zp = region.classify(dot.position_mm);
-        if (!zp.inside || zp.zone != dot.zone || !plans[size_t(dot.zone)].sampled) ++result.outside_region;
+        if (!zp.inside || zp.zone != dot.zone || !plans[size_t(dot.zone)].sampled)
+            ++result.outside_region;
     }
     // Spacing figures: each dot's nearest neighbour as a ratio of the ideal hexagonal spacing,
     // a pair judged against the mean of both dots' spacings (the variable-radius Poisson-disk

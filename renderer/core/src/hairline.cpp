@@ -19,14 +19,6 @@ constexpr double kDeg = kPi / 180.0;
 constexpr int kColumns = PolarChart::kThetaSteps;
 constexpr double kColumnDeg = 360.0 / kColumns;
 
-std::string fmt(double v, int precision = 1) {
-    std::ostringstream out;
-    out.setf(std::ios::fixed);
-    out.precision(precision);
-    out << v;
-    return out.str();
-}
-
 double smoothstep(double e0, double e1, double x) {
     const double t = std::clamp((x - e0) / (e1 - e0), 0.0, 1.0);
     return t * t * (3 - 2 * t);
@@ -119,32 +111,39 @@ HairlineCurve buildHairline(const PolarChart& chart, const Landmarks& landmarks,
     curve.brow_distance_mm = chart.surfaceDistance(landmarks.glabella);
     const double brow0 = browDistance(0);
     if (!(H > 0))
-        throw Error("frontal_height_mm is " + fmt(H) + "; it must be positive (accepted 60..110)",
+        throw Error("frontal_height_mm is " + formatFixed(H) +
+                        "; it must be positive (accepted 60..110)",
                     file, "/hairline/frontal_height_mm");
     // The line must stay clearly below the top of the head: 15 mm leaves room for the
     // transition zone and the crown.
     if (brow0 - H < 15)
-        throw Error("frontal_height_mm " + fmt(H) + " puts the hairline above the top of the head: "
-                    "this head measures " + fmt(brow0) + " mm from the glabella to the top along "
-                    "the surface; accepted 60..110 and at most " + fmt(brow0 - 15) + " here",
+        throw Error("frontal_height_mm " + formatFixed(H) +
+                        " puts the hairline above the top of the head: "
+                        "this head measures " +
+                        formatFixed(brow0) +
+                        " mm from the glabella to the top along "
+                        "the surface; accepted 60..110 and at most " +
+                        formatFixed(brow0 - 15) + " here",
                     file, "/hairline/frontal_height_mm");
     if (H < 60 || H > 110)
         warn("/hairline/frontal_height_mm",
-             fmt(H) + " mm is outside the usual 60..110 mm (7 cm aggressive, 10 cm conservative)");
+             formatFixed(H) +
+                 " mm is outside the usual 60..110 mm (7 cm aggressive, 10 cm conservative)");
     if (!(spec.transition_mm > 0))
-        throw Error("transition_mm is " + fmt(spec.transition_mm) + "; accepted 5..20", file,
-                    "/hairline/transition_mm");
+        throw Error("transition_mm is " + formatFixed(spec.transition_mm) + "; accepted 5..20",
+                    file, "/hairline/transition_mm");
     if (spec.transition_mm < 5 || spec.transition_mm > 20)
-        warn("/hairline/transition_mm", fmt(spec.transition_mm) + " mm is outside 5..20 mm");
+        warn("/hairline/transition_mm",
+             formatFixed(spec.transition_mm) + " mm is outside 5..20 mm");
     if (spec.asymmetry_mm < 0 || spec.asymmetry_mm > 5)
-        throw Error("asymmetry_mm is " + fmt(spec.asymmetry_mm) + "; accepted 0..5", file,
+        throw Error("asymmetry_mm is " + formatFixed(spec.asymmetry_mm) + "; accepted 0..5", file,
                     "/hairline/asymmetry_mm");
     if (spec.irregularity_amplitude_mm < 0 || spec.irregularity_amplitude_mm > 10)
-        throw Error("irregularity_amplitude_mm is " + fmt(spec.irregularity_amplitude_mm) +
+        throw Error("irregularity_amplitude_mm is " + formatFixed(spec.irregularity_amplitude_mm) +
                         "; accepted 0..5",
                     file, "/hairline/irregularity_amplitude_mm");
     if (!(spec.irregularity_scale_mm > 0))
-        throw Error("irregularity_scale_mm is " + fmt(spec.irregularity_scale_mm) +
+        throw Error("irregularity_scale_mm is " + formatFixed(spec.irregularity_scale_mm) +
                         "; accepted 2..30",
                     file, "/hairline/irregularity_scale_mm");
     if (spec.shape != HairlineTemplate::Custom && !spec.control_points.empty())
@@ -155,12 +154,24 @@ HairlineCurve buildHairline(const PolarChart& chart, const Landmarks& landmarks,
     double R = std::max(0.0, spec.frontotemporal_recession_mm);
     double k = 0.25, amplitude = spec.irregularity_amplitude_mm;
     switch (spec.shape) {
-    case HairlineTemplate::Natural: break;
-    case HairlineTemplate::Defined: k = 0.05; amplitude *= 0.3; break;
-    case HairlineTemplate::Soft: k = 0.35; amplitude *= 1.8; break;
-    case HairlineTemplate::Receded: R += 20; k = 0.4; break;
-    case HairlineTemplate::WidowsPeak: break;
-    case HairlineTemplate::Custom: break;
+    case HairlineTemplate::Natural:
+        break;
+    case HairlineTemplate::Defined:
+        k = 0.05;
+        amplitude *= 0.3;
+        break;
+    case HairlineTemplate::Soft:
+        k = 0.35;
+        amplitude *= 1.8;
+        break;
+    case HairlineTemplate::Receded:
+        R += 20;
+        k = 0.4;
+        break;
+    case HairlineTemplate::WidowsPeak:
+        break;
+    case HairlineTemplate::Custom:
+        break;
     }
     const double P = std::max(0.0, spec.temporal_peak_mm);
     const double C = std::max(0.0, spec.ear_clearance_mm);
@@ -203,7 +214,8 @@ HairlineCurve buildHairline(const PolarChart& chart, const Landmarks& landmarks,
         return c;
     };
     std::vector<Control> controls = sideControls(+1, landmarks.ear_left);
-    for (const Control& c : sideControls(-1, landmarks.ear_right)) controls.push_back(c);
+    for (const Control& c : sideControls(-1, landmarks.ear_right))
+        controls.push_back(c);
     controls.push_back({0, brow0 - H});
 
     // The front line, from one sideburn over the forehead to the other, is placed by
@@ -264,8 +276,9 @@ HairlineCurve buildHairline(const PolarChart& chart, const Landmarks& landmarks,
                 glm::dvec3(side, 0, 0)));
             half.push_back(tip);
             half.push_back(corner);
-            half.push_back(planeWalk(centre.x + side * 0.31 * ear_dx,
-                                     H + k * R + (spec.shape == HairlineTemplate::WidowsPeak ? 14 : 0)));
+            half.push_back(
+                planeWalk(centre.x + side * 0.31 * ear_dx,
+                          H + k * R + (spec.shape == HairlineTemplate::WidowsPeak ? 14 : 0)));
             if (spec.shape == HairlineTemplate::WidowsPeak)
                 half.push_back(planeWalk(centre.x + side * 0.16 * ear_dx, H + 12));
             if (side < 0) {
@@ -280,7 +293,8 @@ HairlineCurve buildHairline(const PolarChart& chart, const Landmarks& landmarks,
         for (size_t i = 0; i + 1 < knots.size(); ++i) {
             const int n = std::max(1, int(std::ceil(glm::length(knots[i + 1] - knots[i]))));
             for (int j = 0; j < n; ++j)
-                dense.push_back(onSurface(chart, knots[i] + (knots[i + 1] - knots[i]) * (double(j) / n)));
+                dense.push_back(
+                    onSurface(chart, knots[i] + (knots[i + 1] - knots[i]) * (double(j) / n)));
         }
         dense.push_back(knots.back());
         // Side profile: Gaussian along the line (samples ~1 mm apart), ends held.
@@ -321,26 +335,28 @@ HairlineCurve buildHairline(const PolarChart& chart, const Landmarks& landmarks,
             const glm::dvec3 on_surface = chart.surfacePoint(theta, phi);
             const double s = chart.surfaceDistance(theta, phi);
             if (glm::length(on_surface - points[i]) > 30)
-                warn(pointer, "the point is " + fmt(glm::length(on_surface - points[i])) +
+                warn(pointer, "the point is " + formatFixed(glm::length(on_surface - points[i])) +
                                   " mm from the surface; it was projected onto the scalp");
             if (s >= browDistance(theta) - 5)
                 throw Error("the point lies at or below the brow line; a hairline point must be "
                             "above it",
                             file, pointer);
             if (s < 15)
-                throw Error("the point is at the top of the head (" + fmt(s) +
+                throw Error("the point is at the top of the head (" + formatFixed(s) +
                                 " mm from the top); the hairline would be above the head",
                             file, pointer);
             if (i > 0) {
                 const double gap = glm::length(on_surface - previous);
                 if (gap < 2)
                     throw Error("overlaps control point " + std::to_string(i - 1) + " (" +
-                                    fmt(gap, 2) + " mm apart; points must be at least 2 mm apart)",
+                                    formatFixed(gap, 2) +
+                                    " mm apart; points must be at least 2 mm apart)",
                                 file, pointer);
                 if (theta >= custom.back().theta)
                     throw Error("control points must run from the subject's left (+X) to the "
                                 "right (-X) over the forehead; this one is not to the right of "
-                                "point " + std::to_string(i - 1),
+                                "point " +
+                                    std::to_string(i - 1),
                                 file, pointer);
             }
             previous = on_surface;
@@ -362,7 +378,8 @@ HairlineCurve buildHairline(const PolarChart& chart, const Landmarks& landmarks,
     controls.push_back(Control{kPi + 1e-9, nape});
 
     std::vector<double> line(kColumns);
-    for (int i = 0; i < kColumns; ++i) line[size_t(i)] = interpolate(controls, PolarChart::thetaOfColumn(i));
+    for (int i = 0; i < kColumns; ++i)
+        line[size_t(i)] = interpolate(controls, PolarChart::thetaOfColumn(i));
     const double anchor = interpolate(controls, 0.0);
 
     // Side profile: Gaussian smoothing over azimuth.
@@ -382,7 +399,8 @@ HairlineCurve buildHairline(const PolarChart& chart, const Landmarks& landmarks,
         for (int i = 0; i < kColumns; ++i) {
             double sum = 0;
             for (int d = -radius; d <= radius; ++d)
-                sum += weights[size_t(d + radius)] * line[size_t(((i + d) % kColumns + kColumns) % kColumns)];
+                sum += weights[size_t(d + radius)] *
+                       line[size_t(((i + d) % kColumns + kColumns) % kColumns)];
             smoothed[size_t(i)] = sum / total;
         }
         line = smoothed;
@@ -471,9 +489,10 @@ HairlineCurve buildHairline(const PolarChart& chart, const Landmarks& landmarks,
                 const double q = std::sqrt(qy * qy + qz * qz);
                 if (q >= 1 || q == 0) continue;
                 const double grow = 1.001 / q;
-                p = surfaceAlong(chart, glm::dvec3(centre.x, ec.x + (p.y - ec.x) * grow,
-                                                   ec.y + (p.z - ec.y) * grow),
-                                 glm::dvec3(p.x > centre.x ? 1 : -1, 0, 0));
+                p = surfaceAlong(
+                    chart,
+                    glm::dvec3(centre.x, ec.x + (p.y - ec.x) * grow, ec.y + (p.z - ec.y) * grow),
+                    glm::dvec3(p.x > centre.x ? 1 : -1, 0, 0));
             }
         }
         loop = front_3d;
@@ -486,8 +505,8 @@ HairlineCurve buildHairline(const PolarChart& chart, const Landmarks& landmarks,
         for (int step = 1; step <= kColumns; ++step) {
             const int i = (kColumns / 2 + step) % kColumns; // from theta 0 upward, wrapping
             const double theta = PolarChart::thetaOfColumn(i);
-            const bool behind = theta > 0 ? theta > theta_left + 0.25 * kDeg
-                                          : theta < theta_right - 0.25 * kDeg;
+            const bool behind =
+                theta > 0 ? theta > theta_left + 0.25 * kDeg : theta < theta_right - 0.25 * kDeg;
             if (behind) loop.push_back(columns[size_t(i)]);
         }
     } else {
@@ -521,14 +540,16 @@ HairlineCurve buildHairline(const PolarChart& chart, const Landmarks& landmarks,
         std::vector<glm::dvec3> rough(count);
         for (size_t i = 0; i < count; ++i) {
             const double t = u[i] / length;
-            const double n = (loopNoise(t, knots1, seed, 0x4a11) +
-                              0.4 * loopNoise(t, knots2, seed, 0x4a12)) / 1.4;
+            const double n =
+                (loopNoise(t, knots1, seed, 0x4a11) + 0.4 * loopNoise(t, knots2, seed, 0x4a12)) /
+                1.4;
             // The front line (forehead, temples, sideburns) moves across itself; behind the
             // sideburns the line moves along the meridian as a surface distance, since the
             // chart's rays graze the neck there and a 3D offset projected back along them
             // could jump far along the surface.
-            rough[i] = i < front_count ? onSurface(chart, loop[i] + sign * amplitude * n * across[i])
-                                       : alongMeridian(loop[i], amplitude * n);
+            rough[i] = i < front_count
+                           ? onSurface(chart, loop[i] + sign * amplitude * n * across[i])
+                           : alongMeridian(loop[i], amplitude * n);
         }
         loop = rough;
     }
@@ -554,7 +575,8 @@ HairlineCurve buildHairline(const PolarChart& chart, const Landmarks& landmarks,
         dt -= 2 * kPi * std::round(dt / (2 * kPi));
         const double sa = chart.surfaceDistance(a), sb = chart.surfaceDistance(b);
         const double first = (ta + std::min(0.0, dt) + kPi) / (2 * kPi) * kColumns;
-        for (int ii = int(std::floor(first)); ii <= int(std::ceil(first + std::abs(dt) / (2 * kPi) * kColumns)); ++ii) {
+        for (int ii = int(std::floor(first));
+             ii <= int(std::ceil(first + std::abs(dt) / (2 * kPi) * kColumns)); ++ii) {
             const int i = ((ii % kColumns) + kColumns) % kColumns;
             double t = PolarChart::thetaOfColumn(i) - ta;
             t -= 2 * kPi * std::round(t / (2 * kPi));
@@ -567,8 +589,10 @@ HairlineCurve buildHairline(const PolarChart& chart, const Landmarks& landmarks,
     }
     for (int pass = 0; pass < 2; ++pass) // a column no segment crossed takes its neighbour's
         for (int i = 0; i < kColumns; ++i)
-            if (lowest[size_t(i)] < 0) lowest[size_t(i)] = lowest[size_t((i + kColumns - 1) % kColumns)];
-    for (double& s : lowest) s = std::max(s, 1.0);
+            if (lowest[size_t(i)] < 0)
+                lowest[size_t(i)] = lowest[size_t((i + kColumns - 1) % kColumns)];
+    for (double& s : lowest)
+        s = std::max(s, 1.0);
     line = lowest;
 
     curve.line_s = line;
@@ -579,10 +603,12 @@ HairlineCurve buildHairline(const PolarChart& chart, const Landmarks& landmarks,
         for (int step = -4; step <= 4; ++step) {
             const size_t a = size_t(((i + step) % kColumns + kColumns) % kColumns);
             const size_t b = (a + 1) % kColumns;
-            curve.slope[size_t(i)] = std::max(curve.slope[size_t(i)], std::abs(line[b] - line[a]) / column_rad);
+            curve.slope[size_t(i)] =
+                std::max(curve.slope[size_t(i)], std::abs(line[b] - line[a]) / column_rad);
         }
     curve.outline_mm = pointsOf(line);
-    curve.frontal_height_mm = curve.brow_distance_mm - curve.lineAt(chart.thetaOf(landmarks.glabella));
+    curve.frontal_height_mm =
+        curve.brow_distance_mm - curve.lineAt(chart.thetaOf(landmarks.glabella));
     double diff = 0;
     int n = 0;
     for (int i = 0; i < kColumns; ++i) {
@@ -604,7 +630,8 @@ HairlineCurve buildHairline(const PolarChart& chart, const Landmarks& landmarks,
                                              landmarks.ear_right.z + 14 + C - centre.z);
         for (int i = kColumns - 1; i >= 0; --i) {
             const double theta = PolarChart::thetaOfColumn(i);
-            if (theta <= left_end && theta >= right_end) curve.front_line_mm.push_back(curve.outline_mm[size_t(i)]);
+            if (theta <= left_end && theta >= right_end)
+                curve.front_line_mm.push_back(curve.outline_mm[size_t(i)]);
         }
     }
     return curve;

@@ -76,7 +76,8 @@ HairlineField::HairlineField(const PolarChart& chart, const std::vector<glm::dve
             crossings[size_t(i)].push_back(pa + (t / dt) * (pb - pa));
         }
     }
-    for (std::vector<double>& c : crossings) std::sort(c.begin(), c.end());
+    for (std::vector<double>& c : crossings)
+        std::sort(c.begin(), c.end());
 
     // Runs of kRun segments with bounding spheres.
     struct Run {
@@ -106,8 +107,9 @@ HairlineField::HairlineField(const PolarChart& chart, const std::vector<glm::dve
         run.chord_b = loop_mm[run.last % count];
         // Segments are straight, so their farthest points from the chord are their ends.
         for (size_t k = run.first; k <= run.last; ++k)
-            run.deviation = std::max(
-                run.deviation, std::sqrt(segmentDistance2(loop_mm[k % count], run.chord_a, run.chord_b)));
+            run.deviation =
+                std::max(run.deviation,
+                         std::sqrt(segmentDistance2(loop_mm[k % count], run.chord_a, run.chord_b)));
         runs.push_back(run);
     }
     // Groups of kGroup runs with their own spheres: a node far from a stretch of the line
@@ -130,7 +132,8 @@ HairlineField::HairlineField(const PolarChart& chart, const std::vector<glm::dve
         }
         group.centre = 0.5 * (lo + hi);
         for (size_t r = group.first; r < group.last; ++r)
-            group.radius = std::max(group.radius, glm::length(runs[r].centre - group.centre) + runs[r].radius);
+            group.radius =
+                std::max(group.radius, glm::length(runs[r].centre - group.centre) + runs[r].radius);
         groups.push_back(group);
     }
     auto runDistance2 = [&](const Run& run, const glm::dvec3& p) {
@@ -160,7 +163,8 @@ HairlineField::HairlineField(const PolarChart& chart, const std::vector<glm::dve
         const double cap = inside ? kCapMm : kOutsideCapMm;
         if (!inside && p.y < floor_y_mm - 30) return std::max(-cap, p.y - floor_y_mm);
         double best = cap;
-        if (mayBeCloser(runs[hint], p, best)) best = std::min(best, std::sqrt(runDistance2(runs[hint], p)));
+        if (mayBeCloser(runs[hint], p, best))
+            best = std::min(best, std::sqrt(runDistance2(runs[hint], p)));
         for (const Group& group : groups) {
             const glm::dvec3 gd = p - group.centre;
             const double reach = best + group.radius;
@@ -183,10 +187,12 @@ HairlineField::HairlineField(const PolarChart& chart, const std::vector<glm::dve
         const double sin_t = std::sin(theta), cos_t = std::cos(theta);
         size_t passed = 0;
         for (int j = 0; j <= PolarChart::kPhiSteps; ++j) {
-            while (passed < c.size() && c[passed] < PolarChart::phiOfRow(j)) ++passed;
-            const glm::dvec3 p = chart.centre() + chart.nodeRadius(i, j) *
-                                                      glm::dvec3(sin_p[size_t(j)] * sin_t, cos_p[size_t(j)],
-                                                                 sin_p[size_t(j)] * cos_t);
+            while (passed < c.size() && c[passed] < PolarChart::phiOfRow(j))
+                ++passed;
+            const glm::dvec3 p =
+                chart.centre() + chart.nodeRadius(i, j) * glm::dvec3(sin_p[size_t(j)] * sin_t,
+                                                                     cos_p[size_t(j)],
+                                                                     sin_p[size_t(j)] * cos_t);
             visit(j, p, passed % 2 == 0);
         }
     };
@@ -206,7 +212,8 @@ HairlineField::HairlineField(const PolarChart& chart, const std::vector<glm::dve
     for (int ci = 0; ci < kColumns / kCoarse; ++ci)
         walkColumn(ci * kCoarse, [&](int j, const glm::dvec3& p, bool inside) {
             if (j % kCoarse == 0)
-                coarse[size_t(ci) * kCoarseRows + size_t(j / kCoarse)] = float(exactValue(p, inside));
+                coarse[size_t(ci) * kCoarseRows + size_t(j / kCoarse)] =
+                    float(exactValue(p, inside));
         });
     for (int i = 0; i < kColumns; ++i) {
         const int ci0 = i / kCoarse, ci1 = (ci0 + 1) % (kColumns / kCoarse);
@@ -221,7 +228,8 @@ HairlineField::HairlineField(const PolarChart& chart, const std::vector<glm::dve
             const float deep = inside ? std::min({c00, c01, c10, c11}) : 0.0f;
             float& out = m_depth[size_t(i) * kRows + size_t(j)];
             if (inside && deep >= kBlendFromMm)
-                out = float((c00 * (1 - wj) + c01 * wj) * (1 - wi) + (c10 * (1 - wj) + c11 * wj) * wi);
+                out = float((c00 * (1 - wj) + c01 * wj) * (1 - wi) +
+                            (c10 * (1 - wj) + c11 * wj) * wi);
             else
                 out = float(exactValue(p, inside));
         });

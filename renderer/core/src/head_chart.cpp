@@ -28,10 +28,10 @@ public:
     RaysFromOrigin(const glm::dvec3& origin, const glm::dvec3& a, const glm::dvec3& b,
                    const glm::dvec3& c) {
         const glm::dvec3 e1 = b - a, e2 = c - a, tv = origin - a;
-        m_det = glm::cross(e2, e1);   // det = e1 . (dir x e2) = dir . (e2 x e1)
-        m_u = glm::cross(e2, tv);     // u det = tv . (dir x e2) = dir . (e2 x tv)
-        m_v = glm::cross(tv, e1);     // v det = dir . (tv x e1)
-        m_t = glm::dot(e2, m_v);      // t det = e2 . (tv x e1)
+        m_det = glm::cross(e2, e1); // det = e1 . (dir x e2) = dir . (e2 x e1)
+        m_u = glm::cross(e2, tv);   // u det = tv . (dir x e2) = dir . (e2 x tv)
+        m_v = glm::cross(tv, e1);   // v det = dir . (tv x e1)
+        m_t = glm::dot(e2, m_v);    // t det = e2 . (tv x e1)
     }
     double hit(const glm::dvec3& dir) const {
         const double det = glm::dot(dir, m_det);
@@ -62,8 +62,10 @@ double fastAtan2(double y, double x) {
     if (hi == 0) return 0;
     const double t = std::min(ax, ay) / hi;
     const double t2 = t * t;
-    double a = t * (0.99997726 + t2 * (-0.33262347 + t2 * (0.19354346 + t2 * (-0.11643287 +
-                                       t2 * (0.05265332 + t2 * -0.01172120)))));
+    double a =
+        t * (0.99997726 +
+             t2 * (-0.33262347 +
+                   t2 * (0.19354346 + t2 * (-0.11643287 + t2 * (0.05265332 + t2 * -0.01172120)))));
     if (ay > ax) a = 0.5 * kPi - a;
     if (x < 0) a = kPi - a;
     return y < 0 ? -a : a;
@@ -73,13 +75,18 @@ glm::dvec3 polarDirection(double theta, double phi) {
     return {std::sin(phi) * std::sin(theta), std::cos(phi), std::sin(phi) * std::cos(theta)};
 }
 
-double PolarChart::thetaOfColumn(int i) { return -kPi + i * kDTheta; }
-double PolarChart::phiOfRow(int j) { return j * kDPhi; }
+double PolarChart::thetaOfColumn(int i) {
+    return -kPi + i * kDTheta;
+}
+double PolarChart::phiOfRow(int j) {
+    return j * kDPhi;
+}
 
 PolarChart::PolarChart(const Mesh& mesh, const glm::dvec3& centre) : m_centre(centre) {
     m_radius.assign(size_t(kThetaSteps) * (kPhiSteps + 1), 0.0f);
     // Node directions from two small trig tables; vertex angles once per vertex.
-    std::vector<double> sin_t(kThetaSteps), cos_t(kThetaSteps), sin_p(kPhiSteps + 1), cos_p(kPhiSteps + 1);
+    std::vector<double> sin_t(kThetaSteps), cos_t(kThetaSteps), sin_p(kPhiSteps + 1),
+        cos_p(kPhiSteps + 1);
     for (int i = 0; i < kThetaSteps; ++i) {
         sin_t[size_t(i)] = std::sin(thetaOfColumn(i));
         cos_t[size_t(i)] = std::cos(thetaOfColumn(i));
@@ -107,7 +114,8 @@ PolarChart::PolarChart(const Mesh& mesh, const glm::dvec3& centre) : m_centre(ce
         const double th_min = std::min({th[0], th1, th2}), th_max = std::max({th[0], th1, th2});
         const double ph_min = std::min({ph[0], ph[1], ph[2]});
         const double ph_max = std::max({ph[0], ph[1], ph[2]});
-        int i0 = int(std::floor((th_min + kPi) / kDTheta)), i1 = int(std::ceil((th_max + kPi) / kDTheta));
+        int i0 = int(std::floor((th_min + kPi) / kDTheta)),
+            i1 = int(std::ceil((th_max + kPi) / kDTheta));
         int j0 = std::max(0, int(std::floor(ph_min / kDPhi)));
         const int j1 = std::min(kPhiSteps, int(std::ceil(ph_max / kDPhi)));
         // Near the pole azimuth is unstable (a pole on a shared edge gives each side a span of
@@ -139,7 +147,8 @@ PolarChart::PolarChart(const Mesh& mesh, const glm::dvec3& centre) : m_centre(ce
     // The pole row is one direction: give every column the same radius. Misses (the open
     // neck, holes) copy the node above, so the chart stays continuous.
     float pole = 0;
-    for (int i = 0; i < kThetaSteps; ++i) pole = std::max(pole, m_radius[index(i, 0)]);
+    for (int i = 0; i < kThetaSteps; ++i)
+        pole = std::max(pole, m_radius[index(i, 0)]);
     STIPPLE_ASSERT(pole > 0 || mesh.triangles.empty(),
                    "PolarChart(): the ray straight up from the centre misses the mesh");
     for (int i = 0; i < kThetaSteps; ++i) {
@@ -194,7 +203,9 @@ double PolarChart::bilinear(const std::vector<float>& table, double theta, doubl
     return a * (1 - wt) + b * wt;
 }
 
-double PolarChart::radius(double theta, double phi) const { return bilinear(m_radius, theta, phi); }
+double PolarChart::radius(double theta, double phi) const {
+    return bilinear(m_radius, theta, phi);
+}
 
 double PolarChart::surfaceDistance(double theta, double phi) const {
     return bilinear(m_distance, theta, phi);

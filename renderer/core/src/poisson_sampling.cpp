@@ -58,7 +58,8 @@ class CellMap {
 public:
     explicit CellMap(size_t expected) {
         size_t capacity = 64;
-        while (capacity < expected * 2) capacity *= 2;
+        while (capacity < expected * 2)
+            capacity *= 2;
         m_keys.assign(capacity, kEmpty);
         m_values.assign(capacity, 0);
     }
@@ -112,12 +113,12 @@ private:
 // The padding (one empty cell on every side) keeps the neighbours' keys in range.
 struct SortedCells {
     float cell_mm = 1;
-    glm::ivec3 low{0};     // cell coordinate of key 0 (smallest coordinate - 1)
+    glm::ivec3 low{0}; // cell coordinate of key 0 (smallest coordinate - 1)
     uint64_t nx = 0, ny = 0, nz = 0;
-    HugeVector<uint64_t> keys;      // per cell, ascending
-    HugeVector<glm::ivec3> coords;  // per cell
-    HugeVector<uint32_t> start;     // per cell + 1: its run in `order`
-    HugeVector<uint32_t> order;     // point indices by cell, ascending inside a cell
+    HugeVector<uint64_t> keys;     // per cell, ascending
+    HugeVector<glm::ivec3> coords; // per cell
+    HugeVector<uint32_t> start;    // per cell + 1: its run in `order`
+    HugeVector<uint32_t> order;    // point indices by cell, ascending inside a cell
 
     uint64_t keyOf(const glm::ivec3& c) const {
         return (uint64_t(c.z - low.z) * ny + uint64_t(c.y - low.y)) * nx + uint64_t(c.x - low.x);
@@ -147,8 +148,6 @@ int floorToInt(float x) {
     return i - int(float(i) > x);
 }
 
-
-
 // Least-significant-digit radix sort of `values` on bits [low_bit, low_bit + bits).
 // The candidates a selector works on: a view of the caller's array.
 struct CandidateSpan {
@@ -159,8 +158,7 @@ struct CandidateSpan {
     const SampleCandidate& operator[](size_t i) const { return data[i]; }
 };
 
-void radixSort(HugeVector<uint64_t>& values, HugeVector<uint64_t>& scratch, int low_bit,
-               int bits) {
+void radixSort(HugeVector<uint64_t>& values, HugeVector<uint64_t>& scratch, int low_bit, int bits) {
     constexpr int kDigitBits = 11;
     constexpr size_t kBuckets = size_t(1) << kDigitBits;
     const int passes = (bits + kDigitBits - 1) / kDigitBits;
@@ -175,9 +173,11 @@ void radixSort(HugeVector<uint64_t>& values, HugeVector<uint64_t>& scratch, int 
         if (std::find(count, count + kBuckets, uint32_t(values.size())) != count + kBuckets)
             continue;
         uint32_t sum = 0;
-        for (size_t d = 0; d < kBuckets; ++d) sum += std::exchange(count[d], sum);
+        for (size_t d = 0; d < kBuckets; ++d)
+            sum += std::exchange(count[d], sum);
         const int shift = low_bit + p * kDigitBits;
-        for (uint64_t v : values) scratch[count[(v >> shift) & (kBuckets - 1)]++] = v;
+        for (uint64_t v : values)
+            scratch[count[(v >> shift) & (kBuckets - 1)]++] = v;
         values.swap(scratch);
     }
 }
@@ -224,7 +224,8 @@ void sortIntoCells(size_t count, float cell_mm, PositionOf position_of, OnCell o
     const double total = double(grid.nx) * double(grid.ny) * double(grid.nz);
     STIPPLE_ASSERT(total < 0x1.0p62, "sortIntoCells(): points spread over too many cells");
     int key_bits = 1;
-    while (double(uint64_t(1) << key_bits) < total) ++key_bits;
+    while (double(uint64_t(1) << key_bits) < total)
+        ++key_bits;
     const bool packed = key_bits <= 32; // cell key and point index in one integer
     HugeVector<uint64_t>& keys = scratch.keys;
     keys.resize(count);
@@ -240,10 +241,13 @@ void sortIntoCells(size_t count, float cell_mm, PositionOf position_of, OnCell o
             // One counting pass on the minor digit first; the stable passes below keep it.
             scratch.counts.assign(kPreDigits + 1, 0);
             uint32_t* counts = scratch.counts.data();
-            for (size_t i = 0; i < count; ++i) ++counts[pre_digit[i] + 1];
-            for (size_t d = 0; d < kPreDigits; ++d) counts[d + 1] += counts[d];
+            for (size_t i = 0; i < count; ++i)
+                ++counts[pre_digit[i] + 1];
+            for (size_t d = 0; d < kPreDigits; ++d)
+                counts[d + 1] += counts[d];
             scratch.swap.resize(count);
-            for (size_t i = 0; i < count; ++i) scratch.swap[counts[pre_digit[i]]++] = keys[i];
+            for (size_t i = 0; i < count; ++i)
+                scratch.swap[counts[pre_digit[i]]++] = keys[i];
             keys.swap(scratch.swap);
         }
         radixSort(keys, scratch.swap, 32, key_bits); // stable
@@ -260,7 +264,8 @@ void sortIntoCells(size_t count, float cell_mm, PositionOf position_of, OnCell o
             return a < b;
         });
         scratch.swap.resize(count);
-        for (size_t i = 0; i < count; ++i) scratch.swap[i] = keys[grid.order[i]];
+        for (size_t i = 0; i < count; ++i)
+            scratch.swap[i] = keys[grid.order[i]];
         keys.swap(scratch.swap);
     }
     for (size_t i = 0; i < count; ++i)
@@ -279,8 +284,9 @@ template <typename PositionOf>
 SortedCells sortIntoCells(size_t count, float cell_mm, PositionOf position_of) {
     SortedCells grid;
     CellScratch scratch;
-    sortIntoCells(count, cell_mm, position_of, [](size_t, const glm::vec3&, const glm::ivec3&) {},
-                  nullptr, grid, scratch);
+    sortIntoCells(
+        count, cell_mm, position_of, [](size_t, const glm::vec3&, const glm::ivec3&) {}, nullptr,
+        grid, scratch);
     return grid;
 }
 
@@ -300,10 +306,12 @@ public:
         for (int r = 0; r < 9; ++r) {
             const uint64_t centre = keys[cell] + m_offset[r]; // wraps back into range
             size_t p = m_pos[r];
-            while (p < n && keys[p] < centre - 1) ++p;
+            while (p < n && keys[p] < centre - 1)
+                ++p;
             m_pos[r] = p;
             size_t q = p;
-            while (q < n && keys[q] <= centre + 1) ++q;
+            while (q < n && keys[q] <= centre + 1)
+                ++q;
             first[r] = uint32_t(p);
             last[r] = uint32_t(q);
         }
@@ -317,7 +325,9 @@ private:
     size_t m_pos[9] = {};
 };
 
-inline void prefetch(const void* address) { __builtin_prefetch(address); }
+inline void prefetch(const void* address) {
+    __builtin_prefetch(address);
+}
 constexpr uint32_t kGatherAhead = 16; // candidates
 constexpr uint32_t kCellsAhead = 8;   // cells of a phase
 
@@ -336,13 +346,12 @@ struct OctantCells {
             const int zs[2] = {1, oz}, ys[2] = {1, oy}, xs[2] = {1, ox};
             for (int dz : zs)
                 for (int dy : ys)
-                    for (int dx : xs) cells[o][n++] = uint8_t(dz * 9 + dy * 3 + dx);
+                    for (int dx : xs)
+                        cells[o][n++] = uint8_t(dz * 9 + dy * 3 + dx);
         }
     }
 };
 constexpr OctantCells kOctantCells;
-
-
 
 } // namespace
 
@@ -387,7 +396,6 @@ void PoissonSelector::prepare(const SampleCandidate* data, size_t size, float ma
     const size_t cells = grid.keys.size();
     const size_t count = candidates.size();
 
-
     // Each cell's run by priority (ties by triangle and index so the order never depends on
     // the input order), then the compact per-candidate arrays.
     m_points.resize(count);
@@ -420,7 +428,8 @@ void PoissonSelector::prepare(const SampleCandidate* data, size_t size, float ma
             for (size_t i = 1; i < run.size(); ++i) {
                 const uint64_t v = run[i];
                 size_t j = i;
-                for (; j > 0 && run[j - 1] > v; --j) run[j] = run[j - 1];
+                for (; j > 0 && run[j - 1] > v; --j)
+                    run[j] = run[j - 1];
                 run[j] = v;
             }
         } else {
@@ -429,9 +438,12 @@ void PoissonSelector::prepare(const SampleCandidate* data, size_t size, float ma
         for (size_t i = 0; i + 1 < run.size(); ++i) {
             if ((run[i] >> 32) != (run[i + 1] >> 32)) continue;
             size_t j = i + 1;
-            while (j + 1 < run.size() && (run[j + 1] >> 32) == (run[i] >> 32)) ++j;
+            while (j + 1 < run.size() && (run[j + 1] >> 32) == (run[i] >> 32))
+                ++j;
             std::sort(run.begin() + ptrdiff_t(i), run.begin() + ptrdiff_t(j + 1),
-                      [&](uint64_t a, uint64_t b) { return tieLess(source[uint32_t(a)], source[uint32_t(b)]); });
+                      [&](uint64_t a, uint64_t b) {
+                          return tieLess(source[uint32_t(a)], source[uint32_t(b)]);
+                      });
             i = j;
         }
         for (uint32_t k = begin; k < end; ++k) {
@@ -474,7 +486,8 @@ void PoissonSelector::prepare(const SampleCandidate* data, size_t size, float ma
             for (int i = 0; i < 4; ++i) {
                 const uint64_t low = keys[c] + offset[i] - 1; // wraps back into range
                 size_t q = pos[i];
-                while (q < cells && keys[q] < low) ++q;
+                while (q < cells && keys[q] < low)
+                    ++q;
                 pos[i] = q;
                 for (; q < cells && keys[q] <= low + 2; ++q) {
                     const size_t dir = size_t(forward_rows[i] * 3) + size_t(keys[q] - low);
@@ -491,7 +504,8 @@ void PoissonSelector::prepare(const SampleCandidate* data, size_t size, float ma
         const glm::ivec3 k = grid.coords[c];
         ++m_phase_start[size_t((k.x & 1) | ((k.y & 1) << 1) | ((k.z & 1) << 2)) + 1];
     }
-    for (size_t p = 0; p < 8; ++p) m_phase_start[p + 1] += m_phase_start[p];
+    for (size_t p = 0; p < 8; ++p)
+        m_phase_start[p + 1] += m_phase_start[p];
     m_phase_cells.resize(cells);
     std::vector<uint32_t> fill(m_phase_start.begin(), m_phase_start.end() - 1);
     for (size_t c = 0; c < cells; ++c) {
@@ -518,8 +532,10 @@ std::vector<SampleCandidate> PoissonSelector::select(float radius_scale) {
     const float inf = std::numeric_limits<float>::infinity();
     for (size_t c = 0; c <= cells; ++c) {
         float* line = slots + c * 16;
-        for (int i = 0; i < 12; ++i) line[i] = inf;
-        for (int i = 12; i < 16; ++i) line[i] = 0;
+        for (int i = 0; i < 12; ++i)
+            line[i] = inf;
+        for (int i = 12; i < 16; ++i)
+            line[i] = 0;
     }
     std::vector<uint64_t> spilled((cells + 64) / 64, 0);
     m_accepted.assign(cells, 0);
@@ -527,7 +543,8 @@ std::vector<SampleCandidate> PoissonSelector::select(float radius_scale) {
     m_kept.resize(count); // per cell, its accepted candidates' sources from the run's start
     m_active = m_phase_cells;
     uint32_t phase_end[8];
-    for (size_t p = 0; p < 8; ++p) phase_end[p] = m_phase_start[p + 1];
+    for (size_t p = 0; p < 8; ++p)
+        phase_end[p] = m_phase_start[p + 1];
     size_t total_kept = 0;
 
     // Whether s (scaled radius r_s) lies closer than max(r_s, r_q) to an accepted q in one of
@@ -552,8 +569,8 @@ std::vector<SampleCandidate> PoissonSelector::select(float radius_scale) {
             const __m128 dx = _mm_sub_ps(_mm_load_ps(line), sx);
             const __m128 dy = _mm_sub_ps(_mm_load_ps(line + 4), sy);
             const __m128 dz = _mm_sub_ps(_mm_load_ps(line + 8), sz);
-            const __m128 d2 = _mm_add_ps(_mm_add_ps(_mm_mul_ps(dx, dx), _mm_mul_ps(dy, dy)),
-                                         _mm_mul_ps(dz, dz));
+            const __m128 d2 =
+                _mm_add_ps(_mm_add_ps(_mm_mul_ps(dx, dx), _mm_mul_ps(dy, dy)), _mm_mul_ps(dz, dz));
             hit = _mm_or_ps(hit, _mm_cmplt_ps(d2, _mm_mul_ps(r, r)));
 #else
             for (uint32_t i = 0; i < kSlots; ++i) {
@@ -612,8 +629,10 @@ std::vector<SampleCandidate> PoissonSelector::select(float radius_scale) {
                 if (a + kCellsAhead / 2 < phase_end[p]) {
                     const uint32_t later = m_active[a + kCellsAhead / 2];
                     const uint32_t* around = &m_neighbours[size_t(later) * 27];
-                    const uint8_t* look = kOctantCells.cells[m_octant[m_start[later] + m_next[later]]];
-                    for (int n = 1; n < 8; ++n) prefetch(slots + size_t(around[look[n]]) * 16);
+                    const uint8_t* look =
+                        kOctantCells.cells[m_octant[m_start[later] + m_next[later]]];
+                    for (int n = 1; n < 8; ++n)
+                        prefetch(slots + size_t(around[look[n]]) * 16);
                 }
                 const uint32_t* around = &m_neighbours[size_t(cell) * 27];
                 const uint32_t begin = m_start[cell];
@@ -716,7 +735,8 @@ std::vector<glm::vec3> dartThrowing(const Mesh& mesh, const std::vector<uint32_t
             u = 1 - u;
             v = 1 - v;
         }
-        const glm::vec3 p = mesh.positions[t.x] + float(u) * (mesh.positions[t.y] - mesh.positions[t.x]) +
+        const glm::vec3 p = mesh.positions[t.x] +
+                            float(u) * (mesh.positions[t.y] - mesh.positions[t.x]) +
                             float(v) * (mesh.positions[t.z] - mesh.positions[t.x]);
         const glm::ivec3 c(int(std::floor(p.x / cell_mm)), int(std::floor(p.y / cell_mm)),
                            int(std::floor(p.z / cell_mm)));
@@ -739,7 +759,8 @@ std::vector<glm::vec3> dartThrowing(const Mesh& mesh, const std::vector<uint32_t
             continue;
         }
         failures = 0;
-        const auto [cell, inserted] = heads.insert(cellKey(c.x, c.y, c.z), uint32_t(head_of.size()));
+        const auto [cell, inserted] =
+            heads.insert(cellKey(c.x, c.y, c.z), uint32_t(head_of.size()));
         if (inserted) head_of.push_back(CellMap::kNone);
         next_point.push_back(head_of[cell]);
         head_of[cell] = uint32_t(points.size());
@@ -753,8 +774,7 @@ namespace {
 // Points in cell order as structure of arrays, for 4-wide distance loops.
 struct PointColumns {
     HugeVector<float> x, y, z, w;
-    template <typename Get>
-    PointColumns(const SortedCells& grid, Get get) {
+    template <typename Get> PointColumns(const SortedCells& grid, Get get) {
         // 4 padding entries: a 4-lane load may start at the last point.
         const size_t n = grid.order.size();
         x.assign(n + 4, 0);
@@ -785,8 +805,12 @@ public:
         m_min = _mm_set1_ps(std::numeric_limits<float>::infinity());
 #endif
     }
-    void distances(uint32_t begin, uint32_t end) { run<false>(begin, end); }
-    void ratios(uint32_t begin, uint32_t end) { run<true>(begin, end); }
+    void distances(uint32_t begin, uint32_t end) {
+        run<false>(begin, end);
+    }
+    void ratios(uint32_t begin, uint32_t end) {
+        run<true>(begin, end);
+    }
     float best() const {
 #if defined(__SSE2__)
         __m128 m = _mm_min_ps(m_min, _mm_shuffle_ps(m_min, m_min, _MM_SHUFFLE(1, 0, 3, 2)));
@@ -798,8 +822,7 @@ public:
     }
 
 private:
-    template <bool kRatio>
-    void run(uint32_t begin, uint32_t end) {
+    template <bool kRatio> void run(uint32_t begin, uint32_t end) {
 #if defined(__SSE2__)
         const __m128 px = _mm_set1_ps(m_p.x), py = _mm_set1_ps(m_p.y), pz = _mm_set1_ps(m_p.z);
         const __m128i lanes = _mm_setr_epi32(0, 1, 2, 3);
@@ -809,11 +832,12 @@ private:
             const __m128 dx = _mm_sub_ps(_mm_loadu_ps(&m_pts.x[j]), px);
             const __m128 dy = _mm_sub_ps(_mm_loadu_ps(&m_pts.y[j]), py);
             const __m128 dz = _mm_sub_ps(_mm_loadu_ps(&m_pts.z[j]), pz);
-            __m128 v = _mm_add_ps(_mm_add_ps(_mm_mul_ps(dx, dx), _mm_mul_ps(dy, dy)),
-                                  _mm_mul_ps(dz, dz));
+            __m128 v =
+                _mm_add_ps(_mm_add_ps(_mm_mul_ps(dx, dx), _mm_mul_ps(dy, dy)), _mm_mul_ps(dz, dz));
             if (kRatio) {
-                const __m128 mean = _mm_mul_ps(
-                    _mm_set1_ps(0.5f), _mm_add_ps(_mm_set1_ps(m_spacing), _mm_loadu_ps(&m_pts.w[j])));
+                const __m128 mean =
+                    _mm_mul_ps(_mm_set1_ps(0.5f),
+                               _mm_add_ps(_mm_set1_ps(m_spacing), _mm_loadu_ps(&m_pts.w[j])));
                 v = _mm_div_ps(v, _mm_mul_ps(mean, mean));
             }
             const __m128i index = _mm_add_epi32(_mm_set1_epi32(int(j)), lanes);
@@ -860,7 +884,8 @@ struct CellRows {
         for (int r = 0; r < 9; ++r) {
             const uint64_t centre = walker.centre(cell, r);
             uint32_t mid = first[r];
-            while (mid < last[r] && grid.keys[mid] < centre) ++mid; // cells x-1 | x, x+1
+            while (mid < last[r] && grid.keys[mid] < centre)
+                ++mid; // cells x-1 | x, x+1
             uint32_t after = mid;
             if (after < last[r] && grid.keys[after] == centre) ++after; // x-1, x | x+1
             low_begin[r] = grid.start[first[r]];
@@ -871,8 +896,7 @@ struct CellRows {
     }
     // visit(begin, end) for the 4 runs of the octant of a point at `local` (its position in
     // its cell, in cells).
-    template <typename Visit>
-    void octant(const glm::vec3& local, Visit visit) const {
+    template <typename Visit> void octant(const glm::vec3& local, Visit visit) const {
         const int up = local.y < 0.5f ? -1 : 1, ahead = local.z < 0.5f ? -3 : 3;
         const bool high = !(local.x < 0.5f);
         for (int r : {4, 4 + up, 4 + ahead, 4 + ahead + up}) {
@@ -883,9 +907,9 @@ struct CellRows {
         }
     }
     // visit(begin, end) for the 9 rows, 27 cells.
-    template <typename Visit>
-    void all(Visit visit) const {
-        for (int r = 0; r < 9; ++r) visit(low_begin[r], high_end[r]);
+    template <typename Visit> void all(Visit visit) const {
+        for (int r = 0; r < 9; ++r)
+            visit(low_begin[r], high_end[r]);
     }
 };
 
@@ -910,7 +934,9 @@ void visitCube(const SortedCells& grid, const glm::ivec3& c, int ring, Visit vis
 
 // Squared distance below which a search that has covered `covered_mm` around the point is
 // final: anything unseen is at least that far, less the rounding of squared distances.
-float settled2(double covered_mm) { return float(covered_mm * covered_mm * (1 - 1e-5)); }
+float settled2(double covered_mm) {
+    return float(covered_mm * covered_mm * (1 - 1e-5));
+}
 
 } // namespace
 
@@ -938,7 +964,8 @@ std::vector<float> nearestNeighbourDistances(const std::vector<glm::vec3>& point
         for (uint32_t k = grid.start[cell]; k < grid.start[cell + 1]; ++k) {
             const glm::vec3 p(sorted.x[k], sorted.y[k], sorted.z[k]);
             MinScan scan(sorted, k, p, 0);
-            rows.octant(p * inverse_search - corner, [&](uint32_t b, uint32_t e) { scan.distances(b, e); });
+            rows.octant(p * inverse_search - corner,
+                        [&](uint32_t b, uint32_t e) { scan.distances(b, e); });
             float best2 = scan.best();
             if (!(best2 < settled2(0.5 * search_mm))) {
                 rows.all([&](uint32_t b, uint32_t e) { scan.distances(b, e); });
@@ -992,8 +1019,10 @@ std::vector<float> nearestSpacingRatios(const std::vector<glm::vec3>& points,
     // an even pattern has its nearest ratio; then the 27 cells (ratios below 2), then rings.
     const float cell_mm = 2 * max_spacing;
     const float inverse_cell = 1 / cell_mm;
-    const SortedCells grid = sortIntoCells(points.size(), cell_mm, [&](size_t i) { return points[i]; });
-    const PointColumns sorted(grid, [&](uint32_t i) { return glm::vec4(points[i], spacing_mm[i]); });
+    const SortedCells grid =
+        sortIntoCells(points.size(), cell_mm, [&](size_t i) { return points[i]; });
+    const PointColumns sorted(grid,
+                              [&](uint32_t i) { return glm::vec4(points[i], spacing_mm[i]); });
     const float limit2 = kSpacingRatioLimit * kSpacingRatioLimit;
     // Every point not yet scanned is at least `covered_mm` away, so its ratio is at least
     // covered / mean(s_i, s_max); the margin absorbs the rounding of the squared distances.
@@ -1011,7 +1040,8 @@ std::vector<float> nearestSpacingRatios(const std::vector<glm::vec3>& points,
             const glm::vec3 p(sorted.x[k], sorted.y[k], sorted.z[k]);
             const float spacing = sorted.w[k];
             MinScan scan(sorted, k, p, spacing);
-            rows.octant(p * inverse_cell - corner, [&](uint32_t b, uint32_t e) { scan.ratios(b, e); });
+            rows.octant(p * inverse_cell - corner,
+                        [&](uint32_t b, uint32_t e) { scan.ratios(b, e); });
             float best = scan.best();
             if (!(best < excluded2(spacing, 0.5 * cell_mm))) {
                 rows.all([&](uint32_t b, uint32_t e) { scan.ratios(b, e); });

@@ -20,24 +20,28 @@ constexpr double kWideSlopeDeg = 20;
 // The largest |grad| of valueNoise3 per cell (1.5 x 2 per axis, over three axes).
 constexpr double kMaxNoiseSlope = 3.0 * 1.7321;
 
-double fade(double t) { return t * t * (3 - 2 * t); }
+double fade(double t) {
+    return t * t * (3 - 2 * t);
+}
 
 // Bound on how fast r_xy x (azimuth - limit) changes per mm at `angle_rad` = azimuth - limit:
 // its gradient is sqrt(1 + angle^2) (tangential 1, radial angle); 1 + |angle| bounds that and
 // its growth over a ball of radius below r_xy / 2.
-double arcSlope(double angle_rad) { return 1 + std::abs(angle_rad); }
+double arcSlope(double angle_rad) {
+    return 1 + std::abs(angle_rad);
+}
 
 // Value of lattice corner (x, y, z) in [-1, 1]. One mix per corner: the coordinates are
 // folded into the channel's key with odd multipliers first.
 double cornerValue(uint64_t base, int64_t x, int64_t y, int64_t z) {
     const uint64_t key = base ^ (uint64_t(x) * 0x9e3779b97f4a7c15ull) ^
-                         (uint64_t(y) * 0xc2b2ae3d27d4eb4full) ^ (uint64_t(z) * 0x165667b19e3779f9ull);
+                         (uint64_t(y) * 0xc2b2ae3d27d4eb4full) ^
+                         (uint64_t(z) * 0x165667b19e3779f9ull);
     return 2 * unitOf(mixHash(key)) - 1;
 }
 
 // Trilinear blend with smoothstep weights of the 8 corners around p, from `corner(dx, dy, dz)`.
-template <typename Corner>
-double blend(const glm::dvec3& t, Corner corner) {
+template <typename Corner> double blend(const glm::dvec3& t, Corner corner) {
     const double wx = fade(t.x), wy = fade(t.y), wz = fade(t.z);
     auto lerp = [](double a, double b, double w) { return a + (b - a) * w; };
     const double x00 = lerp(corner(0, 0, 0), corner(1, 0, 0), wx);
@@ -92,7 +96,8 @@ ScalpRegion::ScalpRegion(const HeadModel& head, const HairlineSpec& spec, uint64
                     "vertex above the ears, left ear at +X): set them in the design's head "
                     "section",
                     file, "/head/landmarks");
-    if (head.mesh.triangles.empty()) throw Error("the head mesh has no triangles", file, "/head/mesh");
+    if (head.mesh.triangles.empty())
+        throw Error("the head mesh has no triangles", file, "/head/mesh");
     // The chart centre: on the ear axis height, midway between the ears, 62% of the way from
     // the glabella to the occiput (inside the cranium for any head). Behind the middle so the
     // azimuths spread over the temples: seen from there the temporal peak lies at a larger
@@ -106,7 +111,8 @@ ScalpRegion::ScalpRegion(const HeadModel& head, const HairlineSpec& spec, uint64
     m_ear[1] = lm.ear_right;
     m_hairline = buildHairline(m_chart, lm, spec, seed, file, warnings);
     m_lowest_line_y = std::numeric_limits<double>::max();
-    for (const glm::dvec3& q : m_hairline.loop_mm) m_lowest_line_y = std::min(m_lowest_line_y, q.y);
+    for (const glm::dvec3& q : m_hairline.loop_mm)
+        m_lowest_line_y = std::min(m_lowest_line_y, q.y);
     m_line_field = HairlineField(m_chart, m_hairline.loop_mm, m_lowest_line_y);
     // Roughness of the chart per column: the largest |d r_surface / d arc| between
     // neighbouring nodes from the top down to the lowest point of the line (pinna excluded:
@@ -127,8 +133,9 @@ ScalpRegion::ScalpRegion(const HeadModel& head, const HairlineSpec& spec, uint64
             const double sin_t = std::sin(th), cos_t = std::cos(th);
             for (int j = 4; j < PolarChart::kPhiSteps; ++j) {
                 const double r0 = m_chart.nodeRadius(i, j);
-                const glm::dvec3 q = c + r0 * glm::dvec3(sin_row[size_t(j)] * sin_t, cos_row[size_t(j)],
-                                                          sin_row[size_t(j)] * cos_t);
+                const glm::dvec3 q =
+                    c + r0 * glm::dvec3(sin_row[size_t(j)] * sin_t, cos_row[size_t(j)],
+                                        sin_row[size_t(j)] * cos_t);
                 if (q.y < m_lowest_line_y - 10) break;
                 if (glm::length(q - m_ear[0]) < 45 || glm::length(q - m_ear[1]) < 45) continue;
                 const double along = std::abs(m_chart.nodeRadius(i, j + 1) - r0) / (r0 * step);
@@ -170,8 +177,9 @@ ScalpRegion::ScalpRegion(const HeadModel& head, const HairlineSpec& spec, uint64
         for (int z = 0; z < m_noise_dims.z; ++z)
             for (int y = 0; y < m_noise_dims.y; ++y)
                 for (int x = 0; x < m_noise_dims.x; ++x)
-                    table[i++] = cornerValue(base, int64_t(x) + m_noise_origin.x,
-                                             int64_t(y) + m_noise_origin.y, int64_t(z) + m_noise_origin.z);
+                    table[i++] =
+                        cornerValue(base, int64_t(x) + m_noise_origin.x,
+                                    int64_t(y) + m_noise_origin.y, int64_t(z) + m_noise_origin.z);
     }
     // Local slope bounds. In one cell the blend's derivative along x is fade' (<= 1.5) times
     // a mix of the four x-edge differences, so |grad| <= 1.5 |(Dx, Dy, Dz)| with D the
@@ -179,7 +187,8 @@ ScalpRegion::ScalpRegion(const HeadModel& head, const HairlineSpec& spec, uint64
     // point stays in the 27 cells around its own: the table keeps the largest bound there.
     const glm::ivec3 dims = m_noise_dims;
     auto at = [&](int channel, int x, int y, int z) {
-        return m_noise[size_t(channel)][size_t(x) + size_t(dims.x) * (size_t(y) + size_t(dims.y) * size_t(z))];
+        return m_noise[size_t(channel)]
+                      [size_t(x) + size_t(dims.x) * (size_t(y) + size_t(dims.y) * size_t(z))];
     };
     std::vector<double> cell_slope(corners, 0.0);
     for (int z = 0; z + 1 < dims.z; ++z)
@@ -190,13 +199,17 @@ ScalpRegion::ScalpRegion(const HeadModel& head, const HairlineSpec& spec, uint64
                     glm::dvec3 edge(0);
                     for (int a = 0; a < 2; ++a)
                         for (int b = 0; b < 2; ++b) {
-                            edge.x = std::max(edge.x, std::abs(at(channel, x + 1, y + a, z + b) - at(channel, x, y + a, z + b)));
-                            edge.y = std::max(edge.y, std::abs(at(channel, x + a, y + 1, z + b) - at(channel, x + a, y, z + b)));
-                            edge.z = std::max(edge.z, std::abs(at(channel, x + a, y + b, z + 1) - at(channel, x + a, y + b, z)));
+                            edge.x = std::max(edge.x, std::abs(at(channel, x + 1, y + a, z + b) -
+                                                               at(channel, x, y + a, z + b)));
+                            edge.y = std::max(edge.y, std::abs(at(channel, x + a, y + 1, z + b) -
+                                                               at(channel, x + a, y, z + b)));
+                            edge.z = std::max(edge.z, std::abs(at(channel, x + a, y + b, z + 1) -
+                                                               at(channel, x + a, y + b, z)));
                         }
                     worst = std::max(worst, 1.5 * glm::length(edge));
                 }
-                cell_slope[size_t(x) + size_t(dims.x) * (size_t(y) + size_t(dims.y) * size_t(z))] = worst;
+                cell_slope[size_t(x) + size_t(dims.x) * (size_t(y) + size_t(dims.y) * size_t(z))] =
+                    worst;
             }
     m_noise_slope.assign(corners, kMaxNoiseSlope);
     for (int z = 1; z + 2 < dims.z; ++z)
@@ -206,8 +219,13 @@ ScalpRegion::ScalpRegion(const HeadModel& head, const HairlineSpec& spec, uint64
                 for (int dz = -1; dz <= 1; ++dz)
                     for (int dy = -1; dy <= 1; ++dy)
                         for (int dx = -1; dx <= 1; ++dx)
-                            worst = std::max(worst, cell_slope[size_t(x + dx) + size_t(dims.x) * (size_t(y + dy) + size_t(dims.y) * size_t(z + dz))]);
-                m_noise_slope[size_t(x) + size_t(dims.x) * (size_t(y) + size_t(dims.y) * size_t(z))] = worst;
+                            worst = std::max(
+                                worst,
+                                cell_slope[size_t(x + dx) +
+                                           size_t(dims.x) *
+                                               (size_t(y + dy) + size_t(dims.y) * size_t(z + dz))]);
+                m_noise_slope[size_t(x) +
+                              size_t(dims.x) * (size_t(y) + size_t(dims.y) * size_t(z))] = worst;
             }
 }
 
@@ -216,7 +234,8 @@ double ScalpRegion::noiseSlope(const glm::dvec3& q) const {
     if (m_noise_slope.empty() || c.x < 0 || c.y < 0 || c.z < 0 || c.x >= m_noise_dims.x ||
         c.y >= m_noise_dims.y || c.z >= m_noise_dims.z)
         return kMaxNoiseSlope;
-    return m_noise_slope[size_t(c.x) + size_t(m_noise_dims.x) * (size_t(c.y) + size_t(m_noise_dims.y) * size_t(c.z))];
+    return m_noise_slope[size_t(c.x) + size_t(m_noise_dims.x) *
+                                           (size_t(c.y) + size_t(m_noise_dims.y) * size_t(c.z))];
 }
 
 ZonePoint ScalpRegion::classify(const glm::dvec3& p) const {
@@ -321,16 +340,18 @@ ZonePoint ScalpRegion::classify(const glm::dvec3& p) const {
     // must all hold; while one of them fails the point stays out of this branch, so the
     // branch bounds the margin by the largest failing distance, not the smallest of all.
     {
-        const double in_arc = (50 + kBorderNoiseMm * n2 / zone_r_xy / kDeg - deg) * kDeg * zone_r_xy;
+        const double in_arc =
+            (50 + kBorderNoiseMm * n2 / zone_r_xy / kDeg - deg) * kDeg * zone_r_xy;
         const double arc_margin = std::abs(in_arc) / (arcSlope(in_arc / zone_r_xy) + border_slope);
         if (in_arc <= 0) {
             margin = std::min(margin, arc_margin);
         } else {
             const double inner = m_transition_mm * front_weight * (1 + 0.35 * n1);
             const double in_band = inner + 35 + kBorderNoiseMm * n2 - d;
-            const double band_margin = std::abs(in_band) /
-                                       (line_slope + border_slope +
-                                        m_transition_mm * (1.35 / (17 * kDeg * zone_r_xy) + 0.35 * noise_slope));
+            const double band_margin =
+                std::abs(in_band) /
+                (line_slope + border_slope +
+                 m_transition_mm * (1.35 / (17 * kDeg * zone_r_xy) + 0.35 * noise_slope));
             const double below_top =
                 m_chart.surfaceDistance(theta, phi) - (30 + kBorderNoiseMm * n1);
             const double top_margin = std::abs(below_top) / (chart_slope + border_slope);
@@ -348,7 +369,7 @@ ZonePoint ScalpRegion::classify(const glm::dvec3& p) const {
         return done(ZoneId::Crown);
     if (border(p.y - (m_y_upper + kBorderNoiseMm * n1)) > 0) {
         return done(border(p.z - (m_z_front + kBorderNoiseMm * n2)) > 0 ? ZoneId::Front
-                                                                       : ZoneId::Mid);
+                                                                        : ZoneId::Mid);
     }
     const double jitter_deg = kBorderNoiseMm * n2 / zone_r_xy / kDeg;
     auto beyond = [&](double limit_deg) {

@@ -36,6 +36,9 @@ private:
     std::vector<Problem> m_problems;
 };
 
+// `value` with exactly `precision` decimals ("82.0", "0.28"): numbers in messages.
+std::string formatFixed(double value, int precision = 1);
+
 // A failure that is not the user's input: a missing GL driver, a full disk, an encoder error.
 // The command line exits 1 for these and 2 for every other stipple::Error.
 class RuntimeFailure : public Error {

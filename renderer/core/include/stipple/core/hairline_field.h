@@ -32,7 +32,8 @@ public:
     // surface, at least 3 points, winding once round the vertical axis with the top of the head
     // inside). Nodes lower than floor_y_mm - 30 (no line point is below floor_y_mm) store the
     // cheaper bound -(floor_y_mm - y) instead of their distance.
-    HairlineField(const PolarChart& chart, const std::vector<glm::dvec3>& loop_mm, double floor_y_mm);
+    HairlineField(const PolarChart& chart, const std::vector<glm::dvec3>& loop_mm,
+                  double floor_y_mm);
 
     // Signed distance to the line at chart direction (theta, phi), mm, > 0 inside.
     double depth(double theta, double phi) const {

@@ -20,22 +20,17 @@ namespace stipple {
 void* allocateHuge(size_t bytes);
 void freeHuge(void* p, size_t bytes) noexcept;
 
-template <typename T>
-struct HugeAllocator {
+template <typename T> struct HugeAllocator {
     using value_type = T;
     HugeAllocator() = default;
-    template <typename U>
-    HugeAllocator(const HugeAllocator<U>&) noexcept {}
+    template <typename U> HugeAllocator(const HugeAllocator<U>&) noexcept {}
     T* allocate(size_t n) { return static_cast<T*>(allocateHuge(n * sizeof(T))); }
     void deallocate(T* p, size_t n) noexcept { freeHuge(p, n * sizeof(T)); }
-    template <typename U>
-    bool operator==(const HugeAllocator<U>&) const noexcept { return true; }
-    template <typename U>
-    bool operator!=(const HugeAllocator<U>&) const noexcept { return false; }
+    template <typename U> bool operator==(const HugeAllocator<U>&) const noexcept { return true; }
+    template <typename U> bool operator!=(const HugeAllocator<U>&) const noexcept { return false; }
 };
 
 // A vector for large scratch data (see above).
-template <typename T>
-using HugeVector = std::vector<T, HugeAllocator<T>>;
+template <typename T> using HugeVector = std::vector<T, HugeAllocator<T>>;
 
 } // namespace stipple

@@ -23,13 +23,19 @@ inline uint64_t mixHash(uint64_t x) {
     return x ^ (x >> 31);
 }
 // Hash of a tuple of integers: order matters, every element changes the result.
-inline uint64_t hashOf(uint64_t a, uint64_t b) { return mixHash(mixHash(a) ^ (b + 0x632be59bd9b4e019ull)); }
-inline uint64_t hashOf(uint64_t a, uint64_t b, uint64_t c) { return hashOf(hashOf(a, b), c); }
+inline uint64_t hashOf(uint64_t a, uint64_t b) {
+    return mixHash(mixHash(a) ^ (b + 0x632be59bd9b4e019ull));
+}
+inline uint64_t hashOf(uint64_t a, uint64_t b, uint64_t c) {
+    return hashOf(hashOf(a, b), c);
+}
 inline uint64_t hashOf(uint64_t a, uint64_t b, uint64_t c, uint64_t d) {
     return hashOf(hashOf(a, b, c), d);
 }
 // Uniform double in [0, 1) from a hash (53 high bits).
-inline double unitOf(uint64_t h) { return double(h >> 11) * 0x1.0p-53; }
+inline double unitOf(uint64_t h) {
+    return double(h >> 11) * 0x1.0p-53;
+}
 
 // One candidate sample on a surface. `radius_mm` is the candidate's own minimum distance (it
 // may vary with the local density); `priority` orders candidates inside a grid cell and must
@@ -38,7 +44,7 @@ struct SampleCandidate {
     glm::vec3 position{0};
     float radius_mm = 0;
     uint32_t triangle = 0;
-    uint32_t index = 0;   // caller's id of the candidate (e.g. its number on its triangle)
+    uint32_t index = 0; // caller's id of the candidate (e.g. its number on its triangle)
     uint32_t priority = 0;
 };
 
@@ -55,8 +61,9 @@ struct SampleCandidate {
 std::vector<SampleCandidate> selectPoissonDisk(const SampleCandidate* candidates, size_t count,
                                                float max_radius_mm, float radius_scale = 1.0f);
 template <typename Alloc>
-std::vector<SampleCandidate> selectPoissonDisk(const std::vector<SampleCandidate, Alloc>& candidates,
-                                               float max_radius_mm, float radius_scale = 1.0f) {
+std::vector<SampleCandidate>
+selectPoissonDisk(const std::vector<SampleCandidate, Alloc>& candidates, float max_radius_mm,
+                  float radius_scale = 1.0f) {
     return selectPoissonDisk(candidates.data(), candidates.size(), max_radius_mm, radius_scale);
 }
 
@@ -93,14 +100,14 @@ private:
     HugeVector<glm::vec4> m_points;
     HugeVector<uint32_t> m_source;
     HugeVector<uint8_t> m_octant;
-    HugeVector<uint32_t> m_start;         // per cell + 1: its run in m_points
-    HugeVector<uint32_t> m_neighbours;    // per cell x 27 (dz, dy, dx in 0..2); none: `cells`
-    HugeVector<uint32_t> m_phase_cells;   // cells grouped by parity phase
-    std::vector<uint32_t> m_phase_start;   // 9 entries
-    HugeVector<uint32_t> m_output_cells;  // cells in order of first appearance in the input
+    HugeVector<uint32_t> m_start;        // per cell + 1: its run in m_points
+    HugeVector<uint32_t> m_neighbours;   // per cell x 27 (dz, dy, dx in 0..2); none: `cells`
+    HugeVector<uint32_t> m_phase_cells;  // cells grouped by parity phase
+    std::vector<uint32_t> m_phase_start; // 9 entries
+    HugeVector<uint32_t> m_output_cells; // cells in order of first appearance in the input
     // select() state, reused.
-    HugeVector<glm::vec4> m_slots;        // per cell 4 accepted (see select())
-    HugeVector<glm::vec4> m_overflow;     // accepted beyond kSlots, at m_points' index
+    HugeVector<glm::vec4> m_slots;    // per cell 4 accepted (see select())
+    HugeVector<glm::vec4> m_overflow; // accepted beyond kSlots, at m_points' index
     HugeVector<uint32_t> m_accepted, m_next, m_active;
     HugeVector<uint32_t> m_kept; // per cell: its accepted candidates, at m_points' index
     // prepare() scratch, reused.

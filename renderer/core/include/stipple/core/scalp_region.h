@@ -28,11 +28,11 @@
 namespace stipple {
 
 struct ZonePoint {
-    bool inside = false;      // on the outer surface and above the hairline
+    bool inside = false; // on the outer surface and above the hairline
     ZoneId zone = ZoneId::Count;
-    double margin_mm = 0;     // conservative lower bound of the distance to the nearest border
+    double margin_mm = 0;      // conservative lower bound of the distance to the nearest border
     double zone_margin_mm = 0; // the same, borders between zones only (not the hairline)
-    double transition = 1;    // front_transition only: 0 at the hairline .. 1 at its inner edge
+    double transition = 1;     // front_transition only: 0 at the hairline .. 1 at its inner edge
 };
 
 class ScalpRegion {
@@ -67,16 +67,16 @@ private:
 
     PolarChart m_chart;
     HairlineCurve m_hairline;
-    HairlineField m_line_field;   // signed distance to m_hairline.loop_mm
+    HairlineField m_line_field; // signed distance to m_hairline.loop_mm
     uint64_t m_seed = 0;
     double m_transition_mm = 10;
     glm::dvec3 m_crown{0};
     double m_crown_radius_mm = 40;
     double m_y_upper = 0;
     double m_z_front = 0;
-    glm::dvec3 m_mask_centre{0};  // the density mask's projection centre
-    glm::dvec3 m_ear[2]{};        // ear landmarks (left, right): the pinna guard
-    double m_lowest_line_y = 0;   // lowest point of the hairline: nothing below is scalp
+    glm::dvec3 m_mask_centre{0};       // the density mask's projection centre
+    glm::dvec3 m_ear[2]{};             // ear landmarks (left, right): the pinna guard
+    double m_lowest_line_y = 0;        // lowest point of the hairline: nothing below is scalp
     std::vector<double> m_chart_slope; // per chart column, see chartSlope()
     glm::ivec3 m_noise_origin{0};
     glm::ivec3 m_noise_dims{0};
