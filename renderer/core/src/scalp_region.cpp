@@ -14,6 +14,7 @@ constexpr double kDeg = kPi / 180.0;
 constexpr double kNoiseCellMm = 16;
 constexpr double kBorderNoiseMm = 4;
 constexpr double kWideSlopeDeg = 20;
+constexpr double kMinBandMm = 2.5; // the transition band's thinnest part, see classify()
 // Bound on how fast a noisy threshold moves per mm (value noise with smoothstep blending has
 // slope <= 1.5 * 2 per cell along an axis, sqrt(3) over a diagonal), so |value - threshold|
 // divided by (1 + slope) is a lower bound of the distance to the border.
@@ -327,7 +328,13 @@ ZonePoint ScalpRegion::classify(const glm::dvec3& p) const {
         const double inner_slope =
             m_transition_mm * (1.35 / (17 * kDeg * zone_r_xy) + 0.35 * noise_slope);
         margin = std::min(margin, std::abs(d - inner) / (line_slope + inner_slope));
-        if (d < inner) {
+        // The band ends where it would be thinner than kMinBandMm: a sliver a fraction of a
+        // millimetre wide (the taper's tip) slips between the inset probes of the zone
+        // behind it, and its dots then sat 0.89 of the inset from the temple's (Demosthenes).
+        // That end is a border too, for every point the band's depth reaches.
+        const double band_cut = inner - kMinBandMm;
+        if (d < inner) margin = std::min(margin, std::abs(band_cut) / inner_slope);
+        if (d < inner && band_cut >= 0) {
             // Where the band tapers out (temples) the falloff fades too, so the thin end of
             // the band matches the zone behind it instead of leaving a sparse sliver.
             const double t = std::clamp(d / std::max(1e-6, inner), 0.0, 1.0);
