@@ -159,42 +159,13 @@ struct TriangleInfo {
     float area_mm2 = 0;
 };
 
-// Balls around a triangle's classified corners: a corner classified with margin m (a true
-// distance bound, tests/core/scalp_region_test.cpp) proves that every point closer than m to
-// it is classified alike, inside the same zone or outside. Corners in the transition zone are
-// left out: a point there needs its own depth in the band.
-struct CornerBalls {
-    glm::dvec3 centre[3];
-    double radius[3] = {};
-    uint8_t bits[3] = {}; // zone bit, or kOutsideBit
-    int count = 0;
-
-    void add(const glm::dvec3& p, uint8_t zone_bits, double margin_mm) {
-        if (zone_bits == (1u << unsigned(ZoneId::FrontTransition))) return;
-        centre[count] = p;
-        radius[count] = margin_mm;
-        bits[count++] = zone_bits;
-    }
-    // Index of the ball holding p with the most room to spare (`slack`, mm), or -1.
-    int find(const glm::dvec3& p, double& slack) const {
-        int best = -1;
-        slack = 0;
-        for (int k = 0; k < count; ++k) {
-            const double left = radius[k] - glm::length(p - centre[k]);
-            if (left > slack) {
-                slack = left;
-                best = k;
-            }
-        }
-        return best;
-    }
-    static ZoneId zoneOf(uint8_t zone_bits) {
-        size_t z = 0;
-        while (!(zone_bits & (1u << z)))
-            ++z;
-        return ZoneId(z);
-    }
-};
+// The zone of a single zone bit (not kOutsideBit).
+ZoneId zoneOfBits(uint8_t zone_bits) {
+    size_t z = 0;
+    while (!(zone_bits & (1u << z)))
+        ++z;
+    return ZoneId(z);
+}
 
 // Proven balls around the points classified on one triangle (its corners, its candidates, their
 // inset probes): every point inside a ball is classified like the ball's centre, inside zone z
@@ -265,6 +236,8 @@ private:
     int8_t m_zone[kCapacity] = {};
     int m_count = 0;
 };
+
+constexpr double kNoNeed[size_t(ZoneId::Count)] = {}; // balls that settle with any room
 
 glm::dvec3 triPoint(const Mesh& mesh, const glm::uvec3& t, double u, double v) {
     const glm::dvec3 a = mesh.positions[t.x], b = mesh.positions[t.y], c = mesh.positions[t.z];
@@ -576,9 +549,13 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
             // Quadrature: centroids of an m x m split, sub-triangles no longer than 2.5 mm.
             const int m = std::max(1, int(std::ceil(info.max_edge_mm / 2.5f)));
             const double weight = info.area_mm2 / double(m * m);
-            CornerBalls balls;
-            for (uint32_t vi : {tri.x, tri.y, tri.z})
-                balls.add(mesh.positions[vi], vertex_zones[weldOf(vi)], vertex_margin[weldOf(vi)]);
+            // Corner balls settle quadrature points too (no room needed: no probes here).
+            BallCache balls(kNoNeed, int8_t(ZoneId::FrontTransition));
+            for (uint32_t vi : {tri.x, tri.y, tri.z}) {
+                const uint8_t bits = vertex_zones[weldOf(vi)];
+                balls.add(mesh.positions[vi], vertex_margin[weldOf(vi)],
+                          bits == kOutsideBit ? BallCache::kOutside : int8_t(zoneOfBits(bits)));
+            }
             for (int i = 0; i < m; ++i)
                 for (int j = 0; i + j < m; ++j)
                     for (int up = 0; up < (i + j < m - 1 ? 2 : 1); ++up) {
@@ -586,11 +563,11 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
                         const double v = (j + (up ? 2.0 : 1.0) / 3.0) / m;
                         const glm::dvec3 p = triPoint(mesh, tri, u, v);
                         double slack = 0;
-                        const int ball = balls.find(p, slack);
+                        int8_t ball_zone = 0;
                         ZonePoint zp;
-                        if (ball >= 0) {
-                            zp.inside = balls.bits[ball] != kOutsideBit;
-                            if (zp.inside) zp.zone = CornerBalls::zoneOf(balls.bits[ball]);
+                        if (balls.settle(p, ball_zone, slack)) {
+                            zp.inside = ball_zone != BallCache::kOutside;
+                            if (zp.inside) zp.zone = ZoneId(ball_zone);
                             zp.margin_mm = slack;
                         } else {
                             zp = region.classify(p);
@@ -725,7 +702,7 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
             if (interior) break;
             const uint8_t bits = vertex_zones[weldOf(vi)];
             if (bits == kOutsideBit || bits == (1u << unsigned(kTransition))) continue;
-            const size_t z = size_t(CornerBalls::zoneOf(bits));
+            const size_t z = size_t(zoneOfBits(bits));
             if (vertex_margin[weldOf(vi)] > info.max_edge_mm + probe_need[z]) {
                 only = z;
                 interior = true;
@@ -738,8 +715,7 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
         for (uint32_t vi : {tri.x, tri.y, tri.z}) {
             const uint8_t bits = vertex_zones[weldOf(vi)];
             balls.add(mesh.positions[vi], vertex_margin[weldOf(vi)],
-                      bits == kOutsideBit ? BallCache::kOutside
-                                          : int8_t(CornerBalls::zoneOf(bits)));
+                      bits == kOutsideBit ? BallCache::kOutside : int8_t(zoneOfBits(bits)));
         }
         glm::dvec3 e1, e2, e3, e4;
         bool basis = false, tilted = false;
@@ -792,7 +768,8 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
                 // 0.89 of the inset apart on Demosthenes' temple.)
                 if (!basis) {
                     const glm::dvec3 normal = glm::normalize(glm::cross(ab, ac));
-                    const glm::dvec3 ray = glm::normalize(a + (ab + ac) / 3.0 - region.chart().centre());
+                    const glm::dvec3 ray =
+                        glm::normalize(a + (ab + ac) / 3.0 - region.chart().centre());
                     tangentBasis(normal, e1, e2);
                     tilted = std::abs(glm::dot(normal, ray)) < 0.8;
                     if (tilted) tangentBasis(ray, e3, e4);
