@@ -87,19 +87,6 @@ void BM_PoissonSelectorThreeScales(benchmark::State& state) {
 }
 BENCHMARK(BM_PoissonSelectorThreeScales)->Arg(100000)->Unit(benchmark::kMillisecond);
 
-void BM_NearestNeighbourDistances(benchmark::State& state) {
-    const Pool& p = pool(state.range(0));
-    const auto kept = selectPoissonDisk(p.candidates, p.radius_mm);
-    std::vector<glm::vec3> points;
-    for (const SampleCandidate& c : kept) points.push_back(c.position);
-    for (auto _ : state) {
-        const auto nn = nearestNeighbourDistances(points, 2 * p.radius_mm);
-        benchmark::DoNotOptimize(nn.data());
-    }
-    state.counters["points"] = double(points.size());
-}
-BENCHMARK(BM_NearestNeighbourDistances)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond);
-
 void BM_NearestSpacingRatios(benchmark::State& state) {
     const Pool& p = pool(state.range(0));
     const auto kept = selectPoissonDisk(p.candidates, p.radius_mm);

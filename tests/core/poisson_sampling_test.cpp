@@ -161,41 +161,6 @@ TEST(PoissonSampling, SelectorReusedAcrossSetsAndScales) {
     EXPECT_TRUE(selectPoissonDisk(std::vector<SampleCandidate>{}, 1.0f).empty());
 }
 
-// Brute-force nearest distance with the same float expression.
-float bruteNearest(const std::vector<glm::vec3>& p, size_t i) {
-    float best2 = kInf;
-    for (size_t j = 0; j < p.size(); ++j) {
-        const glm::vec3 d = p[j] - p[i];
-        if (j != i) best2 = std::min(best2, glm::dot(d, d));
-    }
-    return std::sqrt(best2);
-}
-
-TEST(PoissonSampling, NearestNeighbourDistancesAreExact) {
-    // Clustered points (spacing well under the cell, and a duplicate: distance 0), a sparse
-    // band (nearest up to a few cells away: the ring search), and two far-away points
-    // (nothing within 8 cells: +infinity).
-    std::vector<glm::vec3> p;
-    for (uint32_t i = 0; i < 3000; ++i)
-        p.push_back(glm::vec3(20 * unitOf(hashOf(5, i)), 20 * unitOf(hashOf(6, i)), -3 + 0.5 * unitOf(hashOf(7, i))));
-    p.push_back(p[17]);
-    for (uint32_t i = 0; i < 40; ++i) p.push_back(glm::vec3(-10 - 2.5f * float(i), 4, 1));
-    p.push_back({500, 500, 500});
-    p.push_back({-500, 500, 500});
-    const float cell_mm = 0.5f;
-    const auto nn = nearestNeighbourDistances(p, cell_mm);
-    ASSERT_EQ(nn.size(), p.size());
-    for (size_t i = 0; i < p.size(); ++i) {
-        const float expected = bruteNearest(p, i);
-        if (expected <= 8 * cell_mm)
-            ASSERT_EQ(nn[i], expected) << "point " << i;
-        else
-            ASSERT_EQ(nn[i], kInf) << "point " << i;
-    }
-    EXPECT_EQ(nn[17], 0.0f);
-    EXPECT_TRUE(nearestNeighbourDistances({}, 1.0f).empty());
-}
-
 TEST(PoissonSampling, SpacingRatiosOnAHexagonalLatticeWithTwoSpacings) {
     // Hexagonal lattice of pitch 1 mm in the plane z = 5: every point's nearest neighbours
     // are exactly 1 mm away. Points with x < 0 have an ideal spacing of 1 mm, the others

@@ -86,12 +86,6 @@ double HairlineCurve::lineAt(double theta) const {
     return line_s[size_t(i0)] * (1 - w) + line_s[size_t(i1)] * w;
 }
 
-double HairlineCurve::slopeAt(double theta) const {
-    double f = (theta + kPi) / (2 * kPi) * kColumns;
-    f -= std::floor(f / kColumns) * kColumns;
-    return slope[size_t(std::min(int(f), kColumns - 1))];
-}
-
 HairlineCurve buildHairline(const PolarChart& chart, const Landmarks& landmarks,
                             const HairlineSpec& spec, uint64_t seed, const std::string& file,
                             std::vector<Problem>& warnings) {
@@ -596,16 +590,6 @@ HairlineCurve buildHairline(const PolarChart& chart, const Landmarks& landmarks,
     line = lowest;
 
     curve.line_s = line;
-    // Slope bound for distance estimates: the steepest step within +-4 columns (2 deg).
-    curve.slope.assign(kColumns, 0.0);
-    const double column_rad = 2 * kPi / kColumns;
-    for (int i = 0; i < kColumns; ++i)
-        for (int step = -4; step <= 4; ++step) {
-            const size_t a = size_t(((i + step) % kColumns + kColumns) % kColumns);
-            const size_t b = (a + 1) % kColumns;
-            curve.slope[size_t(i)] =
-                std::max(curve.slope[size_t(i)], std::abs(line[b] - line[a]) / column_rad);
-        }
     curve.outline_mm = pointsOf(line);
     curve.frontal_height_mm =
         curve.brow_distance_mm - curve.lineAt(chart.thetaOf(landmarks.glabella));

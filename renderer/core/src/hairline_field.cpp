@@ -202,7 +202,7 @@ HairlineField::HairlineField(const PolarChart& chart, const std::vector<glm::dve
     // coarse corners are on its side of the line and at least kBlendFromMm deep; since the
     // distance is 1-Lipschitz, the node is then deeper than kBlendFromMm - (the corners'
     // distance to it) as well. Blending a distance function underestimates it at its ridges and
-    // is within ~h^2 / (8 depth) (0.05 mm here) elsewhere, so margins stay lower bounds.
+    // is within ~h^2 / (8 depth) (at most 0.13 mm here) elsewhere, so margins stay lower bounds.
     constexpr int kCoarse = 4;
     constexpr double kBlendFromMm = 10;
     constexpr int kCoarseRows = PolarChart::kPhiSteps / kCoarse + 1;

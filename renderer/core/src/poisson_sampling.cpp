@@ -791,8 +791,8 @@ struct PointColumns {
     }
 };
 
-// Running minimum, over runs of PointColumns, of the squared distance to a point p, or of
-// the squared distance over the squared mean spacing ((s_p + w) / 2). 4 lanes at a time:
+// Running minimum, over runs of PointColumns, of the squared distance to a point p over the
+// squared mean spacing ((s_p + w) / 2). 4 lanes at a time:
 // lanes past a run's end and the point itself are masked to +infinity, so a run needs no
 // scalar tail (the columns are padded). The float expressions are those of scalar code
 // ((dx * dx + dy * dy) + dz * dz, as glm::dot), and a minimum is exact, so the results
@@ -805,11 +805,35 @@ public:
         m_min = _mm_set1_ps(std::numeric_limits<float>::infinity());
 #endif
     }
-    void distances(uint32_t begin, uint32_t end) {
-        run<false>(begin, end);
-    }
     void ratios(uint32_t begin, uint32_t end) {
-        run<true>(begin, end);
+#if defined(__SSE2__)
+        const __m128 px = _mm_set1_ps(m_p.x), py = _mm_set1_ps(m_p.y), pz = _mm_set1_ps(m_p.z);
+        const __m128i lanes = _mm_setr_epi32(0, 1, 2, 3);
+        const __m128i last = _mm_set1_epi32(int(end) - 1), self = _mm_set1_epi32(int(m_self));
+        const __m128 inf = _mm_set1_ps(std::numeric_limits<float>::infinity());
+        for (uint32_t j = begin; j < end; j += 4) {
+            const __m128 dx = _mm_sub_ps(_mm_loadu_ps(&m_pts.x[j]), px);
+            const __m128 dy = _mm_sub_ps(_mm_loadu_ps(&m_pts.y[j]), py);
+            const __m128 dz = _mm_sub_ps(_mm_loadu_ps(&m_pts.z[j]), pz);
+            __m128 v =
+                _mm_add_ps(_mm_add_ps(_mm_mul_ps(dx, dx), _mm_mul_ps(dy, dy)), _mm_mul_ps(dz, dz));
+            const __m128 mean = _mm_mul_ps(
+                _mm_set1_ps(0.5f), _mm_add_ps(_mm_set1_ps(m_spacing), _mm_loadu_ps(&m_pts.w[j])));
+            v = _mm_div_ps(v, _mm_mul_ps(mean, mean));
+            const __m128i index = _mm_add_epi32(_mm_set1_epi32(int(j)), lanes);
+            const __m128 masked = _mm_castsi128_ps(
+                _mm_or_si128(_mm_cmpgt_epi32(index, last), _mm_cmpeq_epi32(index, self)));
+            v = _mm_or_ps(_mm_and_ps(masked, inf), _mm_andnot_ps(masked, v));
+            m_min = _mm_min_ps(m_min, v);
+        }
+#else
+        for (uint32_t j = begin; j < end; ++j) {
+            if (j == m_self) continue;
+            const float dx = m_pts.x[j] - m_p.x, dy = m_pts.y[j] - m_p.y, dz = m_pts.z[j] - m_p.z;
+            const float mean = 0.5f * (m_spacing + m_pts.w[j]);
+            m_min = std::min(m_min, (dx * dx + dy * dy + dz * dz) / (mean * mean));
+        }
+#endif
     }
     float best() const {
 #if defined(__SSE2__)
@@ -822,44 +846,6 @@ public:
     }
 
 private:
-    template <bool kRatio> void run(uint32_t begin, uint32_t end) {
-#if defined(__SSE2__)
-        const __m128 px = _mm_set1_ps(m_p.x), py = _mm_set1_ps(m_p.y), pz = _mm_set1_ps(m_p.z);
-        const __m128i lanes = _mm_setr_epi32(0, 1, 2, 3);
-        const __m128i last = _mm_set1_epi32(int(end) - 1), self = _mm_set1_epi32(int(m_self));
-        const __m128 inf = _mm_set1_ps(std::numeric_limits<float>::infinity());
-        for (uint32_t j = begin; j < end; j += 4) {
-            const __m128 dx = _mm_sub_ps(_mm_loadu_ps(&m_pts.x[j]), px);
-            const __m128 dy = _mm_sub_ps(_mm_loadu_ps(&m_pts.y[j]), py);
-            const __m128 dz = _mm_sub_ps(_mm_loadu_ps(&m_pts.z[j]), pz);
-            __m128 v =
-                _mm_add_ps(_mm_add_ps(_mm_mul_ps(dx, dx), _mm_mul_ps(dy, dy)), _mm_mul_ps(dz, dz));
-            if (kRatio) {
-                const __m128 mean =
-                    _mm_mul_ps(_mm_set1_ps(0.5f),
-                               _mm_add_ps(_mm_set1_ps(m_spacing), _mm_loadu_ps(&m_pts.w[j])));
-                v = _mm_div_ps(v, _mm_mul_ps(mean, mean));
-            }
-            const __m128i index = _mm_add_epi32(_mm_set1_epi32(int(j)), lanes);
-            const __m128 masked = _mm_castsi128_ps(
-                _mm_or_si128(_mm_cmpgt_epi32(index, last), _mm_cmpeq_epi32(index, self)));
-            v = _mm_or_ps(_mm_and_ps(masked, inf), _mm_andnot_ps(masked, v));
-            m_min = _mm_min_ps(m_min, v);
-        }
-#else
-        for (uint32_t j = begin; j < end; ++j) {
-            if (j == m_self) continue;
-            const float dx = m_pts.x[j] - m_p.x, dy = m_pts.y[j] - m_p.y, dz = m_pts.z[j] - m_p.z;
-            float v = dx * dx + dy * dy + dz * dz;
-            if (kRatio) {
-                const float mean = 0.5f * (m_spacing + m_pts.w[j]);
-                v = v / (mean * mean);
-            }
-            m_min = std::min(m_min, v);
-        }
-#endif
-    }
-
     const PointColumns& m_pts;
     uint32_t m_self;
     glm::vec3 m_p;
@@ -932,75 +918,7 @@ void visitCube(const SortedCells& grid, const glm::ivec3& c, int ring, Visit vis
         }
 }
 
-// Squared distance below which a search that has covered `covered_mm` around the point is
-// final: anything unseen is at least that far, less the rounding of squared distances.
-float settled2(double covered_mm) {
-    return float(covered_mm * covered_mm * (1 - 1e-5));
-}
-
 } // namespace
-
-std::vector<float> nearestNeighbourDistances(const std::vector<glm::vec3>& points, float cell_mm) {
-    STIPPLE_ASSERT(cell_mm > 0, "nearestNeighbourDistances(): cell_mm must be positive");
-    // The search runs on cells twice the size asked for: a point looks first at the 8 cells
-    // of its octant (2 x 2 x 2 around its corner), which cover one cell_mm around it, where
-    // an even pattern has its nearest neighbour; the larger cells make the per-cell work
-    // (finding the runs) 4 to 8 times rarer. Beyond that it widens to the 27 cells, then
-    // ring by ring. The result is what the contract defines, in every case: the exact nearest
-    // distance when it is at most 8 cell_mm; otherwise the nearest among the points whose
-    // cell_mm cell lies within 8 cells of the point's along every axis, or +infinity.
-    const float search_mm = 2 * cell_mm;
-    const float inverse_search = 1 / search_mm;
-    const SortedCells grid =
-        sortIntoCells(points.size(), search_mm, [&](size_t i) { return points[i]; });
-    std::vector<float> result(points.size(), std::numeric_limits<float>::infinity());
-    const PointColumns sorted(grid, [&](uint32_t i) { return glm::vec4(points[i], 0); });
-    RowWalker walker(grid);
-    CellRows rows;
-    for (size_t cell = 0; cell < grid.keys.size(); ++cell) {
-        rows.compute(grid, walker, cell);
-        const glm::ivec3 c = grid.coords[cell];
-        const glm::vec3 corner(c);
-        for (uint32_t k = grid.start[cell]; k < grid.start[cell + 1]; ++k) {
-            const glm::vec3 p(sorted.x[k], sorted.y[k], sorted.z[k]);
-            MinScan scan(sorted, k, p, 0);
-            rows.octant(p * inverse_search - corner,
-                        [&](uint32_t b, uint32_t e) { scan.distances(b, e); });
-            float best2 = scan.best();
-            if (!(best2 < settled2(0.5 * search_mm))) {
-                rows.all([&](uint32_t b, uint32_t e) { scan.distances(b, e); });
-                best2 = scan.best();
-                for (int ring = 2; ring <= 4 && !(best2 < settled2(double(ring - 1) * search_mm));
-                     ++ring) {
-                    visitCube(grid, c, ring, [&](uint32_t b, uint32_t e) { scan.distances(b, e); });
-                    best2 = scan.best();
-                }
-                if (!(best2 < settled2(4.0 * search_mm))) {
-                    // Nothing within 8 cell_mm: the nearest of the cube of 8 cell_mm cells
-                    // around the point's cell_mm cell (which reaches 9 cell_mm, within 5
-                    // search cells), as the contract states.
-                    const glm::ivec3 own(floorToInt(p.x / cell_mm), floorToInt(p.y / cell_mm),
-                                         floorToInt(p.z / cell_mm));
-                    best2 = std::numeric_limits<float>::infinity();
-                    visitCube(grid, c, 5, [&](uint32_t b, uint32_t e) {
-                        for (uint32_t j = b; j < e; ++j) {
-                            const glm::ivec3 other(floorToInt(sorted.x[j] / cell_mm),
-                                                   floorToInt(sorted.y[j] / cell_mm),
-                                                   floorToInt(sorted.z[j] / cell_mm));
-                            const glm::ivec3 d = glm::abs(other - own);
-                            if (j == k || std::max({d.x, d.y, d.z}) > 8) continue;
-                            const float dx = sorted.x[j] - p.x, dy = sorted.y[j] - p.y,
-                                        dz = sorted.z[j] - p.z;
-                            best2 = std::min(best2, dx * dx + dy * dy + dz * dz);
-                        }
-                    });
-                }
-            }
-            result[grid.order[k]] = std::sqrt(best2);
-        }
-    }
-    return result;
-}
 
 std::vector<float> nearestSpacingRatios(const std::vector<glm::vec3>& points,
                                         const std::vector<float>& spacing_mm) {

@@ -57,12 +57,8 @@ struct HairlineCurve {
     double asymmetry_mm = 0;                // measured: mean |left - right| over 20..80 deg
     double brow_distance_mm = 0;            // surface distance top -> glabella
 
-    std::vector<double> slope;              // per column: max |d line / d theta| nearby, mm/rad
-
     // Line position at any azimuth (linear between columns), mm from the top.
     double lineAt(double theta) const;
-    // Upper bound of |d line / d theta| (mm per radian) within about 2 deg of theta.
-    double slopeAt(double theta) const;
 };
 
 // Builds the hairline of `spec` on the head. `seed` drives the micro-irregularity; `file` is

@@ -126,13 +126,6 @@ std::vector<glm::vec3> dartThrowing(const Mesh& mesh, const std::vector<uint32_t
                                     float radius_mm, size_t max_samples, size_t max_failures,
                                     uint64_t seed);
 
-// Distance from each point to its nearest other point (3D), `cell_mm` about the expected
-// spacing. Exact whenever the nearest point is within 8 * cell_mm; otherwise the nearest
-// among the points whose cell (cubes of side cell_mm from the origin) is within 8 cells of
-// the point's along every axis, or +infinity when there is none. Linear time for evenly
-// spread points (a point looks first at the 2 x 2 x 2 cells of side 2 * cell_mm around it).
-std::vector<float> nearestNeighbourDistances(const std::vector<glm::vec3>& points, float cell_mm);
-
 // Ratios at or above this are reported as +infinity by nearestSpacingRatios().
 constexpr float kSpacingRatioLimit = 4.0f;
 
@@ -141,8 +134,7 @@ constexpr float kSpacingRatioLimit = 4.0f;
 // ideal spacings). Exact whenever that minimum is below kSpacingRatioLimit; +infinity
 // otherwise (so the search never goes beyond 4 x the largest spacing, and a point with no
 // other point that near gets +infinity). Requires points.size() == spacing_mm.size() and
-// every spacing finite and > 0 (asserted). Linear time for evenly spread points; about as
-// fast as nearestNeighbourDistances().
+// every spacing finite and > 0 (asserted). Linear time for evenly spread points.
 std::vector<float> nearestSpacingRatios(const std::vector<glm::vec3>& points,
                                         const std::vector<float>& spacing_mm);
 
