@@ -5,6 +5,10 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${STIPPLE_BUILD_DIR:-$root/build}
 bash "$root/scripts/setup.sh"
+# A fresh clone in another folder reuses the compiler cache: paths under the repository are
+# hashed relative to it, and the working directory is left out of the hash.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$root}"
+export CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-true}"
 generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)
 if [[ ! -f "$build/CMakeCache.txt" ]]; then

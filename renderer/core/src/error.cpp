@@ -1,5 +1,7 @@
 #include "stipple/core/error.h"
 
+#include <atomic>
+
 #include <cstdio>
 #include <cstdlib>
 #include <sstream>
@@ -35,8 +37,18 @@ Error::Error(std::vector<Problem> problems)
     STIPPLE_ASSERT(!m_problems.empty(), "Error::Error(): a problem list must not be empty");
 }
 
+namespace {
+std::atomic<AssertMode> g_assert_mode{AssertMode::Abort};
+} // namespace
+
+void setAssertMode(AssertMode mode) { g_assert_mode.store(mode); }
+AssertMode assertMode() { return g_assert_mode.load(); }
+
 void assertFailed(const char* condition, const char* message, const char* file, int line) {
-    std::fprintf(stderr, "%s:%d: assertion failed: %s (%s)\n", file, line, message, condition);
+    const std::string text = std::string(file) + ":" + std::to_string(line) +
+                             ": assertion failed: " + message + " (" + condition + ")";
+    if (g_assert_mode.load() == AssertMode::Throw) throw ContractViolation(text);
+    std::fprintf(stderr, "%s\n", text.c_str());
     std::abort();
 }
 

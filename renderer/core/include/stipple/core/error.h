@@ -46,6 +46,21 @@ public:
     using Error::Error;
 };
 
+// What a broken invariant (STIPPLE_ASSERT) does, chosen at run time by the host (Filament's
+// "THROW" mode): Abort prints the message and aborts (the default: a contract violation is a
+// bug, and a core dump is its best report); Throw throws ContractViolation, so a host that must
+// stay up (Blender, the C ABI) reports it and goes on. Process-wide; set it before any work.
+enum class AssertMode { Abort, Throw };
+void setAssertMode(AssertMode mode);
+AssertMode assertMode();
+
+// Thrown by STIPPLE_ASSERT in AssertMode::Throw. Not a stipple::Error: it is not the user's
+// input but a bug, and hosts report it as an internal error.
+class ContractViolation : public std::logic_error {
+public:
+    using std::logic_error::logic_error;
+};
+
 [[noreturn]] void assertFailed(const char* condition, const char* message, const char* file,
                                int line);
 

@@ -11,6 +11,7 @@
 // pigment.rgb is the ink's linear filter colour as seen through the skin (1 = no ink), so the
 // ink darkens whatever skin is underneath instead of pasting a grey disc on top.
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -57,6 +58,19 @@ struct ScalpChart {
 // cannot skip them, so nothing bleeds onto ears and face (see splitForChart in scalp_chart.h).
 inline constexpr float kChartOutsideU = 0.0005f;
 inline constexpr float kChartOutsideV = 0.0005f;
+
+// Re-colouring of baked pigment layers without a re-bake (CONTRACT for the layers work, the
+// Session and the renderer's shader): for a pigment texel of zone z (LayerStack::zone_map),
+//   rgb' = pow(rgb, exponent[z])   channel-wise; coverage (alpha) unchanged
+// i.e. the optical density of the ink scaled per channel. Exact when every dot over the texel
+// has the same old->new ratio of log filters (one zone); how close it comes to a full re-bake is
+// measured in the tests and stated in docs/pigment-model.md.
+struct LayerColour {
+    std::array<glm::vec3, size_t(ZoneId::Count)> exponent{
+        glm::vec3(1), glm::vec3(1), glm::vec3(1), glm::vec3(1),
+        glm::vec3(1), glm::vec3(1), glm::vec3(1)};
+    bool identity() const;
+};
 
 struct LayerStack {
     ScalpChart chart;
