@@ -585,3 +585,13 @@ std::vector<AlbedoTile> flattenAlbedo(const HeadModel& head, const LayerStack& l
 }
 
 } // namespace stipple
+
+namespace stipple {
+
+bool LayerColour::identity() const {
+    for (const glm::vec3& e : exponent)
+        if (e != glm::vec3(1)) return false;
+    return true;
+}
+
+} // namespace stipple
