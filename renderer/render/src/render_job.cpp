@@ -105,7 +105,7 @@ void validateRenderJob(const RenderJob& job) {
                         " degrees out of range; accepted -30..60",
                     "", "elevation");
     if (job.turntable_frames == 0) {
-        const char* needs = "needs a turntable (a frame count, turntable_frames)";
+        const char* needs = "needs a turntable";
         if (job.mp4) throw Error(std::string("an MP4 ") + needs, "", "mp4");
         if (job.gif) throw Error(std::string("a GIF ") + needs, "", "gif");
         if (job.contact_sheet)
