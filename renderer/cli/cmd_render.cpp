@@ -208,7 +208,8 @@ Command addRenderCommand(CLI::App& root) {
     app->add_option("--turntable", opt->turntable,
                     "Turntable over 360 degrees: alone, the design's render.turntable_frames; "
                     "with N, N frames (1..720)")
-        ->expected(0, 1);
+        ->expected(0, 1)
+        ->type_name("[N]");
     app->add_option("--elevation", opt->elevation,
                     "Camera elevation in degrees, -30..60 (default: design)");
     CLI::Option* top = app->add_flag("--top-view", opt->top_view,

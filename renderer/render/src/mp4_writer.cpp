@@ -48,7 +48,8 @@ void commitTempFile(const std::filesystem::path& tmp, const std::filesystem::pat
         if (::link(tmp.c_str(), file.c_str()) != 0) {
             const int err = errno;
             ::unlink(tmp.c_str());
-            if (err == EEXIST) throw Error("exists; overwriting was not allowed", file.string(), "overwrite");
+            if (err == EEXIST)
+                throw Error("exists; overwriting was not allowed", file.string(), "overwrite");
             throw RuntimeFailure(std::string("cannot create: ") + std::strerror(err),
                                  file.string());
         }
