@@ -44,7 +44,9 @@ Framing framingFor(const SceneFixture& fx) {
 }
 
 osg::ref_ptr<Scene> makeScene(const SceneFixture& fx, const LayerStack* layers) {
-    osg::ref_ptr<Scene> scene = new Scene(fx.head, layers, sceneOptions(fx.settings));
+    SceneOptions options = sceneOptions(fx.settings);
+    options.keep_texels = true; // a host's scene (the default): drawable in any later context
+    osg::ref_ptr<Scene> scene = new Scene(fx.head, layers, options);
     scene->setLighting(fx.settings.lighting);
     return scene;
 }
@@ -222,7 +224,7 @@ TEST(Scene, DrawsUnderAHostsOwnGroupAndOutlivesItsTarget) {
     {
         OffscreenTarget target(targetSettings(fx.settings));
         direct = target.render(*scene, f, fx.pose);
-    } // the context is gone; the scene's GL objects were released with it
+    } // the context is gone; the scene's GL objects were released with it, its texels kept
 
     // A host's graph: its own root with an identity transform above the scene. The target
     // does not know the Scene inside, so the host sets the view, as its viewer would.

@@ -21,6 +21,7 @@ SceneOptions sceneOptions(const RenderSettings& s) {
     o.skin_roughness = s.skin_roughness;
     o.shadow_map_size = s.shadow_map_size;
     o.anisotropy = s.anisotropy;
+    o.keep_texels = false; // the Renderer's scene lives and dies with its one context
     return o;
 }
 

@@ -343,7 +343,8 @@ void Scene::Impl::buildShadedPass(osg::Group& root, const HeadModel& head,
     const bool has_albedo =
         !mesh.albedo_texture.empty() && mesh.uvs.size() == mesh.positions.size();
     if (has_albedo)
-        ss->setTextureAttributeAndModes(kAlbedoUnit, albedoTexture(mesh.albedo_texture).get());
+        ss->setTextureAttributeAndModes(
+            kAlbedoUnit, albedoTexture(mesh.albedo_texture, options.keep_texels).get());
     ss->addUniform(new osg::Uniform("u_albedo_map", int(kAlbedoUnit)));
     ss->addUniform(new osg::Uniform("u_has_albedo_map", has_albedo ? 1 : 0));
     const glm::vec3 skin = layers ? layers->skin_linear : options.skin_linear;
@@ -352,11 +353,12 @@ void Scene::Impl::buildShadedPass(osg::Group& root, const HeadModel& head,
                                     layers ? layers->skin_roughness : options.skin_roughness));
     static const Image16 kNoLayer;
     static const Image8 kNoMap;
-    pigment = layerTexture(premultipliedImage(kNoLayer).get());
-    scar = layerTexture(premultipliedImage(kNoLayer).get());
-    before = layerTexture(premultipliedImage(kNoLayer).get());
-    scar_roughness = redTexture(redImage(kNoMap).get());
-    zone_map = zoneTexture(zoneImage(kNoMap).get());
+    const bool keep = options.keep_texels;
+    pigment = layerTexture(premultipliedImage(kNoLayer).get(), keep);
+    scar = layerTexture(premultipliedImage(kNoLayer).get(), keep);
+    before = layerTexture(premultipliedImage(kNoLayer).get(), keep);
+    scar_roughness = redTexture(redImage(kNoMap).get(), keep);
+    zone_map = zoneTexture(zoneImage(kNoMap).get(), keep);
     setLayerImages(layers);
     ss->setTextureAttributeAndModes(kPigmentUnit, pigment.get());
     ss->setTextureAttributeAndModes(kScarUnit, scar.get());

@@ -11,12 +11,12 @@ namespace {
 
 // Sampling state shared by the filtered textures. Anisotropy is done in the shader: see
 // sampleAniso() in shaders.h (llvmpipe's own anisotropic path costs ~5x).
-void setFiltered(osg::Texture2D& tex) {
+void setFiltered(osg::Texture2D& tex, bool keep) {
     tex.setFilter(osg::Texture::MIN_FILTER, osg::Texture::LINEAR_MIPMAP_LINEAR);
     tex.setFilter(osg::Texture::MAG_FILTER, osg::Texture::LINEAR);
     tex.setMaxAnisotropy(1.0f);
     tex.setResizeNonPowerOfTwoHint(false);
-    tex.setUnRefImageDataAfterApply(true);
+    tex.setUnRefImageDataAfterApply(!keep);
 }
 
 } // namespace
@@ -73,24 +73,24 @@ osg::ref_ptr<osg::Image> zoneImage(const Image8& zones) {
     return oneChannel(zones, 255, "zoneImage(): a zone map has one channel");
 }
 
-osg::ref_ptr<osg::Texture2D> layerTexture(osg::Image* image) {
+osg::ref_ptr<osg::Texture2D> layerTexture(osg::Image* image, bool keep) {
     osg::ref_ptr<osg::Texture2D> tex = new osg::Texture2D(image);
     tex->setInternalFormat(GL_RGBA8);
-    setFiltered(*tex);
+    setFiltered(*tex, keep);
     tex->setWrap(osg::Texture::WRAP_S, osg::Texture::CLAMP_TO_EDGE);
     tex->setWrap(osg::Texture::WRAP_T, osg::Texture::CLAMP_TO_EDGE);
     tex->setUseHardwareMipMapGeneration(true);
     return tex;
 }
 
-osg::ref_ptr<osg::Texture2D> redTexture(osg::Image* image) {
+osg::ref_ptr<osg::Texture2D> redTexture(osg::Image* image, bool keep) {
     osg::ref_ptr<osg::Texture2D> tex = new osg::Texture2D(image);
     tex->setInternalFormat(GL_R8);
-    setFiltered(*tex); // OSG's default wrap, as before the scene split
+    setFiltered(*tex, keep); // OSG's default wrap, as before the scene split
     return tex;
 }
 
-osg::ref_ptr<osg::Texture2D> zoneTexture(osg::Image* image) {
+osg::ref_ptr<osg::Texture2D> zoneTexture(osg::Image* image, bool keep) {
     osg::ref_ptr<osg::Texture2D> tex = new osg::Texture2D(image);
     tex->setInternalFormat(GL_R8);
     tex->setFilter(osg::Texture::MIN_FILTER, osg::Texture::NEAREST);
@@ -98,11 +98,11 @@ osg::ref_ptr<osg::Texture2D> zoneTexture(osg::Image* image) {
     tex->setWrap(osg::Texture::WRAP_S, osg::Texture::CLAMP_TO_EDGE);
     tex->setWrap(osg::Texture::WRAP_T, osg::Texture::CLAMP_TO_EDGE);
     tex->setResizeNonPowerOfTwoHint(false);
-    tex->setUnRefImageDataAfterApply(true);
+    tex->setUnRefImageDataAfterApply(!keep);
     return tex;
 }
 
-osg::ref_ptr<osg::Texture2D> albedoTexture(const std::filesystem::path& file) {
+osg::ref_ptr<osg::Texture2D> albedoTexture(const std::filesystem::path& file, bool keep) {
     const Image8 src = readImage8(file);
     osg::ref_ptr<osg::Image> image = new osg::Image;
     const bool has_alpha = src.channels == 4 || src.channels == 2;
@@ -123,7 +123,7 @@ osg::ref_ptr<osg::Texture2D> albedoTexture(const std::filesystem::path& file) {
     image->setInternalTextureFormat(format);
     osg::ref_ptr<osg::Texture2D> tex = new osg::Texture2D(image.get());
     tex->setInternalFormat(format);
-    setFiltered(*tex);
+    setFiltered(*tex, keep);
     tex->setWrap(osg::Texture::WRAP_S, osg::Texture::REPEAT);
     tex->setWrap(osg::Texture::WRAP_T, osg::Texture::REPEAT);
     return tex;

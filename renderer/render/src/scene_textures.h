@@ -24,14 +24,16 @@ osg::ref_ptr<osg::Image> redImage(const Image8& grey);
 // channel.
 osg::ref_ptr<osg::Image> zoneImage(const Image8& zones);
 
-// Trilinear, clamped, hardware mipmaps; image data dropped after upload.
-osg::ref_ptr<osg::Texture2D> layerTexture(osg::Image* image);
+// Each texture keeps its image after the upload only when `keep` is true (see
+// SceneOptions::keep_texels).
+// Trilinear, clamped, hardware mipmaps.
+osg::ref_ptr<osg::Texture2D> layerTexture(osg::Image* image, bool keep);
 // Like layerTexture for one-channel GL_R8 maps (scar roughness).
-osg::ref_ptr<osg::Texture2D> redTexture(osg::Image* image);
+osg::ref_ptr<osg::Texture2D> redTexture(osg::Image* image, bool keep);
 // Nearest, no mipmaps: zone indices must never be blended.
-osg::ref_ptr<osg::Texture2D> zoneTexture(osg::Image* image);
+osg::ref_ptr<osg::Texture2D> zoneTexture(osg::Image* image, bool keep);
 // The mesh's albedo map file, sRGB-encoded (GL decodes to linear when sampling), repeating.
 // Throws stipple::Error naming the file when it cannot be read.
-osg::ref_ptr<osg::Texture2D> albedoTexture(const std::filesystem::path& file);
+osg::ref_ptr<osg::Texture2D> albedoTexture(const std::filesystem::path& file, bool keep);
 
 } // namespace stipple::render

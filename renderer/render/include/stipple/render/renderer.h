@@ -43,7 +43,8 @@ struct RenderSettings {
 
 // The target part of the settings (size, msaa, supersample, background).
 TargetSettings targetSettings(const RenderSettings& settings);
-// The scene part (skin without layers, shadow map, anisotropy).
+// The scene part (skin without layers, shadow map, anisotropy; texels freed after upload, as
+// the Renderer draws its scene in one context only).
 SceneOptions sceneOptions(const RenderSettings& settings);
 
 class Renderer {

@@ -39,6 +39,11 @@ struct SceneOptions {
     int shadow_map_size = 1024;                // soft key-light shadows: ~0.5 mm texels on a head
     int anisotropy = 4;                        // pigment layer filtering taps along the footprint,
                                                // 1..4 (see sampleAniso in shaders.h)
+    // Keep the texture images in memory after their upload, so the scene can be drawn in a
+    // second or a new context (a host's viewer re-created, a target replaced): ~64 MB more at
+    // 4096^2. false frees them after the first upload: only for a scene drawn in one context
+    // for its whole life (Renderer).
+    bool keep_texels = true;
 };
 
 // Texture units the scene uses (a host adding its own state must keep clear of them).
