@@ -27,7 +27,8 @@ void main() {
 
 // The fragment shader is written for llvmpipe's JIT: the light count and the shadowed light
 // are compile-time constants (a shader per rig; dynamic loops with breaks cost llvmpipe masks
-// and branches on every pixel), no pow() except in the final encode, 8 PCF taps.
+// and branches on every pixel), no pow() except in the final encode and in the re-colouring
+// (taken only when u_recolour is set: a uniform branch), 8 PCF taps.
 // The source is prefixed with "#define LIGHT_COUNT n", "#define SHADOW_LIGHT i" (-1: none)
 // "#define ANISO_TAPS n" (1..4) and "#define HAS_SCAR 0|1" (no scar layer: two lookups saved).
 inline constexpr const char* kHeadFragmentBody = R"GLSL(
