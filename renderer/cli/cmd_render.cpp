@@ -270,7 +270,7 @@ Command addRenderCommand(CLI::App& root) {
             job.progress = render::stderrIsTerminal();
             job.cancel = &g_interrupted;
             ensureWritableDir(job.out_dir);
-            if (opt->layer_size != 0) validateLayerSize(opt->layer_size, "layer_size");
+            if (opt->layer_size != 0) validateLayerSize(opt->layer_size, "--layer-size");
 
             // design -> head model -> follicle dots -> layers, per design (the Session's work
             // once it lands in core).

@@ -73,6 +73,15 @@ TEST(RenderCli, BadInputsExit2WithClearMessages) {
     r = run("render '" + design + "'" + out + " --view front --lighting candle");
     EXPECT_EQ(r.exit_code, 2) << r.out;
     EXPECT_NE(r.out.find("studio, clinic, daylight"), std::string::npos) << r.out;
+    // Library errors name neutral options; the command shows its own flags.
+    r = run("render '" + design + "'" + out + " --view front --layer-size 1000");
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    EXPECT_NE(r.out.find("--layer-size: layer size 1000"), std::string::npos) << r.out;
+    r = run("render '" + design + "'" + out + " --view front --supersample 4 --size 3840x2160");
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    EXPECT_NE(r.out.find("--supersample: supersample 4 of 3840x2160 exceeds 8192"),
+              std::string::npos)
+        << r.out;
 }
 
 TEST(RenderCli, MissingEglDriverExits1WithAHint) {
