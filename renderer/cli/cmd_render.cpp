@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <ctime>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <optional>
 #include <regex>
@@ -17,14 +18,14 @@
 #include "stipple/core/head_model.h"
 #include "stipple/core/layers.h"
 #if STIPPLE_HAVE_RENDER
-#include "stipple/render/camera.h"
-#include "stipple/render/lighting.h"
+#include "stipple/render/design_render.h"
 #include "stipple/render/progress.h"
 #include "stipple/render/render_job.h"
 #endif
 
 // `stipple render DESIGN... -o DIR`: stills, turntables, clips and sheets of one or more
-// designs. All the work is in stipple::render (render_job.h); this file parses options.
+// designs. All the work is in stipple::render (design_render.h, render_job.h); this file
+// parses options, maps the library's neutral option names to its flags, and prints.
 
 namespace stipple::cli {
 
@@ -99,17 +100,74 @@ std::pair<int, int> parseSize(const std::string& text) {
     return {std::stoi(m[1]), std::stoi(m[2])};
 }
 
-// "transparent" or "#rrggbb".
-std::optional<glm::dvec3> parseBackground(const std::string& text) {
-    if (text == "transparent") return std::nullopt;
+// "transparent" or "#rrggbb" into the overrides.
+void parseBackground(const std::string& text, render::RenderOverrides& o) {
+    if (text == "transparent") {
+        o.transparent = true;
+        return;
+    }
     static const std::regex pattern("#([0-9a-fA-F]{6})");
     std::smatch m;
     if (!std::regex_match(text, m, pattern))
         throw Error("background '" + text + "' is not accepted; use transparent or #rrggbb", "",
                     "--background");
     const unsigned long v = std::stoul(m[1], nullptr, 16);
-    return glm::dvec3(double((v >> 16) & 255) / 255.0, double((v >> 8) & 255) / 255.0,
-                      double(v & 255) / 255.0);
+    o.background_srgb = glm::dvec3(double((v >> 16) & 255) / 255.0, double((v >> 8) & 255) / 255.0,
+                                   double(v & 255) / 255.0);
+}
+
+// The library names options neutrally (render_job.h, design_render.h); the user typed flags.
+const std::map<std::string, std::string>& flagOfOption() {
+    static const std::map<std::string, std::string> table = {
+        {"size", "--size"},
+        {"background", "--background"},
+        {"lighting", "--lighting"},
+        {"supersample", "--supersample"},
+        {"views", "--view"},
+        {"turntable_frames", "--turntable"},
+        {"elevation", "--elevation"},
+        {"top_view", "--top-view"},
+        {"fps", "--fps"},
+        {"watermark", "--watermark"},
+        {"mp4", "--mp4"},
+        {"gif", "--gif"},
+        {"contact_sheet", "--contact-sheet"},
+        {"layer_size", "--layer-size"},
+        {"overwrite", "--force"},
+    };
+    return table;
+}
+
+// Runs `work`, turning the neutral option names of stipple::Error into this command's flags
+// (RuntimeFailure and every other exception pass through unchanged).
+template <typename Work> auto withFlagNames(Work&& work) {
+    try {
+        return work();
+    } catch (const RuntimeFailure&) {
+        throw;
+    } catch (const Error& e) {
+        std::vector<Problem> problems = e.problems();
+        bool mapped = false;
+        for (Problem& p : problems)
+            if (const auto it = flagOfOption().find(p.pointer); it != flagOfOption().end()) {
+                p.pointer = it->second;
+                mapped = true;
+            }
+        if (!mapped) throw;
+        throw Error(std::move(problems));
+    }
+}
+
+// "--turntable" alone: the design's frame count; "--turntable N": N frames.
+void parseTurntable(const CLI::App& app, const std::string& text, render::RenderOverrides& o) {
+    if (app.count("--turntable") == 0) return;
+    o.turntable = true;
+    if (text.empty()) return;
+    static const std::regex pattern(R"(-?\d{1,9})");
+    if (!std::regex_match(text, pattern))
+        throw Error("turntable frame count '" + text + "' is not a whole number; accepted 1..720",
+                    "", "--turntable");
+    o.turntable_frames = std::stoi(text);
 }
 
 } // namespace
@@ -119,14 +177,14 @@ Command addRenderCommand(CLI::App& root) {
         std::vector<std::string> designs;
         std::string out;
         std::vector<std::string> views;
-        int turntable = -1;
+        std::string turntable;
         std::optional<double> elevation;
-        bool top_view = false;
+        bool top_view = false, no_top_view = false;
         std::string size;
         std::string background;
         std::optional<double> fps;
-        std::string lighting;
-        int supersample = 1;
+        std::optional<std::string> lighting;
+        std::optional<int> supersample;
         bool before_after = false, mp4 = false, gif = false, contact_sheet = false;
         std::optional<std::string> watermark;
         bool force = false, json = false;
@@ -148,16 +206,27 @@ Command addRenderCommand(CLI::App& root) {
                     "right, back, top, top_back, hairline_closeup, crown_closeup (default: the "
                     "design's views unless --turntable)");
     app->add_option("--turntable", opt->turntable,
-                    "Turntable of N frames over 360 degrees (1..720)");
+                    "Turntable over 360 degrees: alone, the design's render.turntable_frames; "
+                    "with N, N frames (1..720)")
+        ->expected(0, 1)
+        ->type_name("[N]");
     app->add_option("--elevation", opt->elevation,
                     "Camera elevation in degrees, -30..60 (default: design)");
-    app->add_flag("--top-view", opt->top_view,
-                  "Add a second turntable pass looking down at 60 degrees");
+    CLI::Option* top = app->add_flag("--top-view", opt->top_view,
+                                     "Add the turntable's second pass looking down at 60 degrees "
+                                     "(default: the design's render.top_view)");
+    CLI::Option* no_top =
+        app->add_flag("--no-top-view", opt->no_top_view, "Leave the turntable's top pass out");
+    top->excludes(no_top);
     app->add_option("--size", opt->size, "WIDTHxHEIGHT, up to 3840x2160 (default: design)");
     app->add_option("--background", opt->background, "transparent or #rrggbb (default: design)");
     app->add_option("--fps", opt->fps, "Frames per second of MP4/GIF, 1..60 (default: design)");
-    app->add_option("--lighting", opt->lighting, "studio, clinic, daylight, or custom (the design's render.lights) (default: design)");
-    app->add_option("--supersample", opt->supersample, "Stills only: render k times larger, 1..4");
+    app->add_option("--lighting", opt->lighting,
+                    "studio, clinic, daylight, or custom (the design's render.lights) (default: "
+                    "design)");
+    app->add_option("--supersample", opt->supersample,
+                    "Stills only: render k times larger, 1..4 (default: the design's "
+                    "render.supersample)");
     app->add_flag("--before-after", opt->before_after,
                   "Also render the untreated state: <view>_before.png, side by side and split");
     app->add_flag("--mp4", opt->mp4, "Turntable as H.264 MP4 (needs --turntable)");
@@ -171,109 +240,69 @@ Command addRenderCommand(CLI::App& root) {
     app->add_flag("--force", opt->force, "Overwrite existing outputs");
     app->add_flag("--json", opt->json, "Print a JSON summary of what was written");
 
-    command.run = [opt]() -> int {
+    command.run = [opt, app]() -> int {
         // Designs and heads first: bad input is reported before any GL work.
         std::vector<Design> designs;
         for (const std::string& file : opt->designs)
             designs.push_back(loadDesign(file));
-        const RenderSpec& spec = designs.front().render;
 
-        render::RenderJob job;
-        job.out_dir = opt->out;
-        auto& s = job.settings;
-        s.width = spec.width;
-        s.height = spec.height;
-        if (!opt->size.empty()) std::tie(s.width, s.height) = parseSize(opt->size);
-        s.msaa = spec.msaa;
-        s.supersample = opt->supersample;
-        if (s.supersample < 1 || s.supersample > 4)
-            throw Error("supersample " + std::to_string(s.supersample) +
-                            " out of range; accepted 1..4",
-                        "", "--supersample");
-        s.transparent = spec.background == Background::Transparent;
-        s.background_srgb = spec.background_srgb;
-        if (!opt->background.empty()) {
-            const std::optional<glm::dvec3> bg = parseBackground(opt->background);
-            s.transparent = !bg;
-            if (bg) s.background_srgb = *bg;
-        }
-        const std::string lighting = opt->lighting.empty() ? spec.lighting : opt->lighting;
-        std::optional<render::Lighting> rig = render::lightingPreset(lighting);
-        if (lighting == "custom") {
-            if (spec.lights.empty())
-                throw Error("--lighting custom needs the design's render.lights (1..4 lights); "
-                            "this design has none",
-                            "", "/render/lights");
-            rig = render::customLighting(spec.lights, spec.ambient);
-        }
-        if (!rig) {
-            std::string accepted;
-            for (const std::string& n : render::lightingNames())
-                accepted += (accepted.empty() ? "" : ", ") + n;
-            throw Error("unknown lighting '" + lighting + "'; accepted: " + accepted + ", custom", "",
-                        "--lighting");
-        }
-        s.lighting = *rig;
-        if (opt->turntable == 0)
-            throw Error("turntable frames 0 out of range; accepted 1..720", "", "--turntable");
-        job.turntable_frames = std::max(0, opt->turntable);
-        job.views = opt->views;
-        if (job.views.empty() && job.turntable_frames == 0) job.views = spec.views;
-        job.elevation_deg = opt->elevation.value_or(spec.elevation_deg);
-        job.top_view_pass = opt->top_view;
-        job.fps = opt->fps.value_or(spec.fps);
-        job.before_after = opt->before_after;
-        job.mp4 = opt->mp4;
-        job.gif = opt->gif;
-        job.contact_sheet = opt->contact_sheet;
-        job.watermark = opt->watermark.value_or(spec.watermark);
-        job.overwrite = opt->force ? Overwrite::Yes : Overwrite::No;
-        job.progress = render::stderrIsTerminal();
-        job.cancel = &g_interrupted;
-        render::validateRenderJob(job);
-        ensureWritableDir(job.out_dir);
+        render::RenderOverrides o;
+        if (!opt->size.empty()) std::tie(o.width, o.height) = parseSize(opt->size);
+        if (!opt->background.empty()) parseBackground(opt->background, o);
+        o.lighting = opt->lighting;
+        o.supersample = opt->supersample;
+        if (!opt->views.empty()) o.views = opt->views;
+        parseTurntable(*app, opt->turntable, o);
+        o.elevation_deg = opt->elevation;
+        if (opt->top_view) o.top_view = true;
+        if (opt->no_top_view) o.top_view = false;
+        o.fps = opt->fps;
+        o.watermark = opt->watermark;
+        o.before_after = opt->before_after;
+        o.mp4 = opt->mp4;
+        o.gif = opt->gif;
+        o.contact_sheet = opt->contact_sheet;
 
-        if (opt->layer_size != 0) validateLayerSize(opt->layer_size, "--layer-size");
+        return withFlagNames([&] {
+            render::RenderJob job = render::renderJobFromDesign(designs.front(), o);
+            job.out_dir = opt->out;
+            job.overwrite = opt->force ? Overwrite::Yes : Overwrite::No;
+            job.progress = render::stderrIsTerminal();
+            job.cancel = &g_interrupted;
+            ensureWritableDir(job.out_dir);
+            if (opt->layer_size != 0) validateLayerSize(opt->layer_size, "--layer-size");
 
-        // design -> head model -> follicle dots -> layers, per design.
-        std::vector<HeadModel> heads;
-        std::vector<LayerStack> layers;
-        heads.reserve(designs.size());
-        layers.reserve(designs.size());
-        for (const Design& d : designs) {
-            heads.push_back(loadHeadModel(d.head));
-            if (opt->no_layers) continue;
-            const FollicleSet dots = generateFollicles(heads.back(), d);
-            layers.push_back(
-                bakeLayers(heads.back(), dots, d,
-                           opt->layer_size != 0 ? opt->layer_size : d.render.layer_size));
-        }
-        std::vector<render::RenderSubject> subjects;
-        for (size_t i = 0; i < designs.size(); ++i) {
-            render::RenderSubject subject;
-            subject.head = &heads[i];
-            subject.layers = opt->no_layers ? nullptr : &layers[i];
-            subject.provenance.design_name =
-                designs[i].name.empty() ? designs[i].source.stem().string() : designs[i].name;
-            subject.provenance.design_file = designs[i].source;
-            subject.provenance.design_sha256 = designs[i].sha256;
-            subject.provenance.seed = designs[i].seed;
-            subject.provenance.mesh_file = designs[i].head.mesh;
-            subject.provenance.mesh_sha256 = heads[i].import.sha256;
-            subjects.push_back(std::move(subject));
-        }
+            // design -> head model -> follicle dots -> layers, per design (the Session's work
+            // once it lands in core).
+            std::vector<HeadModel> heads;
+            std::vector<LayerStack> layers;
+            heads.reserve(designs.size());
+            layers.reserve(designs.size());
+            for (const Design& d : designs) {
+                heads.push_back(loadHeadModel(d.head));
+                if (opt->no_layers) continue;
+                const FollicleSet dots = generateFollicles(heads.back(), d);
+                layers.push_back(
+                    bakeLayers(heads.back(), dots, d,
+                               opt->layer_size != 0 ? opt->layer_size : d.render.layer_size));
+            }
+            std::vector<render::RenderSubject> subjects;
+            for (size_t i = 0; i < designs.size(); ++i)
+                subjects.push_back({&heads[i], opt->no_layers ? nullptr : &layers[i],
+                                    render::provenanceOf(designs[i], heads[i])});
 
-        InterruptGuard guard;
-        const nlohmann::json summary = render::runRenderJob(subjects, job);
-        if (opt->json) {
-            std::cout << summary.dump(2) << "\n";
-        } else {
-            std::cout << "wrote " << summary["files"].size() << " file(s) to "
-                      << job.out_dir.string() << " (manifest.json lists them)\n";
-            for (const auto& w : summary["warnings"])
-                std::cerr << "stipple: warning: " << w.get<std::string>() << "\n";
-        }
-        return 0;
+            InterruptGuard guard;
+            const nlohmann::json summary = render::runRenderJob(subjects, job);
+            if (opt->json) {
+                std::cout << summary.dump(2) << "\n";
+            } else {
+                std::cout << "wrote " << summary["files"].size() << " file(s) to "
+                          << job.out_dir.string() << " (manifest.json lists them)\n";
+                for (const auto& w : summary["warnings"])
+                    std::cerr << "stipple: warning: " << w.get<std::string>() << "\n";
+            }
+            return 0;
+        });
     };
     return command;
 }

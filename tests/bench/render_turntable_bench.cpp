@@ -6,6 +6,11 @@
 // (design -> head model -> follicles -> layers, done once outside the timed loop).
 //
 //   ./build/tests/bench/render_turntable_bench
+//
+// The live edits of a Scene (scene.h) on the same head and layers, one 1280x720 frame each
+// through an OffscreenTarget: a frame alone, a re-colouring (setLayerColour, uniforms) plus a
+// frame, and new layers (updateLayers: 4096^2 texels converted and uploaded, mipmaps rebuilt)
+// plus a frame. The edit's own cost is the difference to the frame alone.
 
 #include <filesystem>
 
@@ -15,7 +20,10 @@
 #include "stipple/core/follicles.h"
 #include "stipple/core/head_model.h"
 #include "stipple/core/layers.h"
+#include "stipple/render/offscreen_target.h"
 #include "stipple/render/render_job.h"
+#include "stipple/render/renderer.h"
+#include "stipple/render/scene.h"
 
 namespace {
 
@@ -55,6 +63,71 @@ void BM_Turntable36x1080p(benchmark::State& state) {
     std::filesystem::remove_all(dir);
 }
 BENCHMARK(BM_Turntable36x1080p)->Unit(benchmark::kSecond)->Iterations(1)->UseRealTime();
+
+// The mannequin with natural.json's 4096^2 layers, a Scene of it and a 720p target, built once.
+struct LiveScene {
+    Design design =
+        loadDesign(std::filesystem::path(STIPPLE_SOURCE_DIR) / "examples" / "natural.json");
+    HeadModel head = loadHeadModel(design.head);
+    LayerStack layers = bakeLayers(head, generateFollicles(head, design), design, 4096);
+    osg::ref_ptr<render::Scene> scene = new render::Scene(head, &layers);
+    render::OffscreenTarget target{[] {
+        render::TargetSettings t;
+        t.width = 1280;
+        t.height = 720;
+        return t;
+    }()};
+    render::CameraPose pose = *render::viewPose("three_quarter_left", 8);
+    render::Framing framing =
+        render::fitFraming(render::framingPoints(head.mesh), {pose}, 1280, 720);
+    Image8 frame() { return target.render(*scene, framing, pose); }
+};
+
+LiveScene& liveScene() {
+    static LiveScene live;
+    return live;
+}
+
+void BM_SceneFrame720p(benchmark::State& state) {
+    LiveScene& live = liveScene();
+    live.frame(); // first upload outside the loop
+    for (auto _ : state)
+        benchmark::DoNotOptimize(live.frame());
+}
+BENCHMARK(BM_SceneFrame720p)->Unit(benchmark::kMillisecond)->Iterations(5)->UseRealTime();
+
+void BM_SceneRecolourAndFrame720p(benchmark::State& state) {
+    LiveScene& live = liveScene();
+    LayerColour colour;
+    colour.exponent[1] = glm::vec3(1.2f);
+    live.scene->setZoneMap(Image8(64, 64, 1, 1)); // every texel in the front zone
+    live.frame();
+    int i = 0;
+    for (auto _ : state) {
+        colour.exponent[1] = glm::vec3(1.1f + 0.1f * float(++i % 3));
+        live.scene->setLayerColour(colour);
+        benchmark::DoNotOptimize(live.frame());
+    }
+    live.scene->setLayerColour(LayerColour{});
+    live.scene->setZoneMap(Image8());
+}
+BENCHMARK(BM_SceneRecolourAndFrame720p)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(5)
+    ->UseRealTime();
+
+void BM_SceneUpdateLayersAndFrame720p(benchmark::State& state) {
+    LiveScene& live = liveScene();
+    live.frame();
+    for (auto _ : state) {
+        live.scene->updateLayers(live.layers);
+        benchmark::DoNotOptimize(live.frame());
+    }
+}
+BENCHMARK(BM_SceneUpdateLayersAndFrame720p)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3)
+    ->UseRealTime();
 
 } // namespace
 

@@ -1,10 +1,12 @@
 // `stipple render` end to end: bad inputs give clear errors and exit 2, a missing EGL driver
 // exits 1, and a small render on the real ICT head writes stills with provenance.
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -20,19 +22,31 @@ RunResult run(const std::string& args, const std::string& env = "") {
     return stipple::test::runStipple(args, env);
 }
 
-// A design on the ICT head (centimetres) in a fresh folder; empty when the shared heads are
-// not there.
-std::string ictDesign(const std::filesystem::path& dir) {
+// A design on the ICT head (centimetres) in a fresh folder, with `render` as its render
+// section; empty when the shared heads are not there.
+std::string ictDesign(const std::filesystem::path& dir,
+                      const nlohmann::json& render = nlohmann::json::object()) {
     const auto mesh =
         stipple::test::sharedHeads() / "ict_facekit_neutral" / "generic_neutral_mesh_skin_only.obj";
     if (!std::filesystem::exists(mesh)) return {};
     const auto file = dir / "ict.json";
-    std::ofstream(file) << nlohmann::json{{"stipple", 1},
-                                          {"name", "ICT render test"},
-                                          {"seed", 3},
-                                          {"head", {{"mesh", mesh.string()}, {"units", "cm"}}}}
-                               .dump();
+    nlohmann::json design = {{"stipple", 1},
+                             {"name", "ICT render test"},
+                             {"seed", 3},
+                             {"head", {{"mesh", mesh.string()}, {"units", "cm"}}}};
+    if (!render.empty()) design["render"] = render;
+    std::ofstream(file) << design.dump();
     return file.string();
+}
+
+// The PNG files in `dir`, sorted.
+std::vector<std::string> pngsIn(const std::filesystem::path& dir) {
+    std::vector<std::string> names;
+    if (!std::filesystem::exists(dir)) return names;
+    for (const auto& entry : std::filesystem::directory_iterator(dir))
+        if (entry.path().extension() == ".png") names.push_back(entry.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
 }
 
 TEST(RenderCli, BadInputsExit2WithClearMessages) {
@@ -59,6 +73,15 @@ TEST(RenderCli, BadInputsExit2WithClearMessages) {
     r = run("render '" + design + "'" + out + " --view front --lighting candle");
     EXPECT_EQ(r.exit_code, 2) << r.out;
     EXPECT_NE(r.out.find("studio, clinic, daylight"), std::string::npos) << r.out;
+    // Library errors name neutral options; the command shows its own flags.
+    r = run("render '" + design + "'" + out + " --view front --layer-size 1000");
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    EXPECT_NE(r.out.find("--layer-size: layer size 1000"), std::string::npos) << r.out;
+    r = run("render '" + design + "'" + out + " --view front --supersample 4 --size 3840x2160");
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    EXPECT_NE(r.out.find("--supersample: supersample 4 of 3840x2160 exceeds 8192"),
+              std::string::npos)
+        << r.out;
 }
 
 TEST(RenderCli, MissingEglDriverExits1WithAHint) {
@@ -128,6 +151,61 @@ TEST(RenderCli, InterruptedTurntableLeavesOnlyCompleteFrames) {
         (std::istreambuf_iterator<char>(std::ifstream(out / "manifest.json").rdbuf())), {}));
     EXPECT_TRUE(manifest["interrupted"].get<bool>());
     EXPECT_EQ(manifest["files"].size(), frames);
+}
+
+} // namespace
+
+namespace {
+
+// render.turntable_frames and render.top_view apply, and the flags override them:
+// --turntable alone takes the design's count, --turntable N overrides it, --top-view and
+// --no-top-view override the design's top pass.
+TEST(RenderCli, TurntableFramesAndTopViewComeFromTheDesignUnlessOverridden) {
+    const auto dir = stipple::test::outputDir("render_cli_turntable_fields");
+    const std::string design = ictDesign(
+        dir, {{"width", 32}, {"height", 32}, {"turntable_frames", 2}, {"top_view", false}});
+    if (design.empty()) GTEST_SKIP() << "shared heads missing";
+    const auto render = [&](const std::string& name, const std::string& flags) {
+        const auto out = dir / name;
+        const RunResult r =
+            run("render '" + design + "' -o '" + out.string() + "' --no-layers " + flags,
+                "env -u DISPLAY");
+        EXPECT_EQ(r.exit_code, 0) << flags << "\n" << r.out;
+        return pngsIn(out);
+    };
+    using Names = std::vector<std::string>;
+    EXPECT_EQ(render("alone", "--turntable"), (Names{"turntable_000.png", "turntable_001.png"}));
+    EXPECT_EQ(render("three_top", "--turntable 3 --top-view"),
+              (Names{"turntable_000.png", "turntable_001.png", "turntable_002.png",
+                     "turntable_top_000.png", "turntable_top_001.png", "turntable_top_002.png"}));
+    // The design's default top_view (true) and --no-top-view.
+    const std::string with_top =
+        ictDesign(dir, {{"width", 32}, {"height", 32}, {"turntable_frames", 1}});
+    RunResult r =
+        run("render '" + with_top + "' -o '" + (dir / "top").string() + "' --no-layers --turntable",
+            "env -u DISPLAY");
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_EQ(pngsIn(dir / "top"), (Names{"turntable_000.png", "turntable_top_000.png"}));
+    r = run("render '" + with_top + "' -o '" + (dir / "no_top").string() +
+                "' --no-layers --turntable --no-top-view",
+            "env -u DISPLAY");
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_EQ(pngsIn(dir / "no_top"), (Names{"turntable_000.png"}));
+
+    // Bad uses: the messages name this command's flags.
+    r = run("render '" + with_top + "' -o '" + (dir / "bad").string() + "' --turntable many");
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    EXPECT_NE(r.out.find("--turntable"), std::string::npos) << r.out;
+    r = run("render '" + with_top + "' -o '" + (dir / "bad").string() + "' --top-view");
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    EXPECT_NE(r.out.find("--top-view: the top-view pass needs a turntable"), std::string::npos)
+        << r.out;
+    r = run("render '" + with_top + "' -o '" + (dir / "bad").string() + "' --view front --mp4");
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    EXPECT_NE(r.out.find("--mp4: an MP4 needs a turntable"), std::string::npos) << r.out;
+    r = run("render '" + with_top + "' -o '" + (dir / "bad").string() +
+            "' --turntable --top-view --no-top-view");
+    EXPECT_EQ(r.exit_code, 2) << r.out;
 }
 
 } // namespace

@@ -120,9 +120,13 @@ TEST(RenderJob, RefusesToOverwriteBeforeRenderingAnything) {
     const auto stamp = std::filesystem::last_write_time(dir / "front.png");
     try {
         runRenderJob({fx.subject()}, job);
-        FAIL() << "overwrote without --force";
+        FAIL() << "overwrote without permission";
     } catch (const Error& e) {
-        EXPECT_NE(std::string(e.what()).find("pass --force"), std::string::npos) << e.what();
+        // The library names the neutral option ("overwrite"); the CLI maps it to --force.
+        ASSERT_EQ(e.problems().size(), 1u);
+        EXPECT_EQ(e.problems()[0].pointer, "overwrite");
+        EXPECT_NE(std::string(e.what()).find("already exist"), std::string::npos) << e.what();
+        EXPECT_EQ(std::string(e.what()).find("--"), std::string::npos) << e.what();
     }
     EXPECT_EQ(std::filesystem::last_write_time(dir / "front.png"), stamp);
     job.overwrite = Overwrite::Yes;

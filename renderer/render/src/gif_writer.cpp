@@ -117,7 +117,7 @@ void writeGif(const std::filesystem::path& file, const std::vector<Image8>& fram
         STIPPLE_ASSERT(f.width == w && f.height == h && f.channels == 4,
                        "writeGif(): equal RGBA frames");
     if (overwrite == Overwrite::No && std::filesystem::exists(file))
-        throw Error("exists; pass --force to overwrite", file.string());
+        throw Error("exists; overwriting was not allowed", file.string(), "overwrite");
 
     // Histogram of the covered pixels of every frame.
     std::vector<Cell> table(size_t(kLevels) * kLevels * kLevels);

@@ -48,7 +48,8 @@ void commitTempFile(const std::filesystem::path& tmp, const std::filesystem::pat
         if (::link(tmp.c_str(), file.c_str()) != 0) {
             const int err = errno;
             ::unlink(tmp.c_str());
-            if (err == EEXIST) throw Error("exists; pass --force to overwrite", file.string());
+            if (err == EEXIST)
+                throw Error("exists; overwriting was not allowed", file.string(), "overwrite");
             throw RuntimeFailure(std::string("cannot create: ") + std::strerror(err),
                                  file.string());
         }
@@ -119,7 +120,7 @@ Mp4Writer::Mp4Writer(const std::filesystem::path& file, int width, int height, d
     m.height = height & ~1;
     STIPPLE_ASSERT(m.width >= 2 && m.height >= 2 && fps > 0, "Mp4Writer(): bad size or fps");
     if (overwrite == Overwrite::No && std::filesystem::exists(file))
-        throw Error("exists; pass --force to overwrite", file.string());
+        throw Error("exists; overwriting was not allowed", file.string(), "overwrite");
 
     const AVCodec* codec = nullptr;
     for (const char* name : {"libx264", "libopenh264"})
@@ -128,7 +129,7 @@ Mp4Writer::Mp4Writer(const std::filesystem::path& file, int width, int height, d
     if (!codec)
         throw RuntimeFailure("this FFmpeg build has no H.264 encoder (looked for libx264, "
                              "libopenh264); install Debian's libavcodec59 with libx264 or skip "
-                             "--mp4 (PNG frames and GIF do not need it)",
+                             "the MP4 output (PNG frames and GIF do not need it)",
                              file.string());
     m.encoder_name = codec->name;
     m.tmp = tempNameFor(file);

@@ -88,32 +88,32 @@ TextChunks provenanceChunks(const Provenance& p, const std::string& date, const 
 void validateRenderJob(const RenderJob& job) {
     for (const std::string& v : job.views)
         if (!viewPose(v, 0))
-            throw Error("unknown view '" + v + "'; accepted: " + joined(viewNames()), "", "--view");
+            throw Error("unknown view '" + v + "'; accepted: " + joined(viewNames()), "", "views");
     if (job.turntable_frames < 0 || job.turntable_frames > kMaxTurntableFrames)
         throw Error("turntable frames " + std::to_string(job.turntable_frames) +
                         " out of range; accepted 1.." + std::to_string(kMaxTurntableFrames),
-                    "", "--turntable");
+                    "", "turntable_frames");
     const RenderSettings& s = job.settings;
     if (s.width < 16 || s.height < 16 || s.width > kMaxWidth || s.height > kMaxHeight)
         throw Error("size " + std::to_string(s.width) + "x" + std::to_string(s.height) +
                         " out of range; accepted 16x16 .. 3840x2160",
-                    "", "--size");
+                    "", "size");
     if (!(job.fps >= 1 && job.fps <= 60))
-        throw Error("fps " + std::to_string(job.fps) + " out of range; accepted 1..60", "",
-                    "--fps");
+        throw Error("fps " + std::to_string(job.fps) + " out of range; accepted 1..60", "", "fps");
     if (!(job.elevation_deg >= -30 && job.elevation_deg <= 60))
         throw Error("elevation " + std::to_string(job.elevation_deg) +
                         " degrees out of range; accepted -30..60",
-                    "", "--elevation");
+                    "", "elevation");
     if (job.turntable_frames == 0) {
-        if (job.mp4) throw Error("--mp4 needs a turntable (--turntable N)", "", "--mp4");
-        if (job.gif) throw Error("--gif needs a turntable (--turntable N)", "", "--gif");
+        const char* needs = "needs a turntable";
+        if (job.mp4) throw Error(std::string("an MP4 ") + needs, "", "mp4");
+        if (job.gif) throw Error(std::string("a GIF ") + needs, "", "gif");
         if (job.contact_sheet)
-            throw Error("--contact-sheet needs a turntable (--turntable N)", "", "--contact-sheet");
+            throw Error(std::string("a contact sheet ") + needs, "", "contact_sheet");
         if (job.top_view_pass)
-            throw Error("--top-view needs a turntable (--turntable N)", "", "--top-view");
+            throw Error(std::string("the top-view pass ") + needs, "", "top_view");
         if (job.views.empty())
-            throw Error("nothing to render: give --view NAME or --turntable N", "", "--view");
+            throw Error("nothing to render: give still views or a turntable", "", "views");
     }
 }
 
@@ -159,8 +159,8 @@ nlohmann::json runRenderJob(const std::vector<RenderSubject>& subjects, const Re
             if (std::filesystem::exists(f)) existing.push_back(f.string());
         if (!existing.empty())
             throw Error(std::to_string(existing.size()) + " output file(s) already exist (first: " +
-                            existing.front() + "); pass --force to overwrite",
-                        job.out_dir.string());
+                            existing.front() + "); allow overwriting to replace them",
+                        job.out_dir.string(), "overwrite");
     }
     for (const auto& dir : dirs)
         ensureWritableDir(dir);
@@ -172,6 +172,8 @@ nlohmann::json runRenderJob(const std::vector<RenderSubject>& subjects, const Re
     nlohmann::json& files = summary["files"] = nlohmann::json::array();
     std::map<std::string, nlohmann::json> png_info; // final path -> manifest entry
     std::vector<std::string> warnings;
+    for (const Problem& p : job.warnings)
+        warnings.push_back(p.format());
 
     PngWriterPool pool(job.writer_threads, job.overwrite, job.png_compression);
     const auto relative = [&](const std::filesystem::path& p) {

@@ -27,7 +27,8 @@ void main() {
 
 // The fragment shader is written for llvmpipe's JIT: the light count and the shadowed light
 // are compile-time constants (a shader per rig; dynamic loops with breaks cost llvmpipe masks
-// and branches on every pixel), no pow() except in the final encode, 8 PCF taps.
+// and branches on every pixel), no pow() except in the final encode and in the re-colouring
+// (taken only when u_recolour is set: a uniform branch), 8 PCF taps.
 // The source is prefixed with "#define LIGHT_COUNT n", "#define SHADOW_LIGHT i" (-1: none)
 // "#define ANISO_TAPS n" (1..4) and "#define HAS_SCAR 0|1" (no scar layer: two lookups saved).
 inline constexpr const char* kHeadFragmentBody = R"GLSL(
@@ -50,6 +51,11 @@ uniform sampler2D u_before;
 uniform sampler2D u_scar_roughness;
 uniform int u_in_chart;             // 1 on triangles that carry layers
 uniform int u_after;                // 1: pigment shown; 0: the "before" layer
+
+// Re-colouring of the baked pigment (layers.h, LayerColour): rgb' = pow(rgb, exponent[zone]).
+uniform int u_recolour;             // 1 with a zone map and a non-identity LayerColour
+uniform sampler2D u_zone_map;       // ZoneId index per texel (/255), nearest; >= 7: no zone
+uniform vec3 u_exponent[7];
 
 uniform sampler2DShadow u_shadow_map;
 uniform mat4 u_shadow_matrix;       // head frame -> shadow map [0,1]^3
@@ -120,6 +126,15 @@ vec4 sampleAniso(sampler2D tex, vec2 uv) {
     return sum / float(ANISO_TAPS);
 }
 
+// The pigment is premultiplied, so its filter colour is rgb / a; coverage stays. A filtered
+// texel mixing dots of two zones gets the zone of its nearest texel (exact for one zone).
+vec4 recolour(vec4 ink, vec2 chart) {
+    int zone = int(textureLod(u_zone_map, chart, 0.0).r * 255.0 + 0.5);
+    if (zone >= 7 || ink.a <= 0.0) return ink;
+    vec3 filter_rgb = clamp(ink.rgb / ink.a, 1e-4, 1.0);
+    return vec4(pow(filter_rgb, u_exponent[zone]) * ink.a, ink.a);
+}
+
 vec3 shadeLight(int i, vec3 n, vec3 v, float ndv, vec3 albedo, float a2, float k, float shadow) {
     vec3 l = u_light_dir[i];
     float ndl = dot(n, l);
@@ -162,6 +177,7 @@ void main() {
 #endif
         if (u_after == 1) {
             vec4 ink = sampleAniso(u_pigment, chart);
+            if (u_recolour == 1) ink = recolour(ink, chart);
             albedo *= (1.0 - ink.a) + ink.rgb;
         } else {
             vec4 before = texture(u_before, chart);

@@ -63,18 +63,23 @@ struct RenderJob {
     int gif_max_width = 640;                   // GIFs are for web pages and chats: kept small
     const std::atomic<bool>* cancel = nullptr; // set (e.g. by SIGINT) to stop after a frame
     std::string date;                          // ISO 8601 UTC; empty: SOURCE_DATE_EPOCH or now
+    std::vector<Problem> warnings; // found while building the job (renderJobFromDesign); listed
+                                   // in the summary's "warnings"
 };
 
 // Largest turntable.
 inline constexpr int kMaxTurntableFrames = 720;
 
 // Checks a job before any work: views, frame count, size, fps, elevation, outputs that need a
-// turntable. Throws stipple::Error naming the option and what is accepted.
+// turntable. Throws stipple::Error naming the option by its neutral name ("views",
+// "turntable_frames", "size", "fps", "elevation", "mp4", "gif", "contact_sheet", "top_view")
+// and what is accepted; hosts map the names to their own words.
 void validateRenderJob(const RenderJob& job);
 
 // Renders everything and returns the summary (also written as manifest.json): files with
 // their kind, view, angles and SHA-256, provenance, renderer, timings. Refuses, before
-// rendering anything, when an output exists and overwrite is No (stipple::Error listing it).
+// rendering anything, when an output exists and overwrite is No (stipple::Error naming the
+// option "overwrite" and the first existing file).
 // When `cancel` is set mid-way: frames already handed to the writers are finished, no partial
 // file is left under a final name, the manifest records "interrupted": true, and a
 // stipple::RuntimeFailure("interrupted ...") is thrown. Missing EGL/GL: RuntimeFailure.

@@ -1,7 +1,9 @@
 #pragma once
 
-// The head renderer: an offscreen OpenSceneGraph scene of one head with its texture layers,
-// lit by a light rig, drawn with MSAA into an FBO and read back as RGBA pixels.
+// The head renderer: a Scene (scene.h: one head with its texture layers, lit by a light rig)
+// drawn by an OffscreenTarget (offscreen_target.h: EGL context, MSAA FBO, read-back), plus the
+// framing of named views. What the CLI's render job uses; hosts with their own OSG viewer use
+// Scene directly.
 //
 // Pipeline (linear light until the last step): mesh albedo (sRGB texture decoded by GL, or
 // the layer stack's skin colour) -> layers composited exactly as layers.h specifies ->
@@ -20,6 +22,8 @@
 #include "stipple/core/layers.h"
 #include "stipple/render/camera.h"
 #include "stipple/render/lighting.h"
+#include "stipple/render/offscreen_target.h"
+#include "stipple/render/scene.h"
 
 namespace stipple::render {
 
@@ -37,9 +41,11 @@ struct RenderSettings {
     int anisotropy = 4;                        // pigment layer anisotropic filtering taps, 1..4
 };
 
-// The largest output the renderer accepts (4K UHD).
-inline constexpr int kMaxWidth = 3840;
-inline constexpr int kMaxHeight = 2160;
+// The target part of the settings (size, msaa, supersample, background).
+TargetSettings targetSettings(const RenderSettings& settings);
+// The scene part (skin without layers, shadow map, anisotropy; texels freed after upload, as
+// the Renderer draws its scene in one context only).
+SceneOptions sceneOptions(const RenderSettings& settings);
 
 class Renderer {
 public:
@@ -74,6 +80,11 @@ public:
 
     // "llvmpipe (LLVM 15.0.6, 256 bits) | 4.5 (Compatibility Profile) Mesa 22.3.6".
     std::string glDescription() const;
+
+    // The parts, for live edits (Scene::setLighting, updateLayers, setLayerColour) between
+    // frames. They live as long as the renderer.
+    Scene& scene();
+    OffscreenTarget& target();
 
 private:
     struct Impl;
