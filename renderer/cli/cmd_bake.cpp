@@ -193,7 +193,8 @@ int runBake(const Options& options) {
         files.push_back({{"name", o.name}, {"bytes", o.bytes.size()}, {"sha256", sha256Hex(o.bytes)}});
     report["files"] = files;
     nlohmann::json warnings = nlohmann::json::array();
-    for (const std::string& w : layers.warnings) warnings.push_back(w);
+    for (const Problem& p : layers.warnings)
+        warnings.push_back(p.format());
     for (const Problem& p : dots.warnings) warnings.push_back(p.format());
     report["warnings"] = warnings;
     outputs.push_back({"bake.json", {}, report.dump(2) + "\n"});

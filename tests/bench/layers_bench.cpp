@@ -45,8 +45,12 @@ void BM_BakeLayers(benchmark::State& state) {
     Design design;
     design.pigment.fitzpatrick = 3;
     double splat_total = 0;
+    // The landmark chart the dots were chosen in (every dot inside), as the Session passes its
+    // cached chart.
+    const ScalpChart chart = computeScalpChart(s.head);
+    const LayerSpec spec = layerSpec(design);
     for (auto _ : state) {
-        LayerStack layers = bakeLayers(s.head, s.dots, design, int(state.range(0)));
+        LayerStack layers = bakeLayers(s.head, chart, s.dots, spec, int(state.range(0)));
         splat_total += layers.splat_seconds;
         benchmark::DoNotOptimize(layers.pigment.pixels.data());
     }
@@ -65,7 +69,7 @@ void BM_SplatInk(benchmark::State& state) {
     glm::vec3 empty_filter;
     size_t skipped = 0;
     const std::vector<InkSplat> splats =
-        inkSplats(s.head, chart, s.dots, design, empty_filter, skipped);
+        inkSplats(s.head, chart, s.dots, design.pigment, empty_filter, skipped);
     Image16 layer(size, size, 4);
     for (auto _ : state) {
         splatInk(layer, splats, empty_filter, int(state.range(1)));
