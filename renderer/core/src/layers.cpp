@@ -8,6 +8,7 @@
 // are in docs/pigment-model.md.
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -730,25 +731,29 @@ void applyLayerColour(Image16& pigment, const Image8& zone_map, const LayerColou
                        zone_map.width == pigment.width && zone_map.height == pigment.height,
                    "applyLayerColour(): zone_map must be R8 of the pigment layer's size");
     if (colour.identity()) return;
-    // pow(v, e) for 16-bit v as exp(e ln v): one table of ln v, shared by every zone.
-    static const std::vector<float> log_table = [] {
-        std::vector<float> t(65536);
-        t[0] = -1e30f;
+    // pow(v, e) of every 16-bit v, one table per zone and channel that changes (a shade edit
+    // touches one zone: 3 x 65536 entries), then one lookup per texel and channel.
+    constexpr size_t kZones = std::tuple_size<decltype(colour.exponent)>::value;
+    std::array<std::vector<uint16_t>, kZones * 3> tables;
+    parallelRows(int(tables.size()), [&](int i) {
+        const float e = colour.exponent[size_t(i) / 3][i % 3];
+        if (e == 1.0f) return;
+        std::vector<uint16_t>& t = tables[size_t(i)];
+        t.resize(65536);
+        t[0] = 0;
         for (size_t v = 1; v < t.size(); ++v)
-            t[v] = float(std::log(double(v) / 65535.0));
-        return t;
-    }();
+            t[v] = uint16_t(
+                std::clamp(std::pow(double(v) / 65535.0, double(e)), 0.0, 1.0) * 65535.0 + 0.5);
+    });
     parallelRows(pigment.height, [&](int y) {
         uint16_t* p = pigment.at(0, y);
         const uint8_t* z = zone_map.at(0, y);
         for (int x = 0; x < pigment.width; ++x, p += 4) {
-            const int zone = z[x];
-            if (zone == 0 || zone > int(colour.exponent.size())) continue;
-            const glm::vec3& e = colour.exponent[size_t(zone - 1)];
-            for (int c = 0; c < 3; ++c) {
-                if (p[c] == 0 || p[c] == 65535) continue; // 0^e = 0, 1^e = 1
-                const float v = std::exp(e[c] * log_table[p[c]]);
-                p[c] = uint16_t(std::clamp(v, 0.0f, 1.0f) * 65535.0f + 0.5f);
+            const size_t zone = z[x];
+            if (zone == 0 || zone > kZones) continue;
+            for (size_t c = 0; c < 3; ++c) {
+                const std::vector<uint16_t>& t = tables[(zone - 1) * 3 + c];
+                if (!t.empty()) p[c] = t[p[c]];
             }
         }
     });
