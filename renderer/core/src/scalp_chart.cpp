@@ -8,10 +8,11 @@
 // (the singular values of each triangle's map to the chart).
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
-#include <map>
 #include <queue>
+#include <thread>
 
 #include "stipple/core/error.h"
 #include "stipple/core/scalp_region.h"
@@ -217,33 +218,69 @@ ScalpChart chartOfRegion(const HeadModel& head, const HeadFrame& frame,
     // Search the projection centre on a grid along the vertical axis and front-back: the
     // cranium is not a sphere, and the best centre depends on its shape.
     const double ear_y = 0.5 * (frame.ear_left.y + frame.ear_right.y);
+    std::vector<glm::dvec3> centres;
+    for (int iy = -3; iy <= 4; ++iy)
+        for (int iz = -4; iz <= 4; ++iz)
+            centres.emplace_back(axis_x, ear_y + 15.0 * iy, axis_z + 10.0 * iz);
+    // Only the region's triangles and vertices are projected and measured.
+    std::vector<uint32_t> region_tris, region_vertices;
+    for (size_t t = 0; t < mesh.triangleCount(); ++t)
+        if (region[t]) {
+            region_tris.push_back(uint32_t(t));
+            for (int k = 0; k < 3; ++k)
+                region_vertices.push_back(mesh.triangles[t][k]);
+        }
+    std::sort(region_vertices.begin(), region_vertices.end());
+    region_vertices.erase(std::unique(region_vertices.begin(), region_vertices.end()),
+                          region_vertices.end());
+    // Triangles of the region the projection from `centre` reaches (all three vertices away
+    // from the singular direction); returns how many.
+    auto reachable = [&](const glm::dvec3& centre, std::vector<glm::dvec2>& coords,
+                         std::vector<uint8_t>& ok, std::vector<uint8_t>& inside) {
+        for (uint32_t v : region_vertices)
+            ok[v] = laea(centre, glm::dvec3(mesh.positions[v]), coords[v]);
+        size_t count = 0;
+        for (uint32_t t : region_tris) {
+            const glm::uvec3 tri = mesh.triangles[t];
+            inside[t] = ok[tri.x] && ok[tri.y] && ok[tri.z];
+            count += inside[t];
+        }
+        return count;
+    };
+    // Every candidate centre's objective, on the machine's threads (each candidate is a pure
+    // function of its centre, so the choice below does not depend on the thread count).
+    std::vector<double> objective(centres.size(), std::numeric_limits<double>::infinity());
+    std::atomic<size_t> next{0};
+    auto worker = [&] {
+        std::vector<glm::dvec2> coords(mesh.vertexCount());
+        std::vector<uint8_t> ok(mesh.vertexCount()), inside(mesh.triangleCount(), 0);
+        for (size_t i = next++; i < centres.size(); i = next++) {
+            const size_t count = reachable(centres[i], coords, ok, inside);
+            if (count == 0) continue;
+            // Every region triangle the projection cannot reach is a lost part of the design.
+            objective[i] =
+                measure(mesh, inside, coords).objective + 1e3 * double(region_tris.size() - count);
+        }
+    };
+    const unsigned threads = std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
+    std::vector<std::thread> pool;
+    for (unsigned i = 1; i < threads; ++i)
+        pool.emplace_back(worker);
+    worker();
+    for (std::thread& t : pool)
+        t.join();
     ScalpChart best;
     double best_objective = std::numeric_limits<double>::infinity();
-    std::vector<glm::dvec2> coords(mesh.vertexCount());
-    std::vector<uint8_t> ok(mesh.vertexCount());
-    std::vector<uint8_t> inside(mesh.triangleCount());
-    for (int iy = -3; iy <= 4; ++iy) {
-        for (int iz = -4; iz <= 4; ++iz) {
-            const glm::dvec3 centre{axis_x, ear_y + 15.0 * iy, axis_z + 10.0 * iz};
-            for (size_t v = 0; v < mesh.vertexCount(); ++v)
-                ok[v] = laea(centre, glm::dvec3(mesh.positions[v]), coords[v]);
-            size_t count = 0;
-            for (size_t t = 0; t < mesh.triangleCount(); ++t) {
-                const glm::uvec3 tri = mesh.triangles[t];
-                inside[t] = region[t] && ok[tri.x] && ok[tri.y] && ok[tri.z];
-                count += inside[t];
-            }
-            if (count == 0) continue;
-            Distortion d = measure(mesh, inside, coords);
-            // Every region triangle the projection cannot reach is a lost part of the design.
-            for (size_t t = 0; t < mesh.triangleCount(); ++t)
-                if (region[t] && !inside[t]) d.objective += 1e3;
-            if (d.objective < best_objective) {
-                best_objective = d.objective;
-                best.centre_mm = centre;
-                best.inside = inside;
-            }
+    for (size_t i = 0; i < centres.size(); ++i)
+        if (objective[i] < best_objective) {
+            best_objective = objective[i];
+            best.centre_mm = centres[i];
         }
+    if (std::isfinite(best_objective)) {
+        std::vector<glm::dvec2> coords(mesh.vertexCount());
+        std::vector<uint8_t> ok(mesh.vertexCount());
+        best.inside.assign(mesh.triangleCount(), 0);
+        reachable(best.centre_mm, coords, ok, best.inside);
     }
     if (!std::isfinite(best_objective))
         throw Error("no part of the mesh lies in the scalp region (above the ears, behind the "
@@ -396,16 +433,21 @@ void spreadDistance(const Mesh& mesh, const WeldGraph& g, double limit_mm,
 // left out on a carved surface). A separate little part of the mesh (a loose shell, a cap)
 // is not a hole.
 void fillHoles(const Mesh& mesh, std::vector<uint8_t>& out) {
-    std::map<std::pair<uint32_t, uint32_t>, std::vector<uint32_t>> edge_triangles;
+    // (welded edge, triangle) of the rest, sorted by edge: the triangles across an edge are
+    // one equal_range.
+    auto edgeKey = [&](uint32_t a, uint32_t b) {
+        if (a > b) std::swap(a, b);
+        return (uint64_t(a) << 32) | b;
+    };
+    std::vector<std::pair<uint64_t, uint32_t>> edge_triangles;
     for (size_t t = 0; t < mesh.triangleCount(); ++t) {
         if (out[t]) continue;
         const glm::uvec3 tri = mesh.triangles[t];
-        for (int k = 0; k < 3; ++k) {
-            uint32_t a = weldOf(mesh, tri[k]), b = weldOf(mesh, tri[(k + 1) % 3]);
-            if (a > b) std::swap(a, b);
-            edge_triangles[{a, b}].push_back(uint32_t(t));
-        }
+        for (int k = 0; k < 3; ++k)
+            edge_triangles.emplace_back(
+                edgeKey(weldOf(mesh, tri[k]), weldOf(mesh, tri[(k + 1) % 3])), uint32_t(t));
     }
+    std::sort(edge_triangles.begin(), edge_triangles.end());
     std::vector<uint8_t> vertex_in_region(mesh.vertexCount(), 0);
     for (size_t t = 0; t < mesh.triangleCount(); ++t)
         if (out[t])
@@ -429,13 +471,15 @@ void fillHoles(const Mesh& mesh, std::vector<uint8_t>& out) {
                 p2(mesh.positions[tri.z]);
             area_mm2 += 0.5 * glm::length(glm::cross(p1 - p0, p2 - p0));
             for (int k = 0; k < 3; ++k) {
-                uint32_t a = weldOf(mesh, tri[k]), b = weldOf(mesh, tri[(k + 1) % 3]);
+                const uint32_t a = weldOf(mesh, tri[k]), b = weldOf(mesh, tri[(k + 1) % 3]);
                 touches_region = touches_region || vertex_in_region[a];
-                if (a > b) std::swap(a, b);
-                for (uint32_t u : edge_triangles[{a, b}])
-                    if (component[u] < 0) {
-                        component[u] = int64_t(t0);
-                        stack.push_back(u);
+                const uint64_t key = edgeKey(a, b);
+                auto it = std::lower_bound(edge_triangles.begin(), edge_triangles.end(),
+                                           std::make_pair(key, uint32_t(0)));
+                for (; it != edge_triangles.end() && it->first == key; ++it)
+                    if (component[it->second] < 0) {
+                        component[it->second] = int64_t(t0);
+                        stack.push_back(it->second);
                     }
             }
         }
@@ -469,11 +513,17 @@ bool triangleReachesInside(const Mesh& mesh, const glm::uvec3& tri, const ScalpR
 std::vector<uint8_t> hairRegion(const Mesh& mesh, const ScalpRegion& region, double margin_mm) {
     const WeldGraph graph = weldGraph(mesh);
     // Classify each welded position once: the scalp above the hairline is the seed.
+    // Nothing below the hairline's lowest point is scalp (ScalpRegion::classify's own guard):
+    // those positions are not classified at all.
+    double lowest_y = std::numeric_limits<double>::infinity();
+    for (const glm::dvec3& q : region.hairline().loop_mm)
+        lowest_y = std::min(lowest_y, q.y);
     std::vector<double> distance(graph.size(), std::numeric_limits<double>::infinity());
-    for (size_t w = 0; w < graph.size(); ++w)
-        if (graph.vertex[w] != UINT32_MAX &&
-            region.classify(glm::dvec3(mesh.positions[graph.vertex[w]])).inside)
-            distance[w] = 0;
+    for (size_t w = 0; w < graph.size(); ++w) {
+        if (graph.vertex[w] == UINT32_MAX) continue;
+        const glm::dvec3 p(mesh.positions[graph.vertex[w]]);
+        if (p.y >= lowest_y && region.classify(p).inside) distance[w] = 0;
+    }
     // On a coarse mesh the line can cut into a triangle between its vertices (a temple
     // corner, the line's irregularity) and dots land there: triangles next to the inside ones
     // are sampled on a ~1 mm barycentric grid, and one with an inside sample is inside too.
