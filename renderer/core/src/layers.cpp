@@ -9,14 +9,13 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <map>
-#include <thread>
 #include <unordered_map>
 
 #include "stipple/core/error.h"
+#include "stipple/core/parallel.h"
 #include "stipple/core/pigment.h"
 #include "stipple/core/scalp_chart.h"
 #include "stipple/core/scalp_region.h"
@@ -525,28 +524,17 @@ uint8_t toSrgb8(float linear) {
                        255.0 + 0.5);
 }
 
-template <typename Body> void parallelRows(int rows, const Body& body) {
-    const int threads = int(std::max(1u, std::min(8u, std::thread::hardware_concurrency())));
-    std::atomic<int> next{0};
-    auto worker = [&] {
-        for (int y = next++; y < rows; y = next++) body(y);
-    };
-    std::vector<std::thread> pool;
-    for (int i = 1; i < threads; ++i) pool.emplace_back(worker);
-    worker();
-    for (std::thread& t : pool) t.join();
-}
-
 } // namespace
 
 Image8 chartAlbedo(const LayerStack& layers, int size) {
     Image8 out(size, size, 3);
-    parallelRows(size, [&](int y) {
+    parallelFor(size, 0, [&](int y) {
         for (int x = 0; x < size; ++x) {
             const glm::vec2 uv((float(x) + 0.5f) / float(size), 1.0f - (float(y) + 0.5f) / float(size));
             const glm::vec3 c = compositeAfter(layers, uv, layers.skin_linear);
             uint8_t* p = out.at(x, y);
-            for (int k = 0; k < 3; ++k) p[k] = toSrgb8(c[k]);
+            for (int k = 0; k < 3; ++k)
+                p[k] = toSrgb8(c[k]);
         }
     });
     return out;
@@ -590,7 +578,7 @@ std::vector<AlbedoTile> flattenAlbedo(const HeadModel& head, const LayerStack& l
             const int b1 = std::clamp(int(std::ceil(y_hi)) / band_rows, 0, bands - 1);
             for (int b = b0; b <= b1; ++b) band_tris[size_t(b)].push_back(t);
         }
-        parallelRows(bands, [&](int band) {
+        parallelFor(bands, 0, [&](int band) {
             const int row0 = band * band_rows, row1 = std::min(size, row0 + band_rows);
             for (uint32_t t : band_tris[size_t(band)]) {
                 const glm::uvec3 tri = mesh.triangles[t];
@@ -626,7 +614,8 @@ std::vector<AlbedoTile> flattenAlbedo(const HeadModel& head, const LayerStack& l
                             float s[4] = {0, 0, 0, 0};
                             sampleBilinear(own, uv, 1.0f / 255.0f, s);
                             base = own.channels >= 3 ? glm::vec3(s[0], s[1], s[2]) : glm::vec3(s[0]);
-                            for (int k = 0; k < 3; ++k) base[k] = float(srgbToLinear(base[k]));
+                            for (int k = 0; k < 3; ++k)
+                                base[k] = float(srgbToLinear(base[k]));
                         }
                         if (inside) {
                             const glm::vec2 cuv = w0 * layers.chart.uvs[tri.x] +
@@ -635,7 +624,8 @@ std::vector<AlbedoTile> flattenAlbedo(const HeadModel& head, const LayerStack& l
                             base = compositeAfter(layers, cuv, base);
                         }
                         uint8_t* px = tile.image.at(x, y);
-                        for (int k = 0; k < 3; ++k) px[k] = toSrgb8(base[k]);
+                        for (int k = 0; k < 3; ++k)
+                            px[k] = toSrgb8(base[k]);
                         filled[size_t(y) * size_t(size) + size_t(x)] = 1;
                     }
             }
@@ -735,7 +725,7 @@ void applyLayerColour(Image16& pigment, const Image8& zone_map, const LayerColou
     // touches one zone: 3 x 65536 entries), then one lookup per texel and channel.
     constexpr size_t kZones = std::tuple_size<decltype(colour.exponent)>::value;
     std::array<std::vector<uint16_t>, kZones * 3> tables;
-    parallelRows(int(tables.size()), [&](int i) {
+    parallelFor(int(tables.size()), 0, [&](int i) {
         const float e = colour.exponent[size_t(i) / 3][i % 3];
         if (e == 1.0f) return;
         std::vector<uint16_t>& t = tables[size_t(i)];
@@ -745,7 +735,7 @@ void applyLayerColour(Image16& pigment, const Image8& zone_map, const LayerColou
             t[v] = uint16_t(
                 std::clamp(std::pow(double(v) / 65535.0, double(e)), 0.0, 1.0) * 65535.0 + 0.5);
     });
-    parallelRows(pigment.height, [&](int y) {
+    parallelFor(pigment.height, 0, [&](int y) {
         uint16_t* p = pigment.at(0, y);
         const uint8_t* z = zone_map.at(0, y);
         for (int x = 0; x < pigment.width; ++x, p += 4) {

@@ -12,9 +12,9 @@
 #include <cmath>
 #include <limits>
 #include <queue>
-#include <thread>
 
 #include "stipple/core/error.h"
+#include "stipple/core/parallel.h"
 #include "stipple/core/scalp_region.h"
 
 namespace stipple {
@@ -262,13 +262,7 @@ ScalpChart chartOfRegion(const HeadModel& head, const HeadFrame& frame,
                 measure(mesh, inside, coords).objective + 1e3 * double(region_tris.size() - count);
         }
     };
-    const unsigned threads = std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
-    std::vector<std::thread> pool;
-    for (unsigned i = 1; i < threads; ++i)
-        pool.emplace_back(worker);
-    worker();
-    for (std::thread& t : pool)
-        t.join();
+    runWorkers(0, worker);
     ScalpChart best;
     double best_objective = std::numeric_limits<double>::infinity();
     for (size_t i = 0; i < centres.size(); ++i)

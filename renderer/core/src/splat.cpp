@@ -11,12 +11,11 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <cmath>
 #include <limits>
-#include <thread>
 
 #include "stipple/core/error.h"
+#include "stipple/core/parallel.h"
 
 namespace stipple {
 
@@ -312,21 +311,6 @@ int shadowFactor(const std::vector<InkSplat>& splats, int size) {
     return factor;
 }
 
-// Runs body(band) for every band on `threads` workers; which thread runs a band does not
-// matter because bands write disjoint rows.
-template <typename Body> void forEachBand(int bands, int threads, const Body& body) {
-    if (threads <= 0) threads = int(std::max(1u, std::thread::hardware_concurrency()));
-    threads = std::clamp(threads, 1, bands);
-    std::atomic<int> next{0};
-    auto worker = [&] {
-        for (int b = next++; b < bands; b = next++) body(b);
-    };
-    std::vector<std::thread> pool;
-    for (int i = 1; i < threads; ++i) pool.emplace_back(worker);
-    worker();
-    for (std::thread& t : pool) t.join();
-}
-
 // Bins splats into bands of `band_rows` rows (CSR), keeping the input order inside each band.
 struct Bands {
     std::vector<uint32_t> offsets, members;
@@ -415,7 +399,7 @@ size_t splatInk(Image16& layer, const std::vector<InkSplat>& splats, const glm::
         if (zone_map) zone_field.assign(size_t(low) * size_t(low) * 2, 0.0f);
         const int low_bands = (low + band_rows - 1) / band_rows;
         const Bands bins = binSplats(shadow_splats, low_bands, band_rows);
-        forEachBand(low_bands, threads, [&](int band) {
+        parallelFor(low_bands, threads, [&](int band) {
             const int row_begin = band * band_rows;
             const int row_end = std::min(low, row_begin + band_rows);
             for (uint32_t k = bins.offsets[size_t(band)]; k < bins.offsets[size_t(band) + 1]; ++k)
@@ -438,14 +422,15 @@ size_t splatInk(Image16& layer, const std::vector<InkSplat>& splats, const glm::
     const Bands bins = binSplats(texel_splats, bands, band_rows);
     const uint16_t empty[4] = {toU16(empty_filter.x), toU16(empty_filter.y),
                                toU16(empty_filter.z), 0};
-    forEachBand(bands, threads, [&](int band) {
+    parallelFor(bands, threads, [&](int band) {
         const int row_begin = band * band_rows;
         const int row_end = std::min(size, row_begin + band_rows);
         // Fill this band's rows here, in the thread that splats them (first touch, cache).
         ZoneRows zones;
         for (int y = row_begin; y < row_end; ++y) {
             uint16_t* p = layer.at(0, y);
-            for (int x = 0; x < size; ++x, p += 4) std::copy(empty, empty + 4, p);
+            for (int x = 0; x < size; ++x, p += 4)
+                std::copy(empty, empty + 4, p);
         }
         if (zone_map) {
             zones.map = zone_map;
