@@ -11,7 +11,8 @@ TEST(Parallel, EveryItemRunsExactlyOnceWhateverTheThreadCount) {
     for (int threads : {1, 2, 5, 0}) {
         std::vector<std::atomic<int>> hits(1000);
         parallelFor(1000, threads, [&](int i) { ++hits[size_t(i)]; });
-        for (const std::atomic<int>& h : hits) ASSERT_EQ(h.load(), 1) << threads;
+        for (const std::atomic<int>& h : hits)
+            ASSERT_EQ(h.load(), 1) << threads;
     }
     parallelFor(0, 2, [](int) { FAIL() << "no item"; });
 }

@@ -35,9 +35,11 @@ template <typename Worker> void runWorkers(int threads, const Worker& worker) {
         }
     };
     std::vector<std::thread> pool;
-    for (int i = 1; i < threads; ++i) pool.emplace_back(guarded);
+    for (int i = 1; i < threads; ++i)
+        pool.emplace_back(guarded);
     guarded();
-    for (std::thread& t : pool) t.join();
+    for (std::thread& t : pool)
+        t.join();
     if (error) std::rethrow_exception(error);
 }
 
@@ -47,7 +49,8 @@ template <typename Body> void parallelFor(int count, int threads, const Body& bo
     if (count <= 0) return;
     std::atomic<int> next{0};
     runWorkers(std::min(threadCount(threads), count), [&] {
-        for (int i = next++; i < count; i = next++) body(i);
+        for (int i = next++; i < count; i = next++)
+            body(i);
     });
 }
 
