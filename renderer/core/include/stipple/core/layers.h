@@ -110,6 +110,7 @@ struct LayerSpec {
     uint64_t seed = 1;           // /seed: FUE scar positions
     std::string file;            // the design file, named in warnings (may be empty)
 };
+// The design's pigment, scars, seed and source file.
 LayerSpec layerSpec(const Design& design);
 
 // The skin the layers are baked for: the mesh albedo under the region (skin_from_mesh, when
@@ -126,7 +127,8 @@ LayerSkin layerSkin(const HeadModel& head, const ScalpChart& chart, const Pigmen
 // Bakes every layer of `dots` under `chart` (computeScalpChart(head, region) for the design's
 // hairline) at `size`^2 (power of two, kLayerSizeMin..kLayerSizeMax). Deterministic: identical
 // inputs give byte-identical layers. Throws stipple::Error for a bad size (naming
-// /render/layer_size; a host with its own size option validates it first). Warnings (dots
+// /render/layer_size; a host with its own size option validates it first). `chart` must belong
+// to `head` (one UV per vertex, one flag per triangle: STIPPLE_ASSERT). Warnings (dots
 // outside the chart's region, folded triangles, scars reaching beyond the region, a missing
 // mesh albedo) are Problems naming the design field.
 LayerStack bakeLayers(const HeadModel& head, const ScalpChart& chart, const FollicleSet& dots,
