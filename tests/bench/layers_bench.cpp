@@ -45,8 +45,12 @@ void BM_BakeLayers(benchmark::State& state) {
     Design design;
     design.pigment.fitzpatrick = 3;
     double splat_total = 0;
+    // The landmark chart the dots were chosen in (every dot inside), as the Session passes its
+    // cached chart.
+    const ScalpChart chart = computeScalpChart(s.head);
+    const LayerSpec spec = layerSpec(design);
     for (auto _ : state) {
-        LayerStack layers = bakeLayers(s.head, s.dots, design, int(state.range(0)));
+        LayerStack layers = bakeLayers(s.head, chart, s.dots, spec, int(state.range(0)));
         splat_total += layers.splat_seconds;
         benchmark::DoNotOptimize(layers.pigment.pixels.data());
     }
@@ -65,16 +69,43 @@ void BM_SplatInk(benchmark::State& state) {
     glm::vec3 empty_filter;
     size_t skipped = 0;
     const std::vector<InkSplat> splats =
-        inkSplats(s.head, chart, s.dots, design, empty_filter, skipped);
+        inkSplats(s.head, chart, s.dots, design.pigment, empty_filter, skipped);
     Image16 layer(size, size, 4);
+    // range(2) = 1: with the zone map (what bakeLayers fills for re-colouring).
+    Image8 zones(size, size, 1);
+    Image8* zone_map = state.range(2) ? &zones : nullptr;
     for (auto _ : state) {
-        splatInk(layer, splats, empty_filter, int(state.range(1)));
+        splatInk(layer, splats, empty_filter, int(state.range(1)), zone_map);
         benchmark::DoNotOptimize(layer.pixels.data());
     }
     state.counters["dots"] = double(splats.size());
     state.counters["threads"] = double(state.range(1));
+    state.counters["zone_map"] = double(state.range(2));
     // Bytes the fill writes (and the splat revisits only where dots are).
     state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(size) * size * 8);
+}
+
+// Re-colouring a baked layer on the CPU (applyLayerColour, threads over rows): shade 6 -> 8 in
+// every zone. The host without shaders pays this per colour edit instead of a re-bake.
+void BM_ApplyLayerColour(benchmark::State& state) {
+    const Scene& s = scene();
+    Design design;
+    design.pigment.fitzpatrick = 3;
+    const LayerStack baked = bakeLayers(s.head, computeScalpChart(s.head), s.dots,
+                                        layerSpec(design), int(state.range(0)));
+    ZoneShades from{}, to{};
+    from.fill(6);
+    to.fill(8);
+    const glm::dvec3 skin(baked.skin_linear);
+    const LayerColour colour = layerColour(design.pigment, from, skin, design.pigment, to, skin);
+    Image16 pigment = baked.pigment;
+    for (auto _ : state) {
+        state.PauseTiming();
+        pigment.pixels = baked.pigment.pixels;
+        state.ResumeTiming();
+        applyLayerColour(pigment, baked.zone_map, colour);
+        benchmark::DoNotOptimize(pigment.pixels.data());
+    }
 }
 
 void BM_AllocateLayer(benchmark::State& state) {
@@ -99,8 +130,16 @@ void BM_WriteBandwidth(benchmark::State& state) {
 
 } // namespace
 
-BENCHMARK(BM_SplatInk)->Args({4096, 1})->Args({4096, 2})->Args({8192, 1})->Args({8192, 2})
-    ->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_SplatInk)
+    ->Args({4096, 1, 0})
+    ->Args({4096, 2, 0})
+    ->Args({4096, 2, 1})
+    ->Args({8192, 1, 0})
+    ->Args({8192, 2, 0})
+    ->Args({8192, 2, 1})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_ApplyLayerColour)->Arg(4096)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_BakeLayers)->Arg(4096)->Arg(8192)->Unit(benchmark::kMillisecond)->UseRealTime()
     ->Iterations(2);
 BENCHMARK(BM_AllocateLayer)->Arg(4096)->Arg(8192)->Unit(benchmark::kMillisecond);

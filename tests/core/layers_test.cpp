@@ -1,16 +1,20 @@
 #include "stipple/core/layers.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <tuple>
 
 #include <gtest/gtest.h>
 
 #include "core/layers_test_head.h"
 #include "stipple/core/design.h"
-#include "test_util.h"
 #include "stipple/core/error.h"
 #include "stipple/core/pigment.h"
 #include "stipple/core/scalp_chart.h"
+#include "stipple/core/session.h"
 #include "stipple/core/splat.h"
+#include "test_util.h"
 
 namespace stipple {
 namespace {
@@ -57,6 +61,13 @@ std::vector<float> mm2PerUv2(const HeadModel& head, const ScalpChart& chart, int
     return map;
 }
 
+// Bakes on the landmark chart (computeScalpChart(head): the cranium down to the ears and the
+// nape), for tests of the splat's geometry that place dots below the default hairline.
+LayerStack bakeOnLandmarkChart(const HeadModel& head, const FollicleSet& dots, const Design& design,
+                               int size) {
+    return bakeLayers(head, computeScalpChart(head), dots, layerSpec(design), size);
+}
+
 class LayersTest : public ::testing::Test {
 protected:
     static void SetUpTestSuite() { s_head = new HeadModel(test::layers::syntheticHead(kStacks, kSlices)); }
@@ -71,7 +82,7 @@ TEST_F(LayersTest, CoverageFractionEqualsDotAreaOverRegionArea) {
     // the documented shadow around each.
     const FollicleSet dots = test::layers::latticeDots(*s_head, kStacks, kSlices, 40000, 80, 0.6f, 6);
     ASSERT_GT(dots.dots.size(), 8000u);
-    const LayerStack layers = bakeLayers(*s_head, dots, healedDesign(), 4096);
+    const LayerStack layers = bakeOnLandmarkChart(*s_head, dots, healedDesign(), 4096);
     EXPECT_EQ(layers.dots_skipped, 0u);
     const std::vector<float> scale = mm2PerUv2(*s_head, layers.chart, 4096);
     double ink_mm2 = 0;
@@ -185,7 +196,7 @@ TEST_F(LayersTest, FootprintsAreCircularInMillimetresAcrossTheChart) {
                                        8, 1, dot))
             << place.name;
         one.dots.push_back(dot);
-        const LayerStack layers = bakeLayers(*s_head, one, healedDesign(), 2048);
+        const LayerStack layers = bakeOnLandmarkChart(*s_head, one, healedDesign(), 2048);
         ASSERT_EQ(layers.dots_splatted, 1u) << place.name;
         const Footprint f = measureDot(*s_head, layers, dot);
         EXPECT_NEAR(f.area_diameter_mm, area_diameter, 0.1 * area_diameter) << place.name;
@@ -359,11 +370,180 @@ TEST_F(LayersTest, ScarsAreDrawnInTheirOwnLayer) {
     const double expected = (800.0 + 67.0) / (layers.chart.mm_per_uv * layers.chart.mm_per_uv);
     EXPECT_GT(covered, expected / 2);
     EXPECT_LT(covered, expected * 2);
-    EXPECT_TRUE(layers.warnings.empty()) << layers.warnings.front();
+    EXPECT_TRUE(layers.warnings.empty()) << layers.warnings.front().format();
     // The scar colour is paler than skin III (hypopigmented).
     EXPECT_GT(luminanceLinear(glm::dvec3(layers.scar.pixels[0], layers.scar.pixels[1],
                                          layers.scar.pixels[2]) / 65535.0),
               luminanceLinear(fitzpatrickAlbedoLinear(3)));
+}
+
+TEST_F(LayersTest, ChartIgnoresDotsShadesScarsAndAge) {
+    // The chart depends on the head and the hairline only: different dots (a density edit),
+    // shades, scars and ages give byte-identical chart UVs and inside flags.
+    const Design base = healedDesign();
+    const FollicleSet sparse =
+        test::layers::latticeDots(*s_head, kStacks, kSlices, 2000, 60, 0.4f, 6);
+    const FollicleSet dense =
+        test::layers::latticeDots(*s_head, kStacks, kSlices, 8000, 20, 0.6f, 8);
+    const LayerStack reference = bakeLayers(*s_head, sparse, base, 1024);
+    Design scarred = base;
+    ScarSpec strip;
+    strip.points_mm = {{-50, 10, -75}, {0, 0, -93}, {50, 10, -75}};
+    scarred.scars.push_back(strip);
+    Design aged = base;
+    aged.pigment.age_days = 1825;
+    Design shaded = base;
+    ZoneSpec mid = defaultZone(ZoneId::Mid);
+    mid.shade = 9;
+    mid.density_per_cm2 = 120;
+    shaded.zones.push_back(mid);
+    for (const auto& [what, design, dots] :
+         {std::tuple<const char*, const Design*, const FollicleSet*>{"density", &base, &dense},
+          {"scar", &scarred, &sparse},
+          {"age", &aged, &sparse},
+          {"zone shade and density", &shaded, &dense}}) {
+        const LayerStack layers = bakeLayers(*s_head, *dots, *design, 1024);
+        EXPECT_TRUE(layers.chart.uvs == reference.chart.uvs) << what;
+        EXPECT_TRUE(layers.chart.inside == reference.chart.inside) << what;
+    }
+}
+
+TEST_F(LayersTest, AScarBeyondTheRegionIsReportedNotClipped) {
+    // A strip across the throat (far below any hairline): a warning naming /scars/1.
+    Design design = healedDesign();
+    ScarSpec inside;
+    inside.points_mm = {{-50, 10, -75}, {0, 0, -93}, {50, 10, -75}};
+    ScarSpec throat;
+    throat.points_mm = {{-30, -60, 80}, {30, -60, 80}};
+    design.scars = {inside, throat};
+    const LayerStack layers = bakeLayers(*s_head, FollicleSet{}, design, 1024);
+    ASSERT_EQ(layers.warnings.size(), 1u);
+    EXPECT_EQ(layers.warnings[0].pointer, "/scars/1") << layers.warnings[0].format();
+}
+
+// Linear filter colour of a pigment texel over skin: what the texel does to the albedo,
+// 1 - a (1 - rgb) per channel (layers.h compositing rule).
+glm::dvec3 texelTransmittance(const Image16& pigment, size_t i) {
+    const double a = pigment.pixels[i * 4 + 3] / 65535.0;
+    glm::dvec3 t;
+    for (int c = 0; c < 3; ++c)
+        t[c] = 1 - a * (1 - pigment.pixels[i * 4 + size_t(c)] / 65535.0);
+    return t;
+}
+
+struct ColourError {
+    double max = 0, mean = 0; // over texels with coverage in either bake
+};
+ColourError compareBakes(const Image16& a, const Image16& b) {
+    ColourError e;
+    size_t n = 0;
+    for (size_t i = 0; i < a.pixels.size() / 4; ++i) {
+        if (a.pixels[i * 4 + 3] == 0 && b.pixels[i * 4 + 3] == 0) continue;
+        const glm::dvec3 d = glm::abs(texelTransmittance(a, i) - texelTransmittance(b, i));
+        const double worst = std::max({d.x, d.y, d.z});
+        e.max = std::max(e.max, worst);
+        e.mean += worst;
+        ++n;
+    }
+    e.mean /= double(std::max<size_t>(n, 1));
+    return e;
+}
+
+// Bakes `from`, re-colours it to `to` and bakes `to`: the error of the re-colouring.
+ColourError recolourError(const HeadModel& head, const FollicleSet& dots_from,
+                          const FollicleSet& dots_to, const Design& from, const Design& to) {
+    LayerStack baked = bakeLayers(head, dots_from, from, 2048);
+    const LayerStack exact = bakeLayers(head, dots_to, to, 2048);
+    const LayerColour colour =
+        layerColour(from.pigment, zoneShades(from), glm::dvec3(baked.skin_linear), to.pigment,
+                    zoneShades(to), glm::dvec3(exact.skin_linear));
+    applyLayerColour(baked.pigment, baked.zone_map, colour);
+    return compareBakes(baked.pigment, exact.pigment);
+}
+
+// Mid-zone dots of `shade` (the zone's dots carry the zone's shade, as follicles.cpp makes
+// them).
+FollicleSet midDots(const HeadModel& head, double shade) {
+    FollicleSet dots =
+        test::layers::latticeDots(head, kStacks, kSlices, 6000, 60, 0.45f, float(shade));
+    for (Dot& d : dots.dots)
+        d.zone = ZoneId::Mid;
+    return dots;
+}
+
+TEST_F(LayersTest, ZoneMapHoldsTheZoneOfEachDotAndItsShadow) {
+    FollicleSet dots = midDots(*s_head, 6);
+    for (size_t i = 0; i < dots.dots.size(); i += 2)
+        dots.dots[i].zone = ZoneId::Crown;
+    const LayerStack layers = bakeLayers(*s_head, dots, healedDesign(), 1024);
+    ASSERT_EQ(layers.zone_map.width, 1024);
+    size_t covered = 0, unzoned = 0, mid = 0, crown = 0, zoned_empty = 0, other = 0;
+    for (size_t i = 0; i < layers.zone_map.pixels.size(); ++i) {
+        const uint8_t z = layers.zone_map.pixels[i];
+        const bool ink = layers.pigment.pixels[i * 4 + 3] > 0;
+        covered += ink;
+        unzoned += ink && z == 0;
+        mid += z == 1 + int(ZoneId::Mid);
+        crown += z == 1 + int(ZoneId::Crown);
+        other += z != 0 && z != 1 + int(ZoneId::Mid) && z != 1 + int(ZoneId::Crown);
+        zoned_empty += !ink && z != 0;
+    }
+    EXPECT_EQ(other, 0u);
+    EXPECT_EQ(zoned_empty, 0u);
+    EXPECT_GT(covered, 10000u);
+    // Texels whose coverage rounds to < 1/255 (far shadow tails) may stay zone 0.
+    EXPECT_LT(double(unzoned) / double(covered), 0.02);
+    // Half the dots each: the two zones share the texels about equally (+-10%).
+    EXPECT_NEAR(double(mid) / double(mid + crown), 0.5, 0.05);
+}
+
+TEST_F(LayersTest, RecolouringMatchesAFullReBake) {
+    // Linear filter colour t = 1 - a (1 - rgb) per texel (what multiplies the skin), re-coloured
+    // bake vs full re-bake, over texels with coverage in either. Within one zone
+    // pow(rgb, ln F'/ln F) is exact for a lone dot and its shadow; what remains is where dots
+    // or shadows overlap (the union of two partial coverages is not a power of one filter), the
+    // empty texels' mean filter (zone 0, not re-coloured) and 16-bit rounding. Limits: the
+    // measured figures (deterministic) with ~1.5-2x margin; 0.004 is one step of an 8-bit
+    // display, so a shade or skin re-colour is invisible next to a re-bake.
+    const FollicleSet shade6 = midDots(*s_head, 6), shade8 = midDots(*s_head, 8);
+    Design from = healedDesign(), to = healedDesign();
+    ZoneSpec mid = defaultZone(ZoneId::Mid);
+    mid.shade = 6;
+    from.zones = {mid};
+    mid.shade = 8;
+    to.zones = {mid};
+    const ColourError shade = recolourError(*s_head, shade6, shade8, from, to);
+    RecordProperty("shade_max", std::to_string(shade.max));
+    std::printf("re-colour shade 6 -> 8: max %.4f mean %.5f\n", shade.max, shade.mean);
+    // Measured max 0.0021, mean 0.00011 (deterministic).
+    EXPECT_LT(shade.max, 0.004);
+    EXPECT_LT(shade.mean, 0.0003);
+
+    // Age 30 -> 1825 days: the edge blur grows (0.036 -> 0.055 mm) and re-colouring keeps the
+    // old edge, so dot rims differ more: the ink's integral is kept, so the mean stays small.
+    Design old = healedDesign(1825);
+    old.zones = from.zones;
+    ASSERT_TRUE(colourOnly(from.pigment, old.pigment));
+    const ColourError age = recolourError(*s_head, shade6, shade6, from, old);
+    std::printf("re-colour age 30 -> 1825: max %.4f mean %.5f\n", age.max, age.mean);
+    // Measured max 0.039 (a rim texel), mean 0.0016.
+    EXPECT_LT(age.max, 0.06);
+    EXPECT_LT(age.mean, 0.003);
+
+    // Fitzpatrick III -> V: the filter is computed for the skin (the bluish light scattered
+    // above the ink, relative to the skin), re-coloured per channel.
+    Design dark = from;
+    dark.pigment.fitzpatrick = 5;
+    EXPECT_FALSE(colourOnly(from.pigment, dark.pigment)); // the skin itself changes too
+    const ColourError skin = recolourError(*s_head, shade6, shade6, from, dark);
+    std::printf("re-colour fitzpatrick 3 -> 5: max %.4f mean %.5f\n", skin.max, skin.mean);
+    // Measured max 0.0022, mean 0.00011.
+    EXPECT_LT(skin.max, 0.004);
+    EXPECT_LT(skin.mean, 0.0003);
+
+    // A fresh age is never colour-only.
+    EXPECT_FALSE(colourOnly(from.pigment, healedDesign(2).pigment));
+    EXPECT_FALSE(colourOnly(healedDesign(3).pigment, from.pigment));
 }
 
 TEST(Layers, RejectsBadSizesNamingTheOption) {
@@ -498,6 +678,42 @@ TEST(LayersAcceptance, EveryDotShowsAsItsOwnBlobOnTheMannequin) {
     const size_t blobs = countBlobs(layers.pigment, 0.5);
     EXPECT_NEAR(double(blobs) / double(dots.dots.size()), 1.0, 0.03)
         << blobs << " blobs for " << dots.dots.size() << " dots";
+}
+
+TEST(LayersSession, ShadeEditIsLiveWithoutAReBakeAndMatchesOne) {
+    // The Session's live path: a zone shade edit keeps the baked texels (no bake runs) and
+    // hands out the exponents; applied, they match a session that baked the edited design
+    // within the synthetic test's tolerance (same reasons: overlaps, front_transition spread,
+    // zone-0 texels), measured here on the mannequin's 37k dots.
+    Design design = naturalOn({}, -35.0);
+    design.render.layer_size = 2048;
+    auto head = std::make_shared<const HeadModel>(loadHeadModel(design.head));
+    Session session(design);
+    session.setHead(head);
+    const LayerStack* baked = &session.layers();
+    const size_t bakes = session.runs().layers;
+    Design edited = design;
+    ZoneSpec mid = edited.zone(ZoneId::Mid);
+    mid.shade = 8;
+    edited.zones.erase(std::remove_if(edited.zones.begin(), edited.zones.end(),
+                                      [](const ZoneSpec& z) { return z.id == ZoneId::Mid; }),
+                       edited.zones.end());
+    edited.zones.push_back(mid);
+    session.apply(edited);
+    const LiveLayers live = session.liveLayers();
+    EXPECT_EQ(live.baked, baked);
+    EXPECT_EQ(session.runs().layers, bakes) << "a shade edit must not re-bake";
+    EXPECT_FALSE(live.colour.identity());
+    Image16 recoloured = live.baked->pigment;
+    applyLayerColour(recoloured, live.baked->zone_map, live.colour);
+    Session fresh(edited);
+    fresh.setHead(head);
+    const ColourError e = compareBakes(recoloured, fresh.layers().pigment);
+    std::printf("session re-colour mid 6 -> 8 (mannequin): max %.4f mean %.5f\n", e.max, e.mean);
+    // Measured max 0.019 (a texel at a zone border where a mid dot overlaps another zone's dot
+    // and gets the mid exponent for both), mean 0.00019 (deterministic).
+    EXPECT_LT(e.max, 0.03);
+    EXPECT_LT(e.mean, 0.0005);
 }
 
 } // namespace

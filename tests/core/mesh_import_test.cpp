@@ -16,6 +16,7 @@
 
 #include "stipple/core/error.h"
 #include "stipple/core/hash.h"
+#include "stipple/core/image.h"
 #include "test_util.h"
 
 // Every format is tested on the same scene, written here by hand so the right answer is
@@ -168,7 +169,11 @@ fs::path writeObjScene(const fs::path& dir) {
     writeFile(dir / "scene.mtl", "newmtl M_Skin\nKd 0.8 0.6 0.5\nmap_Kd textures/skin.png\n"
                                  "newmtl M_Eye\nKd 1 1 1\n");
     fs::create_directories(dir / "textures");
-    writeFile(dir / "textures/skin.png", "not decoded by the import");
+    // A real 2x2 RGB image: the import decodes it once (Mesh::albedo).
+    Image8 skin(2, 2, 3);
+    for (size_t i = 0; i < skin.pixels.size(); ++i)
+        skin.pixels[i] = uint8_t(40 * i);
+    writeFile(dir / "textures/skin.png", encodePng(skin));
     return dir / "scene.obj";
 }
 
@@ -301,6 +306,23 @@ TEST(MeshImport, ObjWithMtlKeepsTheCubeAndDropsEyeDegenerateAndNaN) {
     EXPECT_FALSE(report.has_normals); // the OBJ has no vn: computed
     EXPECT_EQ(imported.mesh.albedo_texture,
               fs::canonical(file.parent_path() / "textures/skin.png"));
+    ASSERT_NE(imported.mesh.albedo, nullptr);
+    EXPECT_EQ(imported.mesh.albedo->width, 2);
+    EXPECT_EQ(imported.mesh.albedo->channels, 3);
+    EXPECT_EQ(imported.mesh.albedo->pixels[5], 200); // decoded as written
+}
+
+TEST(MeshImport, UndecodableTextureIsAWarningAndNoAlbedo) {
+    // The texture is decoded at import: a corrupt one is reported there, never read again.
+    const fs::path file = writeObjScene(test::outputDir("import_obj_bad_texture"));
+    writeFile(file.parent_path() / "textures/skin.png", "not an image");
+    const ImportedMesh imported = importMesh(file);
+    EXPECT_EQ(imported.mesh.albedo, nullptr);
+    EXPECT_TRUE(imported.mesh.albedo_texture.empty());
+    bool reported = false;
+    for (const std::string& w : imported.report.warnings)
+        reported = reported || w.find("could not be decoded") != std::string::npos;
+    EXPECT_TRUE(reported);
 }
 
 TEST(MeshImport, KeepByMaterialOrObjectName) {

@@ -7,6 +7,7 @@
 
 #include "core/layers_test_head.h"
 #include "stipple/core/error.h"
+#include "stipple/core/scalp_region.h"
 
 namespace stipple {
 namespace {
@@ -151,50 +152,45 @@ TEST_F(ScalpChartTest, SplitForChartParksOutsideTriangles) {
     EXPECT_GT(split.mesh.vertexCount(), s_head->mesh.vertexCount()); // boundary was split
 }
 
-TEST_F(ScalpChartTest, DotRegionFollowsTheDotsWithAMarginAndFillsHoles) {
-    // Dots ~5.6 mm apart over the top of the head (y > 60 mm) with a dot-free cap of 12 mm
-    // around the vertex (a hole, ~4.5 cm2 once the margin is taken off), plus a patch at a very
-    // low nape (y -90 .. -80 mm, below the landmark region's -80 mm boundary).
-    FollicleSet dots = test::layers::latticeDots(*s_head, 160, 320, 4000, 60, 0.4f, 6);
-    const glm::dvec3 top = s_head->landmarks.vertex;
-    dots.dots.erase(std::remove_if(dots.dots.begin(), dots.dots.end(),
-                                   [&](const Dot& d) {
-                                       return glm::length(glm::dvec3(d.position_mm) - top) < 12.0;
-                                   }),
-                    dots.dots.end());
-    for (int k = 0; k < 40; ++k) {
-        Dot dot;
-        const double theta = std::acos((-80.0 - 10.0 * (k % 5) / 5.0 - 20.0) / 110.0);
-        const double phi = test::layers::kPi + 0.02 * (k / 5 - 4);
-        if (test::layers::syntheticDot(*s_head, 160, 320, theta, phi, 0.4f, 6, 100000 + k, dot))
-            dots.dots.push_back(dot);
-    }
-    ASSERT_GT(dots.dots.size(), 500u);
-    const ScalpChart chart = computeScalpChart(*s_head, dots);
-    const Mesh& m = s_head->mesh;
-    size_t missing_dot = 0, missing_near = 0, far_inside = 0, hole_outside = 0;
-    for (const Dot& d : dots.dots) missing_dot += !chart.inside[d.triangle];
+TEST(ScalpChartHairline, RegionIsTheScalpAboveTheHairlinePlusTheMargin) {
+    // A coarser ellipsoid (80 x 160) keeps the brute-force distances below cheap. Every
+    // triangle with a vertex above the hairline must be inside; every triangle farther than the
+    // margin plus two triangles' size from such a vertex must be outside (4 + 2 x 5.5 mm: the
+    // grid's cells are < 5.5 mm across; a triangle the line cuts into between its vertices is
+    // inside and the margin grows from its corners; straight-line <= surface distance).
+    const HeadModel head = test::layers::syntheticHead(80, 160);
+    std::vector<Problem> warnings;
+    const ScalpRegion region(head, HairlineSpec{}, 7, "", warnings);
+    const ScalpChart chart = computeScalpChart(head, region);
+    const Mesh& m = head.mesh;
+    std::vector<glm::dvec3> above;
+    std::vector<uint8_t> vertex_above(m.vertexCount(), 0);
+    for (size_t v = 0; v < m.vertexCount(); ++v)
+        if (region.classify(glm::dvec3(m.positions[v])).inside) {
+            vertex_above[v] = 1;
+            above.emplace_back(m.positions[v]);
+        }
+    ASSERT_GT(above.size(), 1000u);
+    size_t missing = 0, far_inside = 0, inside = 0;
     for (size_t t = 0; t < m.triangleCount(); ++t) {
         const glm::uvec3 tri = m.triangles[t];
+        const bool in = chart.inside[t] != 0;
+        inside += in;
+        if (vertex_above[tri.x] || vertex_above[tri.y] || vertex_above[tri.z]) {
+            missing += !in;
+            continue;
+        }
+        if (!in) continue;
         const glm::dvec3 c = glm::dvec3(m.positions[tri.x] + m.positions[tri.y] +
                                         m.positions[tri.z]) / 3.0;
         double nearest = 1e9;
-        for (const Dot& d : dots.dots)
-            nearest = std::min(nearest, glm::length(glm::dvec3(d.position_mm) - c));
-        const bool in = chart.inside[t] != 0;
-        // Within 2 mm of a dot: inside (margin 4 mm, triangles < 2.5 mm across). Beyond
-        // 4 mm + a triangle's size (7 mm, straight-line distance <= surface distance): outside.
-        if (nearest < 2.0) missing_near += !in;
-        if (nearest > kRegionMarginMm + 3.0 && glm::length(c - top) > 13.0) far_inside += in;
-        // (The pole's fan of zero-area triangles is the test mesh's artefact, not surface.)
-        const double area = glm::length(glm::cross(glm::dvec3(m.positions[tri.y] - m.positions[tri.x]),
-                                                   glm::dvec3(m.positions[tri.z] - m.positions[tri.x])));
-        if (glm::length(c - top) < 8.0 && area > 1e-9) hole_outside += !in;
+        for (const glm::dvec3& p : above)
+            nearest = std::min(nearest, glm::length(p - c));
+        far_inside += nearest > kRegionMarginMm + 11.0;
     }
-    EXPECT_EQ(missing_dot, 0u);
-    EXPECT_EQ(missing_near, 0u);
+    EXPECT_EQ(missing, 0u);
     EXPECT_EQ(far_inside, 0u);
-    EXPECT_EQ(hole_outside, 0u) << "the dot-free cap at the vertex must be filled";
+    EXPECT_GT(inside, 0u);
     EXPECT_EQ(chart.flipped_triangles, 0u);
     // The region fills the chart: its UV box spans [0.01, 0.99] along its longer side.
     glm::vec2 lo(1), hi(0);
@@ -209,10 +205,17 @@ TEST_F(ScalpChartTest, DotRegionFollowsTheDotsWithAMarginAndFillsHoles) {
     EXPECT_LE(std::max(hi.x, hi.y), 0.9901f);
 }
 
-TEST_F(ScalpChartTest, WithoutDotsTheLandmarkRegionIsUsed) {
-    const ScalpChart chart = computeScalpChart(*s_head, FollicleSet{});
-    EXPECT_EQ(chart.inside, s_chart->inside);
-    EXPECT_EQ(chart.uvs, s_chart->uvs);
+TEST(ScalpChartHairline, ALowerHairlineGivesALargerRegion) {
+    // The chart follows the hairline (and only it): a nape 40 mm lower adds region.
+    const HeadModel head = test::layers::syntheticHead(80, 160);
+    std::vector<Problem> warnings;
+    HairlineSpec high;
+    high.nape_height_mm = -20;
+    HairlineSpec low = high;
+    low.nape_height_mm = -60;
+    const ScalpChart a = computeScalpChart(head, ScalpRegion(head, high, 7, "", warnings));
+    const ScalpChart b = computeScalpChart(head, ScalpRegion(head, low, 7, "", warnings));
+    EXPECT_GT(b.region_area_mm2, a.region_area_mm2 * 1.05);
 }
 
 TEST(ScalpChart, RejectsAMeshWithNothingInTheRegion) {

@@ -8,16 +8,17 @@
 // are in docs/pigment-model.md.
 
 #include <algorithm>
-#include <atomic>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <map>
-#include <thread>
 #include <unordered_map>
 
 #include "stipple/core/error.h"
+#include "stipple/core/parallel.h"
 #include "stipple/core/pigment.h"
 #include "stipple/core/scalp_chart.h"
+#include "stipple/core/scalp_region.h"
 #include "stipple/core/splat.h"
 
 namespace stipple {
@@ -40,12 +41,16 @@ double unitHash(uint64_t seed, uint64_t a, uint64_t b) {
 
 uint16_t toU16(double v) { return uint16_t(std::clamp(v, 0.0, 1.0) * 65535.0 + 0.5); }
 
-// Nearest mesh vertex of the chart region, on a uniform grid (scar points -> surface).
+// Nearest mesh vertex (of the chart region, or of the mesh) on a uniform grid (scar points ->
+// surface).
 class NearestVertex {
 public:
-    NearestVertex(const Mesh& mesh, const ScalpChart& chart) : m_mesh(mesh) {
+    // Over the vertices of the chart's inside triangles, or (region_only false) of the whole
+    // mesh.
+    NearestVertex(const Mesh& mesh, const ScalpChart& chart, bool region_only = true)
+        : m_mesh(mesh) {
         for (size_t t = 0; t < mesh.triangleCount(); ++t)
-            if (chart.inside[t])
+            if (chart.inside[t] || !region_only)
                 for (int k = 0; k < 3; ++k) m_vertices.push_back(mesh.triangles[t][k]);
         std::sort(m_vertices.begin(), m_vertices.end());
         m_vertices.erase(std::unique(m_vertices.begin(), m_vertices.end()), m_vertices.end());
@@ -145,11 +150,11 @@ glm::vec3 samplePigmentDarkening(const Image16& pigment, const glm::vec2& uv) {
 
 glm::dvec3 meshSkinAlbedo(const HeadModel& head, const ScalpChart& chart, std::string& why) {
     const Mesh& mesh = head.mesh;
-    if (mesh.albedo_texture.empty() || mesh.uvs.empty()) {
+    if (!mesh.albedo || mesh.albedo->empty() || mesh.uvs.empty()) {
         why = "the mesh has no albedo texture";
         return glm::dvec3(-1);
     }
-    const Image8 texture = readImage8(mesh.albedo_texture);
+    const Image8& texture = *mesh.albedo;
     glm::dvec3 sum(0);
     double weight = 0;
     for (size_t t = 0; t < mesh.triangleCount(); ++t) {
@@ -212,20 +217,46 @@ bool dotSplat(const Dot& dot, const HeadModel& head, const ScalpChart& chart,
     out.halo_filter = glm::vec3(look.halo_filter);
     out.shadow_strength = float(look.shadow_strength);
     out.shadow_radius_mm = float(look.shadow_radius_mm);
+    out.zone = uint8_t(1 + int(dot.zone));
     return true;
 }
 
-void bakeScars(LayerStack& stack, const HeadModel& head, const Design& design) {
+// Scar points that lie outside the chart's region (nearest mesh vertex not on an inside
+// triangle): the region is the scalp above the hairline plus kRegionMarginMm, so those parts
+// would be painted where no triangle shows them. Counted per scar and reported once.
+class RegionCheck {
+public:
+    RegionCheck(const Mesh& mesh, const ScalpChart& chart)
+        : m_all(mesh, chart, false), m_in_region(mesh.vertexCount(), 0) {
+        for (size_t t = 0; t < mesh.triangleCount(); ++t)
+            if (chart.inside[t])
+                for (int k = 0; k < 3; ++k)
+                    m_in_region[mesh.triangles[t][k]] = 1;
+    }
+    bool outside(const glm::dvec3& p) const {
+        const int64_t v = m_all.find(p, kScarMaxOffSurfaceMm);
+        return v < 0 || !m_in_region[size_t(v)];
+    }
+
+private:
+    NearestVertex m_all;
+    std::vector<uint8_t> m_in_region;
+};
+
+void bakeScars(LayerStack& stack, const HeadModel& head, const LayerSpec& spec) {
     const int size = stack.scar.width;
     std::vector<float> coverage(size_t(size) * size_t(size), 0.0f);
     const NearestVertex nearest(head.mesh, stack.chart);
+    const RegionCheck region(head.mesh, stack.chart);
+    std::vector<size_t> far_points(spec.scars.size(), 0), outside_points(spec.scars.size(), 0),
+        points(spec.scars.size(), 0);
     // A scar point on the surface: the nearest region vertex's tangent plane.
     auto onSurface = [&](const glm::dvec3& p, size_t scar, glm::dvec3& q, glm::dvec3& n) {
+        ++points[scar];
+        if (region.outside(p)) ++outside_points[scar];
         const int64_t v = nearest.find(p, kScarMaxOffSurfaceMm);
         if (v < 0) {
-            stack.warnings.push_back("/scars/" + std::to_string(scar) +
-                                     ": a point is more than 15 mm from the scalp region; "
-                                     "that part of the scar is not drawn");
+            ++far_points[scar];
             return false;
         }
         n = glm::normalize(glm::dvec3(head.mesh.normals.empty() ? glm::vec3(0, 1, 0)
@@ -246,8 +277,8 @@ void bakeScars(LayerStack& stack, const HeadModel& head, const Design& design) {
         return s;
     };
     std::vector<ScarSplat> splats;
-    for (size_t i = 0; i < design.scars.size(); ++i) {
-        const ScarSpec& scar = design.scars[i];
+    for (size_t i = 0; i < spec.scars.size(); ++i) {
+        const ScarSpec& scar = spec.scars[i];
         if (scar.points_mm.empty()) continue;
         if (scar.type == ScarType::Strip || scar.type == ScarType::Polygon) {
             // Strip: a chain of discs along the polyline. Polygon: its outline the same way,
@@ -290,8 +321,8 @@ void bakeScars(LayerStack& stack, const HeadModel& head, const Design& design) {
             analyticUvPerMm(stack.chart, centre, n, t1, t2);
             for (int k = 0; k < scar.count; ++k) {
                 // Uniform in the disc: a pure function of (seed, scar, k).
-                const double r = scar.radius_mm * std::sqrt(unitHash(design.seed, i, 2 * k));
-                const double phi = 6.283185307179586 * unitHash(design.seed, i, 2 * k + 1);
+                const double r = scar.radius_mm * std::sqrt(unitHash(spec.seed, i, 2 * k));
+                const double phi = 6.283185307179586 * unitHash(spec.seed, i, 2 * k + 1);
                 glm::dvec3 q, nq;
                 if (!onSurface(centre + r * (std::cos(phi) * t1 + std::sin(phi) * t2), i, q, nq))
                     continue;
@@ -299,6 +330,24 @@ void bakeScars(LayerStack& stack, const HeadModel& head, const Design& design) {
                                        kFueCoverage));
             }
         }
+    }
+    for (size_t i = 0; i < spec.scars.size(); ++i) {
+        const std::string pointer = "/scars/" + std::to_string(i);
+        if (far_points[i] > 0)
+            stack.warnings.push_back({spec.file, pointer,
+                                      "a point is more than 15 mm from the scalp chart's region; "
+                                      "that part of the scar is not drawn",
+                                      true});
+        else if (outside_points[i] > 0)
+            stack.warnings.push_back(
+                {spec.file, pointer,
+                 std::to_string(outside_points[i]) + " of " + std::to_string(points[i]) +
+                     " points of the scar lie outside the scalp chart's region (the scalp above "
+                     "the hairline plus " +
+                     formatFixed(kRegionMarginMm, 0) +
+                     " mm); that part is not drawn. Lower the hairline (/hairline) or move the "
+                     "scar",
+                 true});
     }
     splatScar(coverage, size, splats);
     const glm::dvec3 skin(stack.skin_linear);
@@ -314,11 +363,10 @@ void bakeScars(LayerStack& stack, const HeadModel& head, const Design& design) {
 } // namespace
 
 std::vector<InkSplat> inkSplats(const HeadModel& head, const ScalpChart& chart,
-                                const FollicleSet& dots, const Design& design,
+                                const FollicleSet& dots, const PigmentSpec& pigment,
                                 glm::vec3& empty_filter, size_t& skipped,
                                 const glm::dvec3* skin_linear) {
     // One appearance per distinct shade, then every dot through its triangle.
-    const PigmentSpec& pigment = design.pigment;
     const glm::dvec3 skin = skin_linear ? *skin_linear
                                         : fitzpatrickAlbedoLinear(pigment.fitzpatrick.value_or(3));
     std::map<float, InkAppearance> looks;
@@ -359,50 +407,80 @@ void validateLayerSize(int size, const std::string& option) {
 
 int smoothLayerSize(int size) { return std::min(size, kSmoothLayerMax); }
 
-LayerStack bakeLayers(const HeadModel& head, const FollicleSet& dots, const Design& design,
-                      int size) {
-    validateLayerSize(size, "--size / /render/layer_size");
-    LayerStack stack;
-    stack.size = size;
-    stack.chart = computeScalpChart(head, dots);
-    if (stack.chart.flipped_triangles > 0)
-        stack.warnings.push_back(std::to_string(stack.chart.flipped_triangles) +
-                                 " triangles of the scalp region fold over in the chart (the "
-                                 "surface is not star-shaped there); pigment on them may repeat");
+LayerSpec layerSpec(const Design& design) {
+    LayerSpec spec;
+    spec.pigment = design.pigment;
+    spec.scars = design.scars;
+    spec.seed = design.seed;
+    spec.file = design.source.string();
+    return spec;
+}
 
-    // Skin tone.
-    const PigmentSpec& pigment = design.pigment;
-    glm::dvec3 skin = fitzpatrickAlbedoLinear(3);
-    stack.skin_source = "default (fitzpatrick 3)";
+LayerSkin layerSkin(const HeadModel& head, const ScalpChart& chart, const PigmentSpec& pigment,
+                    const std::string& file) {
+    LayerSkin out;
+    out.linear = fitzpatrickAlbedoLinear(3);
+    out.source = "default (fitzpatrick 3)";
     if (pigment.skin_from_mesh) {
         std::string why;
-        const glm::dvec3 from_mesh = meshSkinAlbedo(head, stack.chart, why);
+        const glm::dvec3 from_mesh = meshSkinAlbedo(head, chart, why);
         if (from_mesh.x >= 0) {
-            skin = from_mesh;
-            stack.skin_source = "mesh albedo";
+            out.linear = from_mesh;
+            out.source = "mesh albedo";
         } else {
-            stack.warnings.push_back("/pigment/skin_from_mesh: " + why +
-                                     "; using Fitzpatrick type " +
-                                     std::to_string(pigment.fitzpatrick.value_or(3)));
-            skin = fitzpatrickAlbedoLinear(pigment.fitzpatrick.value_or(3));
+            out.warning = Problem{file, "/pigment/skin_from_mesh",
+                                  why + "; using Fitzpatrick type " +
+                                      std::to_string(pigment.fitzpatrick.value_or(3)),
+                                  true};
+            out.linear = fitzpatrickAlbedoLinear(pigment.fitzpatrick.value_or(3));
         }
     } else if (pigment.fitzpatrick) {
-        skin = fitzpatrickAlbedoLinear(*pigment.fitzpatrick);
-        stack.skin_source = "fitzpatrick " + std::to_string(*pigment.fitzpatrick);
+        out.linear = fitzpatrickAlbedoLinear(*pigment.fitzpatrick);
+        out.source = "fitzpatrick " + std::to_string(*pigment.fitzpatrick);
     }
+    return out;
+}
+
+LayerStack bakeLayers(const HeadModel& head, const ScalpChart& chart, const FollicleSet& dots,
+                      const LayerSpec& spec, int size) {
+    validateLayerSize(size, "/render/layer_size");
+    STIPPLE_ASSERT(chart.inside.size() == head.mesh.triangleCount() &&
+                       chart.uvs.size() == head.mesh.vertexCount(),
+                   "bakeLayers(): the chart does not belong to this head");
+    LayerStack stack;
+    stack.size = size;
+    stack.chart = chart;
+    if (stack.chart.flipped_triangles > 0)
+        stack.warnings.push_back(
+            {spec.file, "/head",
+             std::to_string(stack.chart.flipped_triangles) +
+                 " triangles of the scalp region fold over in the chart (the surface is not "
+                 "star-shaped there); pigment on them may repeat",
+             true});
+
+    // Skin tone.
+    const PigmentSpec& pigment = spec.pigment;
+    const LayerSkin skin_choice = layerSkin(head, stack.chart, pigment, spec.file);
+    if (skin_choice.warning) stack.warnings.push_back(*skin_choice.warning);
+    const glm::dvec3 skin = skin_choice.linear;
+    stack.skin_source = skin_choice.source;
     stack.skin_linear = glm::vec3(skin);
     stack.recommended_shade = recommendedShade(pigment.hair_colour_srgb, skin, pigment.ink);
 
-    // Pigment.
+    // Pigment and the zone of each texel.
     glm::vec3 empty_filter;
     const std::vector<InkSplat> splats =
-        inkSplats(head, stack.chart, dots, design, empty_filter, stack.dots_skipped, &skin);
+        inkSplats(head, stack.chart, dots, pigment, empty_filter, stack.dots_skipped, &skin);
     if (stack.dots_skipped > 0)
-        stack.warnings.push_back(std::to_string(stack.dots_skipped) +
-                                 " dots lie outside the scalp chart's region and are not drawn");
+        stack.warnings.push_back(
+            {spec.file, "",
+             std::to_string(stack.dots_skipped) +
+                 " dots lie outside the scalp chart's region and are not drawn",
+             true});
     stack.pigment = Image16(size, size, 4);
+    stack.zone_map = Image8(size, size, 1);
     const auto start = std::chrono::steady_clock::now();
-    stack.dots_splatted = splatInk(stack.pigment, splats, empty_filter);
+    stack.dots_splatted = splatInk(stack.pigment, splats, empty_filter, 0, &stack.zone_map);
     stack.splat_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
@@ -410,11 +488,21 @@ LayerStack bakeLayers(const HeadModel& head, const FollicleSet& dots, const Desi
     const int smooth = smoothLayerSize(size);
     stack.scar = Image16(smooth, smooth, 4);
     stack.scar_roughness = Image8(smooth, smooth, 1, uint8_t(kScarRoughness * 255.0f + 0.5f));
-    bakeScars(stack, head, design);
+    bakeScars(stack, head, spec);
     stack.before = Image16(smooth, smooth, 4);
     for (size_t i = 0; i < stack.before.pixels.size(); i += 4)
         for (int c = 0; c < 3; ++c) stack.before.pixels[i + size_t(c)] = toU16(skin[c]);
     return stack;
+}
+
+LayerStack bakeLayers(const HeadModel& head, const FollicleSet& dots, const Design& design,
+                      int size) {
+    validateLayerSize(size, "/render/layer_size");
+    // The region's own warnings (the hairline's) belong to the dots, which report them.
+    std::vector<Problem> region_warnings;
+    const ScalpRegion region(head, design.hairline, design.seed, design.source.string(),
+                             region_warnings);
+    return bakeLayers(head, computeScalpChart(head, region), dots, layerSpec(design), size);
 }
 
 glm::vec3 compositeAfter(const LayerStack& layers, const glm::vec2& uv,
@@ -436,28 +524,17 @@ uint8_t toSrgb8(float linear) {
                        255.0 + 0.5);
 }
 
-template <typename Body> void parallelRows(int rows, const Body& body) {
-    const int threads = int(std::max(1u, std::min(8u, std::thread::hardware_concurrency())));
-    std::atomic<int> next{0};
-    auto worker = [&] {
-        for (int y = next++; y < rows; y = next++) body(y);
-    };
-    std::vector<std::thread> pool;
-    for (int i = 1; i < threads; ++i) pool.emplace_back(worker);
-    worker();
-    for (std::thread& t : pool) t.join();
-}
-
 } // namespace
 
 Image8 chartAlbedo(const LayerStack& layers, int size) {
     Image8 out(size, size, 3);
-    parallelRows(size, [&](int y) {
+    parallelFor(size, 0, [&](int y) {
         for (int x = 0; x < size; ++x) {
             const glm::vec2 uv((float(x) + 0.5f) / float(size), 1.0f - (float(y) + 0.5f) / float(size));
             const glm::vec3 c = compositeAfter(layers, uv, layers.skin_linear);
             uint8_t* p = out.at(x, y);
-            for (int k = 0; k < 3; ++k) p[k] = toSrgb8(c[k]);
+            for (int k = 0; k < 3; ++k)
+                p[k] = toSrgb8(c[k]);
         }
     });
     return out;
@@ -501,7 +578,7 @@ std::vector<AlbedoTile> flattenAlbedo(const HeadModel& head, const LayerStack& l
             const int b1 = std::clamp(int(std::ceil(y_hi)) / band_rows, 0, bands - 1);
             for (int b = b0; b <= b1; ++b) band_tris[size_t(b)].push_back(t);
         }
-        parallelRows(bands, [&](int band) {
+        parallelFor(bands, 0, [&](int band) {
             const int row0 = band * band_rows, row1 = std::min(size, row0 + band_rows);
             for (uint32_t t : band_tris[size_t(band)]) {
                 const glm::uvec3 tri = mesh.triangles[t];
@@ -537,7 +614,8 @@ std::vector<AlbedoTile> flattenAlbedo(const HeadModel& head, const LayerStack& l
                             float s[4] = {0, 0, 0, 0};
                             sampleBilinear(own, uv, 1.0f / 255.0f, s);
                             base = own.channels >= 3 ? glm::vec3(s[0], s[1], s[2]) : glm::vec3(s[0]);
-                            for (int k = 0; k < 3; ++k) base[k] = float(srgbToLinear(base[k]));
+                            for (int k = 0; k < 3; ++k)
+                                base[k] = float(srgbToLinear(base[k]));
                         }
                         if (inside) {
                             const glm::vec2 cuv = w0 * layers.chart.uvs[tri.x] +
@@ -546,7 +624,8 @@ std::vector<AlbedoTile> flattenAlbedo(const HeadModel& head, const LayerStack& l
                             base = compositeAfter(layers, cuv, base);
                         }
                         uint8_t* px = tile.image.at(x, y);
-                        for (int k = 0; k < 3; ++k) px[k] = toSrgb8(base[k]);
+                        for (int k = 0; k < 3; ++k)
+                            px[k] = toSrgb8(base[k]);
                         filled[size_t(y) * size_t(size) + size_t(x)] = 1;
                     }
             }
@@ -592,6 +671,82 @@ bool LayerColour::identity() const {
     for (const glm::vec3& e : exponent)
         if (e != glm::vec3(1)) return false;
     return true;
+}
+
+} // namespace stipple
+
+namespace stipple {
+
+ZoneShades zoneShades(const Design& design) {
+    ZoneShades out{};
+    for (size_t z = 0; z < out.size(); ++z) {
+        const ZoneId id = ZoneId(z);
+        // follicles.cpp: front_transition dots take 0.8 .. 1 x the zone's shade across the
+        // band; the middle stands for all of them.
+        out[z] = design.zone(id).shade * (id == ZoneId::FrontTransition ? 0.9 : 1.0);
+    }
+    return out;
+}
+
+bool colourOnly(const PigmentSpec& baked, const PigmentSpec& now) {
+    if (baked.fitzpatrick != now.fitzpatrick || baked.skin_from_mesh != now.skin_from_mesh)
+        return false;
+    if (baked.age_days != now.age_days &&
+        (baked.age_days < kHealedAgeDays || now.age_days < kHealedAgeDays))
+        return false;
+    return true;
+}
+
+LayerColour layerColour(const PigmentSpec& baked, const ZoneShades& baked_shades,
+                        const glm::dvec3& baked_skin, const PigmentSpec& now,
+                        const ZoneShades& now_shades, const glm::dvec3& now_skin) {
+    LayerColour out;
+    for (size_t z = 0; z < out.exponent.size(); ++z) {
+        const glm::dvec3 before =
+            inkAppearance(baked_shades[z], baked.age_days, baked.ink, baked_skin).filter;
+        const glm::dvec3 after =
+            inkAppearance(now_shades[z], now.age_days, now.ink, now_skin).filter;
+        for (int c = 0; c < 3; ++c) {
+            // ln 1 = 0: no ink in that channel, nothing to scale.
+            const double lb = std::log(std::clamp(before[c], 1e-9, 1.0));
+            const double la = std::log(std::clamp(after[c], 1e-9, 1.0));
+            out.exponent[z][c] = lb < -1e-9 ? float(la / lb) : 1.0f;
+        }
+    }
+    return out;
+}
+
+void applyLayerColour(Image16& pigment, const Image8& zone_map, const LayerColour& colour) {
+    STIPPLE_ASSERT(pigment.channels == 4 && zone_map.channels == 1 &&
+                       zone_map.width == pigment.width && zone_map.height == pigment.height,
+                   "applyLayerColour(): zone_map must be R8 of the pigment layer's size");
+    if (colour.identity()) return;
+    // pow(v, e) of every 16-bit v, one table per zone and channel that changes (a shade edit
+    // touches one zone: 3 x 65536 entries), then one lookup per texel and channel.
+    constexpr size_t kZones = std::tuple_size<decltype(colour.exponent)>::value;
+    std::array<std::vector<uint16_t>, kZones * 3> tables;
+    parallelFor(int(tables.size()), 0, [&](int i) {
+        const float e = colour.exponent[size_t(i) / 3][i % 3];
+        if (e == 1.0f) return;
+        std::vector<uint16_t>& t = tables[size_t(i)];
+        t.resize(65536);
+        t[0] = 0;
+        for (size_t v = 1; v < t.size(); ++v)
+            t[v] = uint16_t(
+                std::clamp(std::pow(double(v) / 65535.0, double(e)), 0.0, 1.0) * 65535.0 + 0.5);
+    });
+    parallelFor(pigment.height, 0, [&](int y) {
+        uint16_t* p = pigment.at(0, y);
+        const uint8_t* z = zone_map.at(0, y);
+        for (int x = 0; x < pigment.width; ++x, p += 4) {
+            const size_t zone = z[x];
+            if (zone == 0 || zone > kZones) continue;
+            for (size_t c = 0; c < 3; ++c) {
+                const std::vector<uint16_t>& t = tables[(zone - 1) * 3 + c];
+                if (!t.empty()) p[c] = t[p[c]];
+            }
+        }
+    });
 }
 
 } // namespace stipple

@@ -724,9 +724,17 @@ ImportedMesh importMesh(const fs::path& file, const ImportOptions& options) {
             fs::path path = fs::path(texture);
             if (path.is_relative()) path = file.parent_path() / path;
             path = fs::weakly_canonical(fs::absolute(path, ec), ec);
-            if (fs::is_regular_file(path, ec))
-                mesh.albedo_texture = path;
-            else
+            if (fs::is_regular_file(path, ec)) {
+                // Decoded here, once: the baker and the renderer never read it again.
+                try {
+                    mesh.albedo = std::make_shared<const Image8>(readImage8(path));
+                    mesh.albedo_texture = path;
+                } catch (const Error& e) {
+                    report.warnings.push_back("the albedo texture '" + texture +
+                                              "' could not be decoded (" + e.what() +
+                                              "); the mesh has no albedo");
+                }
+            } else
                 report.warnings.push_back("the albedo texture '" + texture +
                                           "' named by the material was not found at " +
                                           path.string());

@@ -8,12 +8,14 @@
 // (the singular values of each triangle's map to the chart).
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
-#include <map>
 #include <queue>
 
 #include "stipple/core/error.h"
+#include "stipple/core/parallel.h"
+#include "stipple/core/scalp_region.h"
 
 namespace stipple {
 
@@ -27,11 +29,12 @@ constexpr double kBackBelowEarMm = 80.0; // default nape -35 mm + margin; below 
 constexpr double kEarRadiusMm = 30.0;          // pinna around its centre
 constexpr double kSingularDy = -0.95;          // directions this close to straight down: out
 constexpr double kUvMargin = 0.01;             // chart border left empty on each side
-// Holes of the dot region up to this size are filled (a pinna alone is ~30 cm2 and is never
+// Holes of the hair region up to this size are filled (a pinna alone is ~30 cm2 and is never
 // enclosed by the region: the skin in front of and below it is bare).
 constexpr double kHoleMaxMm2 = 1500.0;
-// Region flag of a triangle that holds a dot (1: margin or filled hole).
-constexpr uint8_t kHoldsDot = 2;
+// Region flag of a triangle with a vertex above the hairline, where dots may lie (1: margin or
+// filled hole). A margin triangle that folds over in the chart is left out; these never are.
+constexpr uint8_t kAboveHairline = 2;
 // Smallest extent of the fit in LAEA units (2 = a hemisphere's diameter; a scalp spans ~2.5).
 constexpr double kMinFitExtent = 1.0;
 
@@ -215,33 +218,63 @@ ScalpChart chartOfRegion(const HeadModel& head, const HeadFrame& frame,
     // Search the projection centre on a grid along the vertical axis and front-back: the
     // cranium is not a sphere, and the best centre depends on its shape.
     const double ear_y = 0.5 * (frame.ear_left.y + frame.ear_right.y);
+    std::vector<glm::dvec3> centres;
+    for (int iy = -3; iy <= 4; ++iy)
+        for (int iz = -4; iz <= 4; ++iz)
+            centres.emplace_back(axis_x, ear_y + 15.0 * iy, axis_z + 10.0 * iz);
+    // Only the region's triangles and vertices are projected and measured.
+    std::vector<uint32_t> region_tris, region_vertices;
+    for (size_t t = 0; t < mesh.triangleCount(); ++t)
+        if (region[t]) {
+            region_tris.push_back(uint32_t(t));
+            for (int k = 0; k < 3; ++k)
+                region_vertices.push_back(mesh.triangles[t][k]);
+        }
+    std::sort(region_vertices.begin(), region_vertices.end());
+    region_vertices.erase(std::unique(region_vertices.begin(), region_vertices.end()),
+                          region_vertices.end());
+    // Triangles of the region the projection from `centre` reaches (all three vertices away
+    // from the singular direction); returns how many.
+    auto reachable = [&](const glm::dvec3& centre, std::vector<glm::dvec2>& coords,
+                         std::vector<uint8_t>& ok, std::vector<uint8_t>& inside) {
+        for (uint32_t v : region_vertices)
+            ok[v] = laea(centre, glm::dvec3(mesh.positions[v]), coords[v]);
+        size_t count = 0;
+        for (uint32_t t : region_tris) {
+            const glm::uvec3 tri = mesh.triangles[t];
+            inside[t] = ok[tri.x] && ok[tri.y] && ok[tri.z];
+            count += inside[t];
+        }
+        return count;
+    };
+    // Every candidate centre's objective, on the machine's threads (each candidate is a pure
+    // function of its centre, so the choice below does not depend on the thread count).
+    std::vector<double> objective(centres.size(), std::numeric_limits<double>::infinity());
+    std::atomic<size_t> next{0};
+    auto worker = [&] {
+        std::vector<glm::dvec2> coords(mesh.vertexCount());
+        std::vector<uint8_t> ok(mesh.vertexCount()), inside(mesh.triangleCount(), 0);
+        for (size_t i = next++; i < centres.size(); i = next++) {
+            const size_t count = reachable(centres[i], coords, ok, inside);
+            if (count == 0) continue;
+            // Every region triangle the projection cannot reach is a lost part of the design.
+            objective[i] =
+                measure(mesh, inside, coords).objective + 1e3 * double(region_tris.size() - count);
+        }
+    };
+    runWorkers(0, worker);
     ScalpChart best;
     double best_objective = std::numeric_limits<double>::infinity();
-    std::vector<glm::dvec2> coords(mesh.vertexCount());
-    std::vector<uint8_t> ok(mesh.vertexCount());
-    std::vector<uint8_t> inside(mesh.triangleCount());
-    for (int iy = -3; iy <= 4; ++iy) {
-        for (int iz = -4; iz <= 4; ++iz) {
-            const glm::dvec3 centre{axis_x, ear_y + 15.0 * iy, axis_z + 10.0 * iz};
-            for (size_t v = 0; v < mesh.vertexCount(); ++v)
-                ok[v] = laea(centre, glm::dvec3(mesh.positions[v]), coords[v]);
-            size_t count = 0;
-            for (size_t t = 0; t < mesh.triangleCount(); ++t) {
-                const glm::uvec3 tri = mesh.triangles[t];
-                inside[t] = region[t] && ok[tri.x] && ok[tri.y] && ok[tri.z];
-                count += inside[t];
-            }
-            if (count == 0) continue;
-            Distortion d = measure(mesh, inside, coords);
-            // Every region triangle the projection cannot reach is a lost part of the design.
-            for (size_t t = 0; t < mesh.triangleCount(); ++t)
-                if (region[t] && !inside[t]) d.objective += 1e3;
-            if (d.objective < best_objective) {
-                best_objective = d.objective;
-                best.centre_mm = centre;
-                best.inside = inside;
-            }
+    for (size_t i = 0; i < centres.size(); ++i)
+        if (objective[i] < best_objective) {
+            best_objective = objective[i];
+            best.centre_mm = centres[i];
         }
+    if (std::isfinite(best_objective)) {
+        std::vector<glm::dvec2> coords(mesh.vertexCount());
+        std::vector<uint8_t> ok(mesh.vertexCount());
+        best.inside.assign(mesh.triangleCount(), 0);
+        reachable(best.centre_mm, coords, ok, best.inside);
     }
     if (!std::isfinite(best_objective))
         throw Error("no part of the mesh lies in the scalp region (above the ears, behind the "
@@ -288,7 +321,7 @@ ScalpChart chartOfRegion(const HeadModel& head, const HeadFrame& frame,
         signed_chart += 0.5 * glm::length(glm::cross(p1 - p0, p2 - p0)) * det[t];
     }
     for (size_t t = 0; t < mesh.triangleCount(); ++t)
-        if (best.inside[t] && region[t] != kHoldsDot && det[t] * signed_chart < 0)
+        if (best.inside[t] && region[t] != kAboveHairline && det[t] * signed_chart < 0)
             best.inside[t] = 0;
     const Distortion d = measure(mesh, best.inside, uv_d);
     best.area_distortion = d.area_mean;
@@ -324,96 +357,96 @@ ScalpChart computeScalpChart(const HeadModel& head) {
     return chartOfRegion(head, frame, region);
 }
 
-std::vector<uint8_t> dotRegion(const Mesh& mesh, const FollicleSet& dots, double margin_mm) {
-    const size_t n = mesh.vertexCount();
-    auto weldOf = [&](uint32_t v) { return mesh.weld.empty() ? v : mesh.weld[v]; };
-    // Welded neighbours (CSR) with edge lengths: Dijkstra over the surface's edges, an upper
-    // bound of the geodesic distance within a few per cent on a fine mesh, which is all a
-    // margin needs.
-    std::vector<uint32_t> degree(n + 1, 0);
+namespace {
+
+// Welded positions (Mesh::weld ids are compact, not vertex indices): a vertex of each, and
+// their neighbours (CSR), for surface distances.
+struct WeldGraph {
+    std::vector<uint32_t> vertex; // one vertex of each welded position
+    std::vector<uint32_t> offsets, neighbours;
+    size_t size() const { return vertex.size(); }
+};
+
+uint32_t weldOf(const Mesh& mesh, uint32_t v) {
+    return mesh.weld.empty() ? v : mesh.weld[v];
+}
+
+WeldGraph weldGraph(const Mesh& mesh) {
+    WeldGraph g;
+    size_t n = 0;
+    for (size_t v = 0; v < mesh.vertexCount(); ++v)
+        n = std::max<size_t>(n, size_t(weldOf(mesh, uint32_t(v))) + 1);
+    g.vertex.assign(n, UINT32_MAX);
+    for (size_t v = mesh.vertexCount(); v-- > 0;)
+        g.vertex[weldOf(mesh, uint32_t(v))] = uint32_t(v);
+    g.offsets.assign(n + 1, 0);
     for (const glm::uvec3& t : mesh.triangles)
-        for (int k = 0; k < 3; ++k) degree[weldOf(t[k]) + 1] += 2;
-    for (size_t v = 0; v < n; ++v) degree[v + 1] += degree[v];
-    std::vector<uint32_t> neighbours(degree.back());
-    std::vector<uint32_t> fill(degree.begin(), degree.end() - 1);
+        for (int k = 0; k < 3; ++k)
+            g.offsets[weldOf(mesh, t[k]) + 1] += 2;
+    for (size_t w = 0; w < n; ++w)
+        g.offsets[w + 1] += g.offsets[w];
+    g.neighbours.resize(g.offsets.back());
+    std::vector<uint32_t> fill(g.offsets.begin(), g.offsets.end() - 1);
     for (const glm::uvec3& t : mesh.triangles)
         for (int k = 0; k < 3; ++k) {
-            const uint32_t a = weldOf(t[k]), b = weldOf(t[(k + 1) % 3]), c = weldOf(t[(k + 2) % 3]);
-            neighbours[fill[a]++] = b;
-            neighbours[fill[a]++] = c;
+            const uint32_t a = weldOf(mesh, t[k]), b = weldOf(mesh, t[(k + 1) % 3]),
+                           c = weldOf(mesh, t[(k + 2) % 3]);
+            g.neighbours[fill[a]++] = b;
+            g.neighbours[fill[a]++] = c;
         }
+    return g;
+}
 
-    const double inf = std::numeric_limits<double>::infinity();
-    std::vector<double> distance(n, inf);
+// Surface distance (mm, Dijkstra over the welded edges: an upper bound of the geodesic within
+// a few per cent on a fine mesh, which is all a margin needs) from the welded positions with a
+// finite `distance` to every welded position, up to `limit_mm` (beyond: infinity).
+void spreadDistance(const Mesh& mesh, const WeldGraph& g, double limit_mm,
+                    std::vector<double>& distance) {
     using Item = std::pair<double, uint32_t>;
     std::priority_queue<Item, std::vector<Item>, std::greater<Item>> queue;
-    auto seed = [&](uint32_t v, double d) {
-        v = weldOf(v);
-        if (d < distance[v]) {
-            distance[v] = d;
-            queue.emplace(d, v);
-        }
-    };
-    std::vector<uint8_t> out(mesh.triangleCount(), 0);
-    for (const Dot& dot : dots.dots) {
-        if (dot.triangle >= mesh.triangleCount()) continue;
-        out[dot.triangle] = kHoldsDot;
-        const glm::uvec3 tri = mesh.triangles[dot.triangle];
-        for (int k = 0; k < 3; ++k)
-            seed(tri[k], glm::length(glm::dvec3(mesh.positions[tri[k]]) -
-                                     glm::dvec3(dot.position_mm)));
-    }
-    // Scars carry layers too (dots may leave them bare): every vertex within the scar's own
-    // half width of its line or discs starts at distance 0.
-    for (const ScarRegion& scar : dots.scars) {
-        std::vector<glm::dvec4> discs = scar.discs_mm;
-        for (const glm::dvec3& p : scar.points_mm)
-            discs.emplace_back(p, std::max(scar.width_mm, 2.0));
-        for (const glm::dvec4& disc : discs) {
-            const glm::dvec3 c(disc);
-            const double reach = 0.5 * disc.w + margin_mm;
-            for (size_t v = 0; v < n; ++v) {
-                const double d = glm::length(glm::dvec3(mesh.positions[v]) - c);
-                if (d < reach) seed(uint32_t(v), std::max(0.0, d - 0.5 * disc.w));
-            }
-        }
-    }
+    for (size_t w = 0; w < distance.size(); ++w)
+        if (std::isfinite(distance[w])) queue.emplace(distance[w], uint32_t(w));
     while (!queue.empty()) {
-        const auto [d, v] = queue.top();
+        const auto [d, w] = queue.top();
         queue.pop();
-        if (d > distance[v] || d > margin_mm) continue;
-        const glm::dvec3 p(mesh.positions[v]);
-        for (uint32_t k = degree[v]; k < degree[v + 1]; ++k) {
-            const uint32_t w = neighbours[k];
-            const double dw = d + glm::length(glm::dvec3(mesh.positions[w]) - p);
-            if (dw < distance[w]) {
-                distance[w] = dw;
-                queue.emplace(dw, w);
+        if (d > distance[w] || d > limit_mm) continue;
+        const glm::dvec3 p(mesh.positions[g.vertex[w]]);
+        for (uint32_t k = g.offsets[w]; k < g.offsets[w + 1]; ++k) {
+            const uint32_t u = g.neighbours[k];
+            const double du = d + glm::length(glm::dvec3(mesh.positions[g.vertex[u]]) - p);
+            if (du < distance[u]) {
+                distance[u] = du;
+                queue.emplace(du, u);
             }
         }
     }
-    for (size_t t = 0; t < mesh.triangleCount(); ++t) {
-        const glm::uvec3 tri = mesh.triangles[t];
-        for (int k = 0; k < 3; ++k)
-            if (distance[weldOf(tri[k])] <= margin_mm) out[t] = std::max<uint8_t>(out[t], 1);
-    }
+}
 
-    // Fill holes: connected pieces of the rest (across welded edges) smaller than a hole can
-    // be without being face, ears or neck (gaps between zones, bare scars, a dot-free patch).
-    std::map<std::pair<uint32_t, uint32_t>, std::vector<uint32_t>> edge_triangles;
+// Fills holes of the flagged region: connected pieces of the rest (across welded edges)
+// smaller than a hole can be without being face, ears or neck (a patch the classification
+// left out on a carved surface). A separate little part of the mesh (a loose shell, a cap)
+// is not a hole.
+void fillHoles(const Mesh& mesh, std::vector<uint8_t>& out) {
+    // (welded edge, triangle) of the rest, sorted by edge: the triangles across an edge are
+    // one equal_range.
+    auto edgeKey = [&](uint32_t a, uint32_t b) {
+        if (a > b) std::swap(a, b);
+        return (uint64_t(a) << 32) | b;
+    };
+    std::vector<std::pair<uint64_t, uint32_t>> edge_triangles;
     for (size_t t = 0; t < mesh.triangleCount(); ++t) {
         if (out[t]) continue;
         const glm::uvec3 tri = mesh.triangles[t];
-        for (int k = 0; k < 3; ++k) {
-            uint32_t a = weldOf(tri[k]), b = weldOf(tri[(k + 1) % 3]);
-            if (a > b) std::swap(a, b);
-            edge_triangles[{a, b}].push_back(uint32_t(t));
-        }
+        for (int k = 0; k < 3; ++k)
+            edge_triangles.emplace_back(
+                edgeKey(weldOf(mesh, tri[k]), weldOf(mesh, tri[(k + 1) % 3])), uint32_t(t));
     }
-    std::vector<uint8_t> vertex_in_region(n, 0);
+    std::sort(edge_triangles.begin(), edge_triangles.end());
+    std::vector<uint8_t> vertex_in_region(mesh.vertexCount(), 0);
     for (size_t t = 0; t < mesh.triangleCount(); ++t)
         if (out[t])
-            for (int k = 0; k < 3; ++k) vertex_in_region[weldOf(mesh.triangles[t][k])] = 1;
+            for (int k = 0; k < 3; ++k)
+                vertex_in_region[weldOf(mesh, mesh.triangles[t][k])] = 1;
     std::vector<int64_t> component(mesh.triangleCount(), -1);
     std::vector<uint32_t> stack;
     for (size_t t0 = 0; t0 < mesh.triangleCount(); ++t0) {
@@ -432,28 +465,93 @@ std::vector<uint8_t> dotRegion(const Mesh& mesh, const FollicleSet& dots, double
                 p2(mesh.positions[tri.z]);
             area_mm2 += 0.5 * glm::length(glm::cross(p1 - p0, p2 - p0));
             for (int k = 0; k < 3; ++k) {
-                uint32_t a = weldOf(tri[k]), b = weldOf(tri[(k + 1) % 3]);
+                const uint32_t a = weldOf(mesh, tri[k]), b = weldOf(mesh, tri[(k + 1) % 3]);
                 touches_region = touches_region || vertex_in_region[a];
-                if (a > b) std::swap(a, b);
-                for (uint32_t u : edge_triangles[{a, b}])
-                    if (component[u] < 0) {
-                        component[u] = int64_t(t0);
-                        stack.push_back(u);
+                const uint64_t key = edgeKey(a, b);
+                auto it = std::lower_bound(edge_triangles.begin(), edge_triangles.end(),
+                                           std::make_pair(key, uint32_t(0)));
+                for (; it != edge_triangles.end() && it->first == key; ++it)
+                    if (component[it->second] < 0) {
+                        component[it->second] = int64_t(t0);
+                        stack.push_back(it->second);
                     }
             }
         }
-        // A separate little part of the mesh (a loose shell, a cap) is not a hole.
         if (touches_region && area_mm2 < kHoleMaxMm2)
             for (uint32_t t : members) out[t] = 1;
     }
+}
+
+// How far (mm, along the surface) from a vertex above the hairline a triangle is probed for
+// inside points: more than the longest scalp triangle of a coarse scan (~10 mm).
+constexpr double kProbeReachMm = 20.0;
+constexpr double kProbeStepMm = 1.0;
+
+// True when a point of the triangle on a ~kProbeStepMm barycentric grid is inside the region.
+bool triangleReachesInside(const Mesh& mesh, const glm::uvec3& tri, const ScalpRegion& region) {
+    const glm::dvec3 p0(mesh.positions[tri.x]), p1(mesh.positions[tri.y]),
+        p2(mesh.positions[tri.z]);
+    const double longest =
+        std::max({glm::length(p1 - p0), glm::length(p2 - p1), glm::length(p0 - p2)});
+    const int n = std::clamp(int(std::ceil(longest / kProbeStepMm)), 1, 64);
+    for (int i = 0; i <= n; ++i)
+        for (int j = 0; i + j <= n; ++j) {
+            const double a = double(i) / n, b = double(j) / n;
+            if (region.classify(p0 + a * (p1 - p0) + b * (p2 - p0)).inside) return true;
+        }
+    return false;
+}
+
+} // namespace
+
+std::vector<uint8_t> hairRegion(const Mesh& mesh, const ScalpRegion& region, double margin_mm) {
+    const WeldGraph graph = weldGraph(mesh);
+    // Classify each welded position once: the scalp above the hairline is the seed.
+    // Nothing below the hairline's lowest point is scalp (ScalpRegion::classify's own guard):
+    // those positions are not classified at all.
+    double lowest_y = std::numeric_limits<double>::infinity();
+    for (const glm::dvec3& q : region.hairline().loop_mm)
+        lowest_y = std::min(lowest_y, q.y);
+    std::vector<double> distance(graph.size(), std::numeric_limits<double>::infinity());
+    for (size_t w = 0; w < graph.size(); ++w) {
+        if (graph.vertex[w] == UINT32_MAX) continue;
+        const glm::dvec3 p(mesh.positions[graph.vertex[w]]);
+        if (p.y >= lowest_y && region.classify(p).inside) distance[w] = 0;
+    }
+    // On a coarse mesh the line can cut into a triangle between its vertices (a temple
+    // corner, the line's irregularity) and dots land there: triangles next to the inside ones
+    // are sampled on a ~1 mm barycentric grid, and one with an inside sample is inside too.
+    std::vector<double> near = distance;
+    spreadDistance(mesh, graph, kProbeReachMm, near);
+    for (size_t t = 0; t < mesh.triangleCount(); ++t) {
+        const glm::uvec3 tri = mesh.triangles[t];
+        const uint32_t w[3] = {weldOf(mesh, tri.x), weldOf(mesh, tri.y), weldOf(mesh, tri.z)};
+        if (distance[w[0]] == 0 || distance[w[1]] == 0 || distance[w[2]] == 0) continue;
+        if (!(std::min({near[w[0]], near[w[1]], near[w[2]]}) <= kProbeReachMm)) continue;
+        if (triangleReachesInside(mesh, tri, region))
+            for (uint32_t k : w)
+                distance[k] = 0;
+    }
+    const std::vector<double> seed = distance;
+    spreadDistance(mesh, graph, margin_mm, distance);
+    std::vector<uint8_t> out(mesh.triangleCount(), 0);
+    for (size_t t = 0; t < mesh.triangleCount(); ++t) {
+        const glm::uvec3 tri = mesh.triangles[t];
+        for (int k = 0; k < 3; ++k) {
+            const uint32_t w = weldOf(mesh, tri[k]);
+            if (seed[w] == 0)
+                out[t] = kAboveHairline;
+            else if (distance[w] <= margin_mm)
+                out[t] = std::max<uint8_t>(out[t], 1);
+        }
+    }
+    fillHoles(mesh, out);
     return out;
 }
 
-ScalpChart computeScalpChart(const HeadModel& head, const FollicleSet& dots) {
-    if (dots.dots.empty() && dots.scars.empty()) return computeScalpChart(head);
+ScalpChart computeScalpChart(const HeadModel& head, const ScalpRegion& region) {
     const HeadFrame frame = headFrame(head);
-    const std::vector<uint8_t> region = dotRegion(head.mesh, dots, kRegionMarginMm);
-    return chartOfRegion(head, frame, region);
+    return chartOfRegion(head, frame, hairRegion(head.mesh, region, kRegionMarginMm));
 }
 
 glm::dvec2 chartUv(const ScalpChart& chart, const glm::dvec3& point_mm) {
@@ -468,6 +566,7 @@ ChartedMesh splitForChart(const Mesh& mesh, const ScalpChart& chart) {
                    "splitForChart(): chart does not belong to this mesh");
     ChartedMesh out;
     out.mesh.albedo_texture = mesh.albedo_texture;
+    out.mesh.albedo = mesh.albedo;
     std::vector<int64_t> inside_copy(mesh.vertexCount(), -1), outside_copy(mesh.vertexCount(), -1);
     auto copyVertex = [&](uint32_t v, bool inside) {
         std::vector<int64_t>& map = inside ? inside_copy : outside_copy;

@@ -160,6 +160,8 @@ struct Session::Impl {
     std::array<bool, kZoneCount> zone_current{}; // the zone's dots in `dots` are current
     std::optional<LayerStack> layers;
     bool layers_colour_current = false; // the bake matches the design's colour fields
+    PigmentSpec baked_pigment;          // what the layers were baked with (re-colouring)
+    ZoneShades baked_shades{};
     StageRuns runs;
 
     void dropAll() {
@@ -194,7 +196,7 @@ struct Session::Impl {
     const ScalpChart& ensureChart() {
         requireHead();
         if (!chart) {
-            chart = computeScalpChart(*head);
+            chart = computeScalpChart(*head, ensureRegion());
             ++runs.chart;
         }
         return *chart;
@@ -217,7 +219,9 @@ struct Session::Impl {
     const LayerStack& ensureLayers() {
         if (!layers || !layers_colour_current) {
             const FollicleSet& set = ensureDots();
-            layers = bakeLayers(*head, set, design, layerSize());
+            layers = bakeLayers(*head, ensureChart(), set, layerSpec(design), layerSize());
+            baked_pigment = design.pigment;
+            baked_shades = zoneShades(design);
             layers_colour_current = true;
             ++runs.layers;
         }
@@ -332,7 +336,18 @@ const LayerStack& Session::layers() {
 
 LiveLayers Session::liveLayers() {
     Impl& s = *m_impl;
-    if (!s.layers) s.ensureLayers();
+    // A colour-only edit since the bake (layers.h, colourOnly()) keeps the texels and hands the
+    // host the exponents; anything else re-bakes.
+    if (s.layers && !s.layers_colour_current && colourOnly(s.baked_pigment, s.design.pigment)) {
+        LiveLayers live;
+        live.baked = &*s.layers;
+        const glm::dvec3 skin(s.layers->skin_linear);
+        live.colour = layerColour(s.baked_pigment, s.baked_shades, skin, s.design.pigment,
+                                  zoneShades(s.design), skin);
+        ++s.runs.colour;
+        return live;
+    }
+    s.ensureLayers();
     LiveLayers live;
     live.baked = &*s.layers;
     return live;
@@ -346,9 +361,7 @@ std::vector<Problem> Session::warnings() {
             out.push_back({s.design.head.mesh.string(), "/head", w, true});
     out.insert(out.end(), s.region_warnings.begin(), s.region_warnings.end());
     if (s.dots) out.insert(out.end(), s.dots->warnings.begin(), s.dots->warnings.end());
-    if (s.layers)
-        for (const std::string& w : s.layers->warnings)
-            out.push_back({s.design.source.string(), "", w, true});
+    if (s.layers) out.insert(out.end(), s.layers->warnings.begin(), s.layers->warnings.end());
     return out;
 }
 

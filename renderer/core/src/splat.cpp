@@ -11,12 +11,11 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <cmath>
 #include <limits>
-#include <thread>
 
 #include "stipple/core/error.h"
+#include "stipple/core/parallel.h"
 
 namespace stipple {
 
@@ -65,6 +64,7 @@ struct TexelSplat {
     float halo_strength = 0, halo_k = 0;
     float shadow_strength = 0, shadow_inv_r2 = 0; // shadow grid splats only
     std::array<float, 3> filter{}, halo_filter{};
+    uint8_t zone = 0;
     int x0 = 0, x1 = -1, y0 = 0, y1 = -1;
 };
 
@@ -109,7 +109,23 @@ bool rowSpan(const TexelSplat& s, float qa, float qb, float qc, float py, int& x
     return true;
 }
 
-void splatRows(Image16& layer, const TexelSplat& s, int row_begin, int row_end) {
+// Per-band zone bookkeeping: the strongest ink coverage so far (1/255 steps) per texel of the
+// band's rows, and the zone map itself (null: no zone map wanted).
+struct ZoneRows {
+    Image8* map = nullptr;
+    std::vector<uint8_t> best; // (y - row_begin) * size + x
+    int row_begin = 0;
+    void note(int x, int y, float coverage, uint8_t zone) {
+        const uint8_t q = uint8_t(coverage * 255.0f + 0.5f);
+        uint8_t& b = best[size_t(y - row_begin) * size_t(map->width) + size_t(x)];
+        if (q > b) {
+            b = q;
+            *map->at(x, y) = zone;
+        }
+    }
+};
+
+void splatRows(Image16& layer, const TexelSplat& s, int row_begin, int row_end, ZoneRows& zones) {
     const CoverageLut& lut = coverageLut();
     const int y0 = std::max(s.y0, row_begin), y1 = std::min(s.y1, row_end - 1);
     constexpr float kInv = 1.0f / 65535.0f;
@@ -133,6 +149,7 @@ void splatRows(Image16& layer, const TexelSplat& s, int row_begin, int row_end) 
             const float c = r2 < s.ink_reach2 ? lut((std::sqrt(r2) - s.edge) * s.inv_sigma) : 0.0f;
             const float h = s.halo_strength > 0 ? s.halo_strength * std::exp(r2 * s.halo_k) : 0;
             if (c < 1e-5f && h < 1e-5f) continue;
+            if (zones.map) zones.note(x, y, c, s.zone);
             uint16_t* texel = row + size_t(x) * 4;
             if (texel[3] == 0 && h == 0) {
                 // Untouched texel, no redness: the dot's own filter with its coverage (the
@@ -162,8 +179,10 @@ void splatRows(Image16& layer, const TexelSplat& s, int row_begin, int row_end) 
 // The shadows at reduced resolution: `field` holds, per texel of a `low`^2 grid, the products
 // over shadows of (1 - coverage) and of the per-channel transmittance (1 - coverage (1 - f)).
 // Rows row_begin..row_end-1 of the grid; the splat is placed in the grid's own texels.
-void splatShadowRows(std::vector<float>& field, int low, const TexelSplat& s, int row_begin,
-                     int row_end) {
+// `zone_field` (empty: no zone map) holds per grid texel the strongest shadow's coverage and
+// its zone (strength, zone as a float).
+void splatShadowRows(std::vector<float>& field, std::vector<float>& zone_field, int low,
+                     const TexelSplat& s, int row_begin, int row_end) {
     const int y0 = std::max(s.y0, row_begin), y1 = std::min(s.y1, row_end - 1);
     const float qa = s.m00 * s.m00 + s.m10 * s.m10;
     const float qb = s.m00 * s.m01 + s.m10 * s.m11;
@@ -181,6 +200,13 @@ void splatShadowRows(std::vector<float>& field, int low, const TexelSplat& s, in
             const float q = 1.0f - (w0 * w0 + w1 * w1) * s.shadow_inv_r2;
             if (q <= 0) continue;
             const float sh = s.shadow_strength * q * q;
+            if (!zone_field.empty()) {
+                float* z = zone_field.data() + (size_t(y) * size_t(low) + size_t(x)) * 2;
+                if (sh > z[0]) {
+                    z[0] = sh;
+                    z[1] = float(s.zone);
+                }
+            }
             float* v = row + size_t(x) * 4;
             v[0] *= 1.0f - sh;
             v[1] *= 1.0f - sh * absorb[0];
@@ -195,9 +221,12 @@ void splatShadowRows(std::vector<float>& field, int low, const TexelSplat& s, in
 // the ink leaves uncovered: coverage a + (1 - a) S, and the transmittance drops by (1 - a) E
 // (S the shadow's coverage, E its per-channel absorbed share), which is the "shadow times
 // (1 - dot coverage)" of docs/pigment-model.md exactly for a single dot.
+// Where the shadow covers a texel more than its ink does, the texel's zone becomes the
+// strongest shadow's of the grid texel it lies in.
 void blendShadowRows(Image16& layer, const std::vector<float>& field, int low, int factor,
                      const std::vector<int>& x_lo, const std::vector<float>& x_w,
-                     std::vector<float>& scratch, int row_begin, int row_end) {
+                     std::vector<float>& scratch, int row_begin, int row_end,
+                     const std::vector<float>& zone_field, ZoneRows& zones) {
     constexpr float kInv = 1.0f / 65535.0f;
     const int size = layer.width;
     scratch.resize(size_t(low) * 4);
@@ -221,6 +250,15 @@ void blendShadowRows(Image16& layer, const std::vector<float>& field, int low, i
             const float wx = x_w[size_t(x)];
             const float shadow = g0[0] + (g1[0] - g0[0]) * wx;
             if (shadow < 1e-5f) continue;
+            if (zones.map) {
+                const uint8_t ink = zones.best[size_t(y - row_begin) * size_t(size) + size_t(x)];
+                const float open = 1.0f - float(texel[3]) * kInv;
+                if (float(ink) < 255.0f * shadow * open) {
+                    const size_t g = size_t(std::min(y / factor, low - 1)) * size_t(low) +
+                                     size_t(std::min(x / factor, low - 1));
+                    *zones.map->at(x, y) = uint8_t(zone_field[g * 2 + 1]);
+                }
+            }
             if (texel[3] == 0) {
                 // No ink here (most shadowed texels): the shadow's own mix (the general
                 // formula below with a_ink = 0).
@@ -273,21 +311,6 @@ int shadowFactor(const std::vector<InkSplat>& splats, int size) {
     return factor;
 }
 
-// Runs body(band) for every band on `threads` workers; which thread runs a band does not
-// matter because bands write disjoint rows.
-template <typename Body> void forEachBand(int bands, int threads, const Body& body) {
-    if (threads <= 0) threads = int(std::max(1u, std::thread::hardware_concurrency()));
-    threads = std::clamp(threads, 1, bands);
-    std::atomic<int> next{0};
-    auto worker = [&] {
-        for (int b = next++; b < bands; b = next++) body(b);
-    };
-    std::vector<std::thread> pool;
-    for (int i = 1; i < threads; ++i) pool.emplace_back(worker);
-    worker();
-    for (std::thread& t : pool) t.join();
-}
-
 // Bins splats into bands of `band_rows` rows (CSR), keeping the input order inside each band.
 struct Bands {
     std::vector<uint32_t> offsets, members;
@@ -316,10 +339,13 @@ float dotCoverage(float r_mm, float radius_mm, float sigma_mm) {
     return coverageLut()((r_mm - edgeRadius(radius_mm, sigma_mm)) / sigma_mm);
 }
 
-size_t splatInk(Image16& layer, const std::vector<InkSplat>& splats,
-                const glm::vec3& empty_filter, int threads) {
+size_t splatInk(Image16& layer, const std::vector<InkSplat>& splats, const glm::vec3& empty_filter,
+                int threads, Image8* zone_map) {
     STIPPLE_ASSERT(layer.channels == 4 && layer.width == layer.height && layer.width > 0,
                    "splatInk(): layer must be square RGBA16");
+    STIPPLE_ASSERT(!zone_map || (zone_map->width == layer.width &&
+                                 zone_map->height == layer.height && zone_map->channels == 1),
+                   "splatInk(): zone_map must be R8 of the layer's size");
     const int size = layer.width;
     const int factor = shadowFactor(splats, size);
     const int low = (size + factor - 1) / factor;
@@ -341,6 +367,7 @@ size_t splatInk(Image16& layer, const std::vector<InkSplat>& splats,
             reach = std::max(reach, s.halo_sigma_mm *
                                         std::sqrt(2.0f * std::log(s.halo_strength * 65535.0f)));
         }
+        t.zone = s.zone;
         for (int k = 0; k < 3; ++k) {
             t.filter[size_t(k)] = std::clamp(s.filter[k], 0.0f, 1.0f);
             t.halo_filter[size_t(k)] = std::clamp(s.halo_filter[k], 0.0f, 1.0f);
@@ -366,16 +393,18 @@ size_t splatInk(Image16& layer, const std::vector<InkSplat>& splats,
 
     // The shadows first, at reduced resolution (bands of 16 grid rows, in input order).
     const int band_rows = 16;
-    std::vector<float> field;
+    std::vector<float> field, zone_field;
     if (!shadow_splats.empty()) {
         field.assign(size_t(low) * size_t(low) * 4, 1.0f);
+        if (zone_map) zone_field.assign(size_t(low) * size_t(low) * 2, 0.0f);
         const int low_bands = (low + band_rows - 1) / band_rows;
         const Bands bins = binSplats(shadow_splats, low_bands, band_rows);
-        forEachBand(low_bands, threads, [&](int band) {
+        parallelFor(low_bands, threads, [&](int band) {
             const int row_begin = band * band_rows;
             const int row_end = std::min(low, row_begin + band_rows);
             for (uint32_t k = bins.offsets[size_t(band)]; k < bins.offsets[size_t(band) + 1]; ++k)
-                splatShadowRows(field, low, shadow_splats[bins.members[k]], row_begin, row_end);
+                splatShadowRows(field, zone_field, low, shadow_splats[bins.members[k]], row_begin,
+                                row_end);
         });
     }
     // Horizontal bilinear weights of the upsampling, the same for every row.
@@ -393,19 +422,30 @@ size_t splatInk(Image16& layer, const std::vector<InkSplat>& splats,
     const Bands bins = binSplats(texel_splats, bands, band_rows);
     const uint16_t empty[4] = {toU16(empty_filter.x), toU16(empty_filter.y),
                                toU16(empty_filter.z), 0};
-    forEachBand(bands, threads, [&](int band) {
+    parallelFor(bands, threads, [&](int band) {
         const int row_begin = band * band_rows;
         const int row_end = std::min(size, row_begin + band_rows);
         // Fill this band's rows here, in the thread that splats them (first touch, cache).
+        ZoneRows zones;
         for (int y = row_begin; y < row_end; ++y) {
             uint16_t* p = layer.at(0, y);
-            for (int x = 0; x < size; ++x, p += 4) std::copy(empty, empty + 4, p);
+            for (int x = 0; x < size; ++x, p += 4)
+                std::copy(empty, empty + 4, p);
+        }
+        if (zone_map) {
+            zones.map = zone_map;
+            zones.row_begin = row_begin;
+            zones.best.assign(size_t(row_end - row_begin) * size_t(size), 0);
+            std::fill(zone_map->at(0, row_begin),
+                      zone_map->at(0, row_begin) + size_t(row_end - row_begin) * size_t(size),
+                      uint8_t(0));
         }
         for (uint32_t k = bins.offsets[size_t(band)]; k < bins.offsets[size_t(band) + 1]; ++k)
-            splatRows(layer, texel_splats[bins.members[k]], row_begin, row_end);
+            splatRows(layer, texel_splats[bins.members[k]], row_begin, row_end, zones);
         if (!field.empty()) {
             std::vector<float> scratch;
-            blendShadowRows(layer, field, low, factor, x_lo, x_w, scratch, row_begin, row_end);
+            blendShadowRows(layer, field, low, factor, x_lo, x_w, scratch, row_begin, row_end,
+                            zone_field, zones);
         }
     });
     return touched;

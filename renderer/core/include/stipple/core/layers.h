@@ -13,12 +13,14 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <glm/glm.hpp>
 
 #include "stipple/core/design.h"
+#include "stipple/core/error.h"
 #include "stipple/core/follicles.h"
 #include "stipple/core/head_model.h"
 #include "stipple/core/image.h"
@@ -93,12 +95,48 @@ struct LayerStack {
     double recommended_shade = 0;       // for the design's hair colour on this skin
     std::string skin_source;            // "fitzpatrick N" | "mesh albedo" | "default"
     double splat_seconds = 0;           // wall time of the pigment splat (benchmarks)
-    std::vector<std::string> warnings;
+    std::vector<Problem> warnings;      // pointers name the design field (/scars/1, /pigment)
+    // R8, same size as `pigment`: 1 + ZoneId of the dot with the most coverage at the texel
+    // (the ink, or where no ink reaches, the ink's shadow), 0 = no dot. What re-colouring
+    // (LayerColour) reads to pick a texel's exponents.
+    Image8 zone_map;
 };
 
-// Builds the chart and bakes every layer at `size`² (power of two, 1024..8192).
-// Deterministic: identical inputs give byte-identical layers. Throws stipple::Error for a bad
-// size (naming --size / /render/layer_size).
+// What the baker reads of a design besides the dots (a narrow spec: the Session re-bakes only
+// when one of these, the dots, the chart or the size changes).
+struct LayerSpec {
+    PigmentSpec pigment;         // /pigment: ink, skin, age (hair colour: recommended shade)
+    std::vector<ScarSpec> scars; // /scars: the scar layer
+    uint64_t seed = 1;           // /seed: FUE scar positions
+    std::string file;            // the design file, named in warnings (may be empty)
+};
+// The design's pigment, scars, seed and source file.
+LayerSpec layerSpec(const Design& design);
+
+// The skin the layers are baked for: the mesh albedo under the region (skin_from_mesh, when
+// the mesh has a decoded albedo and UVs), else the Fitzpatrick type, else III. `warning` is set
+// when skin_from_mesh could not be honoured (pointer /pigment/skin_from_mesh).
+struct LayerSkin {
+    glm::dvec3 linear{0.6, 0.45, 0.38};
+    std::string source; // "fitzpatrick N" | "mesh albedo" | "default (fitzpatrick 3)"
+    std::optional<Problem> warning;
+};
+LayerSkin layerSkin(const HeadModel& head, const ScalpChart& chart, const PigmentSpec& pigment,
+                    const std::string& file = {});
+
+// Bakes every layer of `dots` under `chart` (computeScalpChart(head, region) for the design's
+// hairline) at `size`^2 (power of two, kLayerSizeMin..kLayerSizeMax). Deterministic: identical
+// inputs give byte-identical layers. Throws stipple::Error for a bad size (naming
+// /render/layer_size; a host with its own size option validates it first). `chart` must belong
+// to `head` (one UV per vertex, one flag per triangle: STIPPLE_ASSERT). Warnings (dots
+// outside the chart's region, folded triangles, scars reaching beyond the region, a missing
+// mesh albedo) are Problems naming the design field.
+LayerStack bakeLayers(const HeadModel& head, const ScalpChart& chart, const FollicleSet& dots,
+                      const LayerSpec& spec, int size);
+
+// Convenience for callers that hold a whole design: builds the ScalpRegion of the design's
+// hairline and seed, the chart (computeScalpChart(head, region)) and bakes as above. Throws
+// stipple::Error as ScalpRegion's constructor and the bake do.
 LayerStack bakeLayers(const HeadModel& head, const FollicleSet& dots, const Design& design,
                       int size);
 
@@ -110,13 +148,13 @@ inline constexpr int kLayerSizeMin = 1024;
 inline constexpr int kLayerSizeMax = 8192;
 void validateLayerSize(int size, const std::string& option);
 
-// The ink splats of `dots` on `head` under `chart` for `design`'s pigment (one per dot that lies
-// on an inside triangle; `skipped` counts the others) and the dots' mean filter colour, which
-// empty texels hold. What bakeLayers splats; exposed for benchmarks and tests. The filters are
-// computed for `skin_linear` (bakeLayers passes the skin it chose; null: the design's
-// Fitzpatrick type, or III).
+// The ink splats of `dots` on `head` under `chart` for `pigment` (one per dot that lies on an
+// inside triangle; `skipped` counts the others) and the dots' mean filter colour, which empty
+// texels hold. What bakeLayers splats; exposed for benchmarks and tests. The filters are
+// computed for `skin_linear` (bakeLayers passes the skin it chose; null: the pigment's
+// Fitzpatrick type, or III). Each splat's zone is 1 + the dot's ZoneId.
 std::vector<InkSplat> inkSplats(const HeadModel& head, const ScalpChart& chart,
-                                const FollicleSet& dots, const Design& design,
+                                const FollicleSet& dots, const PigmentSpec& pigment,
                                 glm::vec3& empty_filter, size_t& skipped,
                                 const glm::dvec3* skin_linear = nullptr);
 
@@ -144,5 +182,41 @@ std::vector<AlbedoTile> flattenAlbedo(const HeadModel& head, const LayerStack& l
 // The composited "after" albedo in chart space (sRGB, RGB) over skin_linear at `size`^2: what a
 // viewer needs with the GLB's second UV set when the mesh has no own UVs.
 Image8 chartAlbedo(const LayerStack& layers, int size);
+
+// --- Re-colouring baked layers (LayerColour, see above) ---
+
+// From this age on (days) a dot's geometry no longer changes visibly with age: the fresh
+// swelling (+12% e^(-age/2)) is below 0.1% of the diameter and the redness (0.35 e^(-age/1.5))
+// below 1/2000 coverage. The edge blur keeps growing slowly (0.035 -> 0.055 mm over five years):
+// re-colouring between healed ages ignores that and its error is measured (pigment-model.md).
+inline constexpr double kHealedAgeDays = 10.0;
+
+// The shade each zone's dots are drawn with, as the re-colouring sees it: the zone's shade; for
+// front_transition, whose dots run from 0.8x (at the hairline) to 1x the zone's shade, 0.9x.
+using ZoneShades = std::array<double, size_t(ZoneId::Count)>;
+ZoneShades zoneShades(const Design& design);
+
+// True when going from the pigment `baked` to `now` changes only the colour of the pigment
+// layer's texels, never their coverage or the other layers: ink type, hair colour (which only
+// moves LayerStack::recommended_shade, a report figure), zone shades (not an argument: always
+// colour-only), and age_days when both ages are >= kHealedAgeDays. Not colour-only: an age
+// below kHealedAgeDays on either side (the dots swell and redden), and any change of
+// fitzpatrick or skin_from_mesh (the skin itself changes: LayerStack::skin_linear, the scar
+// tint and the before layer, which LayerColour does not carry).
+bool colourOnly(const PigmentSpec& baked, const PigmentSpec& now);
+
+// The per-zone, per-channel exponents ln F_now / ln F_baked (F = inkAppearance(shade, age,
+// ink, skin).filter) that turn the filters of a bake with `baked`, `baked_shades` on
+// `baked_skin` into those of `now`, `now_shades` on `now_skin` (pass the same skin unless the
+// skin changes). A channel whose baked filter is 1 (no ink) keeps exponent 1.
+LayerColour layerColour(const PigmentSpec& baked, const ZoneShades& baked_shades,
+                        const glm::dvec3& baked_skin, const PigmentSpec& now,
+                        const ZoneShades& now_shades, const glm::dvec3& now_skin);
+
+// Applies `colour` to `pigment` (RGBA16, as baked) in place: rgb' = pow(rgb, exponent[z]) for
+// every texel with zone_map z > 0; texels of zone 0 and alpha are unchanged. `zone_map` must be
+// R8 of the pigment's size (STIPPLE_ASSERT). The CPU path for hosts without shaders; threads
+// over rows; identity colours return at once.
+void applyLayerColour(Image16& pigment, const Image8& zone_map, const LayerColour& colour);
 
 } // namespace stipple

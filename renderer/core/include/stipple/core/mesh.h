@@ -4,10 +4,13 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include <glm/glm.hpp>
+
+#include "stipple/core/image.h"
 
 namespace stipple {
 
@@ -23,6 +26,10 @@ struct Mesh {
 
     // The mesh's own albedo texture (absolute path) when its material has one, else empty.
     std::filesystem::path albedo_texture;
+    // That texture decoded (8-bit, as in the file, row 0 = v top), once, by importMesh; null when
+    // there is none or it could not be decoded (an import warning then, and albedo_texture is
+    // cleared). Shared and immutable: copies of the mesh share the pixels.
+    std::shared_ptr<const Image8> albedo;
 
     size_t vertexCount() const { return positions.size(); }
     size_t triangleCount() const { return triangles.size(); }

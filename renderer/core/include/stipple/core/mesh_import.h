@@ -15,8 +15,10 @@
 // of the image (OBJ/FBX/OpenGL). glTF stores v down; Assimp flips it on import and we keep
 // that, so a glTF uv (0, 0) (top-left) arrives as (0, 1). UDIM tiles (u in 1..2, 2..3, ...)
 // are kept as they are. Mesh::albedo_texture is the kept material's diffuse/base-colour
-// image, resolved against the model's folder; images embedded in the file (GLB) are not
-// extracted yet (a warning says so).
+// image, resolved against the model's folder, and Mesh::albedo that image decoded (once, here:
+// nothing downstream reads it from disk again); a texture that is missing or cannot be decoded
+// is an import warning and leaves the mesh without albedo. Images embedded in the file (GLB)
+// are not extracted yet (a warning says so).
 
 #include <filesystem>
 #include <string>

@@ -21,25 +21,36 @@ namespace stipple {
 // stipple::Error when no triangle lies in the region (not a head in the head frame).
 ScalpChart computeScalpChart(const HeadModel& head);
 
-// --- the region that follows the design (added by layers2) ---
+// --- the region that follows the hairline (the chart never depends on the dots) ---
 
-// Surface margin (mm, geodesic) the dot region reaches beyond the triangles holding dots: more
-// than the widest dot's reach (radius + soft edge + fresh halo, < 2 mm), so no splat is
-// clipped at the region's edge, and small enough that face and ears stay clean.
+// Surface margin (mm, geodesic) the chart region reaches beyond the scalp above the hairline.
+// It covers the widest dot's reach (radius + soft edge + fresh halo + the ink's shadow, < 2 mm,
+// for a dot centred on the line itself) with room to spare, and stays small enough that face
+// and ears stay clean and texels stay small (a wider margin costs resolution: the fit is the
+// region's own). Scars: FUT strips and FUE donor areas lie in the hair-bearing donor zone
+// above the nape line, so the usual ones are inside; the baker reports any scar that reaches
+// beyond the region (a Problem naming /scars/<i>) instead of clipping it silently.
 inline constexpr double kRegionMarginMm = 4.0;
 
-// Triangles of `mesh` (one flag each) that carry layers for `dots`: every triangle holding a
-// dot (Dot::triangle) or within `margin_mm` of a dot or a realised scar (FollicleSet::scars),
-// measured along the welded surface (Dijkstra over edges), with the small holes this leaves
-// (gaps between zones, bare scars; < 15 cm2) filled. Face, ears and neck are never holes.
-std::vector<uint8_t> dotRegion(const Mesh& mesh, const FollicleSet& dots, double margin_mm);
+class ScalpRegion;
 
-// The chart of `head` for a design: as above, but the region is dotRegion(dots,
-// kRegionMarginMm), so every dot is drawn whatever the design's hairline and nape, and the fit
-// into [0,1]^2 is the region's own (a region spanning less than 1 LAEA unit, about 90 mm, is
-// fitted as if it spanned that).
-// Without dots and scars, the landmark region (computeScalpChart(head)).
-ScalpChart computeScalpChart(const HeadModel& head, const FollicleSet& dots);
+// Triangles of `mesh` (one flag each, nonzero = in the region) that carry layers for the
+// hairline of `region`: every triangle with a point that region.classify() puts inside (2:
+// its vertices, or for triangles near those, a ~1 mm barycentric grid, so a coarse scan's
+// triangle the line cuts into between its vertices counts), and every triangle within
+// `margin_mm` of one, measured along the welded surface (Dijkstra over edges) (1), with the
+// small holes this may leave (< 15 cm2) filled (1). Face, ears and neck are never holes. A
+// function of the head and the hairline (and seed) only.
+std::vector<uint8_t> hairRegion(const Mesh& mesh, const ScalpRegion& region, double margin_mm);
+
+// The chart of `head` for a hairline: as computeScalpChart(head), but the region is
+// hairRegion(region, kRegionMarginMm): the scalp above the design's hairline, whatever its
+// height and nape, plus the margin. The fit into [0,1]^2 is the region's own (a region
+// spanning less than 1 LAEA unit, about 90 mm, is fitted as if it spanned that). Margin
+// triangles that fold over in the chart are left out. Independent of the dots, zones, shades,
+// scars and age: chart UVs and inside flags are byte-identical across those edits. Throws
+// stipple::Error as computeScalpChart(head).
+ScalpChart computeScalpChart(const HeadModel& head, const ScalpRegion& region);
 
 // Chart UV of any head-frame point (mm) under `chart`'s projection (outside the region too).
 glm::dvec2 chartUv(const ScalpChart& chart, const glm::dvec3& point_mm);

@@ -29,6 +29,7 @@ struct InkSplat {
     // coverage shadow_strength * (1 - r^2/shadow_radius_mm^2)^2 * (1 - dot coverage).
     float shadow_strength = 0;
     float shadow_radius_mm = 0;
+    uint8_t zone = 0; // 1 + ZoneId of the dot (LayerStack::zone_map), 0 = none
 };
 
 // Coverage of a dot of equal-area radius `radius_mm` at distance `r_mm` from its centre: a disc
@@ -45,8 +46,12 @@ float dotCoverage(float r_mm, float radius_mm, float sigma_mm);
 // 2.25 grid texels per shadow radius) and blended in with one bilinear pass over the part of
 // each texel the ink leaves uncovered (docs/pigment-model.md, "The ink's shadow around each
 // dot"). Returns the number of splats that touched at least one texel.
-size_t splatInk(Image16& layer, const std::vector<InkSplat>& splats,
-                const glm::vec3& empty_filter, int threads = 0);
+// `zone_map` (optional, R8, same size as `layer`) receives per texel the `zone` of the splat
+// whose ink covers it most (coverage quantised to 1/255, the first splat in input order on a
+// tie), or where the ink covers less than the shadows, the zone of the strongest shadow (taken
+// on the shadow grid); 0 where nothing reaches. Also independent of the thread count.
+size_t splatInk(Image16& layer, const std::vector<InkSplat>& splats, const glm::vec3& empty_filter,
+                int threads = 0, Image8* zone_map = nullptr);
 
 // One patch of scar tissue: same geometry as an ink splat, `radius_mm` the half width.
 struct ScarSplat {

@@ -1,0 +1,55 @@
+#pragma once
+
+// The files of a bake: the layers as PNGs (with provenance text chunks), the composited albedo
+// in the mesh's own UVs (one PNG per UDIM tile) and in chart space, the head with its chart
+// UVs as a GLB, and bake.json, the report. What `stipple bake` writes, shared with the C ABI.
+// Every file is written atomically; a failure half-way removes what the call wrote, so nothing
+// is ever half-written.
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "stipple/core/design.h"
+#include "stipple/core/follicles.h"
+#include "stipple/core/head_model.h"
+#include "stipple/core/image.h"
+#include "stipple/core/layers.h"
+
+namespace stipple {
+
+// Side of the flattened albedo images: the layer size, at most this.
+inline constexpr int kBakeAlbedoSizeMax = 4096;
+
+// The names of the files writeBakeOutputs() writes for a head with `mesh`, in order:
+// pigment.png, scar.png, scar_roughness.png, before.png, albedo_chart.png, then
+// albedo_flat.png (UVs in the unit square) or albedo_flat.<UDIM>.png per tile (mesh with UVs
+// only), head_chart.glb and bake.json.
+std::vector<std::string> bakeOutputNames(const Mesh& mesh);
+
+// Throws stipple::Error naming the first of bakeOutputNames() that exists in `dir` when
+// `overwrite` is No (the option is called "overwrite"; nothing is written). Call it before the
+// long work.
+void checkBakeOutputs(const std::filesystem::path& dir, const Mesh& mesh, Overwrite overwrite);
+
+// Wall times measured by the caller, reported in bake.json.
+struct BakeTimes {
+    double dots_seconds = 0;
+    double bake_seconds = 0; // bakeLayers(); the albedo flattening is added here
+};
+
+// Flattens the albedo (flattenAlbedo and chartAlbedo at min(layers.size, kBakeAlbedoSizeMax)),
+// encodes every file on its own thread, writes them atomically into `dir` (existing and
+// writable: ensureWritableDir) with bake.json last, and returns the report written there:
+// design, mesh and their sha256, sizes, dot counts, skin, recommended shade, chart figures
+// (mean_texel_mm, distortion...), seconds (dots, bake, splat, encode), files (name, bytes,
+// sha256) and warnings (the dots' and the layers' Problems, formatted). Throws stipple::Error
+// as checkBakeOutputs() and writeFileAtomic(); on any failure removes the files it created.
+nlohmann::json writeBakeOutputs(const std::filesystem::path& dir, const Design& design,
+                                const HeadModel& head, const FollicleSet& dots,
+                                const LayerStack& layers, const BakeTimes& times,
+                                Overwrite overwrite);
+
+} // namespace stipple

@@ -1,0 +1,129 @@
+#include "stipple/core/bake_outputs.h"
+
+#include <algorithm>
+#include <fstream>
+#include <functional>
+
+#include <gtest/gtest.h>
+
+#include "core/layers_test_head.h"
+#include "stipple/core/dot_writers.h"
+#include "stipple/core/error.h"
+#include "stipple/core/hash.h"
+#include "stipple/core/scalp_chart.h"
+#include "test_util.h"
+
+namespace stipple {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Two dots with known values: enough to check every writer's layout.
+FollicleSet twoDots() {
+    FollicleSet set;
+    Dot a;
+    a.position_mm = {1, 2, 3};
+    a.normal = {0, 1, 0};
+    a.zone = ZoneId::Crown;
+    a.id = 42;
+    Dot b = a;
+    b.id = 43;
+    b.zone = ZoneId::Mid;
+    set.dots = {a, b};
+    return set;
+}
+
+std::string messageOf(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return {};
+}
+
+TEST(DotWriters, FormatsHoldEveryDot) {
+    const FollicleSet set = twoDots();
+    const Design design;
+    const std::string csv = dotsCsv(set);
+    EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 3); // header + 2 dots
+    EXPECT_NE(csv.find("42,crown,1.0000,2.0000,3.0000"), std::string::npos) << csv;
+    EXPECT_NE(dotsPly(set).find("element vertex 2\n"), std::string::npos);
+    const nlohmann::json j = nlohmann::json::parse(dotsJson(set, design));
+    ASSERT_EQ(j["dots_list"].size(), 2u);
+    EXPECT_EQ(j["dots_list"][1]["zone"], "mid");
+    EXPECT_FALSE(j.contains("seconds")); // identical designs give identical files
+    EXPECT_EQ(dotFormatOf("a/b.PLY"), DotFormat::Ply);
+}
+
+TEST(DotWriters, MessagesNameNeutralOptionsNotCliFlags) {
+    const fs::path dir = test::outputDir("dot_writers");
+    const std::string bad = messageOf([&] { dotFormatOf(dir / "dots.txt"); });
+    EXPECT_NE(bad.find(".csv"), std::string::npos) << bad;
+    const fs::path file = dir / "dots.csv";
+    std::ofstream(file) << "precious";
+    const std::string exists =
+        messageOf([&] { writeDots(file, twoDots(), Design{}, Overwrite::No); });
+    EXPECT_NE(exists.find("overwrite"), std::string::npos) << exists;
+    EXPECT_EQ(exists.find("--"), std::string::npos) << exists;
+    EXPECT_EQ(readFile(file), "precious");
+    writeDots(file, twoDots(), Design{}, Overwrite::Yes);
+    EXPECT_EQ(readFile(file), dotsCsv(twoDots()));
+}
+
+class BakeOutputsTest : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        s_head = new HeadModel(test::layers::syntheticHead(80, 160));
+        s_dots = new FollicleSet(test::layers::latticeDots(*s_head, 80, 160, 3000, 40, 0.5f, 6));
+        Design design;
+        design.pigment.fitzpatrick = 3;
+        s_layers = new LayerStack(
+            bakeLayers(*s_head, computeScalpChart(*s_head), *s_dots, layerSpec(design), 1024));
+    }
+    static void TearDownTestSuite() {
+        delete s_layers;
+        delete s_dots;
+        delete s_head;
+    }
+    static HeadModel* s_head;
+    static FollicleSet* s_dots;
+    static LayerStack* s_layers;
+};
+HeadModel* BakeOutputsTest::s_head = nullptr;
+FollicleSet* BakeOutputsTest::s_dots = nullptr;
+LayerStack* BakeOutputsTest::s_layers = nullptr;
+
+TEST_F(BakeOutputsTest, WritesEveryNamedFileWithItsReport) {
+    const fs::path dir = test::outputDir("bake_outputs_all");
+    const nlohmann::json report =
+        writeBakeOutputs(dir, Design{}, *s_head, *s_dots, *s_layers, {}, Overwrite::Yes);
+    const std::vector<std::string> names = bakeOutputNames(s_head->mesh);
+    ASSERT_EQ(names.back(), "bake.json");
+    ASSERT_EQ(report["files"].size(), names.size() - 1); // bake.json does not list itself
+    for (size_t i = 0; i + 1 < names.size(); ++i) {
+        EXPECT_EQ(report["files"][i]["name"], names[i]);
+        EXPECT_EQ(report["files"][i]["sha256"], sha256File(dir / names[i])) << names[i];
+    }
+    EXPECT_EQ(nlohmann::json::parse(readFile(dir / "bake.json")), report);
+    EXPECT_EQ(report["dots_splatted"].get<size_t>(), s_layers->dots_splatted);
+    // Again without overwrite: refused naming the neutral option, nothing touched.
+    const std::string refused = messageOf(
+        [&] { writeBakeOutputs(dir, Design{}, *s_head, *s_dots, *s_layers, {}, Overwrite::No); });
+    EXPECT_NE(refused.find("overwrite"), std::string::npos) << refused;
+    EXPECT_EQ(refused.find("--force"), std::string::npos) << refused;
+}
+
+TEST_F(BakeOutputsTest, AFailureHalfWayRemovesWhatTheCallWrote) {
+    // A folder where the GLB must go: the write fails after the PNGs, which must be removed.
+    const fs::path dir = test::outputDir("bake_outputs_rollback");
+    fs::create_directories(dir / "head_chart.glb" / "blocker");
+    EXPECT_THROW(writeBakeOutputs(dir, Design{}, *s_head, *s_dots, *s_layers, {}, Overwrite::Yes),
+                 Error);
+    EXPECT_FALSE(fs::exists(dir / "pigment.png"));
+    EXPECT_FALSE(fs::exists(dir / "bake.json"));
+    EXPECT_TRUE(fs::is_directory(dir / "head_chart.glb")); // not ours: left alone
+}
+
+} // namespace
+} // namespace stipple
