@@ -124,11 +124,13 @@ TEST(Scene, LayerColourExponentTwoDarkensTheDotsAndIdentityChangesNothing) {
     LayerColour darker;
     darker.exponent[0] = glm::vec3(2.0f);
     // Without a zone map the re-colouring is the identity (layers.h: no zone, no change).
+    scene->setZoneMap(Image8());
     scene->setLayerColour(darker);
     EXPECT_EQ(maxDiff(target.render(*scene, f, fx.pose), base), 0);
 
-    // Every texel in zone 0: filter 0.22 becomes 0.22^2 = 0.048, the optical density doubles.
-    scene->setZoneMap(Image8(fx.layers.size, fx.layers.size, 1, 0));
+    // Every texel in zone 0 (map value 1 + ZoneId): filter 0.22 becomes 0.22^2 = 0.048, the
+    // optical density doubles.
+    scene->setZoneMap(Image8(fx.layers.size, fx.layers.size, 1, 1));
     const Image8 recoloured = target.render(*scene, f, fx.pose);
     const double l_base = meanLuma(base, dots), l_dark = meanLuma(recoloured, dots);
     std::cout << "dot luma: base " << l_base << ", exponent 2 " << l_dark << " over "

@@ -544,8 +544,9 @@ std::vector<AlbedoTile> flattenAlbedo(const HeadModel& head, const LayerStack& l
     const Mesh& mesh = head.mesh;
     std::vector<AlbedoTile> tiles;
     if (mesh.uvs.empty()) return tiles;
-    Image8 own;
-    if (!mesh.albedo_texture.empty()) own = readImage8(mesh.albedo_texture);
+    // Decoded once at import (Mesh::albedo): the baker reads no file.
+    static const Image8 kNoAlbedo;
+    const Image8& own = mesh.albedo ? *mesh.albedo : kNoAlbedo;
 
     // Triangles per UDIM tile (by the centroid's tile).
     std::map<int, std::vector<uint32_t>> by_tile;

@@ -43,17 +43,7 @@ osg::Vec3 toOsg(const glm::dvec3& v) {
     return osg::Vec3(float(v.x), float(v.y), float(v.z));
 }
 
-// LayerStack::zone_map is being added by the layers work; until it lands the zone map comes
-// only from Scene::setZoneMap(). This picks the field up when it exists (remove after merge).
-template <typename T, typename = void> struct HasZoneMap : std::false_type {};
-template <typename T>
-struct HasZoneMap<T, std::void_t<decltype(std::declval<const T&>().zone_map)>> : std::true_type {};
-template <typename T> const Image8* zoneMapOf(const T& layers) {
-    if constexpr (HasZoneMap<T>::value)
-        return &layers.zone_map;
-    else
-        return nullptr;
-}
+const Image8* zoneMapOf(const LayerStack& layers) { return &layers.zone_map; }
 
 bool hasScar(const LayerStack* layers) {
     if (!layers) return false;
@@ -340,11 +330,12 @@ void Scene::Impl::buildShadedPass(osg::Group& root, const HeadModel& head,
     ss->setMode(GL_BLEND, osg::StateAttribute::OFF);
 
     const Mesh& mesh = head.mesh;
-    const bool has_albedo =
-        !mesh.albedo_texture.empty() && mesh.uvs.size() == mesh.positions.size();
+    // The albedo was decoded once at import (Mesh::albedo): the renderer reads no file.
+    const bool has_albedo = mesh.albedo && !mesh.albedo->empty() &&
+                            mesh.uvs.size() == mesh.positions.size();
     if (has_albedo)
         ss->setTextureAttributeAndModes(
-            kAlbedoUnit, albedoTexture(mesh.albedo_texture, options.keep_texels).get());
+            kAlbedoUnit, albedoTexture(*mesh.albedo, options.keep_texels).get());
     ss->addUniform(new osg::Uniform("u_albedo_map", int(kAlbedoUnit)));
     ss->addUniform(new osg::Uniform("u_has_albedo_map", has_albedo ? 1 : 0));
     const glm::vec3 skin = layers ? layers->skin_linear : options.skin_linear;

@@ -70,7 +70,7 @@ osg::ref_ptr<osg::Image> redImage(const Image8& grey) {
 }
 
 osg::ref_ptr<osg::Image> zoneImage(const Image8& zones) {
-    return oneChannel(zones, 255, "zoneImage(): a zone map has one channel");
+    return oneChannel(zones, 0, "zoneImage(): a zone map has one channel");
 }
 
 osg::ref_ptr<osg::Texture2D> layerTexture(osg::Image* image, bool keep) {
@@ -102,8 +102,7 @@ osg::ref_ptr<osg::Texture2D> zoneTexture(osg::Image* image, bool keep) {
     return tex;
 }
 
-osg::ref_ptr<osg::Texture2D> albedoTexture(const std::filesystem::path& file, bool keep) {
-    const Image8 src = readImage8(file);
+osg::ref_ptr<osg::Texture2D> albedoTexture(const Image8& src, bool keep) {
     osg::ref_ptr<osg::Image> image = new osg::Image;
     const bool has_alpha = src.channels == 4 || src.channels == 2;
     image->allocateImage(src.width, src.height, 1, has_alpha ? GL_RGBA : GL_RGB, GL_UNSIGNED_BYTE);

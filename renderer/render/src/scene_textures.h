@@ -34,6 +34,6 @@ osg::ref_ptr<osg::Texture2D> redTexture(osg::Image* image, bool keep);
 osg::ref_ptr<osg::Texture2D> zoneTexture(osg::Image* image, bool keep);
 // The mesh's albedo map file, sRGB-encoded (GL decodes to linear when sampling), repeating.
 // Throws stipple::Error naming the file when it cannot be read.
-osg::ref_ptr<osg::Texture2D> albedoTexture(const std::filesystem::path& file, bool keep);
+osg::ref_ptr<osg::Texture2D> albedoTexture(const Image8& albedo, bool keep);
 
 } // namespace stipple::render

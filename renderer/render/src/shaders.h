@@ -54,7 +54,7 @@ uniform int u_after;                // 1: pigment shown; 0: the "before" layer
 
 // Re-colouring of the baked pigment (layers.h, LayerColour): rgb' = pow(rgb, exponent[zone]).
 uniform int u_recolour;             // 1 with a zone map and a non-identity LayerColour
-uniform sampler2D u_zone_map;       // ZoneId index per texel (/255), nearest; >= 7: no zone
+uniform sampler2D u_zone_map;       // 1 + ZoneId per texel (/255), nearest; 0: no zone (layers.h)
 uniform vec3 u_exponent[7];
 
 uniform sampler2DShadow u_shadow_map;
@@ -129,8 +129,8 @@ vec4 sampleAniso(sampler2D tex, vec2 uv) {
 // The pigment is premultiplied, so its filter colour is rgb / a; coverage stays. A filtered
 // texel mixing dots of two zones gets the zone of its nearest texel (exact for one zone).
 vec4 recolour(vec4 ink, vec2 chart) {
-    int zone = int(textureLod(u_zone_map, chart, 0.0).r * 255.0 + 0.5);
-    if (zone >= 7 || ink.a <= 0.0) return ink;
+    int zone = int(textureLod(u_zone_map, chart, 0.0).r * 255.0 + 0.5) - 1;
+    if (zone < 0 || zone >= 7 || ink.a <= 0.0) return ink;
     vec3 filter_rgb = clamp(ink.rgb / ink.a, 1e-4, 1.0);
     return vec4(pow(filter_rgb, u_exponent[zone]) * ink.a, ink.a);
 }
