@@ -9,6 +9,7 @@ int main(void) {
     size_t dots = 0;
     stipple_session* session = NULL;
     stipple_status status;
+    int has_message;
     stipple_version(&major, &minor, &patch);
     if (stipple_abi_version() != STIPPLE_ABI_VERSION) {
         fprintf(stderr, "ABI %d, header %d\n", stipple_abi_version(), STIPPLE_ABI_VERSION);
@@ -21,8 +22,10 @@ int main(void) {
         return 1;
     }
     status = stipple_session_dot_count(session, &dots);
+    /* the message is valid until the next call: read it before destroy */
+    has_message = strlen(stipple_last_error()) > 0;
     stipple_session_destroy(session);
-    if (status != STIPPLE_NO_HEAD || strlen(stipple_last_error()) == 0) {
+    if (status != STIPPLE_NO_HEAD || !has_message) {
         fprintf(stderr, "dot count without a head: %s\n", stipple_status_name(status));
         return 1;
     }
