@@ -23,7 +23,7 @@ static int g_failures = 0;
     do {                                                                                           \
         if (!(cond)) {                                                                             \
             ++g_failures;                                                                          \
-            fprintf(stderr, "%s:%d: CHECK(%s) failed: ", __FILE__, __LINE__, #cond);              \
+            fprintf(stderr, "%s:%d: CHECK(%s) failed: ", __FILE__, __LINE__, #cond);               \
             fprintf(stderr, __VA_ARGS__);                                                          \
             fprintf(stderr, "\n  last error [%s]: %s\n", stipple_last_error_field(),               \
                     stipple_last_error());                                                         \
@@ -38,12 +38,11 @@ static void expectFailure(stipple_status got, stipple_status want, const char* f
           stipple_status_name(want));
     CHECK(message[0] != '\0', "%s: no error message", what);
     if (field) {
-        CHECK(strcmp(stipple_last_error_field(), field) == 0, "%s: field '%s', expected '%s'",
-              what, stipple_last_error_field(), field);
+        CHECK(strcmp(stipple_last_error_field(), field) == 0, "%s: field '%s', expected '%s'", what,
+              stipple_last_error_field(), field);
     }
     if (message_part) {
-        CHECK(strstr(message, message_part) != NULL, "%s: message lacks '%s'", what,
-              message_part);
+        CHECK(strstr(message, message_part) != NULL, "%s: message lacks '%s'", what, message_part);
     }
 }
 
@@ -128,13 +127,12 @@ static void testErrors(void) {
                   STIPPLE_BAD_ARGUMENT, "out", NULL, "create NULL out");
     expectFailure(stipple_session_create_from_json("{\"stipple\": 1,", "bad.json", &session),
                   STIPPLE_BAD_INPUT, NULL, "bad.json", "invalid JSON");
-    expectFailure(
-        stipple_session_create_from_json(
-            "{\"stipple\": 1, \"head\": {\"mesh\": \"head.glb\"}, \"zones\": [{\"name\": "
-            "\"front\", \"density_per_cm2\": 500}]}",
-            "client.json", &session),
-        STIPPLE_BAD_INPUT, "/zones/0/density_per_cm2", "/zones/0/density_per_cm2",
-        "density out of range");
+    expectFailure(stipple_session_create_from_json(
+                      "{\"stipple\": 1, \"head\": {\"mesh\": \"head.glb\"}, \"zones\": [{\"name\": "
+                      "\"front\", \"density_per_cm2\": 500}]}",
+                      "client.json", &session),
+                  STIPPLE_BAD_INPUT, "/zones/0/density_per_cm2", "/zones/0/density_per_cm2",
+                  "density out of range");
     CHECK(session == NULL, "no session on a bad design");
     expectFailure(stipple_session_create_from_file("/nonexistent/design.json", &session),
                   STIPPLE_BAD_INPUT, NULL, "/nonexistent/design.json", "missing design file");
@@ -149,53 +147,53 @@ static void testErrors(void) {
                   "stipple_session_dot_count", "dots before a head");
     expectFailure(stipple_session_render_view(session, "front", 16, 16, 1, NULL, pixel, 4),
                   STIPPLE_NO_HEAD, NULL, NULL, "render before a head");
-    expectFailure(stipple_session_landmarks(session, NULL, NULL, NULL), STIPPLE_NO_HEAD, NULL,
-                  NULL, "landmarks before a head");
+    expectFailure(stipple_session_landmarks(session, NULL, NULL, NULL), STIPPLE_NO_HEAD, NULL, NULL,
+                  "landmarks before a head");
     expectFailure(stipple_session_bake_layers(session, g_output, 0), STIPPLE_NO_HEAD, NULL, NULL,
                   "bake before a head");
     expectFailure(stipple_session_dot_count(NULL, &count), STIPPLE_BAD_ARGUMENT, "session", NULL,
                   "NULL session");
 
     /* Arrays: each bad argument is named, with the offending index. */
-    expectFailure(stipple_session_set_head_arrays(session, NULL, 4, tri_indices, 4, NULL, 0,
-                                                  NULL, NULL),
-                  STIPPLE_BAD_ARGUMENT, "positions", NULL, "NULL positions");
-    expectFailure(stipple_session_set_head_arrays(session, tri_positions, 4, NULL, 4, NULL, 0,
-                                                  NULL, NULL),
-                  STIPPLE_BAD_ARGUMENT, "indices", NULL, "NULL indices");
-    expectFailure(stipple_session_set_head_arrays(session, tri_positions, 0, tri_indices, 4,
-                                                  NULL, 0, NULL, NULL),
+    expectFailure(
+        stipple_session_set_head_arrays(session, NULL, 4, tri_indices, 4, NULL, 0, NULL, NULL),
+        STIPPLE_BAD_ARGUMENT, "positions", NULL, "NULL positions");
+    expectFailure(
+        stipple_session_set_head_arrays(session, tri_positions, 4, NULL, 4, NULL, 0, NULL, NULL),
+        STIPPLE_BAD_ARGUMENT, "indices", NULL, "NULL indices");
+    expectFailure(stipple_session_set_head_arrays(session, tri_positions, 0, tri_indices, 4, NULL,
+                                                  0, NULL, NULL),
                   STIPPLE_BAD_ARGUMENT, "vertex_count", NULL, "zero vertices");
-    expectFailure(stipple_session_set_head_arrays(session, tri_positions, 4, tri_indices, 0,
-                                                  NULL, 0, NULL, NULL),
+    expectFailure(stipple_session_set_head_arrays(session, tri_positions, 4, tri_indices, 0, NULL,
+                                                  0, NULL, NULL),
                   STIPPLE_BAD_ARGUMENT, "triangle_count", NULL, "zero triangles");
     memcpy(bad_indices, tri_indices, sizeof bad_indices);
     bad_indices[5] = 4;
-    expectFailure(stipple_session_set_head_arrays(session, tri_positions, 4, bad_indices, 4,
-                                                  NULL, 0, NULL, NULL),
+    expectFailure(stipple_session_set_head_arrays(session, tri_positions, 4, bad_indices, 4, NULL,
+                                                  0, NULL, NULL),
                   STIPPLE_BAD_ARGUMENT, "indices", "indices[5]", "index out of range");
     memcpy(bad_positions, tri_positions, sizeof bad_positions);
     bad_positions[4] = (float)NAN;
-    expectFailure(stipple_session_set_head_arrays(session, bad_positions, 4, tri_indices, 4,
-                                                  NULL, 0, NULL, NULL),
+    expectFailure(stipple_session_set_head_arrays(session, bad_positions, 4, tri_indices, 4, NULL,
+                                                  0, NULL, NULL),
                   STIPPLE_BAD_ARGUMENT, "positions", "positions[4] (vertex 1, y) is NaN",
                   "NaN coordinate");
     bad_positions[4] = (float)INFINITY;
-    expectFailure(stipple_session_set_head_arrays(session, bad_positions, 4, tri_indices, 4,
-                                                  NULL, 0, NULL, NULL),
+    expectFailure(stipple_session_set_head_arrays(session, bad_positions, 4, tri_indices, 4, NULL,
+                                                  0, NULL, NULL),
                   STIPPLE_BAD_ARGUMENT, "positions", "+Inf", "Inf coordinate");
     bad_uvs[7] = (float)NAN;
     expectFailure(stipple_session_set_head_arrays(session, tri_positions, 4, tri_indices, 4,
                                                   bad_uvs, 0, NULL, NULL),
                   STIPPLE_BAD_ARGUMENT, "uvs", "uvs[7]", "NaN uv");
-    expectFailure(stipple_session_set_head_arrays(session, tri_positions, 4, tri_indices, 4,
-                                                  NULL, 0, "+W", NULL),
+    expectFailure(stipple_session_set_head_arrays(session, tri_positions, 4, tri_indices, 4, NULL,
+                                                  0, "+W", NULL),
                   STIPPLE_BAD_ARGUMENT, "up", "+W", "unknown axis");
-    expectFailure(stipple_session_set_head_arrays(session, tri_positions, 4, tri_indices, 4,
-                                                  NULL, 0, "+Z", "-z"),
+    expectFailure(stipple_session_set_head_arrays(session, tri_positions, 4, tri_indices, 4, NULL,
+                                                  0, "+Z", "-z"),
                   STIPPLE_BAD_ARGUMENT, "forward", NULL, "parallel axes");
-    expectFailure(stipple_session_set_head_arrays(session, tri_positions, 4, tri_indices, 4,
-                                                  NULL, -1.0, NULL, NULL),
+    expectFailure(stipple_session_set_head_arrays(session, tri_positions, 4, tri_indices, 4, NULL,
+                                                  -1.0, NULL, NULL),
                   STIPPLE_BAD_ARGUMENT, "mm_per_unit", NULL, "negative units");
     CHECK(stipple_session_has_head(session) == 0, "failed calls leave no head");
 
@@ -232,8 +230,8 @@ static void checkLandmarkFrames(stipple_session* session) {
             const double mapped = m[0 * 4 + k] * host[3 * i] + m[1 * 4 + k] * host[3 * i + 1] +
                                   m[2 * 4 + k] * host[3 * i + 2] + m[3 * 4 + k];
             /* 1e-6 mm: both come from the same double matrix and its inverse */
-            CHECK(fabs(mapped - head_mm[3 * i + k]) < 1e-6, "landmark %d axis %d: %g vs %g", i,
-                  k, mapped, head_mm[3 * i + k]);
+            CHECK(fabs(mapped - head_mm[3 * i + k]) < 1e-6, "landmark %d axis %d: %g vs %g", i, k,
+                  mapped, head_mm[3 * i + k]);
         }
         CHECK(estimated[i] == 1, "landmark %d estimated", i);
     }
@@ -278,8 +276,8 @@ static void testMannequin(void) {
     CHECK(count > 20000 && count < 80000, "dots %zu", count);
 
     /* Caller buffers: too small is refused with the needed count, nothing written. */
-    expectFailure(stipple_session_copy_dots(session, STIPPLE_FRAME_HEAD, 10, NULL, NULL, NULL,
-                                            NULL, NULL, NULL, &needed),
+    expectFailure(stipple_session_copy_dots(session, STIPPLE_FRAME_HEAD, 10, NULL, NULL, NULL, NULL,
+                                            NULL, NULL, &needed),
                   STIPPLE_BAD_ARGUMENT, "capacity", NULL, "capacity too small");
     CHECK(needed == count, "needed %zu vs %zu", needed, count);
     positions = (float*)malloc(count * 3 * sizeof(float));
@@ -299,8 +297,8 @@ static void testMannequin(void) {
         if (fabs(n - 1) > 1e-4 || zones[i] >= STIPPLE_ZONE_COUNT || !(diameters[i] > 0.05f) ||
             !(diameters[i] < 2.0f) || shades[i] < 1 || shades[i] > 10 ||
             !(positions[3 * i + 1] > -100)) {
-            CHECK(0, "dot %zu: |n| %g zone %d diameter %g shade %g", i, n, zones[i],
-                  diameters[i], shades[i]);
+            CHECK(0, "dot %zu: |n| %g zone %d diameter %g shade %g", i, n, zones[i], diameters[i],
+                  shades[i]);
             break;
         }
     }
@@ -326,8 +324,8 @@ static void testMannequin(void) {
                   figures.zone_density_per_cm2[z], figures.zone_target_density_per_cm2[z]);
     }
     CHECK(zone_sum == count, "zone dots %zu vs %zu", zone_sum, count);
-    CHECK(figures.sessions > 0 && figures.area_cm2 > 100, "sessions %g area %g",
-          figures.sessions, figures.area_cm2);
+    CHECK(figures.sessions > 0 && figures.area_cm2 > 100, "sessions %g area %g", figures.sessions,
+          figures.area_cm2);
 
     /* Chart UVs: one per vertex of the head mesh; the vertices of triangles that carry layers
        lie in [0,1]^2 (the others are projected too, and may fall outside). */
@@ -343,8 +341,8 @@ static void testMannequin(void) {
     CHECK(stipple_session_chart_uvs(session, uvs, vertices, &needed, inside, triangles, NULL) ==
               STIPPLE_OK,
           "chart uvs");
-    CHECK(stipple_session_copy_head_mesh(session, STIPPLE_FRAME_HEAD, NULL, NULL, 0, NULL,
-                                         indices, triangles, NULL) == STIPPLE_OK,
+    CHECK(stipple_session_copy_head_mesh(session, STIPPLE_FRAME_HEAD, NULL, NULL, 0, NULL, indices,
+                                         triangles, NULL) == STIPPLE_OK,
           "head mesh indices");
     for (i = 0; i < 3 * triangles; ++i) {
         const float* uv = uvs + 2 * indices[i];
@@ -359,8 +357,8 @@ static void testMannequin(void) {
 
     /* Layers at 1024^2 (fast): RGBA16, some pigment coverage. */
     CHECK(stipple_session_set_layer_size(session, 1024) == STIPPLE_OK, "layer size");
-    CHECK(stipple_session_layer_pixels(session, STIPPLE_LAYER_PIGMENT, &pixels, &width,
-                                       &height) == STIPPLE_OK,
+    CHECK(stipple_session_layer_pixels(session, STIPPLE_LAYER_PIGMENT, &pixels, &width, &height) ==
+              STIPPLE_OK,
           "pigment");
     CHECK(width == 1024 && height == 1024 && pixels, "pigment %dx%d", width, height);
     for (i = 0; pixels && i < (size_t)width * (size_t)height; ++i)
@@ -377,8 +375,8 @@ static void testMannequin(void) {
     /* Bake to files: atomic, refuses to overwrite unless asked. */
     pathJoin(bake_dir, sizeof bake_dir, g_output, "capi_bake");
     CHECK(stipple_session_bake_layers(session, bake_dir, 1) == STIPPLE_OK, "bake");
-    expectFailure(stipple_session_bake_layers(session, bake_dir, 0), STIPPLE_BAD_INPUT,
-                  "overwrite", "pigment.png", "bake without overwrite");
+    expectFailure(stipple_session_bake_layers(session, bake_dir, 0), STIPPLE_BAD_INPUT, "overwrite",
+                  "pigment.png", "bake without overwrite");
     {
         char file[4300];
         struct stat st;
@@ -398,16 +396,15 @@ static void testMannequin(void) {
         CHECK(changed & STIPPLE_CHANGED_ZONES, "zones flag 0x%x", changed);
         CHECK(changed & STIPPLE_CHANGED_DOTS, "dots flag 0x%x", changed);
         CHECK(mask == (1u << 2), "only zone mid resamples: mask 0x%x", mask);
-        CHECK(!(changed & (STIPPLE_CHANGED_REGION | STIPPLE_CHANGED_HEAD)), "flags 0x%x",
-              changed);
+        CHECK(!(changed & (STIPPLE_CHANGED_REGION | STIPPLE_CHANGED_HEAD)), "flags 0x%x", changed);
         CHECK(stipple_session_dot_count(session, &needed) == STIPPLE_OK && needed < count,
               "fewer dots after lowering mid's density: %zu vs %zu", needed, count);
 
         edited = replaceOnce(edited, "\"width\": 1920", "\"width\": 1280");
         CHECK(stipple_session_apply_json(session, edited, NULL, &changed, &mask) == STIPPLE_OK,
               "apply render edit");
-        CHECK(changed == STIPPLE_CHANGED_RENDER && mask == 0, "render only: 0x%x 0x%x",
-              changed, mask);
+        CHECK(changed == STIPPLE_CHANGED_RENDER && mask == 0, "render only: 0x%x 0x%x", changed,
+              mask);
 
         edited = replaceOnce(edited, "\"shade\": 5.5", "\"shade\": 12");
         expectFailure(stipple_session_apply_json(session, edited, NULL, &changed, &mask),
@@ -465,8 +462,10 @@ static int readObj(const char* path, ObjMesh* mesh) {
                 if (end == p) break;
                 corner[n++] = (uint32_t)(v - 1);
                 p = end;
-                while (*p && *p != ' ') ++p;
-                while (*p == ' ') ++p;
+                while (*p && *p != ' ')
+                    ++p;
+                while (*p == ' ')
+                    ++p;
                 if (*p == '\n' || *p == '\r') break;
             }
             for (k = 1; k + 1 < n; ++k) {
@@ -506,8 +505,7 @@ static void testArrays(void) {
 
     /* As the file gives it: centimetres (inferred), +Y up, +Z forward. */
     CHECK(stipple_session_set_head_arrays(session, obj.positions, obj.vertex_count, obj.indices,
-                                          obj.triangle_count, NULL, 0, "+Y", "+Z") ==
-              STIPPLE_OK,
+                                          obj.triangle_count, NULL, 0, "+Y", "+Z") == STIPPLE_OK,
           "ICT head from arrays");
     CHECK(stipple_session_head_info(session, &info) == STIPPLE_OK, "info");
     /* the README measures breadth 15.8 / length 19.2 units: centimetres; inference picks a
@@ -535,8 +533,7 @@ static void testArrays(void) {
         blender[3 * i + 2] = obj.positions[3 * i + 1] / 100.0f;
     }
     CHECK(stipple_session_set_head_arrays(session, blender, obj.vertex_count, obj.indices,
-                                          obj.triangle_count, NULL, 1000, "+Z", "-Y") ==
-              STIPPLE_OK,
+                                          obj.triangle_count, NULL, 1000, "+Z", "-Y") == STIPPLE_OK,
           "ICT head in Blender's frame");
     CHECK(stipple_session_landmarks(session, head_b, host_b, NULL) == STIPPLE_OK, "landmarks b");
     for (i = 0; i < STIPPLE_LANDMARK_COUNT; ++i) {
@@ -579,34 +576,32 @@ static void testRender(void) {
     /* small and one view, so llvmpipe renders the folder in a few seconds */
     json = replaceOnce(json, "\"width\": 1920", "\"width\": 320");
     json = replaceOnce(json, "\"height\": 1080", "\"height\": 180");
-    json = replaceOnce(json, "[\"front\", \"three_quarter_left\", \"left\", \"top\"]",
-                       "[\"front\"]");
-    CHECK(stipple_session_create_from_json(json, design_path, &session) == STIPPLE_OK,
-          "create");
+    json =
+        replaceOnce(json, "[\"front\", \"three_quarter_left\", \"left\", \"top\"]", "[\"front\"]");
+    CHECK(stipple_session_create_from_json(json, design_path, &session) == STIPPLE_OK, "create");
     free(json);
     if (!session) return;
-    expectFailure(stipple_session_render_view(session, "front", w, h, 1, NULL, after,
-                                              (size_t)w * h * 4),
-                  STIPPLE_NO_HEAD, NULL, NULL, "render before a head");
+    expectFailure(
+        stipple_session_render_view(session, "front", w, h, 1, NULL, after, (size_t)w * h * 4),
+        STIPPLE_NO_HEAD, NULL, NULL, "render before a head");
     CHECK(stipple_session_load_head(session, NULL) == STIPPLE_OK, "head");
     CHECK(stipple_session_set_layer_size(session, 1024) == STIPPLE_OK, "layer size");
     pathJoin(out_dir, sizeof out_dir, g_output, "capi_render");
 
-    status = stipple_session_render_view(session, "front", w, h, 1, NULL, after,
-                                         (size_t)w * h * 4);
+    status = stipple_session_render_view(session, "front", w, h, 1, NULL, after, (size_t)w * h * 4);
     if (!stipple_has_renderer()) {
         expectFailure(status, STIPPLE_RUNTIME, NULL, "without the renderer", "no renderer");
-        expectFailure(stipple_session_render_folder(session, out_dir, STIPPLE_RENDER_STILLS,
-                                                    &files),
-                      STIPPLE_RUNTIME, NULL, "without the renderer", "no renderer (folder)");
+        expectFailure(
+            stipple_session_render_folder(session, out_dir, STIPPLE_RENDER_STILLS, &files),
+            STIPPLE_RUNTIME, NULL, "without the renderer", "no renderer (folder)");
         stipple_session_destroy(session);
         free(after);
         free(before);
         return;
     }
     CHECK(status == STIPPLE_OK, "render front");
-    CHECK(stipple_session_render_view(session, "front", w, h, 0, NULL, before,
-                                      (size_t)w * h * 4) == STIPPLE_OK,
+    CHECK(stipple_session_render_view(session, "front", w, h, 0, NULL, before, (size_t)w * h * 4) ==
+              STIPPLE_OK,
           "render before");
     /* the corner is background: the design's #eeeef0, opaque (8-bit rounding: +-2) */
     CHECK(abs(after[0] - 0xee) <= 2 && abs(after[1] - 0xee) <= 2 && abs(after[2] - 0xf0) <= 2 &&
@@ -622,17 +617,17 @@ static void testRender(void) {
     CHECK(differing > (size_t)w * h / 500, "after/before differ in %zu pixels", differing);
     CHECK(darkening > 0, "ink darkens the scalp: summed red difference %ld", darkening);
 
-    expectFailure(stipple_session_render_view(session, "sideways", w, h, 1, NULL, after,
-                                              (size_t)w * h * 4),
-                  STIPPLE_BAD_ARGUMENT, "view", "three_quarter_left", "unknown view");
+    expectFailure(
+        stipple_session_render_view(session, "sideways", w, h, 1, NULL, after, (size_t)w * h * 4),
+        STIPPLE_BAD_ARGUMENT, "view", "three_quarter_left", "unknown view");
     expectFailure(stipple_session_render_view(session, "front", w, h, 1, NULL, after, 100),
                   STIPPLE_BAD_ARGUMENT, "capacity", NULL, "small buffer");
-    expectFailure(stipple_session_render_view(session, "front", w, h, 1, "candle", after,
-                                              (size_t)w * h * 4),
-                  STIPPLE_BAD_ARGUMENT, "lighting", "clinic", "unknown lighting");
-    expectFailure(stipple_session_render_view(session, "front", 8, h, 1, NULL, after,
-                                              (size_t)w * h * 4),
-                  STIPPLE_BAD_ARGUMENT, "width", NULL, "too narrow");
+    expectFailure(
+        stipple_session_render_view(session, "front", w, h, 1, "candle", after, (size_t)w * h * 4),
+        STIPPLE_BAD_ARGUMENT, "lighting", "clinic", "unknown lighting");
+    expectFailure(
+        stipple_session_render_view(session, "front", 8, h, 1, NULL, after, (size_t)w * h * 4),
+        STIPPLE_BAD_ARGUMENT, "width", NULL, "too narrow");
     CHECK(stipple_session_render_view(session, "top", w, h, 1, "clinic", after,
                                       (size_t)w * h * 4) == STIPPLE_OK,
           "clinic top");
@@ -680,7 +675,8 @@ int main(int argc, char** argv) {
         fprintf(stderr, "unknown section '%s'\n", argv[1]);
         return 2;
     }
-    if (g_failures) fprintf(stderr, "%d check(s) failed\n", g_failures);
+    if (g_failures)
+        fprintf(stderr, "%d check(s) failed\n", g_failures);
     else
         printf("capi %s: all checks passed\n", argv[1]);
     return g_failures ? 1 : 0;

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <string>
 
+#include "stipple/core/error.h"
 #include "stipple/core/mesh_import.h"
 
 namespace stipple {
