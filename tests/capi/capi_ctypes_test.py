@@ -13,6 +13,7 @@ import ctypes as C
 import math
 import os
 import sys
+import threading
 import unittest
 
 LIB_PATH, SOURCE, HEADS, OUTPUT = sys.argv[1:5]
@@ -236,6 +237,53 @@ class CapiTest(unittest.TestCase):
         self.assertEqual(LIB.stipple_session_chart_uvs(self.session, uvs, nv, C.byref(vertices),
                                                        None, 0, None), OK)
         self.assertEqual(vertices.value, nv)
+
+    def test_threads(self):
+        """Different sessions on different threads at once (ctypes releases the GIL during a
+        call); each thread has its own last error; a session renders from one thread only."""
+        results = {}
+
+        def worker(name, fail_first):
+            session = C.c_void_p()
+            LIB.stipple_session_create_from_file(self.design.encode(), C.byref(session))
+            if fail_first:
+                LIB.stipple_session_set_layer_size(session, 3)
+            first_error = error()
+            LIB.stipple_session_load_head(session, None)
+            count = C.c_size_t()
+            status = LIB.stipple_session_dot_count(session, C.byref(count))
+            results[name] = (first_error, status, count.value)
+            LIB.stipple_session_destroy(session)
+
+        threads = [threading.Thread(target=worker, args=(n, n == "a")) for n in ("a", "b")]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(results["a"][0][1], "size")  # its own failure
+        self.assertEqual(results["b"][0], ("", ""))   # not thread a's
+        self.assertEqual((results["a"][1], results["b"][1]), (OK, OK))
+        self.assertEqual(results["a"][2], results["b"][2])  # deterministic: same dots
+
+        if not LIB.stipple_has_renderer():
+            return
+        self.assertEqual(LIB.stipple_session_load_head(self.session, None), OK)
+        self.assertEqual(LIB.stipple_session_set_layer_size(self.session, 1024), OK)
+        rgba = (C.c_uint8 * (64 * 64 * 4))()
+        self.assertEqual(LIB.stipple_session_render_view(self.session, b"front", 64, 64, 1, None,
+                                                         rgba, len(rgba)), OK, error())
+        other = {}
+
+        def render_elsewhere():
+            other["status"] = LIB.stipple_session_render_view(self.session, b"front", 64, 64, 1,
+                                                              None, rgba, len(rgba))
+            other["error"] = error()
+
+        t = threading.Thread(target=render_elsewhere)
+        t.start()
+        t.join()
+        self.assertEqual(other["status"], BAD_ARGUMENT)
+        self.assertEqual(other["error"][1], "session")
 
 
 if __name__ == "__main__":

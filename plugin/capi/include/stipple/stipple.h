@@ -221,8 +221,8 @@ STIPPLE_API stipple_status stipple_session_apply_file(stipple_session* session,
                                                       const char* design_path,
                                                       uint32_t* changed, uint32_t* zones_mask);
 
-/* Every warning of the design, head, dots and layers, one per line ("" when none), computing
- * what is stale first (so it may take a while and may return BAD_INPUT / NO_HEAD). *text is
+/* The warnings found so far, one per line ("" when none): the design's, the head's, and those
+ * of the stages computed since the last edit (dots, layers); nothing is computed here. *text is
  * owned by the session and valid until the next call of this function, an apply or destroy. */
 STIPPLE_API stipple_status stipple_session_warnings(stipple_session* session, const char** text);
 
