@@ -51,10 +51,12 @@ HeadSpec arraysHeadSpec(double mm_per_unit, const char* up, const char* forward)
         const glm::dvec3 u = axisVector(spec.up.value_or(Axis::PosY));
         const glm::dvec3 f = axisVector(spec.forward.value_or(Axis::PosZ));
         if (std::abs(glm::dot(u, f)) > 0.5)
-            throw ArgumentError("forward", "is " + axisName(spec.forward.value_or(Axis::PosZ)) +
-                                               ", along up " +
-                                               axisName(spec.up.value_or(Axis::PosY)) +
-                                               "; expected an axis perpendicular to up");
+            throw ArgumentError("forward",
+                                "is " + axisName(spec.forward.value_or(Axis::PosZ)) +
+                                    (spec.forward ? "" : " (the default for NULL)") +
+                                    ", along up " + axisName(spec.up.value_or(Axis::PosY)) +
+                                    (spec.up ? "" : " (the default for NULL)") +
+                                    "; expected an axis perpendicular to up: give both axes");
     }
     return spec;
 }
