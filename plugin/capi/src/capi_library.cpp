@@ -85,7 +85,7 @@ const char* stipple_last_error_field(void) {
     return t_field.c_str();
 }
 
-const char* stipple_status_name(stipple_status status) {
+const char* stipple_status_name(int status) {
     switch (status) {
     case STIPPLE_OK:
         return "OK";
@@ -146,7 +146,7 @@ const char* stipple_landmark_name(int index) {
     return stipple::kLandmarkNames[size_t(index)];
 }
 
-const char* stipple_layer_name(stipple_layer layer) {
+const char* stipple_layer_name(int layer) {
     switch (layer) {
     case STIPPLE_LAYER_PIGMENT:
         return "pigment";

@@ -67,7 +67,7 @@ struct Frame {
     glm::dmat3 normals{1};   // head-frame normal -> output-frame normal (then normalised)
 };
 
-Frame outputFrame(const HeadModel& head, stipple_frame frame) {
+Frame outputFrame(const HeadModel& head, int frame) {
     Frame f;
     if (frame == STIPPLE_FRAME_HEAD) return f;
     if (frame != STIPPLE_FRAME_HOST)
@@ -128,14 +128,14 @@ stipple_session* newSession(Design design) {
     return handle.release();
 }
 
-void checkLayer(stipple_layer layer) {
+void checkLayer(int layer) {
     if (!stipple_layer_name(layer))
         throw ArgumentError("layer",
                             "is " + std::to_string(int(layer)) +
                                 "; accepted STIPPLE_LAYER_PIGMENT, _SCAR or _BEFORE (0..2)");
 }
 
-const Image16& layerImage(const LayerStack& layers, stipple_layer layer) {
+const Image16& layerImage(const LayerStack& layers, int layer) {
     if (layer == STIPPLE_LAYER_SCAR) return layers.scar;
     if (layer == STIPPLE_LAYER_BEFORE) return layers.before;
     return layers.pigment;
@@ -256,11 +256,10 @@ stipple_status stipple_session_file_to_head(stipple_session* handle, double* mat
     });
 }
 
-stipple_status stipple_session_copy_head_mesh(stipple_session* handle, stipple_frame frame,
-                                              float* positions, float* normals,
-                                              size_t vertex_capacity, size_t* vertex_count,
-                                              uint32_t* indices, size_t triangle_capacity,
-                                              size_t* triangle_count) {
+stipple_status stipple_session_copy_head_mesh(stipple_session* handle, int frame, float* positions,
+                                              float* normals, size_t vertex_capacity,
+                                              size_t* vertex_count, uint32_t* indices,
+                                              size_t triangle_capacity, size_t* triangle_count) {
     return guarded([&] {
         const HeadModel& head = sessionWithHead(handle, "stipple_session_copy_head_mesh").head();
         const Mesh& mesh = head.mesh;
@@ -323,10 +322,10 @@ stipple_status stipple_session_dot_count(stipple_session* handle, size_t* count)
     });
 }
 
-stipple_status stipple_session_copy_dots(stipple_session* handle, stipple_frame frame,
-                                         size_t capacity, float* positions, float* normals,
-                                         float* diameters_mm, float* shades, uint8_t* zones,
-                                         uint64_t* ids, size_t* count) {
+stipple_status stipple_session_copy_dots(stipple_session* handle, int frame, size_t capacity,
+                                         float* positions, float* normals, float* diameters_mm,
+                                         float* shades, uint8_t* zones, uint64_t* ids,
+                                         size_t* count) {
     return guarded([&] {
         Session& session = sessionWithHead(handle, "stipple_session_copy_dots");
         const Frame f = outputFrame(session.head(), frame);
@@ -385,7 +384,7 @@ stipple_status stipple_session_layer_size(stipple_session* handle, int* size) {
     });
 }
 
-stipple_status stipple_session_layer_pixels(stipple_session* handle, stipple_layer layer,
+stipple_status stipple_session_layer_pixels(stipple_session* handle, int layer,
                                             const uint16_t** pixels, int* width, int* height) {
     if (pixels) *pixels = nullptr;
     return guarded([&] {

@@ -35,6 +35,10 @@
  * the call, on any thread. The library starts worker threads of its own during some calls
  * (sampling, baking, PNG encoding) and joins them before returning.
  *
+ * ENUMS. Parameters that take one of the enums below are declared `int`, so that any value a
+ * binding passes is well defined; values outside the enum are refused with BAD_ARGUMENT (or
+ * give NULL / "UNKNOWN" for the name functions).
+ *
  * COORDINATES. The head frame: millimetres, origin midway between the ears, +Y up, +Z forward
  * (out of the face), +X to the subject's left. The host frame: the mesh's own units and axes
  * (what the host handed over, or the mesh file's). file_to_head maps host to head frame.
@@ -79,7 +83,7 @@ STIPPLE_API const char* stipple_last_error(void);
  * name ("positions") or ""; thread-local, valid until the next call. */
 STIPPLE_API const char* stipple_last_error_field(void);
 /* "OK", "BAD_ARGUMENT", ... ; "UNKNOWN" for other values. Static. */
-STIPPLE_API const char* stipple_status_name(stipple_status status);
+STIPPLE_API const char* stipple_status_name(int status);
 
 /* The library's version (semantic versioning). Any pointer may be NULL. Always STIPPLE_OK. */
 STIPPLE_API stipple_status stipple_version(int* major, int* minor, int* patch);
@@ -189,7 +193,7 @@ typedef enum stipple_frame {
  * sizes in vertices/triangles; when too small: BAD_ARGUMENT, nothing written, and the needed
  * counts in *vertex_count / *triangle_count (which may be NULL otherwise). */
 STIPPLE_API stipple_status stipple_session_copy_head_mesh(
-    stipple_session* session, stipple_frame frame, float* positions, float* normals,
+    stipple_session* session, int frame, float* positions, float* normals,
     size_t vertex_capacity, size_t* vertex_count, uint32_t* indices, size_t triangle_capacity,
     size_t* triangle_count);
 
@@ -244,7 +248,7 @@ STIPPLE_API stipple_status stipple_session_dot_count(stipple_session* session, s
  * 1..10), `zones` 1 byte (0..STIPPLE_ZONE_COUNT-1), `ids` 1 uint64 (stable: the same design
  * gives the same ids). *count (may be NULL) receives the number of dots. When capacity is
  * smaller than that: BAD_ARGUMENT, nothing written, *count = the needed number. */
-STIPPLE_API stipple_status stipple_session_copy_dots(stipple_session* session, stipple_frame frame,
+STIPPLE_API stipple_status stipple_session_copy_dots(stipple_session* session, int frame,
                                                      size_t capacity, float* positions,
                                                      float* normals, float* diameters_mm,
                                                      float* shades, uint8_t* zones,
@@ -274,7 +278,7 @@ typedef enum stipple_layer {
     STIPPLE_LAYER_BEFORE = 2   /* RGBA16: linear colour + coverage of the untreated look */
 } stipple_layer;
 /* "pigment", "scar", "before"; NULL for other values. Static. */
-STIPPLE_API const char* stipple_layer_name(stipple_layer layer);
+STIPPLE_API const char* stipple_layer_name(int layer);
 
 /* Chart resolution of the layers: a power of two 1024..8192, or 0 for the design's
  * /render/layer_size. BAD_ARGUMENT for other sizes. Invalidates layer pixel pointers. */
@@ -287,7 +291,7 @@ STIPPLE_API stipple_status stipple_session_layer_size(stipple_session* session, 
  * width * 4 uint16). *pixels is owned by the session and valid until the next apply, head,
  * layer size change or destroy. `width`/`height` may be NULL. */
 STIPPLE_API stipple_status stipple_session_layer_pixels(stipple_session* session,
-                                                        stipple_layer layer,
+                                                        int layer,
                                                         const uint16_t** pixels, int* width,
                                                         int* height);
 
