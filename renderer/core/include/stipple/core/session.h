@@ -11,7 +11,8 @@
 //          │                                               /density_mask (and the region)
 //          └─ dots    FollicleSet: zones merged, scars,    reads /scars, /impressions_per_session
 //                     figures
-//               └─ layers  LayerStack baked at a size      reads /pigment, shades, /render/layer_size
+//               └─ layers  LayerStack baked at a size      reads /pigment, shades,
+//               /render/layer_size
 //                    └─ colour  LayerColour: re-colouring  reads shades, /pigment
 //                               of the baked layers for a host's shader (no re-bake)
 //

@@ -1,0 +1,359 @@
+#include "stipple/core/session.h"
+
+#include <algorithm>
+#include <optional>
+
+#include <nlohmann/json.hpp>
+
+#include "stipple/core/design_writer.h"
+#include "stipple/core/scalp_chart.h"
+
+// The Session: a design on a head with its stages cached. apply() diffs the old and new design
+// as canonical JSON (designToJson), maps each differing field to the stages that read it
+// (fieldStages(), the one table) and drops exactly those caches; the getters recompute lazily.
+
+namespace stipple {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+// Every leaf pointer where `a` and `b` differ (an array of another length, or a value of another
+// type, is reported at its own pointer).
+void diffJson(const Json& a, const Json& b, const std::string& at, std::vector<std::string>& out) {
+    if (a.type() != b.type() || (!a.is_object() && !a.is_array())) {
+        if (a != b) out.push_back(at);
+        return;
+    }
+    if (a.is_array()) {
+        if (a.size() != b.size()) {
+            out.push_back(at);
+            return;
+        }
+        for (size_t i = 0; i < a.size(); ++i)
+            diffJson(a[i], b[i], at + "/" + std::to_string(i), out);
+        return;
+    }
+    for (auto it = a.begin(); it != a.end(); ++it) {
+        const std::string key = at + "/" + it.key();
+        if (!b.contains(it.key()))
+            out.push_back(key);
+        else
+            diffJson(it.value(), b[it.key()], key, out);
+    }
+    for (auto it = b.begin(); it != b.end(); ++it)
+        if (!a.contains(it.key())) out.push_back(at + "/" + it.key());
+}
+
+bool startsWith(const std::string& text, const std::string& prefix) {
+    return text.compare(0, prefix.size(), prefix) == 0 &&
+           (text.size() == prefix.size() || text[prefix.size()] == '/');
+}
+
+// The zone index of "/zones/<k>/..." (designToJson writes zone k at index k), or -1 for the
+// whole array.
+int zoneOfPointer(const std::string& pointer) {
+    const std::string prefix = "/zones/";
+    if (pointer.compare(0, prefix.size(), prefix) != 0) return -1;
+    const size_t end = pointer.find('/', prefix.size());
+    return std::stoi(pointer.substr(prefix.size(), end - prefix.size()));
+}
+
+void markRegion(SessionChange& c) {
+    c.region = c.chart = c.dots = c.layers = true;
+    c.zones.fill(true);
+}
+
+void markAllZones(SessionChange& c) {
+    c.zones.fill(true);
+    c.dots = c.layers = true;
+}
+
+// The one field -> stage table (documented in docs/architecture.md; fieldStages() lists it).
+void markField(const std::string& p, DensityMode mode, SessionChange& c) {
+    if (startsWith(p, "/head")) {
+        c.head = true;
+        markRegion(c);
+    } else if (startsWith(p, "/seed") || startsWith(p, "/hairline")) {
+        markRegion(c);
+    } else if (startsWith(p, "/mode") || startsWith(p, "/total_dots") ||
+               startsWith(p, "/density_mask")) {
+        markAllZones(c);
+    } else if (startsWith(p, "/zones")) {
+        const int z = zoneOfPointer(p);
+        const bool shade = p.size() > 6 && p.compare(p.size() - 6, 6, "/shade") == 0;
+        if (shade) {
+            c.dots = true; // the dots' shade attribute, no resampling
+            c.colour = true;
+        } else if (z < 0 || mode == DensityMode::Total) {
+            markAllZones(c); // total mode shares one count among all zones
+        } else {
+            c.zones[size_t(z)] = true;
+            c.dots = c.layers = true;
+        }
+    } else if (startsWith(p, "/scars")) {
+        c.dots = c.layers = true;
+    } else if (startsWith(p, "/pigment")) {
+        c.colour = true;
+    } else if (startsWith(p, "/impressions_per_session")) {
+        c.dots = true; // the sessions figure only
+    } else if (startsWith(p, "/render/layer_size")) {
+        c.layers = true;
+    } else if (startsWith(p, "/render") || startsWith(p, "/name")) {
+        c.render = true; // /name is provenance in rendered files
+    }
+    // /stipple (the version) and /notes change no output.
+}
+
+} // namespace
+
+bool SessionChange::any() const {
+    return head || region || chart || dots || layers || colour || render || zoneCount() > 0;
+}
+
+size_t SessionChange::zoneCount() const {
+    return size_t(std::count(zones.begin(), zones.end(), true));
+}
+
+const std::vector<FieldStages>& fieldStages() {
+    static const std::vector<FieldStages> kTable = {
+        {"/head", "head (reload by the host), then everything below"},
+        {"/seed", "region, chart, every zone, dots, layers"},
+        {"/hairline", "region, chart, every zone, dots, layers"},
+        {"/mode", "every zone, dots, layers"},
+        {"/total_dots", "every zone, dots, layers"},
+        {"/density_mask", "every zone, dots, layers"},
+        {"/zones/<z>/enabled, density_per_cm2, diameter_mm, diameter_spread_mm, weight",
+         "zone z only (total mode: every zone), dots, layers"},
+        {"/zones/<z>/shade", "the dots' shade attribute and the layer colour (no resampling)"},
+        {"/scars", "dots (scar filter, figures), layers"},
+        {"/pigment", "layer colour (re-coloured live; re-baked when the dot geometry changes)"},
+        {"/impressions_per_session", "the sessions figure only"},
+        {"/render/layer_size", "layers (re-bake at the new size)"},
+        {"/render (everything else), /name", "nothing in core: render settings, provenance"},
+        {"/stipple, /notes", "nothing"},
+    };
+    return kTable;
+}
+
+SessionChange diffDesigns(const Design& before, const Design& after) {
+    SessionChange change;
+    diffJson(designToJson(before), designToJson(after), "", change.fields);
+    std::sort(change.fields.begin(), change.fields.end());
+    // Total mode is judged on the new design (a mode switch marks every zone anyway).
+    for (const std::string& p : change.fields)
+        markField(p, after.mode, change);
+    return change;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+struct Session::Impl {
+    Design design;
+    std::shared_ptr<const HeadModel> head;
+    int layer_size_override = 0;
+
+    // Caches: empty = stale.
+    std::unique_ptr<ScalpRegion> region;
+    std::vector<Problem> region_warnings;
+    std::optional<ScalpChart> chart;
+    std::optional<FollicleSet> dots;
+    std::array<bool, kZoneCount> zone_current{}; // the zone's dots in `dots` are current
+    std::optional<LayerStack> layers;
+    bool layers_colour_current = false; // the bake matches the design's colour fields
+    StageRuns runs;
+
+    void dropAll() {
+        region.reset();
+        region_warnings.clear();
+        chart.reset();
+        dots.reset();
+        zone_current.fill(false);
+        layers.reset();
+        layers_colour_current = false;
+    }
+
+    void requireHead() const {
+        STIPPLE_ASSERT(head != nullptr, "Session: no head (loadHead() or setHead() first)");
+    }
+
+    int layerSize() const {
+        return layer_size_override != 0 ? layer_size_override : design.render.layer_size;
+    }
+
+    const ScalpRegion& ensureRegion() {
+        requireHead();
+        if (!region) {
+            region_warnings.clear();
+            region = std::make_unique<ScalpRegion>(*head, design.hairline, design.seed,
+                                                   design.source.string(), region_warnings);
+            ++runs.region;
+        }
+        return *region;
+    }
+
+    const ScalpChart& ensureChart() {
+        requireHead();
+        if (!chart) {
+            chart = computeScalpChart(*head);
+            ++runs.chart;
+        }
+        return *chart;
+    }
+
+    const FollicleSet& ensureDots() {
+        requireHead();
+        const bool all_current =
+            dots && std::all_of(zone_current.begin(), zone_current.end(), [](bool b) { return b; });
+        if (!all_current) {
+            dots = generateFollicles(*head, design);
+            for (size_t z = 0; z < kZoneCount; ++z)
+                if (design.zone(ZoneId(z)).enabled) ++runs.zone[z];
+            zone_current.fill(true);
+            ++runs.dots;
+        }
+        return *dots;
+    }
+
+    const LayerStack& ensureLayers() {
+        if (!layers || !layers_colour_current) {
+            const FollicleSet& set = ensureDots();
+            layers = bakeLayers(*head, set, design, layerSize());
+            layers_colour_current = true;
+            ++runs.layers;
+        }
+        return *layers;
+    }
+
+    // Brings the cached dots' shade attribute to the design's zone shades without resampling:
+    // a dot's shade is its zone's shade times a factor of its own (the transition band's
+    // falloff), so it scales with the zone's shade.
+    void reshadeDots(const Design& before) {
+        if (!dots) return;
+        for (Dot& dot : dots->dots) {
+            const double old_shade = before.zone(dot.zone).shade;
+            const double new_shade = design.zone(dot.zone).shade;
+            if (old_shade != new_shade && old_shade > 0)
+                dot.shade = float(double(dot.shade) * new_shade / old_shade);
+        }
+    }
+
+    void refreshFigures() {
+        if (!dots) return;
+        dots->impressions_per_session = size_t(design.impressions_per_session);
+        dots->sessions = double(dots->dots.size()) / design.impressions_per_session;
+    }
+};
+
+Session::Session(Design design) : m_impl(std::make_unique<Impl>()) {
+    m_impl->design = std::move(design);
+}
+
+Session::~Session() = default;
+
+void Session::loadHead() {
+    auto head = std::make_shared<const HeadModel>(loadHeadModel(m_impl->design.head));
+    ++m_impl->runs.head;
+    setHead(std::move(head));
+}
+
+void Session::setHead(std::shared_ptr<const HeadModel> head) {
+    STIPPLE_ASSERT(head != nullptr, "Session::setHead(): head must not be null");
+    m_impl->head = std::move(head);
+    m_impl->dropAll();
+}
+
+bool Session::hasHead() const {
+    return m_impl->head != nullptr;
+}
+
+const HeadModel& Session::head() const {
+    m_impl->requireHead();
+    return *m_impl->head;
+}
+
+std::shared_ptr<const HeadModel> Session::sharedHead() const {
+    return m_impl->head;
+}
+
+SessionChange Session::apply(Design design) {
+    Impl& s = *m_impl;
+    SessionChange change = diffDesigns(s.design, design);
+    const Design before = std::move(s.design);
+    s.design = std::move(design);
+    if (change.region) {
+        s.region.reset();
+        s.region_warnings.clear();
+        s.chart.reset(); // see the header: the chart follows the region only
+    }
+    for (size_t z = 0; z < kZoneCount; ++z)
+        if (change.zones[z]) s.zone_current[z] = false;
+    if (change.dots) {
+        s.reshadeDots(before);
+        s.refreshFigures();
+    }
+    if (change.dots && s.dots) {
+        // Scars change the merged set: regenerate it from the (cached) zones.
+        for (const std::string& p : change.fields)
+            if (startsWith(p, "/scars")) s.zone_current.fill(false);
+    }
+    if (change.layers) s.layers.reset();
+    if (change.colour) s.layers_colour_current = false;
+    return change;
+}
+
+const Design& Session::design() const {
+    return m_impl->design;
+}
+
+void Session::setLayerSize(int size, const std::string& option) {
+    if (size != 0) validateLayerSize(size, option);
+    if (size == m_impl->layer_size_override) return;
+    const int before = m_impl->layerSize();
+    m_impl->layer_size_override = size;
+    if (m_impl->layerSize() != before) m_impl->layers.reset();
+}
+
+int Session::layerSize() const {
+    return m_impl->layerSize();
+}
+
+const ScalpRegion& Session::region() {
+    return m_impl->ensureRegion();
+}
+const ScalpChart& Session::chart() {
+    return m_impl->ensureChart();
+}
+const FollicleSet& Session::follicles() {
+    return m_impl->ensureDots();
+}
+const LayerStack& Session::layers() {
+    return m_impl->ensureLayers();
+}
+
+LiveLayers Session::liveLayers() {
+    Impl& s = *m_impl;
+    if (!s.layers) s.ensureLayers();
+    LiveLayers live;
+    live.baked = &*s.layers;
+    return live;
+}
+
+std::vector<Problem> Session::warnings() {
+    Impl& s = *m_impl;
+    std::vector<Problem> out = s.design.warnings;
+    if (s.head)
+        for (const std::string& w : s.head->warnings)
+            out.push_back({s.design.head.mesh.string(), "/head", w, true});
+    out.insert(out.end(), s.region_warnings.begin(), s.region_warnings.end());
+    if (s.dots) out.insert(out.end(), s.dots->warnings.begin(), s.dots->warnings.end());
+    if (s.layers)
+        for (const std::string& w : s.layers->warnings)
+            out.push_back({s.design.source.string(), "", w, true});
+    return out;
+}
+
+const StageRuns& Session::runs() const {
+    return m_impl->runs;
+}
+
+} // namespace stipple

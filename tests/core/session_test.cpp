@@ -1,0 +1,297 @@
+#include "stipple/core/session.h"
+
+#include <cstring>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "stipple/core/design_writer.h"
+#include "stipple/core/hash.h"
+#include "test_util.h"
+
+// The Session's contract: apply() marks stale exactly the stages an edit reaches (the counters
+// in StageRuns prove what reran), chart UVs stay put across non-head edits, other zones' dots
+// stay bit-identical, and the design file round-trips byte for byte.
+
+namespace stipple {
+namespace {
+
+using Json = nlohmann::json;
+
+std::string readText(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+std::filesystem::path example(const std::string& name) {
+    return test::sourceDir() / "examples" / name;
+}
+
+// The example `name` with `pointer` set to `value` (created when missing), parsed as if it were
+// the example file itself (relative paths resolve the same way).
+Design edited(const std::string& name, const std::string& pointer, const Json& value) {
+    Json j = Json::parse(readText(example(name)));
+    j[Json::json_pointer(pointer)] = value;
+    return parseDesign(j.dump(), example(name));
+}
+
+std::string dotsHash(const std::vector<Dot>& dots) {
+    return sha256Hex(
+        std::string_view(reinterpret_cast<const char*>(dots.data()), dots.size() * sizeof(Dot)));
+}
+
+std::vector<Dot> dotsOfZone(const FollicleSet& set, ZoneId zone) {
+    std::vector<Dot> out;
+    for (const Dot& d : set.dots)
+        if (d.zone == zone) out.push_back(d);
+    return out;
+}
+
+std::string uvHash(const ScalpChart& chart) {
+    return sha256Hex(std::string_view(reinterpret_cast<const char*>(chart.uvs.data()),
+                                      chart.uvs.size() * sizeof(glm::vec2))) +
+           sha256Hex(std::string_view(reinterpret_cast<const char*>(chart.inside.data()),
+                                      chart.inside.size()));
+}
+
+// --- the design file round trip ---
+
+TEST(DesignWriter, RoundTripIsByteIdenticalForEveryExample) {
+    for (const auto& entry : std::filesystem::directory_iterator(test::sourceDir() / "examples")) {
+        SCOPED_TRACE(entry.path().string());
+        const Design a = loadDesign(entry.path());
+        const std::string text = designToText(a, entry.path().parent_path());
+        const Design b = parseDesign(text, entry.path());
+        EXPECT_EQ(designToText(b, entry.path().parent_path()), text);
+        EXPECT_EQ(b.head.mesh, a.head.mesh);
+        EXPECT_TRUE(b.warnings.size() <= a.warnings.size()) << text;
+    }
+}
+
+TEST(DesignWriter, HexColourRoundsToTheNearestByte) {
+    EXPECT_EQ(hexColour({0.1, 0.09, 0.08}), "#1a1714");
+    EXPECT_EQ(hexColour({1.5, -1, 0.5}), "#ff0080");
+}
+
+// --- the field -> stage table ---
+
+struct TableCase {
+    const char* example;
+    const char* pointer;
+    Json value;
+    // expected: which flags are set (h head, r region, c chart, d dots, l layers, o colour,
+    // n render) and which zones resample ("all", "none" or one zone name)
+    const char* flags;
+    const char* zones;
+};
+
+TEST(SessionTable, EachFieldMarksExactlyItsStages) {
+    const std::vector<TableCase> cases = {
+        {"natural.json", "/seed", 7, "rcdl", "all"},
+        {"natural.json", "/hairline/frontal_height_mm", 85, "rcdl", "all"},
+        {"natural.json", "/zones/1/density_per_cm2", 50, "dl", "front"},
+        {"natural.json", "/zones/1/diameter_mm", 0.3, "dl", "front"},
+        {"natural.json", "/zones/0/shade", 3, "do", "none"},
+        {"natural.json", "/pigment/age_days", 400, "o", "none"},
+        {"natural.json", "/pigment/fitzpatrick", 5, "o", "none"},
+        {"natural.json", "/impressions_per_session", 9000, "d", "none"},
+        {"natural.json", "/render/layer_size", 2048, "l", "none"},
+        {"natural.json", "/render/fps", 30, "n", "none"},
+        {"natural.json", "/render/turntable_frames", 72, "n", "none"},
+        {"natural.json", "/name", "Client 12", "n", "none"},
+        {"natural.json", "/notes", "consent on file", "", "none"},
+        {"natural.json", "/head/units", "auto", "hrcdl", "all"},
+        {"fut_scar_camouflage.json", "/scars/0/width_mm", 8, "dl", "none"},
+        {"density_total_mode.json", "/zones/2/weight", 2, "dl", "all"},
+    };
+    for (const TableCase& c : cases) {
+        SCOPED_TRACE(std::string(c.example) + " " + c.pointer);
+        const Design before = loadDesign(example(c.example));
+        const Design after = edited(c.example, c.pointer, c.value);
+        const SessionChange change = diffDesigns(before, after);
+        const std::string f = c.flags;
+        auto has = [&](char k) { return f.find(k) != std::string::npos; };
+        EXPECT_EQ(change.head, has('h'));
+        EXPECT_EQ(change.region, has('r'));
+        EXPECT_EQ(change.chart, has('c'));
+        EXPECT_EQ(change.dots, has('d'));
+        EXPECT_EQ(change.layers, has('l'));
+        EXPECT_EQ(change.colour, has('o'));
+        EXPECT_EQ(change.render, has('n'));
+        const std::string zones = c.zones;
+        if (zones == "all")
+            EXPECT_EQ(change.zoneCount(), kZoneCount);
+        else if (zones == "none")
+            EXPECT_EQ(change.zoneCount(), 0u);
+        else {
+            EXPECT_EQ(change.zoneCount(), 1u);
+            EXPECT_TRUE(change.zones[size_t(*parseZoneName(zones))]);
+        }
+        EXPECT_FALSE(change.fields.empty());
+    }
+}
+
+TEST(SessionTable, IdenticalDesignsChangeNothing) {
+    const Design a = loadDesign(example("natural.json"));
+    const SessionChange change = diffDesigns(a, a);
+    EXPECT_FALSE(change.any());
+    EXPECT_TRUE(change.fields.empty());
+}
+
+// --- the Session on the mannequin (examples/natural.json, ~40k dots) ---
+
+class SessionMannequin : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        Design design = loadDesign(example("natural.json"));
+        s_head = std::make_shared<const HeadModel>(loadHeadModel(design.head));
+    }
+    static void TearDownTestSuite() { s_head.reset(); }
+
+    // A warm session at layer size 1024 (the tests compare layers, not their resolution).
+    std::unique_ptr<Session> warmSession(const std::string& name = "natural.json") {
+        auto session = std::make_unique<Session>(loadDesign(example(name)));
+        session->setHead(s_head);
+        session->setLayerSize(1024);
+        session->follicles();
+        session->chart();
+        return session;
+    }
+
+    static std::shared_ptr<const HeadModel> s_head;
+};
+std::shared_ptr<const HeadModel> SessionMannequin::s_head;
+
+TEST_F(SessionMannequin, RenderEditRecomputesNothing) {
+    auto session = warmSession();
+    session->layers();
+    const StageRuns before = session->runs();
+    const SessionChange change =
+        session->apply(edited("natural.json", "/render/lighting", "daylight"));
+    EXPECT_TRUE(change.render);
+    session->follicles();
+    session->layers();
+    session->chart();
+    const StageRuns after = session->runs();
+    EXPECT_EQ(after.region, before.region);
+    EXPECT_EQ(after.chart, before.chart);
+    EXPECT_EQ(after.zone, before.zone);
+    EXPECT_EQ(after.dots, before.dots);
+    EXPECT_EQ(after.layers, before.layers);
+}
+
+TEST_F(SessionMannequin, OneZoneEditResamplesThatZoneOnlyAndKeepsTheOthersBitIdentical) {
+    auto session = warmSession();
+    const FollicleSet before = session->follicles();
+    const StageRuns runs_before = session->runs();
+    session->apply(edited("natural.json", "/zones/1/density_per_cm2", 50)); // front
+    const FollicleSet& after = session->follicles();
+    const StageRuns& runs = session->runs();
+    for (size_t z = 0; z < kZoneCount; ++z) {
+        SCOPED_TRACE(kZoneNames[z]);
+        EXPECT_EQ(runs.zone[z], runs_before.zone[z] + (ZoneId(z) == ZoneId::Front ? 1 : 0));
+        if (ZoneId(z) == ZoneId::Front) continue;
+        EXPECT_EQ(dotsHash(dotsOfZone(after, ZoneId(z))), dotsHash(dotsOfZone(before, ZoneId(z))));
+    }
+    EXPECT_EQ(runs.region, runs_before.region);
+    // 65 -> 50 dots/cm2: the front zone keeps 50/65 of its dots (count tolerance of the
+    // sampler: 1.5% on small zones, see follicles.cpp).
+    const double ratio = double(dotsOfZone(after, ZoneId::Front).size()) /
+                         double(dotsOfZone(before, ZoneId::Front).size());
+    EXPECT_NEAR(ratio, 50.0 / 65.0, 0.02);
+    // And the same as a session that computed the edited design from scratch.
+    Session fresh(edited("natural.json", "/zones/1/density_per_cm2", 50));
+    fresh.setHead(s_head);
+    EXPECT_EQ(dotsHash(fresh.follicles().dots), dotsHash(after.dots));
+}
+
+TEST_F(SessionMannequin, ChartUvsAreByteIdenticalAcrossNonHeadEdits) {
+    auto session = warmSession("fut_scar_camouflage.json");
+    const std::string uvs = uvHash(session->chart());
+    const std::vector<std::pair<std::string, Json>> edits = {{"/zones/5/density_per_cm2", 40},
+                                                             {"/zones/6/shade", 8},
+                                                             {"/scars/0/width_mm", 9},
+                                                             {"/pigment/age_days", 1825},
+                                                             {"/zones/6/enabled", false}};
+    Json j = Json::parse(readText(example("fut_scar_camouflage.json")));
+    for (const auto& [pointer, value] : edits) {
+        SCOPED_TRACE(pointer);
+        j[Json::json_pointer(pointer)] = value;
+        session->apply(parseDesign(j.dump(), example("fut_scar_camouflage.json")));
+        session->follicles();
+        EXPECT_EQ(uvHash(session->chart()), uvs);
+        EXPECT_EQ(uvHash(session->layers().chart), uvs);
+    }
+}
+
+TEST_F(SessionMannequin, ShadeEditRecoloursWithoutResampling) {
+    auto session = warmSession();
+    const FollicleSet before = session->follicles();
+    const StageRuns runs_before = session->runs();
+    session->apply(edited("natural.json", "/zones/1/shade", 7.5)); // front 5.5 -> 7.5
+    const FollicleSet& after = session->follicles();
+    EXPECT_EQ(session->runs().zone, runs_before.zone);
+    EXPECT_EQ(session->runs().region, runs_before.region);
+    ASSERT_EQ(after.dots.size(), before.dots.size());
+    for (size_t i = 0; i < after.dots.size(); ++i) {
+        EXPECT_EQ(after.dots[i].id, before.dots[i].id);
+        const float expected = before.dots[i].zone == ZoneId::Front
+                                   ? before.dots[i].shade * 7.5f / 5.5f
+                                   : before.dots[i].shade;
+        // One float rounding of the rescale (the shade is a float of a double product).
+        ASSERT_NEAR(after.dots[i].shade, expected, 1e-5f) << i;
+    }
+    // Equal to a full recompute of the edited design, within that rounding.
+    Session fresh(edited("natural.json", "/zones/1/shade", 7.5));
+    fresh.setHead(s_head);
+    const FollicleSet& full = fresh.follicles();
+    ASSERT_EQ(full.dots.size(), after.dots.size());
+    for (size_t i = 0; i < full.dots.size(); ++i)
+        ASSERT_NEAR(full.dots[i].shade, after.dots[i].shade, 1e-5f) << i;
+}
+
+TEST_F(SessionMannequin, ReportOnlyFigureResamplesNothing) {
+    auto session = warmSession();
+    const size_t dots = session->follicles().dots.size();
+    const StageRuns runs_before = session->runs();
+    session->apply(edited("natural.json", "/impressions_per_session", 10000));
+    const FollicleSet& after = session->follicles();
+    EXPECT_EQ(session->runs().zone, runs_before.zone);
+    EXPECT_EQ(session->runs().dots, runs_before.dots);
+    EXPECT_NEAR(after.sessions, double(dots) / 10000.0, 1e-12);
+}
+
+TEST_F(SessionMannequin, HairlineEditRebuildsTheRegionAndChart) {
+    auto session = warmSession();
+    const StageRuns runs_before = session->runs();
+    session->apply(edited("natural.json", "/hairline/frontal_height_mm", 90));
+    session->follicles();
+    session->chart();
+    EXPECT_EQ(session->runs().region, runs_before.region + 1);
+    EXPECT_EQ(session->runs().chart, runs_before.chart + 1);
+}
+
+// --- contract violations in a host ---
+
+TEST(SessionContract, ThrowModeTurnsABrokenInvariantIntoAnException) {
+    setAssertMode(AssertMode::Throw);
+    Session session(loadDesign(example("natural.json")));
+    EXPECT_FALSE(session.hasHead());
+    try {
+        session.follicles();
+        ADD_FAILURE() << "no exception";
+    } catch (const ContractViolation& e) {
+        EXPECT_NE(std::string(e.what()).find("Session: no head"), std::string::npos) << e.what();
+    }
+    setAssertMode(AssertMode::Abort);
+    EXPECT_DEATH(session.follicles(), "Session: no head");
+}
+
+} // namespace
+} // namespace stipple
