@@ -578,6 +578,9 @@ static void testRender(void) {
     json = replaceOnce(json, "\"height\": 1080", "\"height\": 180");
     json =
         replaceOnce(json, "[\"front\", \"three_quarter_left\", \"left\", \"top\"]", "[\"front\"]");
+    /* a turntable of the design's frame count: 3 frames, no top pass */
+    json = replaceOnce(json, "\"turntable_frames\": 36", "\"turntable_frames\": 3");
+    json = replaceOnce(json, "\"top_view\": true", "\"top_view\": false");
     CHECK(stipple_session_create_from_json(json, design_path, &session) == STIPPLE_OK, "create");
     free(json);
     if (!session) return;
@@ -647,6 +650,22 @@ static void testRender(void) {
                   STIPPLE_BAD_INPUT, NULL, "front.png", "no overwrite");
     expectFailure(stipple_session_render_folder(session, out_dir, STIPPLE_RENDER_MP4, &files),
                   STIPPLE_BAD_ARGUMENT, "what", NULL, "mp4 without turntable");
+
+    /* A turntable: the design's /render/turntable_frames frames, numbered from 000. */
+    pathJoin(out_dir, sizeof out_dir, g_output, "capi_turntable");
+    CHECK(stipple_session_render_folder(session, out_dir,
+                                        STIPPLE_RENDER_TURNTABLE | STIPPLE_RENDER_CONTACT_SHEET |
+                                            STIPPLE_RENDER_OVERWRITE,
+                                        &files) == STIPPLE_OK,
+          "turntable");
+    for (i = 0; i < 3; ++i) {
+        snprintf(file, sizeof file, "%s/turntable_%03d.png", out_dir, (int)i);
+        CHECK(stat(file, &st) == 0 && st.st_size > 1000, "%s written", file);
+    }
+    snprintf(file, sizeof file, "%s/turntable_003.png", out_dir);
+    CHECK(stat(file, &st) != 0, "no fourth frame");
+    pathJoin(file, sizeof file, out_dir, "contact_sheet.png");
+    CHECK(stat(file, &st) == 0, "contact sheet written");
 
     stipple_session_destroy(session);
     free(after);
