@@ -483,6 +483,57 @@ static int readObj(const char* path, ObjMesh* mesh) {
     return mesh->vertex_count > 0 && mesh->triangle_count > 0;
 }
 
+/* Dots copied in the host frame map onto those in the head frame through file_to_head:
+   positions by the affine map, normals by its linear part (a rotation times a scale). */
+static void checkHostFrameDots(stipple_session* session) {
+    size_t count = 0, i;
+    int r, c;
+    double m[16];
+    float *head_p, *head_n, *host_p, *host_n;
+    CHECK(stipple_session_dot_count(session, &count) == STIPPLE_OK && count > 0, "dots");
+    CHECK(stipple_session_file_to_head(session, m) == STIPPLE_OK, "file_to_head");
+    head_p = (float*)malloc(count * 3 * sizeof(float));
+    head_n = (float*)malloc(count * 3 * sizeof(float));
+    host_p = (float*)malloc(count * 3 * sizeof(float));
+    host_n = (float*)malloc(count * 3 * sizeof(float));
+    CHECK(stipple_session_copy_dots(session, STIPPLE_FRAME_HEAD, count, head_p, head_n, NULL, NULL,
+                                    NULL, NULL, NULL) == STIPPLE_OK,
+          "head frame dots");
+    CHECK(stipple_session_copy_dots(session, STIPPLE_FRAME_HOST, count, host_p, host_n, NULL, NULL,
+                                    NULL, NULL, NULL) == STIPPLE_OK,
+          "host frame dots");
+    expectFailure(
+        stipple_session_copy_dots(session, 2, count, host_p, NULL, NULL, NULL, NULL, NULL, NULL),
+        STIPPLE_BAD_ARGUMENT, "frame", NULL, "unknown frame");
+    for (i = 0; i < count; ++i) {
+        double p[3], n[3], len = 0;
+        for (r = 0; r < 3; ++r) {
+            p[r] = m[12 + r];
+            n[r] = 0;
+            for (c = 0; c < 3; ++c) {
+                p[r] += m[4 * c + r] * host_p[3 * i + (size_t)c];
+                n[r] += m[4 * c + r] * host_n[3 * i + (size_t)c];
+            }
+            len += n[r] * n[r];
+        }
+        len = sqrt(len);
+        for (r = 0; r < 3; ++r) {
+            /* float storage of metres: 1e-7 relative of ~0.1 m, times 1000 mm/m: < 0.01 mm */
+            if (fabs(p[r] - head_p[3 * i + (size_t)r]) > 0.01 ||
+                fabs(n[r] / len - head_n[3 * i + (size_t)r]) > 1e-4) {
+                CHECK(0, "dot %zu axis %d: position %g vs %g, normal %g vs %g", i, r, p[r],
+                      head_p[3 * i + (size_t)r], n[r] / len, head_n[3 * i + (size_t)r]);
+                i = count;
+                break;
+            }
+        }
+    }
+    free(head_p);
+    free(head_n);
+    free(host_p);
+    free(host_n);
+}
+
 static void testArrays(void) {
     char obj_path[4200];
     ObjMesh obj;
@@ -548,6 +599,7 @@ static void testArrays(void) {
                   stipple_landmark_name((int)i), k, host_b[3 * i + k], expected_host[k]);
         }
     }
+    checkHostFrameDots(session);
     free(blender);
     free(obj.positions);
     free(obj.indices);
