@@ -4,7 +4,7 @@
  * layers, bakes and rendering.
  *
  *   capi_test SECTION SOURCE_DIR SHARED_HEADS OUTPUT_DIR
- *   SECTION: errors | mannequin | arrays | render
+ *   SECTION: errors | mannequin | arrays | render | no_gl
  *
  * Each section exits 0 when every check passed, 1 otherwise (ctest runs one test per section).
  */
@@ -724,9 +724,32 @@ static void testRender(void) {
     free(before);
 }
 
+/* ---- no_gl: run with an EGL that finds no driver ------------------------------------------ */
+
+/* ctest runs this with __EGL_VENDOR_LIBRARY_FILENAMES pointing at no file, so libglvnd's EGL
+   finds no driver: rendering must return RUNTIME naming EGL, and the session stays usable. */
+static void testNoGl(void) {
+    stipple_session* session = mannequinSession();
+    uint8_t rgba[32 * 32 * 4];
+    char out_dir[4200];
+    size_t files = 0, count = 0;
+    if (!session) return;
+    CHECK(stipple_session_load_head(session, NULL) == STIPPLE_OK, "head");
+    CHECK(stipple_session_set_layer_size(session, 1024) == STIPPLE_OK, "layer size");
+    expectFailure(stipple_session_render_view(session, "front", 32, 32, 1, NULL, rgba, sizeof rgba),
+                  STIPPLE_RUNTIME, NULL, "EGL", "render without a GL driver");
+    pathJoin(out_dir, sizeof out_dir, g_output, "no_gl");
+    expectFailure(stipple_session_render_folder(session, out_dir, STIPPLE_RENDER_STILLS, &files),
+                  STIPPLE_RUNTIME, NULL, "EGL", "render folder without a GL driver");
+    CHECK(files == 0, "no files");
+    CHECK(stipple_session_dot_count(session, &count) == STIPPLE_OK && count > 0,
+          "the session still works");
+    stipple_session_destroy(session);
+}
+
 int main(int argc, char** argv) {
     if (argc != 5) {
-        fprintf(stderr, "usage: capi_test errors|mannequin|arrays|render SOURCE_DIR "
+        fprintf(stderr, "usage: capi_test errors|mannequin|arrays|render|no_gl SOURCE_DIR "
                         "SHARED_HEADS OUTPUT_DIR\n");
         return 2;
     }
@@ -742,6 +765,8 @@ int main(int argc, char** argv) {
         testArrays();
     else if (strcmp(argv[1], "render") == 0)
         testRender();
+    else if (strcmp(argv[1], "no_gl") == 0)
+        testNoGl();
     else {
         fprintf(stderr, "unknown section '%s'\n", argv[1]);
         return 2;
