@@ -1,14 +1,11 @@
 // Session, head, edits, dots and layers of the C ABI: validate the arguments, convert, call the
 // core (stipple::Session), copy out. No algorithm lives here.
 
-#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <optional>
-
-#include <glm/gtc/matrix_inverse.hpp>
 
 #include "capi_internal.h"
 #include "stipple/core/design.h"
@@ -72,7 +69,7 @@ Frame outputFrame(const HeadModel& head, int frame) {
     if (frame == STIPPLE_FRAME_HEAD) return f;
     if (frame != STIPPLE_FRAME_HOST)
         throw ArgumentError("frame",
-                            "is " + std::to_string(int(frame)) +
+                            "is " + std::to_string(frame) +
                                 "; accepted STIPPLE_FRAME_HEAD (0) or STIPPLE_FRAME_HOST (1)");
     f.to_output = glm::inverse(head.file_to_head);
     // Normals go with the inverse transpose of the position map's linear part.
@@ -131,7 +128,7 @@ stipple_session* newSession(Design design) {
 void checkLayer(int layer) {
     if (!stipple_layer_name(layer))
         throw ArgumentError("layer",
-                            "is " + std::to_string(int(layer)) +
+                            "is " + std::to_string(layer) +
                                 "; accepted STIPPLE_LAYER_PIGMENT, _SCAR or _BEFORE (0..2)");
 }
 
