@@ -534,6 +534,23 @@ static void checkHostFrameDots(stipple_session* session) {
     free(host_n);
 }
 
+/* Vertex i of the head is vertex i of the host's arrays: the head mesh copied back in the host
+   frame gives the host's positions again. */
+static void checkHostMeshRoundTrip(stipple_session* session, const float* host, size_t n) {
+    float* back = (float*)malloc(n * 3 * sizeof(float));
+    size_t vertices = 0, i;
+    double worst = 0;
+    CHECK(stipple_session_copy_head_mesh(session, STIPPLE_FRAME_HOST, back, NULL, n, &vertices,
+                                         NULL, 0, NULL) == STIPPLE_OK &&
+              vertices == n,
+          "head mesh in the host frame: %zu vertices", vertices);
+    for (i = 0; i < 3 * n; ++i)
+        worst = fmax(worst, fabs((double)back[i] - host[i]));
+    /* metres through mm and back in float: a few ulp of ~0.2 m, < 1e-6 m */
+    CHECK(worst < 1e-6, "worst host position round trip %g m", worst);
+    free(back);
+}
+
 static void testArrays(void) {
     char obj_path[4200];
     ObjMesh obj;
@@ -600,6 +617,7 @@ static void testArrays(void) {
         }
     }
     checkHostFrameDots(session);
+    checkHostMeshRoundTrip(session, blender, obj.vertex_count);
     free(blender);
     free(obj.positions);
     free(obj.indices);
