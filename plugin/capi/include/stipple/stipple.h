@@ -32,7 +32,7 @@
  * stipple_session_render_view() of that session must come from the same thread
  * (STIPPLE_BAD_ARGUMENT otherwise), and stipple_session_destroy() of a session that rendered
  * should run there too. stipple_session_render_folder() makes and frees its own context within
- * the call, on any thread. Both leave the library's EGL context current on the calling thread
+ * the call, on any thread. Both may leave the library's EGL context current on the calling thread
  * and do not restore a context the host had current there: a host with GL contexts of its own
  * (Blender) renders from a worker thread of its own, one per session. The library starts worker threads of its own during some calls
  * (sampling, baking, PNG encoding) and joins them before returning.
