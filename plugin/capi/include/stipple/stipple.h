@@ -34,8 +34,9 @@
  * should run there too. stipple_session_render_folder() makes and frees its own context within
  * the call, on any thread. Both may leave the library's EGL context current on the calling thread
  * and do not restore a context the host had current there: a host with GL contexts of its own
- * (Blender) renders from a worker thread of its own, one per session. The library starts worker threads of its own during some calls
- * (sampling, baking, PNG encoding) and joins them before returning.
+ * (Blender) renders from a worker thread of its own, one per session. The library starts worker
+ * threads of its own during some calls (sampling, baking, PNG encoding) and joins them before
+ * returning.
  *
  * ENUMS. Parameters that take one of the enums below are declared `int`, so that any value a
  * binding passes is well defined; values outside the enum are refused with BAD_ARGUMENT (or
@@ -114,8 +115,7 @@ STIPPLE_API stipple_status stipple_session_create_from_file(const char* design_p
 /* The same from design JSON text (NUL-terminated UTF-8). `base_path` names the design for
  * messages and resolves its relative paths: a (possibly non-existent) file path such as
  * "/designs/client.json" whose folder is used; NULL means the current folder. */
-STIPPLE_API stipple_status stipple_session_create_from_json(const char* json,
-                                                            const char* base_path,
+STIPPLE_API stipple_status stipple_session_create_from_json(const char* json, const char* base_path,
                                                             stipple_session** out);
 /* Frees the session and everything it owns. NULL is ignored. Always STIPPLE_OK. */
 STIPPLE_API stipple_status stipple_session_destroy(stipple_session* session);
@@ -146,9 +146,9 @@ STIPPLE_API stipple_status stipple_session_load_head(stipple_session* session,
  * forward not perpendicular, mm_per_unit negative or not finite. BAD_INPUT: not a head (too
  * flat, too small/large for the given units). The previous head stays on failure. */
 STIPPLE_API stipple_status stipple_session_set_head_arrays(
-    stipple_session* session, const float* positions, size_t vertex_count,
-    const uint32_t* indices, size_t triangle_count, const float* uvs, double mm_per_unit,
-    const char* up, const char* forward);
+    stipple_session* session, const float* positions, size_t vertex_count, const uint32_t* indices,
+    size_t triangle_count, const float* uvs, double mm_per_unit, const char* up,
+    const char* forward);
 
 /* 1 when the session has a head, else 0 (also 0 for a NULL session). */
 STIPPLE_API int stipple_session_has_head(const stipple_session* session);
@@ -181,8 +181,7 @@ STIPPLE_API stipple_status stipple_session_landmarks(stipple_session* session, d
                                                      double* host, int* estimated);
 /* The 4x4 affine matrix taking host coordinates to the head frame (mm), 16 doubles,
  * column-major (OpenGL / glm / Blender's Matrix transposed: element [col * 4 + row]). */
-STIPPLE_API stipple_status stipple_session_file_to_head(stipple_session* session,
-                                                        double* matrix);
+STIPPLE_API stipple_status stipple_session_file_to_head(stipple_session* session, double* matrix);
 
 /* Which frame copied positions and normals are in. */
 typedef enum stipple_frame {
@@ -195,9 +194,8 @@ typedef enum stipple_frame {
  * sizes in vertices/triangles; when too small: BAD_ARGUMENT, nothing written, and the needed
  * counts in *vertex_count / *triangle_count (which may be NULL otherwise). */
 STIPPLE_API stipple_status stipple_session_copy_head_mesh(
-    stipple_session* session, int frame, float* positions, float* normals,
-    size_t vertex_capacity, size_t* vertex_count, uint32_t* indices, size_t triangle_capacity,
-    size_t* triangle_count);
+    stipple_session* session, int frame, float* positions, float* normals, size_t vertex_capacity,
+    size_t* vertex_count, uint32_t* indices, size_t triangle_capacity, size_t* triangle_count);
 
 /* ---- Edits -------------------------------------------------------------------------------- */
 
@@ -219,13 +217,13 @@ enum {
  * flags, `zones_mask` (may be NULL) bit z for each zone z (STIPPLE_ZONE_*) that resamples.
  * Invalidates the session's layer pixel pointers, warnings and manifest. On BAD_INPUT the
  * session keeps its design. A design whose head section differs keeps the current head. */
-STIPPLE_API stipple_status stipple_session_apply_json(stipple_session* session,
-                                                      const char* json, const char* base_path,
-                                                      uint32_t* changed, uint32_t* zones_mask);
+STIPPLE_API stipple_status stipple_session_apply_json(stipple_session* session, const char* json,
+                                                      const char* base_path, uint32_t* changed,
+                                                      uint32_t* zones_mask);
 /* The same from a design file. */
 STIPPLE_API stipple_status stipple_session_apply_file(stipple_session* session,
-                                                      const char* design_path,
-                                                      uint32_t* changed, uint32_t* zones_mask);
+                                                      const char* design_path, uint32_t* changed,
+                                                      uint32_t* zones_mask);
 
 /* The warnings found so far, one per line ("" when none): the design's, the head's, and those
  * of the stages computed since the last edit (dots, layers); nothing is computed here. *text is
@@ -253,14 +251,14 @@ STIPPLE_API stipple_status stipple_session_dot_count(stipple_session* session, s
 STIPPLE_API stipple_status stipple_session_copy_dots(stipple_session* session, int frame,
                                                      size_t capacity, float* positions,
                                                      float* normals, float* diameters_mm,
-                                                     float* shades, uint8_t* zones,
-                                                     uint64_t* ids, size_t* count);
+                                                     float* shades, uint8_t* zones, uint64_t* ids,
+                                                     size_t* count);
 
 typedef struct stipple_figures {
     size_t dots;
-    double area_cm2;              /* treated area */
-    double sessions;              /* dots / impressions per session */
-    double nn_min_ratio;          /* nearest-neighbour spacing / ideal hexagonal spacing */
+    double area_cm2;     /* treated area */
+    double sessions;     /* dots / impressions per session */
+    double nn_min_ratio; /* nearest-neighbour spacing / ideal hexagonal spacing */
     double nn_mean_ratio;
     int zone_present[STIPPLE_ZONE_COUNT]; /* 1 when the zone has figures (enabled, non-empty) */
     size_t zone_dots[STIPPLE_ZONE_COUNT];
@@ -292,8 +290,7 @@ STIPPLE_API stipple_status stipple_session_layer_size(stipple_session* session, 
  * second), RGBA, 16 bits per channel, row 0 at the chart's v = 1 edge, rows packed (stride =
  * width * 4 uint16). *pixels is owned by the session and valid until the next apply, head,
  * layer size change or destroy. `width`/`height` may be NULL. */
-STIPPLE_API stipple_status stipple_session_layer_pixels(stipple_session* session,
-                                                        int layer,
+STIPPLE_API stipple_status stipple_session_layer_pixels(stipple_session* session, int layer,
                                                         const uint16_t** pixels, int* width,
                                                         int* height);
 
@@ -326,10 +323,10 @@ STIPPLE_API stipple_status stipple_session_bake_layers(stipple_session* session,
  * Background, MSAA and elevation come from the design's render section. The session keeps its
  * GL context and scene between calls (re-uploaded when the layers or the lighting change); see
  * THREADS above. RUNTIME without an EGL/GL driver or in a build without the renderer. */
-STIPPLE_API stipple_status stipple_session_render_view(stipple_session* session,
-                                                       const char* view, int width, int height,
-                                                       int after, const char* lighting,
-                                                       uint8_t* rgba, size_t capacity);
+STIPPLE_API stipple_status stipple_session_render_view(stipple_session* session, const char* view,
+                                                       int width, int height, int after,
+                                                       const char* lighting, uint8_t* rgba,
+                                                       size_t capacity);
 
 /* What stipple_session_render_folder() writes. */
 enum {
