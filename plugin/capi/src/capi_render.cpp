@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "stipple/render/camera.h"
+#include "stipple/render/design_render.h"
 #include "stipple/render/lighting.h"
 #include "stipple/render/render_job.h"
 #include "stipple/render/renderer.h"
@@ -34,32 +35,17 @@ struct RenderCache {
 
 namespace {
 
-// The design's lighting, or `name` when given ("custom": the design's /render/lights).
+// The design's lighting, or the rig `name` when given (a preset or "custom"); an unknown name
+// is the caller's argument.
 render::Lighting lightingOf(const Design& design, const std::string& name) {
-    if (name == "custom") {
-        if (design.render.lights.empty())
-            throw Error("lighting \"custom\" needs the design's render.lights (1..4 lights); "
-                        "this design has none",
-                        design.source.string(), "/render/lights");
-        return render::customLighting(design.render.lights, design.render.ambient);
+    if (name != "custom" && !render::lightingPreset(name)) {
+        std::string accepted;
+        for (const std::string& n : render::lightingNames())
+            accepted += n + ", ";
+        throw ArgumentError("lighting",
+                            "is '" + name + "'; accepted " + accepted + "custom or NULL");
     }
-    if (std::optional<render::Lighting> rig = render::lightingPreset(name)) return *rig;
-    std::string accepted;
-    for (const std::string& n : render::lightingNames())
-        accepted += n + ", ";
-    throw ArgumentError("lighting", "is '" + name + "'; accepted " + accepted + "custom or NULL");
-}
-
-render::RenderSettings settingsOf(const Design& design, const render::Lighting& lighting) {
-    render::RenderSettings s;
-    s.width = design.render.width;
-    s.height = design.render.height;
-    s.msaa = design.render.msaa;
-    s.supersample = design.render.supersample;
-    s.transparent = design.render.background == Background::Transparent;
-    s.background_srgb = design.render.background_srgb;
-    s.lighting = lighting;
-    return s;
+    return render::lightingFromDesign(design.render, name);
 }
 
 void checkSize(int width, int height) {
@@ -85,7 +71,8 @@ render::Renderer& rendererFor(stipple_session* handle, const std::string& lighti
                        cache->lighting != lighting_name;
     if (stale) {
         const render::Lighting rig = lightingOf(session.design(), lighting_name);
-        render::RenderSettings settings = settingsOf(session.design(), rig);
+        render::RenderSettings settings = render::renderJobFromDesign(session.design()).settings;
+        settings.lighting = rig;
         settings.width = width;
         settings.height = height;
         settings.supersample = 1;
@@ -120,35 +107,21 @@ void checkFolderFlags(uint32_t what) {
                                     "STIPPLE_RENDER_TURNTABLE");
 }
 
+// The design's job (render::renderJobFromDesign: the one conversion every host shares) with the
+// outputs the caller's flags ask for.
 render::RenderJob folderJob(const Design& design, const std::string& out_dir, uint32_t what) {
-    render::RenderJob job;
+    render::RenderOverrides o;
+    o.views = (what & STIPPLE_RENDER_STILLS) ? design.render.views : std::vector<std::string>{};
+    o.turntable = (what & STIPPLE_RENDER_TURNTABLE) != 0;
+    if (!o.turntable) o.top_view = false;
+    o.before_after = (what & STIPPLE_RENDER_BEFORE_AFTER) != 0;
+    o.mp4 = (what & STIPPLE_RENDER_MP4) != 0;
+    o.gif = (what & STIPPLE_RENDER_GIF) != 0;
+    o.contact_sheet = (what & STIPPLE_RENDER_CONTACT_SHEET) != 0;
+    render::RenderJob job = render::renderJobFromDesign(design, o);
     job.out_dir = out_dir;
-    job.settings = settingsOf(design, lightingOf(design, design.render.lighting));
-    if (what & STIPPLE_RENDER_STILLS) job.views = design.render.views;
-    if (what & STIPPLE_RENDER_TURNTABLE) {
-        job.turntable_frames = design.render.turntable_frames;
-        job.top_view_pass = design.render.top_view;
-    }
-    job.elevation_deg = design.render.elevation_deg;
-    job.fps = design.render.fps;
-    job.before_after = (what & STIPPLE_RENDER_BEFORE_AFTER) != 0;
-    job.mp4 = (what & STIPPLE_RENDER_MP4) != 0;
-    job.gif = (what & STIPPLE_RENDER_GIF) != 0;
-    job.contact_sheet = (what & STIPPLE_RENDER_CONTACT_SHEET) != 0;
-    job.watermark = design.render.watermark;
     job.overwrite = (what & STIPPLE_RENDER_OVERWRITE) ? Overwrite::Yes : Overwrite::No;
     return job;
-}
-
-render::Provenance provenanceOf(const Design& design, const HeadModel& head) {
-    render::Provenance p;
-    p.design_name = design.name.empty() ? design.source.stem().string() : design.name;
-    p.design_file = design.source;
-    p.design_sha256 = design.sha256;
-    p.seed = design.seed;
-    p.mesh_file = head.import.file;
-    p.mesh_sha256 = head.import.sha256;
-    return p;
 }
 
 } // namespace
@@ -230,7 +203,7 @@ stipple_status stipple_session_render_folder(stipple_session* handle, const char
         render::RenderSubject subject;
         subject.head = &session.head();
         subject.layers = &session.layers();
-        subject.provenance = provenanceOf(session.design(), session.head());
+        subject.provenance = render::provenanceOf(session.design(), session.head());
         const nlohmann::json summary = render::runRenderJob({subject}, job);
         handle->manifest = summary.dump(2);
         if (files_written) *files_written = summary.at("files").size();
