@@ -864,8 +864,8 @@ void readDensityMask(Reader& r, const json& j, Design& d) {
     try {
         bytes = readFile(spec.image);
     } catch (const Error& e) {
-        r.error(at + "/image", quote(image) + " cannot be read (" + e.what() +
-                                   "); expected a readable grey PNG");
+        r.error(at + "/image",
+                quote(image) + " cannot be read (" + e.what() + "); expected a readable grey PNG");
         return;
     }
     static const char kPng[8] = {'\x89', 'P', 'N', 'G', '\r', '\n', '\x1a', '\n'};

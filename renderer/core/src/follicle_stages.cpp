@@ -571,12 +571,13 @@ struct ZoneSampling {
     uint64_t seed = 0;     // per-triangle candidate counts
     uint64_t position_seed = 0;
     size_t in_zone = 0, inset_dropped = 0;
-    HugeVector<SampleCandidate> candidates;
+    HugeVector<SampleCandidate>* candidates = nullptr; // the scratch's buffer
 
     uint64_t positionHash(uint64_t t, uint64_t j) const { return hashOf(position_seed, t, j); }
 };
 
-ZoneSampling planZone(const FollicleRegion& region, ZoneId zone, double peak_per_mm2) {
+ZoneSampling planZone(const FollicleRegion& region, ZoneId zone, double peak_per_mm2,
+                      HugeVector<SampleCandidate>& candidates) {
     const size_t z = size_t(zone);
     ZoneSampling zs;
     zs.zone = zone;
@@ -599,7 +600,9 @@ ZoneSampling planZone(const FollicleRegion& region, ZoneId zone, double peak_per
                                       : zone == ZoneId::FrontTransition               ? 1.5
                                       : zs.varying || zs.target_dots < kSmallZoneDots ? 2.5
                                                                                       : 1.0);
-    zs.candidates.reserve(size_t(zs.per_dot * zs.target_dots * 1.1) + 16);
+    zs.candidates = &candidates;
+    candidates.clear();
+    candidates.reserve(size_t(zs.per_dot * zs.target_dots * 1.1) + 16);
     return zs;
 }
 
@@ -655,62 +658,109 @@ bool clearOfOtherZones(const ScalpRegion& region, const glm::dvec3& a, const glm
     return true;
 }
 
-// Whether some corner's proven ball holds the whole triangle (every point of it lies within
-// the longest edge of each corner) with room for the probes; sets `zone` to the ball's zone.
-// Balls of other zones need no room: they only prove that no candidate of `own` lies here.
-bool cornerHoldsTriangle(const RegionData& data, const glm::uvec3& tri, const TriangleInfo& info,
-                         ZoneId own, double probe_need, ZoneId& zone) {
+// The zones sampled in one pass over the mesh: each candidate position is classified once for
+// all of them. Zones outside `bits` need no room around their balls (need 0): their balls
+// only prove that a point is not in a sampled zone.
+struct ZonePass {
+    PerZone<ZoneSampling> zones;
+    uint8_t bits = 0;       // the zones sampled
+    PerZone<double> need{}; // room a ball of zone z must leave to settle a candidate (probes)
+};
+
+// The zone whose corner ball holds the whole triangle (every point of it lies within the
+// longest edge of each corner) with room for the probes, or ZoneId::Count.
+ZoneId cornerZone(const RegionData& data, const glm::uvec3& tri, const TriangleInfo& info,
+                  const PerZone<double>& need) {
     for (uint32_t vi : {tri.x, tri.y, tri.z}) {
         const uint8_t bits = data.vertex_zones[data.weldOf(vi)];
         if (bits == kOutsideBit || bits == (1u << unsigned(ZoneId::FrontTransition))) continue;
         const ZoneId z = zoneOfBits(bits);
-        if (data.vertex_margin[data.weldOf(vi)] > info.max_edge_mm + (z == own ? probe_need : 0)) {
-            zone = z;
-            return true;
-        }
+        if (data.vertex_margin[data.weldOf(vi)] > info.max_edge_mm + need[size_t(z)]) return z;
     }
-    return false;
+    return ZoneId::Count;
 }
 
-// The candidates of zone zs.zone on triangle t (see the file comment, steps 1 and 2).
-void triangleCandidates(const Mesh& mesh, const RegionData& data, size_t t, ZoneSampling& zs) {
+// Adds candidate (t, j) at p, classified in zone zp.zone, to that zone's pool unless thinning
+// by the local density or the border inset drops it (see the file comment, step 2).
+void offerCandidate(const RegionData& data, const glm::dvec3& a, const glm::dvec3& ab,
+                    const glm::dvec3& ac, size_t t, uint64_t j, uint64_t h, const glm::dvec3& p,
+                    const ZonePoint& zp, ZoneSampling& zs, ProbeFrame& frame, BallCache& balls) {
+    const double f = zs.varying ? data.field.factor(p, zp.zone, zp.transition) : 1.0;
+    if (f < 1 && unitOf(hashOf(h, 7)) >= f) return;
+    const double r = zs.varying
+                         ? kRadiusFactor * hexSpacingMm(zs.peak * std::max(f, kMinDensityFactor))
+                         : zs.r_peak;
+    // The margin is a distance bound, so beyond it no test is needed; the line itself (outside
+    // the region) needs no strip: no zone has dots beyond it.
+    const double inset = kProbeFactor * r;
+    if (zp.zone_margin_mm < inset &&
+        !clearOfOtherZones(*data.scalp, a, ab, ac, p, int8_t(zp.zone), inset, frame, balls)) {
+        ++zs.inset_dropped;
+        return;
+    }
+    ++zs.in_zone;
+    SampleCandidate cand;
+    cand.position = glm::vec3(p);
+    cand.radius_mm = float(r);
+    cand.triangle = uint32_t(t);
+    cand.index = uint32_t(j);
+    cand.priority = uint32_t(hashOf(h, 9) >> 32);
+    zs.candidates->push_back(cand);
+}
+
+// The candidates of the pass's zones on triangle t (see the file comment, steps 1 and 2).
+void triangleCandidates(const Mesh& mesh, const RegionData& data, size_t t, ZonePass& pass) {
     const TriangleInfo& info = data.tris[t];
-    const ZoneId zone = zs.zone;
-    const uint64_t count =
-        uint64_t(zs.per_dot * zs.peak * info.area_mm2 + unitOf(hashOf(zs.seed, t, ~uint64_t(0))));
-    if (count == 0) return;
-    // A certified triangle lies in one zone (this one: its bits include it); when it is also
-    // deeper than the inset, its candidates need no classification. The transition zone needs
-    // each candidate's depth in the band for its falloff, so it always classifies.
-    bool interior = info.certified && zone != ZoneId::FrontTransition &&
-                    info.margin_mm > info.max_edge_mm + zs.probe_need;
+    const uint8_t zones = info.zones & pass.bits;
+    if (!zones) return;
+    constexpr size_t kZones = size_t(ZoneId::Count);
+    uint64_t counts[kZones] = {};
+    uint64_t count_max = 0;
+    for (size_t z = 0; z < kZones; ++z) {
+        if (!(zones & (1u << z))) continue;
+        const ZoneSampling& zs = pass.zones[z];
+        const double expected = zs.per_dot * zs.peak * info.area_mm2;
+        counts[z] = uint64_t(expected + unitOf(hashOf(zs.seed, t, ~uint64_t(0))));
+        count_max = std::max(count_max, counts[z]);
+    }
+    if (count_max == 0) return;
+    // A certified triangle lies in one zone; when it is also deeper than the largest inset, its
+    // candidates need no classification. The transition zone needs each candidate's depth in
+    // the band for its falloff, so it always classifies. Or one corner's proven ball holds the
+    // whole triangle.
+    size_t only = kZones;
+    if (info.certified && (zones & (zones - 1)) == 0) only = size_t(zoneOfBits(zones));
+    bool interior = only < kZones && ZoneId(only) != ZoneId::FrontTransition &&
+                    info.margin_mm > info.max_edge_mm + pass.need[only];
     const glm::uvec3 tri = mesh.triangles[t];
-    ZoneId corner_zone = zone;
-    if (!interior && cornerHoldsTriangle(data, tri, info, zone, zs.probe_need, corner_zone)) {
-        if (corner_zone != zone) return; // wholly in another zone
-        interior = true;
+    if (!interior) {
+        const ZoneId corner = cornerZone(data, tri, info, pass.need);
+        if (corner != ZoneId::Count) {
+            only = size_t(corner);
+            interior = true;
+        }
     }
     const glm::dvec3 a = mesh.positions[tri.x];
     const glm::dvec3 ab = glm::dvec3(mesh.positions[tri.y]) - a;
     const glm::dvec3 ac = glm::dvec3(mesh.positions[tri.z]) - a;
-    PerZone<double> need{};
-    need[size_t(zone)] = zs.probe_need;
-    BallCache balls(need.data(), int8_t(ZoneId::FrontTransition));
+    BallCache balls(pass.need.data(), int8_t(ZoneId::FrontTransition));
     for (uint32_t vi : {tri.x, tri.y, tri.z}) {
         const uint8_t bits = data.vertex_zones[data.weldOf(vi)];
         balls.add(mesh.positions[vi], data.vertex_margin[data.weldOf(vi)],
                   bits == kOutsideBit ? BallCache::kOutside : int8_t(zoneOfBits(bits)));
     }
     ProbeFrame frame;
-    for (uint64_t j = 0; j < count; ++j) {
-        const uint64_t h = zs.positionHash(t, j);
+    const uint64_t position_seed = pass.zones[size_t(zoneOfBits(zones))].position_seed;
+    for (uint64_t j = 0; j < count_max; ++j) {
+        if (only < kZones && j >= counts[only]) break;
+        const uint64_t h = hashOf(position_seed, t, j);
         double u, v;
         barycentricOf(h, u, v);
         const glm::dvec3 p = a + u * ab + v * ac;
         ZonePoint zp;
         if (interior) {
             zp.inside = true;
-            zp.zone = zone;
+            zp.zone = ZoneId(only);
             zp.margin_mm = zp.zone_margin_mm = 1e9;
         } else {
             // Only a zone ball that also holds the inset probes saves work; nearer its rim a
@@ -719,37 +769,19 @@ void triangleCandidates(const Mesh& mesh, const RegionData& data, size_t t, Zone
             double slack = 0;
             int8_t ball_zone = 0;
             if (balls.settle(p, ball_zone, slack)) {
-                if (ball_zone != int8_t(zone)) continue; // outside, or another zone
+                if (ball_zone == BallCache::kOutside) continue;
                 zp.inside = true;
-                zp.zone = zone;
+                zp.zone = ZoneId(ball_zone);
                 zp.margin_mm = zp.zone_margin_mm = slack;
             } else {
                 zp = data.scalp->classify(p);
                 balls.add(p, zp);
-                if (!zp.inside || zp.zone != zone) continue;
+                if (!zp.inside) continue;
             }
         }
-        const double f = zs.varying ? data.field.factor(p, zone, zp.transition) : 1.0;
-        if (f < 1 && unitOf(hashOf(h, 7)) >= f) continue;
-        const double r =
-            zs.varying ? kRadiusFactor * hexSpacingMm(zs.peak * std::max(f, kMinDensityFactor))
-                       : zs.r_peak;
-        // The margin is a distance bound, so beyond it no test is needed; the line itself
-        // (outside the region) needs no strip: no zone has dots beyond it.
-        const double inset = kProbeFactor * r;
-        if (zp.zone_margin_mm < inset &&
-            !clearOfOtherZones(*data.scalp, a, ab, ac, p, int8_t(zone), inset, frame, balls)) {
-            ++zs.inset_dropped;
-            continue;
-        }
-        ++zs.in_zone;
-        SampleCandidate cand;
-        cand.position = glm::vec3(p);
-        cand.radius_mm = float(r);
-        cand.triangle = uint32_t(t);
-        cand.index = uint32_t(j);
-        cand.priority = uint32_t(hashOf(h, 9) >> 32);
-        zs.candidates.push_back(cand);
+        const size_t z = size_t(zp.zone);
+        if (!(pass.bits & (1u << z)) || j >= counts[z]) continue;
+        offerCandidate(data, a, ab, ac, t, j, h, p, zp, pass.zones[z], frame, balls);
     }
 }
 
@@ -759,17 +791,17 @@ void triangleCandidates(const Mesh& mesh, const RegionData& data, size_t t, Zone
 // sqrt(1 - q); then, since a finite pool near borders and density gradients does not follow
 // that exactly, the count is measured and the radius rescaled (count ~ 1 / r^2) until it is
 // within kCountTolerance. Everything here depends only on the zone's own candidates.
-std::vector<SampleCandidate> selectToTarget(const ZoneSampling& zs, int& rounds) {
+std::vector<SampleCandidate> selectToTarget(const ZoneSampling& zs, PoissonSelector& selector,
+                                            int& rounds) {
     const double q =
         double(zs.inset_dropped) / double(std::max<size_t>(1, zs.in_zone + zs.inset_dropped));
     double scale = std::max(kMinRadiusScale, kFirstRadiusScale * std::sqrt(1 - q));
     // A scale <= 1 keeps the grid (cells of 2 r_max): prepared once for the zone.
-    PoissonSelector selector;
     bool prepared = false;
     auto select = [&](double s) {
         ++rounds;
-        if (s > 1) return selectPoissonDisk(zs.candidates, float(zs.r_max * s), float(s));
-        if (!prepared) selector.prepare(zs.candidates, float(zs.r_max));
+        if (s > 1) return selectPoissonDisk(*zs.candidates, float(zs.r_max * s), float(s));
+        if (!prepared) selector.prepare(*zs.candidates, float(zs.r_max));
         prepared = true;
         return selector.select(float(s));
     };
@@ -831,31 +863,57 @@ Dot makeDot(const Mesh& mesh, const FollicleRegion& region, const ZoneSampling& 
 
 } // namespace
 
-ZoneDots sampleZone(const HeadModel& head, const FollicleRegion& region, ZoneId zone,
-                    const ZoneSpec& spec, double peak_per_mm2) {
-    STIPPLE_ASSERT(zone < ZoneId::Count, "sampleZone(): zone must be a zone, not ZoneId::Count");
+PerZone<ZoneDots> sampleZones(const HeadModel& head, const FollicleRegion& region,
+                              const PerZone<ZoneSpec>& specs, const PerZone<double>& peaks,
+                              const PerZone<bool>& which, SamplingScratch* scratch) {
     STIPPLE_ASSERT(head.mesh.triangles.size() == region.triangleCount(),
-                   "sampleZone(): the head is not the one the region was built on");
-    ZoneDots out;
-    out.zone = zone;
-    out.target_dots = peak_per_mm2 * region.densityIntegralMm2(zone);
-    if (!spec.enabled || !(peak_per_mm2 > 0)) return out;
-    out.sampled = true;
+                   "sampleZones(): the head is not the one the region was built on");
+    SamplingScratch local;
+    SamplingScratch& buffers = scratch ? *scratch : local;
+    PerZone<ZoneDots> out;
+    ZonePass pass;
+    for (size_t z = 0; z < out.size(); ++z) {
+        out[z].zone = ZoneId(z);
+        out[z].target_dots = peaks[z] * region.densityIntegralMm2(ZoneId(z));
+        if (!which[z] || !specs[z].enabled || !(peaks[z] > 0)) continue;
+        out[z].sampled = true;
+        pass.bits |= uint8_t(1u << z);
+        pass.zones[z] = planZone(region, ZoneId(z), peaks[z], buffers.candidates[z]);
+        pass.need[z] = pass.zones[z].probe_need;
+    }
     const RegionData& data = region.data();
     const Mesh& mesh = head.mesh;
-    ZoneSampling zs = planZone(region, zone, peak_per_mm2);
-    const uint8_t bit = uint8_t(1u << unsigned(zone));
-    for (size_t t = 0; t < data.tris.size(); ++t)
-        if (data.tris[t].zones & bit) triangleCandidates(mesh, data, t, zs);
-    out.candidates = zs.in_zone;
-    out.inset_dropped = zs.inset_dropped;
-    const std::vector<SampleCandidate> kept = selectToTarget(zs, out.selection_rounds);
-    zs.candidates = {};
-    out.dots.resize(kept.size());
-    out.local_density_per_mm2.resize(kept.size());
-    for (size_t i = 0; i < kept.size(); ++i)
-        out.dots[i] = makeDot(mesh, region, zs, spec, kept[i], out.local_density_per_mm2[i]);
+    if (pass.bits)
+        for (size_t t = 0; t < data.tris.size(); ++t)
+            triangleCandidates(mesh, data, t, pass);
+    for (size_t z = 0; z < out.size(); ++z) {
+        if (!out[z].sampled) continue;
+        const ZoneSampling& zs = pass.zones[z];
+        out[z].candidates = zs.in_zone;
+        out[z].inset_dropped = zs.inset_dropped;
+        const std::vector<SampleCandidate> kept =
+            selectToTarget(zs, buffers.selector, out[z].selection_rounds);
+        buffers.candidates[z].clear();
+        out[z].dots.resize(kept.size());
+        out[z].local_density_per_mm2.resize(kept.size());
+        for (size_t i = 0; i < kept.size(); ++i)
+            out[z].dots[i] =
+                makeDot(mesh, region, zs, specs[z], kept[i], out[z].local_density_per_mm2[i]);
+    }
     return out;
+}
+
+ZoneDots sampleZone(const HeadModel& head, const FollicleRegion& region, ZoneId zone,
+                    const ZoneSpec& spec, double peak_per_mm2, SamplingScratch* scratch) {
+    STIPPLE_ASSERT(zone < ZoneId::Count, "sampleZone(): zone must be a zone, not ZoneId::Count");
+    PerZone<ZoneSpec> specs;
+    PerZone<double> peaks{};
+    PerZone<bool> which{};
+    specs[size_t(zone)] = spec;
+    peaks[size_t(zone)] = peak_per_mm2;
+    which[size_t(zone)] = true;
+    PerZone<ZoneDots> zones = sampleZones(head, region, specs, peaks, which, scratch);
+    return std::move(zones[size_t(zone)]);
 }
 
 } // namespace stipple

@@ -332,12 +332,13 @@ FollicleSet generateFollicles(const HeadModel& head, const Design& design) {
     validateImpressions(design.impressions_per_session, file);
     const ZoneSettings settings = zoneSettings(design);
     const PerZone<double> peaks = zonePeaks(region, settings, file, warnings);
-    PerZone<ZoneDots> zones;
+    PerZone<bool> all;
+    all.fill(true);
+    SamplingScratch scratch;
+    const PerZone<ZoneDots> zones = sampleZones(head, region, settings.zones, peaks, all, &scratch);
     PerZone<const ZoneDots*> merged{};
-    for (size_t z = 0; z < zones.size(); ++z) {
-        zones[z] = sampleZone(head, region, ZoneId(z), settings.zones[z], peaks[z]);
+    for (size_t z = 0; z < zones.size(); ++z)
         merged[z] = &zones[z];
-    }
     return assembleFollicles(head, region, merged, design.scars, design.impressions_per_session,
                              file, warnings);
 }

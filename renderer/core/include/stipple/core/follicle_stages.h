@@ -23,6 +23,8 @@
 #include "stipple/core/error.h"
 #include "stipple/core/follicles.h"
 #include "stipple/core/head_model.h"
+#include "stipple/core/huge_pages.h"
+#include "stipple/core/poisson_sampling.h"
 #include "stipple/core/scalp_region.h"
 
 namespace stipple {
@@ -98,13 +100,23 @@ PerZone<double> zonePeaks(const FollicleRegion& region, const ZoneSettings& sett
 // The dots of one zone, before scars (what assembleFollicles() merges).
 struct ZoneDots {
     ZoneId zone = ZoneId::Front;
-    bool sampled = false;                     // enabled with a positive peak density
-    std::vector<Dot> dots;                    // in selection order (candidate priority)
-    std::vector<float> local_density_per_mm2; // per dot: peak x local factor (spacing figure)
-    double target_dots = 0;                   // peak x density integral: the count aimed at
-    size_t candidates = 0;                    // candidates in the zone after the border inset
-    size_t inset_dropped = 0;                 // candidates dropped near other zones' borders
-    int selection_rounds = 0;                 // Poisson-disk selections run to match the count
+    bool sampled = false; // enabled with a positive peak density
+    // Huge pages: at 10^5 dots fresh 4 KiB pages cost about as much as making the dots.
+    HugeVector<Dot> dots;                    // in selection order (candidate priority)
+    HugeVector<float> local_density_per_mm2; // per dot: peak x local factor (spacing figure)
+    double target_dots = 0;                  // peak x density integral: the count aimed at
+    size_t candidates = 0;                   // candidates in the zone after the border inset
+    size_t inset_dropped = 0;                // candidates dropped near other zones' borders
+    int selection_rounds = 0;                // Poisson-disk selections run to match the count
+};
+
+// Buffers sampleZone() reuses from one call to the next (the candidates, the Poisson-disk
+// selector's grid and sorted copies: fresh buffers for every zone cost page faults worth about
+// a tenth of the work at 10^5 dots). Results never depend on what a scratch held before. Not
+// thread-safe: one per thread.
+struct SamplingScratch {
+    PerZone<HugeVector<SampleCandidate>> candidates;
+    PoissonSelector selector;
 };
 
 // Samples zone `zone` with `spec` at peak density `peak_per_mm2` (from zonePeaks(); a zone
@@ -113,8 +125,17 @@ struct ZoneDots {
 // (STIPPLE_ASSERT on the triangle count). Visits only the triangles whose zone bits include
 // the zone and classifies only their candidates. Deterministic: a pure function of (head,
 // region, zone, spec, peak); the dots equal zone `zone` of generateFollicles() exactly.
+// `scratch` may be null (buffers of this call only).
 ZoneDots sampleZone(const HeadModel& head, const FollicleRegion& region, ZoneId zone,
-                    const ZoneSpec& spec, double peak_per_mm2);
+                    const ZoneSpec& spec, double peak_per_mm2, SamplingScratch* scratch = nullptr);
+
+// Samples the zones with which[z] in one pass over the mesh, each candidate position
+// classified once for all of them (what generateFollicles() does for every zone): zone z's dots
+// are exactly sampleZone(head, region, z, specs[z], peaks[z])'s. Zones not asked for, off or
+// with a peak <= 0 come back empty (sampled == false). Asserts as sampleZone().
+PerZone<ZoneDots> sampleZones(const HeadModel& head, const FollicleRegion& region,
+                              const PerZone<ZoneSpec>& specs, const PerZone<double>& peaks,
+                              const PerZone<bool>& which, SamplingScratch* scratch = nullptr);
 
 // Merges the zones in zone order (null or not sampled = zone off), realises the scars on the
 // head (FUE scars placed from the region's seed; dots inside a scar without camouflage are
