@@ -750,6 +750,7 @@ void triangleCandidates(const Mesh& mesh, const RegionData& data, size_t t, Zone
                   bits == kOutsideBit ? BallCache::kOutside : int8_t(zoneOfBits(bits)));
     }
     ProbeFrame frame;
+    // One sequence of positions for every zone (see the file comment, step 1).
     const uint64_t position_seed = pass.zones[size_t(zoneOfBits(zones))].position_seed;
     for (uint64_t j = 0; j < count_max; ++j) {
         if (only < kZones && j >= counts[only]) break;

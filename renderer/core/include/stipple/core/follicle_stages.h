@@ -57,12 +57,14 @@ public:
     FollicleRegion(const HeadModel& head, const HairlineSpec& hairline, uint64_t seed,
                    const DensityMaskSpec* mask, const std::string& file,
                    std::vector<Problem>& warnings);
-    // The same from an existing ScalpRegion (not null) built from (head, hairline, seed), so
-    // that a mask edit does not rebuild the zone map. Throws as above for the mask.
+    // The same on an existing ScalpRegion (not null: STIPPLE_ASSERT), which must have been built
+    // from this (head, hairline, seed), so that a mask edit does not rebuild the zone map.
+    // Throws as above for the mask.
     FollicleRegion(const HeadModel& head, std::shared_ptr<const ScalpRegion> scalp,
                    const HairlineSpec& hairline, uint64_t seed, const DensityMaskSpec* mask,
                    const std::string& file);
     ~FollicleRegion();
+    // Movable; a moved-from region may only be assigned or destroyed.
     FollicleRegion(FollicleRegion&&) noexcept;
     FollicleRegion& operator=(FollicleRegion&&) noexcept;
 
@@ -79,18 +81,21 @@ public:
     // Triangles of the mesh the region was built on (sampleZone() checks its head against it).
     size_t triangleCount() const;
 
-    struct Data; // per-triangle and per-vertex tables (follicle_stages.cpp)
+    // The per-triangle and per-vertex tables, for the stage functions (the type is private to
+    // follicle_stages.cpp).
+    struct Data;
     const Data& data() const { return *m_data; }
 
 private:
     std::unique_ptr<const Data> m_data;
 };
 
-// Peak density of each zone, dots per mm^2 before the local factors (0 for a zone that is off
-// or has no area). Density mode: the zone's density_per_cm2 / 100, each zone alone. Total
-// mode: total_dots shared out by weight x area, so every zone depends on all the others by
-// definition. Validates each enabled zone: throws stipple::Error naming
-// `settings.pointers[z]` + "/density_per_cm2" (not > 0, or above 1000), "/weight" (< 0),
+// Peak density of each zone, dots per mm^2 before the local factors (0 for a zone that is off;
+// in total mode also for a zone with no area on this head). Density mode: the zone's
+// density_per_cm2 / 100, each zone alone. Total mode: total_dots shared out by weight x area, so
+// every zone depends on all the others by definition. Validates each enabled zone: throws
+// stipple::Error naming `settings.pointers[z]` + "/density_per_cm2" (not > 0, or above 1000),
+// "/weight" (< 0),
 // "/diameter_mm" (not in (0, 3]), "/diameter_spread_mm" (not in [0, 1]), "/total_dots" (total
 // mode, <= 0) or "/zones" (total mode, no weighted area); densities outside the usual 5..150
 // are appended to `warnings`.
@@ -101,7 +106,7 @@ PerZone<double> zonePeaks(const FollicleRegion& region, const ZoneSettings& sett
 struct ZoneDots {
     ZoneId zone = ZoneId::Front;
     bool sampled = false; // enabled with a positive peak density
-    // Huge pages: at 10^5 dots fresh 4 KiB pages cost about as much as making the dots.
+    // On huge pages (huge_pages.h): a zone of 10^5 dots is ~5 MB, a thousand 4 KiB page faults.
     HugeVector<Dot> dots;                    // in selection order (candidate priority)
     HugeVector<float> local_density_per_mm2; // per dot: peak x local factor (spacing figure)
     double target_dots = 0;                  // peak x density integral: the count aimed at
