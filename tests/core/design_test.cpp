@@ -629,9 +629,9 @@ TEST(Design, CustomLightingReadsItsLights) {
 TEST(Design, CustomLightingErrorsNameTheField) {
     EXPECT_CONTAINS(errorAt(withRoot(R"("render": {"lighting": "custom"})"), "/render/lights"),
                     "needs an array of 1..4 lights");
-    EXPECT_CONTAINS(
-        errorAt(withRoot(R"("render": {"lights": [{"intensity": 1}]})"), "/render/lights"),
-        "only read with \"lighting\": \"custom\"");
+    EXPECT_CONTAINS(errorAt(withRoot(R"("render": {"lights": [{"intensity": 1}]})"),
+                            "/render/lights"),
+                    "only read with \"lighting\": \"custom\"");
     EXPECT_CONTAINS(errorAt(withRoot(R"("render": {"lighting": "custom",
                                         "lights": [{"elevation_deg": 120}]})"),
                             "/render/lights/0/elevation_deg"),

@@ -32,15 +32,15 @@ std::string axisName(Axis axis); // "+Y"
 glm::dvec3 axisVector(Axis axis);
 
 // The landmark names, in the order reports list them.
-inline constexpr std::array<const char*, 6> kLandmarkNames = {"vertex",   "glabella",  "nose_tip",
-                                                              "ear_left", "ear_right", "occiput"};
+inline constexpr std::array<const char*, 6> kLandmarkNames = {
+    "vertex", "glabella", "nose_tip", "ear_left", "ear_right", "occiput"};
 
 struct HeadSpec {
-    std::filesystem::path mesh;        // resolved: relative paths are against the design
-    std::optional<double> mm_per_unit; // nullopt: inferred from anthropometry
-    std::optional<Axis> up;            // nullopt: default +Y (with a sanity check)
-    std::optional<Axis> forward;       // nullopt: default +Z
-    std::vector<std::string> keep;     // mesh/material names to keep; empty: largest part
+    std::filesystem::path mesh;             // resolved: relative paths are against the design
+    std::optional<double> mm_per_unit;      // nullopt: inferred from anthropometry
+    std::optional<Axis> up;                 // nullopt: default +Y (with a sanity check)
+    std::optional<Axis> forward;            // nullopt: default +Z
+    std::vector<std::string> keep;          // mesh/material names to keep; empty: largest part
     // Landmark overrides in the mesh file's own coordinates and units (what a user reads off
     // a vertex in a 3D tool). Keys are from kLandmarkNames.
     std::map<std::string, glm::dvec3> landmarks;
@@ -52,15 +52,15 @@ enum class SideProfile { Rounded, Sharp, Soft };
 struct HairlineSpec {
     HairlineTemplate shape = HairlineTemplate::Natural;
     SideProfile side_profile = SideProfile::Rounded;
-    double frontal_height_mm = 80;           // mid-frontal point above the glabella, 60..110
-    double frontotemporal_recession_mm = 10; // how far the temple corners recede, 0..40
-    double temporal_peak_mm = 10;            // length of the temporal peaks, 0..25
-    double transition_mm = 10;               // width of the soft front zone, 5..20
-    double irregularity_amplitude_mm = 1.5;  // micro-irregularity of the line, 0..5
-    double irregularity_scale_mm = 6;        // its wavelength along the line, 2..30
-    double asymmetry_mm = 1.0;               // left/right difference, 0..5
-    double nape_height_mm = -35;  // nape line above the ear line (below = negative), -90..40
-    double ear_clearance_mm = 12; // margin kept around the ears, 0..30
+    double frontal_height_mm = 80;            // mid-frontal point above the glabella, 60..110
+    double frontotemporal_recession_mm = 10;  // how far the temple corners recede, 0..40
+    double temporal_peak_mm = 10;             // length of the temporal peaks, 0..25
+    double transition_mm = 10;                // width of the soft front zone, 5..20
+    double irregularity_amplitude_mm = 1.5;   // micro-irregularity of the line, 0..5
+    double irregularity_scale_mm = 6;         // its wavelength along the line, 2..30
+    double asymmetry_mm = 1.0;                // left/right difference, 0..5
+    double nape_height_mm = -35;              // nape line above the ear line (below = negative), -90..40
+    double ear_clearance_mm = 12;             // margin kept around the ears, 0..30
     // Custom hairline: points in the head frame (mm), left to right over the forehead, at
     // least 3, projected onto the scalp. Required when shape == Custom, rejected otherwise.
     std::vector<glm::dvec3> control_points;
@@ -77,11 +77,11 @@ std::optional<ZoneId> parseZoneName(const std::string& name);
 struct ZoneSpec {
     ZoneId id = ZoneId::Front;
     bool enabled = true;
-    double density_per_cm2 = 70;      // 5..150
-    double diameter_mm = 0.4;         // mean visible dot diameter, 0.1..1.2
+    double density_per_cm2 = 70;   // 5..150
+    double diameter_mm = 0.4;      // mean visible dot diameter, 0.1..1.2
     double diameter_spread_mm = 0.08; // standard deviation of the diameter, 0..0.3
-    double shade = 6;                 // dilution 1 (lightest) .. 10 (pure black)
-    double weight = 1;                // "total" mode: relative density, 0..100 (see docs)
+    double shade = 6;              // dilution 1 (lightest) .. 10 (pure black)
+    double weight = 1;             // "total" mode: relative density, 0..100 (see docs)
 };
 
 enum class DensityMode { Density, Total };
@@ -115,9 +115,9 @@ struct PigmentSpec {
     // Fitzpatrick skin type 1..6 (I..VI). The parser leaves it nullopt exactly when
     // skin_from_mesh is set and fills 3 when the file gives neither.
     std::optional<int> fitzpatrick;
-    bool skin_from_mesh = false; // take skin tone from the mesh albedo under the scalp
+    bool skin_from_mesh = false;             // take skin tone from the mesh albedo under the scalp
     glm::dvec3 hair_colour_srgb{0.1, 0.09, 0.08}; // "#1a1714" in the file
-    double age_days = 30;                         // 0 fresh, 30 healed, 1825 five years; 0..3650
+    double age_days = 30;                    // 0 fresh, 30 healed, 1825 five years; 0..3650
 };
 
 enum class Background { Transparent, Colour };
@@ -125,64 +125,57 @@ enum class Background { Transparent, Colour };
 // One light of a custom rig ("lighting": "custom"). Directions turn with a turntable's camera
 // azimuth, like the presets: azimuth 0 is from the camera, +90 from the camera's right.
 struct LightSpec {
-    double azimuth_deg = 30;   // -180..180
-    double elevation_deg = 30; // -90..90, above the horizon
-    double intensity = 1;      // 0..10, albedo units
+    double azimuth_deg = 30;      // -180..180
+    double elevation_deg = 30;    // -90..90, above the horizon
+    double intensity = 1;         // 0..10, albedo units
     glm::dvec3 colour_srgb{1, 1, 1};
-    bool shadow = false; // at most one light of the rig casts a shadow
+    bool shadow = false;          // at most one light of the rig casts a shadow
 };
 
 inline constexpr std::array<const char*, 4> kLightingNames = {"studio", "clinic", "daylight",
-                                                              "custom"};
-inline constexpr std::array<const char*, 10> kViewNames = {"front",
-                                                           "back",
-                                                           "left",
-                                                           "right",
-                                                           "three_quarter_left",
-                                                           "three_quarter_right",
-                                                           "top",
-                                                           "top_back",
-                                                           "hairline_closeup",
-                                                           "crown_closeup"};
+                                                             "custom"};
+inline constexpr std::array<const char*, 10> kViewNames = {
+    "front", "back", "left", "right", "three_quarter_left", "three_quarter_right", "top",
+    "top_back", "hairline_closeup", "crown_closeup"};
 
 struct RenderSpec {
-    int width = 1920;                // 16..3840
-    int height = 1080;               // 16..2160
-    std::string lighting = "studio"; // studio | clinic | daylight
-    std::vector<LightSpec> lights;   // "custom" only: 1..4 lights
-    double ambient = 0.2;            // "custom" only: hemisphere ambient, 0..1
+    int width = 1920;                  // 16..3840
+    int height = 1080;                 // 16..2160
+    std::string lighting = "studio";   // studio | clinic | daylight
+    std::vector<LightSpec> lights;     // "custom" only: 1..4 lights
+    double ambient = 0.2;              // "custom" only: hemisphere ambient, 0..1
     // Still views, each one of kViewNames, no repeats; may be empty (turntable only).
     std::vector<std::string> views{"front", "three_quarter_left", "top"};
     Background background = Background::Colour;
     glm::dvec3 background_srgb{0.93, 0.93, 0.94};
-    int turntable_frames = 36; // 1..720
-    double elevation_deg = 8;  // -30..60
+    int turntable_frames = 36;         // 1..720
+    double elevation_deg = 8;          // -30..60
     bool top_view = true;
-    double fps = 24;       // 1..60
-    int msaa = 4;          // 0, 2, 4
-    int supersample = 1;   // 1..4 for stills
-    std::string watermark; // empty: none
-    int layer_size = 4096; // scalp-chart resolution, power of two 1024..8192
+    double fps = 24;                   // 1..60
+    int msaa = 4;                      // 0, 2, 4
+    int supersample = 1;               // 1..4 for stills
+    std::string watermark;             // empty: none
+    int layer_size = 4096;             // scalp-chart resolution, power of two 1024..8192
 };
 
 struct Design {
     int version = 1;
     std::string name;
-    std::string notes; // free text for the record (consent, client wishes)
+    std::string notes;                 // free text for the record (consent, client wishes)
     uint64_t seed = 1;
-    std::filesystem::path source; // the design file, when loaded from one
-    std::string sha256;           // of the design file's bytes
+    std::filesystem::path source;      // the design file, when loaded from one
+    std::string sha256;                // of the design file's bytes
     HeadSpec head;
     HairlineSpec hairline;
     DensityMode mode = DensityMode::Density;
-    int64_t total_dots = 0;      // "total" mode only, 100..2,000,000
-    std::vector<ZoneSpec> zones; // one per ZoneId present; missing zones use defaults
+    int64_t total_dots = 0;            // "total" mode only, 100..2,000,000
+    std::vector<ZoneSpec> zones;       // one per ZoneId present; missing zones use defaults
     std::optional<DensityMaskSpec> density_mask;
     std::vector<ScarSpec> scars;
     PigmentSpec pigment;
     int impressions_per_session = 12000; // 1000..50000
     RenderSpec render;
-    std::vector<Problem> warnings; // non-fatal findings of the parser (warning == true)
+    std::vector<Problem> warnings;     // non-fatal findings of the parser (warning == true)
 
     // The zone spec for `id`: the design's when given, else the default for that zone.
     ZoneSpec zone(ZoneId id) const;
