@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "stipple/core/hash.h"
+#include "stipple/core/image.h"
 #include "test_util.h"
 
 // The design parser's contract is its messages: each problem names the file, the JSON pointer,
@@ -421,8 +422,15 @@ TEST(Design, TotalDotsRequiredExactlyInTotalMode) {
 TEST(Design, DensityMaskPathIsRelativeToTheDesignAndMustBeAPng) {
     const fs::path dir = test::outputDir("design_mask");
     {
-        std::ofstream png(dir / "mask.png", std::ios::binary);
-        png.write("\x89PNG\r\n\x1a\n", 8); // the parser checks the signature only
+        // 3 x 2 RGB: the parser keeps the first channel (red), row 0 at the top.
+        Image8 rgb(3, 2, 3);
+        for (int y = 0; y < 2; ++y)
+            for (int x = 0; x < 3; ++x) {
+                rgb.at(x, y)[0] = uint8_t(10 * x + 100 * y);
+                rgb.at(x, y)[1] = 255;
+                rgb.at(x, y)[2] = 7;
+            }
+        writeFileAtomic(dir / "mask.png", encodePng(rgb), Overwrite::Yes);
         std::ofstream text(dir / "mask.txt");
         text << "not an image";
     }
@@ -431,6 +439,15 @@ TEST(Design, DensityMaskPathIsRelativeToTheDesignAndMustBeAPng) {
     ASSERT_TRUE(d.density_mask);
     EXPECT_EQ(d.density_mask->image, dir / "mask.png");
     EXPECT_EQ(d.density_mask->strength, 0.5);
+    // Decoded at parse time: the sampler never reads the file.
+    ASSERT_TRUE(d.density_mask->pixels);
+    const Image8& pixels = *d.density_mask->pixels;
+    EXPECT_EQ(pixels.width, 3);
+    EXPECT_EQ(pixels.height, 2);
+    EXPECT_EQ(pixels.channels, 1);
+    EXPECT_EQ(pixels.at(2, 0)[0], 20);
+    EXPECT_EQ(pixels.at(1, 1)[0], 110);
+    EXPECT_EQ(d.density_mask->sha256, sha256File(dir / "mask.png"));
 
     const std::string missing =
         errorAt(withRoot(R"("density_mask": {"image": "nope.png"})"), "/density_mask/image");
@@ -443,6 +460,48 @@ TEST(Design, DensityMaskPathIsRelativeToTheDesignAndMustBeAPng) {
     }
     EXPECT_CONTAINS(errorAt(withRoot(R"("density_mask": {"strength": 2})"), "/density_mask/image"),
                     "missing required field \"image\"");
+}
+
+// A mask cut short (a copy interrupted, a download that stopped) is a design error when the
+// design is parsed, at /density_mask/image, saying what is accepted; not a failure later inside
+// the sampler. Cut in the pixel data (IDAT) and in the header (IHDR); only the signature left.
+TEST(Design, TruncatedOrCorruptDensityMaskIsAnErrorAtParseTime) {
+    const fs::path dir = test::outputDir("design_mask_truncated");
+    Image8 grey(64, 64, 1);
+    for (int y = 0; y < 64; ++y)
+        for (int x = 0; x < 64; ++x)
+            grey.at(x, y)[0] = uint8_t((x * 7) ^ (y * 13));
+    const std::string png = encodePng(grey);
+    ASSERT_GT(png.size(), 100u);
+    const std::vector<std::pair<std::string, size_t>> cuts = {
+        {"idat.png", png.size() / 2}, {"ihdr.png", 20}, {"signature.png", 8}};
+    for (const auto& [name, length] : cuts) {
+        writeFileAtomic(dir / name, png.substr(0, length), Overwrite::Yes);
+        try {
+            parseDesign(withRoot(R"("density_mask": {"image": ")" + name + R"("})"),
+                        dir / "design.json");
+            ADD_FAILURE() << name << ": expected stipple::Error";
+        } catch (const Error& e) {
+            bool at_image = false;
+            for (const Problem& p : e.problems())
+                at_image = at_image || (p.pointer == "/density_mask/image" && !p.warning);
+            EXPECT_TRUE(at_image) << name << ": " << e.what();
+            EXPECT_CONTAINS(e.what(), "\"" + name + "\" cannot be decoded");
+            EXPECT_CONTAINS(e.what(), "expected a readable grey PNG");
+        }
+    }
+    // The whole file decodes to the same pixels.
+    writeFileAtomic(dir / "whole.png", png, Overwrite::Yes);
+    const Design d =
+        parseDesign(withRoot(R"("density_mask": {"image": "whole.png"})"), dir / "design.json");
+    ASSERT_TRUE(d.density_mask && d.density_mask->pixels);
+    EXPECT_EQ(d.density_mask->pixels->pixels, grey.pixels);
+}
+
+// Without a mask the parser reads no file at all (hosts parse designs from memory).
+TEST(Design, ParsingWithoutAMaskReadsNoFile) {
+    const Design d = parseDesign(kMinimal, "/nonexistent/folder/design.json");
+    EXPECT_FALSE(d.density_mask);
 }
 
 TEST(Design, PigmentSkinSources) {

@@ -11,10 +11,13 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <limits>
+#include <memory>
 #include <set>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
+#include <stb_image.h>
 
 #include "stipple/core/hash.h"
 
@@ -803,6 +806,27 @@ void readZones(Reader& r, const json& j, Design& d) {
     }
 }
 
+// The first channel of PNG `bytes` (grey, or red of a colour image), or null with the
+// decoder's `reason`.
+std::shared_ptr<const Image8> decodeMaskPixels(const std::string& bytes, std::string& reason) {
+    if (bytes.size() > size_t(std::numeric_limits<int>::max())) {
+        reason = "larger than 2 GB";
+        return nullptr;
+    }
+    int w = 0, h = 0, c = 0;
+    stbi_uc* data = stbi_load_from_memory(reinterpret_cast<const stbi_uc*>(bytes.data()),
+                                          int(bytes.size()), &w, &h, &c, 0);
+    if (!data) {
+        reason = stbi_failure_reason();
+        return nullptr;
+    }
+    auto pixels = std::make_shared<Image8>(w, h, 1);
+    for (size_t i = 0; i < pixels->pixels.size(); ++i)
+        pixels->pixels[i] = data[i * size_t(c)];
+    stbi_image_free(data);
+    return pixels;
+}
+
 void readDensityMask(Reader& r, const json& j, Design& d) {
     const json* mask = Reader::find(j, "density_mask");
     if (!mask) return;
@@ -836,14 +860,28 @@ void readDensityMask(Reader& r, const json& j, Design& d) {
         r.error(at + "/image", quote(image) + " is not a regular file; expected a PNG image");
         return;
     }
-    std::ifstream in(spec.image, std::ios::binary);
-    char signature[8] = {};
-    in.read(signature, 8);
+    std::string bytes;
+    try {
+        bytes = readFile(spec.image);
+    } catch (const Error& e) {
+        r.error(at + "/image",
+                quote(image) + " cannot be read (" + e.what() + "); expected a readable grey PNG");
+        return;
+    }
     static const char kPng[8] = {'\x89', 'P', 'N', 'G', '\r', '\n', '\x1a', '\n'};
-    if (in.gcount() != 8 || !std::equal(signature, signature + 8, kPng)) {
+    if (bytes.size() < 8 || !std::equal(kPng, kPng + 8, bytes.begin())) {
         r.error(at + "/image", quote(image) + " is not a PNG file; expected a grey PNG image");
         return;
     }
+    std::string reason;
+    spec.pixels = decodeMaskPixels(bytes, reason);
+    if (!spec.pixels) {
+        r.error(at + "/image", quote(image) + " cannot be decoded (" + reason +
+                                   ", e.g. a truncated or corrupt file); expected a readable "
+                                   "grey PNG, 8 or 16 bits");
+        return;
+    }
+    spec.sha256 = sha256Hex(bytes);
     d.density_mask = spec;
 }
 

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +18,7 @@
 #include <glm/glm.hpp>
 
 #include "stipple/core/error.h"
+#include "stipple/core/image.h"
 
 namespace stipple {
 
@@ -87,6 +89,12 @@ enum class DensityMode { Density, Total };
 struct DensityMaskSpec {
     std::filesystem::path image; // grey PNG in the scalp chart; white = 1, black = 0
     double strength = 1;         // 0..1: mix between 1 and the mask value
+    // The image decoded once by parseDesign()/loadDesign(): one channel (the file's first:
+    // grey, or red of a colour image), 8 bits, row 0 at the top. Shared and immutable, so
+    // copies of the design share it; the sampler reads only this, never the file. Null only in
+    // a spec built in code without decoding (the sampler then throws).
+    std::shared_ptr<const Image8> pixels;
+    std::string sha256; // of the PNG file's bytes as decoded (a repainted mask differs)
 };
 
 enum class ScarType { Strip, Fue, Polygon };
@@ -177,6 +185,9 @@ struct Design {
 ZoneSpec defaultZone(ZoneId id);
 
 // Parses and validates a design. `source` is used for messages and to resolve relative paths.
+// Reads no file unless the design has a density mask, which is decoded here (its pixels go to
+// DensityMaskSpec::pixels): a missing, corrupt or truncated mask is an error at
+// /density_mask/image.
 // Collects every problem and throws one stipple::Error listing them all, each with the JSON
 // pointer, the value found and what is accepted; invalid JSON is reported with line and
 // column; unknown fields are errors with a did-you-mean suggestion.
