@@ -1,4 +1,5 @@
 #include "commands.h"
+#include "option_names.h"
 
 // `stipple bake DESIGN -o DIR [--size N] [--force] [--json]`: the design's texture layers in the
 // scalp chart as PNG files, a flattened albedo in the mesh's own UVs (when it has UVs), the
@@ -20,6 +21,7 @@
 #include "stipple/core/head_model.h"
 #include "stipple/core/image.h"
 #include "stipple/core/layers.h"
+#include "stipple/core/session.h"
 
 namespace stipple::cli {
 namespace {
@@ -63,7 +65,7 @@ void printReport(const nlohmann::json& report, const fs::path& out_dir) {
 int runBake(const Options& options) {
     const auto t_start = Clock::now();
     // 1. Inputs that need no loading: size and output folder.
-    if (options.size_given) validateLayerSize(options.size, "--size");
+    if (options.size_given) validateLayerSize(options.size, "layer_size");
     const Design design = loadDesign(options.design);
     const int size = options.size_given ? options.size : design.render.layer_size;
     if (!options.size_given) validateLayerSize(size, "/render/layer_size");
@@ -74,24 +76,21 @@ int runBake(const Options& options) {
         throw Error(std::string("--output: ") + e.what());
     }
 
-    // 2. The head, then refuse existing files before any long work (the library's option
-    // "overwrite" is --force here).
-    const HeadModel head = loadHeadModel(design.head);
+    // 2. The head, then refuse existing files before any long work.
+    Session session(design);
+    session.setLayerSize(size, options.size_given ? "layer_size" : "/render/layer_size");
+    session.loadHead();
+    const HeadModel& head = session.head();
     const Overwrite overwrite = options.force ? Overwrite::Yes : Overwrite::No;
-    try {
-        checkBakeOutputs(out_dir, head.mesh, overwrite);
-    } catch (const Error& e) {
-        throw Error("exists; pass --force to overwrite (nothing was written)",
-                    e.problems().front().file);
-    }
+    checkBakeOutputs(out_dir, head.mesh, overwrite);
 
-    // 3. Dots, layers, then the files and the report (bake_outputs.h).
+    // 3. Dots, layers (the Session), then the files and the report (bake_outputs.h).
     const auto t_dots = Clock::now();
-    const FollicleSet dots = generateFollicles(head, design);
+    const FollicleSet& dots = session.follicles();
     BakeTimes times;
     times.dots_seconds = secondsSince(t_dots);
     const auto t_bake = Clock::now();
-    const LayerStack layers = bakeLayers(head, dots, design, size);
+    const LayerStack& layers = session.layers();
     times.bake_seconds = secondsSince(t_bake);
     nlohmann::json report = writeBakeOutputs(out_dir, design, head, dots, layers, times, overwrite);
     report["seconds"]["total"] = secondsSince(t_start);
@@ -113,15 +112,16 @@ Command addBakeCommand(CLI::App& root) {
     app->add_option("design", options->design, "Design file (JSON)")->required();
     app->add_option("-o,--output", options->output, "Output folder (created if missing)")
         ->required();
-    CLI::Option* size = app->add_option("--size", options->size,
-                    "Chart resolution: 1024, 2048, 4096 or 8192 (default: the design's "
-                    "render.layer_size)");
+    CLI::Option* size =
+        app->add_option("--size", options->size,
+                        "Chart resolution: 1024, 2048, 4096 or 8192 (default: the design's "
+                        "render.layer_size)");
     app->add_flag("--force", options->force, "Overwrite existing output files");
     app->add_flag("--json", options->json, "Print a machine-readable report");
     command.app = app;
     command.run = [options, size] {
         options->size_given = size->count() > 0;
-        return runBake(*options);
+        return withFlagNames({{"layer_size", "--size"}}, [&] { return runBake(*options); });
     };
     return command;
 }

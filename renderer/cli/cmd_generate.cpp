@@ -15,6 +15,7 @@
 #include "stipple/core/follicles.h"
 #include "stipple/core/head_model.h"
 #include "stipple/core/image.h"
+#include "stipple/core/session.h"
 
 // `stipple generate DESIGN [-o dots.{csv,ply,json}] [--json] [--force]`: the follicle dots of a
 // design on its head, with the quality and clinic figures. Files are written atomically and
@@ -48,7 +49,8 @@ void printSummary(const nlohmann::json& j, std::ostream& out) {
     };
     out << "  zone                     area cm2     dots  dots/cm2    target\n";
     for (const auto& z : j["zones"]) {
-        std::string name = z["name"].get<std::string>() + (z["enabled"].get<bool>() ? "" : " (off)");
+        std::string name =
+            z["name"].get<std::string>() + (z["enabled"].get<bool>() ? "" : " (off)");
         name.resize(22, ' ');
         out << "    " << name << column(fixed(z["area_cm2"], 1), 9)
             << column(std::to_string(z["dots"].get<size_t>()), 9)
@@ -59,7 +61,8 @@ void printSummary(const nlohmann::json& j, std::ostream& out) {
         out << "  scar " << s["index"].get<size_t>() << "        " << fixed(s["area_cm2"], 2)
             << " cm2, " << s["dots"].get<size_t>() << " dots inside"
             << (s["camouflage"].get<bool>() ? " (camouflaged)" : " (left bare)") << "\n";
-    for (const auto& w : j["warnings"]) out << "  warning       " << w.get<std::string>() << "\n";
+    for (const auto& w : j["warnings"])
+        out << "  warning       " << w.get<std::string>() << "\n";
     out << "  time          " << fixed(j["seconds"], 3) << " s\n";
 }
 
@@ -92,13 +95,14 @@ Command addGenerateCommand(CLI::App& root) {
                 throw Error(e.problems().front().message, opt->output, "-o");
             }
             if (!opt->force && std::filesystem::exists(out))
-                throw Error("exists; pass --force to overwrite", opt->output);
+                throw Error("exists; not replaced without overwrite", opt->output, "overwrite");
             ensureWritableDir(out.has_parent_path() ? out.parent_path() : ".");
         }
         const Design design = loadDesign(opt->design);
-        const HeadModel head = loadHeadModel(design.head);
+        Session session(design);
+        session.loadHead();
         const auto start = std::chrono::steady_clock::now();
-        const FollicleSet set = generateFollicles(head, design);
+        const FollicleSet& set = session.follicles();
         const double seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         nlohmann::json summary = follicleSummary(set, design);

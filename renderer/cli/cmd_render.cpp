@@ -1,4 +1,5 @@
 #include "commands.h"
+#include "option_names.h"
 
 #include <atomic>
 #include <csignal>
@@ -17,6 +18,7 @@
 #include "stipple/core/follicles.h"
 #include "stipple/core/head_model.h"
 #include "stipple/core/layers.h"
+#include "stipple/core/session.h"
 #if STIPPLE_HAVE_RENDER
 #include "stipple/render/design_render.h"
 #include "stipple/render/progress.h"
@@ -117,7 +119,7 @@ void parseBackground(const std::string& text, render::RenderOverrides& o) {
 }
 
 // The library names options neutrally (render_job.h, design_render.h); the user typed flags.
-const std::map<std::string, std::string>& flagOfOption() {
+const FlagTable& flagOfOption() {
     static const std::map<std::string, std::string> table = {
         {"size", "--size"},
         {"background", "--background"},
@@ -136,26 +138,6 @@ const std::map<std::string, std::string>& flagOfOption() {
         {"overwrite", "--force"},
     };
     return table;
-}
-
-// Runs `work`, turning the neutral option names of stipple::Error into this command's flags
-// (RuntimeFailure and every other exception pass through unchanged).
-template <typename Work> auto withFlagNames(Work&& work) {
-    try {
-        return work();
-    } catch (const RuntimeFailure&) {
-        throw;
-    } catch (const Error& e) {
-        std::vector<Problem> problems = e.problems();
-        bool mapped = false;
-        for (Problem& p : problems)
-            if (const auto it = flagOfOption().find(p.pointer); it != flagOfOption().end()) {
-                p.pointer = it->second;
-                mapped = true;
-            }
-        if (!mapped) throw;
-        throw Error(std::move(problems));
-    }
 }
 
 // "--turntable" alone: the design's frame count; "--turntable N": N frames.
@@ -263,33 +245,29 @@ Command addRenderCommand(CLI::App& root) {
         o.gif = opt->gif;
         o.contact_sheet = opt->contact_sheet;
 
-        return withFlagNames([&] {
+        return withFlagNames(flagOfOption(), [&] {
             render::RenderJob job = render::renderJobFromDesign(designs.front(), o);
             job.out_dir = opt->out;
             job.overwrite = opt->force ? Overwrite::Yes : Overwrite::No;
             job.progress = render::stderrIsTerminal();
             job.cancel = &g_interrupted;
             ensureWritableDir(job.out_dir);
-            if (opt->layer_size != 0) validateLayerSize(opt->layer_size, "--layer-size");
 
-            // design -> head model -> follicle dots -> layers, per design (the Session's work
-            // once it lands in core).
-            std::vector<HeadModel> heads;
-            std::vector<LayerStack> layers;
-            heads.reserve(designs.size());
-            layers.reserve(designs.size());
+            // One Session per design: head, dots and layers (session.h).
+            std::vector<std::unique_ptr<Session>> sessions;
             for (const Design& d : designs) {
-                heads.push_back(loadHeadModel(d.head));
-                if (opt->no_layers) continue;
-                const FollicleSet dots = generateFollicles(heads.back(), d);
-                layers.push_back(
-                    bakeLayers(heads.back(), dots, d,
-                               opt->layer_size != 0 ? opt->layer_size : d.render.layer_size));
+                sessions.push_back(std::make_unique<Session>(d));
+                Session& session = *sessions.back();
+                if (opt->layer_size != 0) session.setLayerSize(opt->layer_size, "layer_size");
+                session.loadHead();
+                if (!opt->no_layers) session.layers();
             }
             std::vector<render::RenderSubject> subjects;
-            for (size_t i = 0; i < designs.size(); ++i)
-                subjects.push_back({&heads[i], opt->no_layers ? nullptr : &layers[i],
-                                    render::provenanceOf(designs[i], heads[i])});
+            for (size_t i = 0; i < designs.size(); ++i) {
+                Session& session = *sessions[i];
+                subjects.push_back({&session.head(), opt->no_layers ? nullptr : &session.layers(),
+                                    render::provenanceOf(designs[i], session.head())});
+            }
 
             InterruptGuard guard;
             const nlohmann::json summary = render::runRenderJob(subjects, job);

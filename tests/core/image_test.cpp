@@ -41,8 +41,10 @@ TEST(AtomicWrite, RefusesToOverwriteUnlessAsked) {
         writeFileAtomic(dir / "f.txt", "two", Overwrite::No);
         FAIL() << "expected stipple::Error";
     } catch (const Error& e) {
-        EXPECT_NE(std::string(e.what()).find("exists; pass --force to overwrite"),
+        // The library names the host option neutrally; the CLI shows "--force" (option_names.h).
+        EXPECT_NE(std::string(e.what()).find("exists; not replaced without overwrite"),
                   std::string::npos);
+        EXPECT_EQ(e.problems().front().pointer, "overwrite");
     }
     EXPECT_EQ(readFile(dir / "f.txt"), "one");
     writeFileAtomic(dir / "f.txt", "two", Overwrite::Yes);

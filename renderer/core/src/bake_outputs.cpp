@@ -107,8 +107,8 @@ void checkBakeOutputs(const fs::path& dir, const Mesh& mesh, Overwrite overwrite
     if (overwrite == Overwrite::Yes) return;
     for (const std::string& n : bakeOutputNames(mesh))
         if (fs::exists(dir / n))
-            throw Error("exists; set overwrite to replace it (nothing was written)",
-                        (dir / n).string());
+            throw Error("exists; not replaced without overwrite (nothing was written)",
+                        (dir / n).string(), "overwrite");
 }
 
 nlohmann::json writeBakeOutputs(const fs::path& dir, const Design& design, const HeadModel& head,

@@ -130,7 +130,8 @@ void writeDots(const std::filesystem::path& file, const FollicleSet& set, const 
     const DotFormat format = dotFormatOf(file);
     std::error_code ec;
     if (overwrite == Overwrite::No && std::filesystem::exists(file, ec))
-        throw Error("exists; set overwrite to replace it (nothing was written)", file.string());
+        throw Error("exists; not replaced without overwrite (nothing was written)", file.string(),
+                    "overwrite");
     writeFileAtomic(file, encodeDots(set, design, format), overwrite);
 }
 

@@ -145,7 +145,7 @@ void writeFileAtomic(const std::filesystem::path& file, std::string_view bytes,
                      Overwrite overwrite) {
     std::error_code ec;
     if (overwrite == Overwrite::No && std::filesystem::exists(file, ec))
-        throw Error("exists; pass --force to overwrite", file.string());
+        throw Error("exists; not replaced without overwrite", file.string(), "overwrite");
     if (std::filesystem::is_directory(file, ec))
         throw Error("is a folder, expected a file name", file.string());
     const std::filesystem::path dir =

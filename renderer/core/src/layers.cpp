@@ -399,10 +399,10 @@ std::vector<InkSplat> inkSplats(const HeadModel& head, const ScalpChart& chart,
 void validateLayerSize(int size, const std::string& option) {
     const bool power_of_two = size > 0 && (size & (size - 1)) == 0;
     if (!power_of_two || size < kLayerSizeMin || size > kLayerSizeMax)
-        throw Error(option + ": layer size " + std::to_string(size) +
+        throw Error("layer size " + std::to_string(size) +
                         " is not accepted; use a power of two from 1024 to 8192 "
                         "(1024, 2048, 4096, 8192)",
-                    "", option.rfind("/", 0) == 0 ? option : std::string());
+                    "", option);
 }
 
 int smoothLayerSize(int size) { return std::min(size, kSmoothLayerMax); }

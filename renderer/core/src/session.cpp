@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "stipple/core/design_writer.h"
+#include "stipple/core/follicle_stages.h"
 #include "stipple/core/scalp_chart.h"
 
 // The Session: a design on a head with its stages cached. apply() diffs the old and new design
@@ -138,7 +139,13 @@ const std::vector<FieldStages>& fieldStages() {
 SessionChange diffDesigns(const Design& before, const Design& after) {
     SessionChange change;
     diffJson(designToJson(before), designToJson(after), "", change.fields);
+    // A mask repainted under the same name: the JSON is the same, the pixels are not.
+    if (before.density_mask && after.density_mask &&
+        before.density_mask->sha256 != after.density_mask->sha256)
+        change.fields.push_back("/density_mask/image");
     std::sort(change.fields.begin(), change.fields.end());
+    change.fields.erase(std::unique(change.fields.begin(), change.fields.end()),
+                        change.fields.end());
     // Total mode is judged on the new design (a mode switch marks every zone anyway).
     for (const std::string& p : change.fields)
         markField(p, after.mode, change);
@@ -153,11 +160,22 @@ struct Session::Impl {
     int layer_size_override = 0;
 
     // Caches: empty = stale.
-    std::unique_ptr<ScalpRegion> region;
+    std::shared_ptr<const ScalpRegion> region;
     std::vector<Problem> region_warnings;
     std::optional<ScalpChart> chart;
-    std::optional<FollicleSet> dots;
-    std::array<bool, kZoneCount> zone_current{}; // the zone's dots in `dots` are current
+    // The zone areas and density integrals (region + density mask), and what they were built
+    // with (the mask's key: image, strength, sha256).
+    std::optional<FollicleRegion> zone_areas;
+    std::string zone_areas_mask;
+    // Per zone: the dots, and the spec and peak density they were sampled with. A zone is
+    // resampled when its spec (all but the shade) or its peak differs; a shade edit rescales the
+    // cached dots' shade instead.
+    PerZone<std::optional<ZoneDots>> zone_dots;
+    PerZone<ZoneSpec> zone_spec{};
+    PerZone<double> zone_peak{};
+    SamplingScratch scratch;
+    std::optional<FollicleSet> dots; // the merged set; empty = re-assemble
+    std::vector<Problem> dots_warnings;
     std::optional<LayerStack> layers;
     bool layers_colour_current = false; // the bake matches the design's colour fields
     PigmentSpec baked_pigment;          // what the layers were baked with (re-colouring)
@@ -168,8 +186,7 @@ struct Session::Impl {
         region.reset();
         region_warnings.clear();
         chart.reset();
-        dots.reset();
-        zone_current.fill(false);
+        dropZones();
         layers.reset();
         layers_colour_current = false;
     }
@@ -186,8 +203,8 @@ struct Session::Impl {
         requireHead();
         if (!region) {
             region_warnings.clear();
-            region = std::make_unique<ScalpRegion>(*head, design.hairline, design.seed,
-                                                   design.source.string(), region_warnings);
+            region = std::make_shared<const ScalpRegion>(*head, design.hairline, design.seed,
+                                                         design.source.string(), region_warnings);
             ++runs.region;
         }
         return *region;
@@ -202,15 +219,98 @@ struct Session::Impl {
         return *chart;
     }
 
+    void dropZones() {
+        zone_areas.reset();
+        for (auto& z : zone_dots)
+            z.reset();
+        dots.reset();
+    }
+
+    static std::string maskKey(const Design& d) {
+        if (!d.density_mask) return {};
+        return d.density_mask->image.string() + "|" + formatFixed(d.density_mask->strength, 9) +
+               "|" + d.density_mask->sha256;
+    }
+
+    const FollicleRegion& ensureZoneAreas() {
+        const ScalpRegion& scalp = ensureRegion();
+        (void)scalp;
+        const std::string key = maskKey(design);
+        if (!zone_areas || zone_areas_mask != key) {
+            const DensityMaskSpec* mask = design.density_mask ? &*design.density_mask : nullptr;
+            zone_areas.emplace(*head, region, design.hairline, design.seed, mask,
+                               design.source.string());
+            zone_areas_mask = key;
+            for (auto& z : zone_dots)
+                z.reset();
+            dots.reset();
+            ++runs.zone_areas;
+        }
+        return *zone_areas;
+    }
+
+    static bool sameSampling(const ZoneSpec& a, const ZoneSpec& b) {
+        return a.enabled == b.enabled && a.density_per_cm2 == b.density_per_cm2 &&
+               a.diameter_mm == b.diameter_mm && a.diameter_spread_mm == b.diameter_spread_mm &&
+               a.weight == b.weight;
+    }
+
+    // Rescales a zone's cached dots to the design's shade: a dot's shade is its zone's shade
+    // times a factor of its own (the transition band's falloff), so it scales with it.
+    static void reshade(HugeVector<Dot>& dots, double old_shade, double new_shade) {
+        if (old_shade == new_shade || !(old_shade > 0)) return;
+        for (Dot& dot : dots)
+            dot.shade = float(double(dot.shade) * new_shade / old_shade);
+    }
+
+    // Zone peaks from the cached areas, the zones whose dots are stale resampled in one pass,
+    // shades brought up to date, the set re-assembled when anything changed.
     const FollicleSet& ensureDots() {
-        requireHead();
-        const bool all_current =
-            dots && std::all_of(zone_current.begin(), zone_current.end(), [](bool b) { return b; });
-        if (!all_current) {
-            dots = generateFollicles(*head, design);
+        const FollicleRegion& areas = ensureZoneAreas();
+        const std::string file = design.source.string();
+        std::vector<Problem> peak_warnings;
+        const ZoneSettings settings = zoneSettings(design);
+        const PerZone<double> peaks = zonePeaks(areas, settings, file, peak_warnings);
+        PerZone<bool> which{};
+        bool any = false;
+        for (size_t z = 0; z < kZoneCount; ++z) {
+            const ZoneSpec& spec = settings.zones[z];
+            if (!spec.enabled) {
+                if (zone_dots[z]) dots.reset();
+                zone_dots[z].reset();
+                zone_spec[z] = spec;
+                continue;
+            }
+            which[z] =
+                !zone_dots[z] || !sameSampling(zone_spec[z], spec) || zone_peak[z] != peaks[z];
+            any = any || which[z];
+            if (!which[z] && zone_spec[z].shade != spec.shade) {
+                reshade(zone_dots[z]->dots, zone_spec[z].shade, spec.shade);
+                zone_spec[z].shade = spec.shade;
+                dots.reset();
+            }
+        }
+        if (any) {
+            PerZone<ZoneDots> fresh =
+                sampleZones(*head, areas, settings.zones, peaks, which, &scratch);
+            for (size_t z = 0; z < kZoneCount; ++z) {
+                if (!which[z]) continue;
+                zone_dots[z] = std::move(fresh[z]);
+                zone_spec[z] = settings.zones[z];
+                zone_peak[z] = peaks[z];
+                ++runs.zone[z];
+            }
+            dots.reset();
+        }
+        if (!dots) {
+            PerZone<const ZoneDots*> parts{};
             for (size_t z = 0; z < kZoneCount; ++z)
-                if (design.zone(ZoneId(z)).enabled) ++runs.zone[z];
-            zone_current.fill(true);
+                parts[z] = zone_dots[z] ? &*zone_dots[z] : nullptr;
+            // As generateFollicles(): the region's warnings, the zones', the scars'.
+            dots_warnings = region_warnings;
+            dots_warnings.insert(dots_warnings.end(), peak_warnings.begin(), peak_warnings.end());
+            dots = assembleFollicles(*head, areas, parts, design.scars,
+                                     design.impressions_per_session, file, dots_warnings);
             ++runs.dots;
         }
         return *dots;
@@ -226,19 +326,6 @@ struct Session::Impl {
             ++runs.layers;
         }
         return *layers;
-    }
-
-    // Brings the cached dots' shade attribute to the design's zone shades without resampling:
-    // a dot's shade is its zone's shade times a factor of its own (the transition band's
-    // falloff), so it scales with the zone's shade.
-    void reshadeDots(const Design& before) {
-        if (!dots) return;
-        for (Dot& dot : dots->dots) {
-            const double old_shade = before.zone(dot.zone).shade;
-            const double new_shade = design.zone(dot.zone).shade;
-            if (old_shade != new_shade && old_shade > 0)
-                dot.shade = float(double(dot.shade) * new_shade / old_shade);
-        }
     }
 
     void refreshFigures() {
@@ -288,18 +375,17 @@ SessionChange Session::apply(Design design) {
         s.region.reset();
         s.region_warnings.clear();
         s.chart.reset(); // see the header: the chart follows the region only
+        s.dropZones();
     }
-    for (size_t z = 0; z < kZoneCount; ++z)
-        if (change.zones[z]) s.zone_current[z] = false;
-    if (change.dots) {
-        s.reshadeDots(before);
-        s.refreshFigures();
-    }
-    if (change.dots && s.dots) {
-        // Scars change the merged set: regenerate it from the (cached) zones.
-        for (const std::string& p : change.fields)
-            if (startsWith(p, "/scars")) s.zone_current.fill(false);
-    }
+    // Zones compare their specs and peaks when the dots are next asked for (ensureDots); what
+    // only the merged set reads (scars, shades) drops it; the sessions figure is refreshed here.
+    bool only_figures = change.dots && !change.layers && !change.colour;
+    for (const std::string& p : change.fields)
+        if (!startsWith(p, "/impressions_per_session") && !startsWith(p, "/render") &&
+            !startsWith(p, "/name") && !startsWith(p, "/notes"))
+            only_figures = false;
+    if (change.dots && !only_figures) s.dots.reset();
+    if (only_figures) s.refreshFigures();
     if (change.layers) s.layers.reset();
     if (change.colour) s.layers_colour_current = false;
     return change;
@@ -359,8 +445,10 @@ std::vector<Problem> Session::warnings() {
     if (s.head)
         for (const std::string& w : s.head->warnings)
             out.push_back({s.design.head.mesh.string(), "/head", w, true});
-    out.insert(out.end(), s.region_warnings.begin(), s.region_warnings.end());
-    if (s.dots) out.insert(out.end(), s.dots->warnings.begin(), s.dots->warnings.end());
+    if (s.dots) // the dots' warnings begin with the region's
+        out.insert(out.end(), s.dots->warnings.begin(), s.dots->warnings.end());
+    else
+        out.insert(out.end(), s.region_warnings.begin(), s.region_warnings.end());
     if (s.layers) out.insert(out.end(), s.layers->warnings.begin(), s.layers->warnings.end());
     return out;
 }

@@ -53,7 +53,7 @@ enum class Overwrite { No, Yes };
 // Writes `bytes` to `file` atomically: a temporary file in the same folder, flushed, then
 // renamed over the final name, so a crash or interruption never leaves a partial file under
 // the final name. Throws stipple::Error naming the file when it exists and overwrite is No
-// ("exists; pass --force to overwrite"), when the folder is missing or not writable, or the
+// ("exists; not replaced without overwrite", pointer "overwrite": hosts name their own option), when the folder is missing or not writable, or the
 // disk is full (RuntimeFailure).
 void writeFileAtomic(const std::filesystem::path& file, std::string_view bytes,
                      Overwrite overwrite);

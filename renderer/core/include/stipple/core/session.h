@@ -63,6 +63,7 @@ struct StageRuns {
     size_t head = 0;
     size_t region = 0;
     size_t chart = 0;
+    size_t zone_areas = 0; // zone areas and density integrals (region + density mask)
     std::array<size_t, kZoneCount> zone{};
     size_t dots = 0;   // merges into FollicleSet
     size_t layers = 0; // bakes (splat + scar + before)
