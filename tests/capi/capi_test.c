@@ -406,7 +406,45 @@ static void testMannequin(void) {
         CHECK(changed == STIPPLE_CHANGED_RENDER && mask == 0, "render only: 0x%x 0x%x", changed,
               mask);
 
-        edited = replaceOnce(edited, "\"shade\": 5.5", "\"shade\": 12");
+        /* A shade edit is colour-only: the last bake with per-zone exponents, no re-bake. */
+        {
+            float exponents[21];
+            int colour_only = -1, size = 0;
+            const uint16_t* pigment = NULL;
+            const uint8_t* zone_map = NULL;
+            CHECK(stipple_session_live_layers(session, exponents, &colour_only, &pigment, &zone_map,
+                                              &size) == STIPPLE_OK,
+                  "live layers (bake)");
+            edited = replaceOnce(edited, "\"shade\": 5.5", "\"shade\": 7.5");
+            CHECK(stipple_session_apply_json(session, edited, NULL, &changed, &mask) == STIPPLE_OK,
+                  "apply shade edit");
+            CHECK((changed & STIPPLE_CHANGED_COLOUR) && mask == 0, "colour only: 0x%x 0x%x",
+                  changed, mask);
+            CHECK(stipple_session_live_layers(session, exponents, &colour_only, &pigment, &zone_map,
+                                              &size) == STIPPLE_OK,
+                  "live layers (re-colour)");
+            CHECK(colour_only == 1 && pigment != NULL && zone_map != NULL && size > 0,
+                  "re-coloured live: colour_only %d size %d", colour_only, size);
+            /* front (zone 1) 5.5 -> 7.5 darkens: its optical density grows, exponents > 1;
+             * mid (zone 2) keeps its shade: exponents 1. */
+            CHECK(exponents[3] > 1.05f && exponents[4] > 1.05f && exponents[5] > 1.05f,
+                  "front exponents %g %g %g", exponents[3], exponents[4], exponents[5]);
+            CHECK(exponents[6] == 1.0f && exponents[7] == 1.0f && exponents[8] == 1.0f,
+                  "mid exponents %g %g %g", exponents[6], exponents[7], exponents[8]);
+            {
+                size_t t, n = (size_t)size * (size_t)size, zoned = 0;
+                int bad = 0;
+                for (t = 0; t < n; ++t) {
+                    if (zone_map[t] > 7) bad = 1;
+                    if (zone_map[t] == 2) ++zoned; /* 1 + front */
+                }
+                CHECK(!bad && zoned > 1000, "zone map: values 0..7, %zu front texels", zoned);
+            }
+            expectFailure(stipple_session_live_layers(session, NULL, NULL, NULL, NULL, NULL),
+                          STIPPLE_BAD_ARGUMENT, "exponents", NULL, "live layers without exponents");
+        }
+
+        edited = replaceOnce(edited, "\"shade\": 7.5", "\"shade\": 12");
         expectFailure(stipple_session_apply_json(session, edited, NULL, &changed, &mask),
                       STIPPLE_BAD_INPUT, "/zones/1/shade", "/zones/1/shade", "bad shade");
         free(edited);

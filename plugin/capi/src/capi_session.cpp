@@ -396,6 +396,26 @@ stipple_status stipple_session_layer_pixels(stipple_session* handle, int layer,
     });
 }
 
+stipple_status stipple_session_live_layers(stipple_session* handle, float* exponents,
+                                           int* colour_only, const uint16_t** pigment,
+                                           const uint8_t** zone_map, int* size) {
+    if (pigment) *pigment = nullptr;
+    if (zone_map) *zone_map = nullptr;
+    return guarded([&] {
+        requireArgument(exponents, "exponents");
+        Session& session = sessionWithHead(handle, "stipple_session_live_layers");
+        const size_t recolourings = session.runs().colour;
+        const LiveLayers live = session.liveLayers();
+        for (size_t z = 0; z < live.colour.exponent.size(); ++z)
+            for (int c = 0; c < 3; ++c)
+                exponents[3 * z + size_t(c)] = live.colour.exponent[z][c];
+        if (colour_only) *colour_only = session.runs().colour > recolourings ? 1 : 0;
+        if (pigment) *pigment = live.baked->pigment.pixels.data();
+        if (zone_map) *zone_map = live.baked->zone_map.pixels.data();
+        if (size) *size = live.baked->size;
+    });
+}
+
 stipple_status stipple_session_chart_uvs(stipple_session* handle, float* uvs, size_t uv_capacity,
                                          size_t* vertex_count, uint8_t* inside,
                                          size_t inside_capacity, size_t* triangle_count) {

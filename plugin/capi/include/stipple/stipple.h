@@ -18,7 +18,7 @@
  *     stipple_ call on the same thread;
  *   - stipple_version_string(), stipple_status_name(), stipple_zone_name(),
  *     stipple_landmark_name(), stipple_layer_name(): static, valid forever;
- *   - stipple_session_layer_pixels(), stipple_session_warnings(),
+ *   - stipple_session_layer_pixels(), stipple_session_live_layers(), stipple_session_warnings(),
  *     stipple_session_last_manifest(): owned by the session, valid until the next call that
  *     changes it (apply, a new head, a new layer size, a render to a folder) or
  *     stipple_session_destroy(), whichever comes first (each function says which).
@@ -285,6 +285,21 @@ STIPPLE_API const char* stipple_layer_name(int layer);
 STIPPLE_API stipple_status stipple_session_set_layer_size(stipple_session* session, int size);
 /* The layer size in effect (the override, else the design's). Needs no head. */
 STIPPLE_API stipple_status stipple_session_layer_size(stipple_session* session, int* size);
+
+/* Live re-colouring (no re-bake): the last baked layers, their zone map, and the per-zone
+ * exponents that bring them to the current design. A host's shader applies, per pigment texel
+ * of zone z = zone_map - 1 (zone_map 0: no zone, unchanged),
+ *     rgb' = pow(rgb, exponents[3 z .. 3 z + 2])   (alpha unchanged)
+ * exactly as the engine's own renderer does (layers.h, LayerColour). After an edit that is
+ * colour-only (zone shade, ink, hair colour, healed age_days) this returns at once with
+ * *colour_only = 1 and the pixels of the earlier bake; after any other edit it bakes first and
+ * returns exponents of 1 (*colour_only = 0). `exponents` holds 21 floats (7 zones x RGB).
+ * *pigment (RGBA16, as stipple_session_layer_pixels) and *zone_map (one byte per texel, same
+ * size and orientation) are owned by the session, valid until the next apply, head, layer size
+ * change or destroy. Any output pointer but `exponents` may be NULL. */
+STIPPLE_API stipple_status stipple_session_live_layers(stipple_session* session, float* exponents,
+                                                       int* colour_only, const uint16_t** pigment,
+                                                       const uint8_t** zone_map, int* size);
 
 /* The pixels of `layer`, baked for the current design (baking first when stale: may take a
  * second), RGBA, 16 bits per channel, row 0 at the chart's v = 1 edge, rows packed (stride =
