@@ -55,8 +55,8 @@ nlohmann::json toJson(const HeadModel& head) {
     nlohmann::json warnings = nlohmann::json::array();
     for (const std::string& w : head.import.warnings)
         warnings.push_back(w);
-    for (const std::string& w : head.warnings)
-        warnings.push_back(w);
+    for (const Problem& w : head.warnings)
+        warnings.push_back(w.message);
     j["warnings"] = warnings;
     return j;
 }
@@ -103,7 +103,8 @@ void printSummary(const HeadModel& head, std::ostream& out) {
     row("head", printf3("breadth %.0f mm, length %.0f mm, height %.0f mm", head.breadth_mm,
                         head.length_mm, head.height_mm));
     std::vector<std::string> warnings = head.import.warnings;
-    warnings.insert(warnings.end(), head.warnings.begin(), head.warnings.end());
+    for (const Problem& w : head.warnings)
+        warnings.push_back(w.message);
     if (warnings.empty()) row("warnings", "none");
     for (const std::string& w : warnings)
         row("warning", w);

@@ -13,6 +13,13 @@
 namespace stipple {
 namespace {
 
+std::vector<std::string> messagesOf(const std::vector<Problem>& problems) {
+    std::vector<std::string> out;
+    for (const Problem& p : problems)
+        out.push_back(p.message);
+    return out;
+}
+
 // An ellipsoid with an adult head's semi-axes (breadth 152, height 220, length 190 mm),
 // written in a unit of `mm_per_unit` millimetres. A UV sphere with poles on Y: symmetric front
 // to back, so it carries no orientation cue.
@@ -199,7 +206,7 @@ TEST(HeadModel, IctIsCentimetresYUpZForward) {
     EXPECT_NEAR(head.length_mm, 192, 5);
     // Vertex 14.50 cm to the neck's lowest point -19.31 cm.
     EXPECT_NEAR(head.height_mm, 338.1, 1);
-    for (const std::string& w : head.warnings)
+    for (const std::string& w : messagesOf(head.warnings))
         ADD_FAILURE() << "unexpected warning: " << w;
 }
 
@@ -268,7 +275,7 @@ TEST(HeadModel, MannequinLandmarksMatchGenerator) {
     // not count: they reach up into the cranium.
     EXPECT_NEAR(head.breadth_mm, truth.breadth_mm, 5);
     EXPECT_NEAR(head.length_mm, truth.length_mm, 5);
-    for (const std::string& w : head.warnings)
+    for (const std::string& w : messagesOf(head.warnings))
         ADD_FAILURE() << "unexpected warning: " << w;
 }
 
@@ -300,7 +307,8 @@ TEST(HeadModel, ZUpIsDetectedWithoutDesignAxes) {
     EXPECT_EQ(head.up, Axis::PosZ);
     EXPECT_EQ(head.forward, Axis::NegY);
     ASSERT_FALSE(head.warnings.empty());
-    EXPECT_NE(head.warnings.front().find("not +Y up"), std::string::npos);
+    EXPECT_NE(head.warnings.front().message.find("not +Y up"), std::string::npos);
+    EXPECT_EQ(head.warnings.front().pointer, "/head/up");
     expectLandmarksNear(head, {{"nose_tip", {0, -13.09, 0.09}}, {"vertex", {0, -0.02, 14.50}}}, 10);
 }
 
@@ -312,7 +320,7 @@ TEST(HeadModel, WrongDesignAxesAreWarnedAbout) {
     const HeadModel head = buildHeadModel(zUpIct(), spec);
     EXPECT_EQ(head.up, Axis::PosY);
     bool warned = false;
-    for (const std::string& w : head.warnings)
+    for (const std::string& w : messagesOf(head.warnings))
         warned |= w.find("looks like up +Z") != std::string::npos;
     EXPECT_TRUE(warned);
 }

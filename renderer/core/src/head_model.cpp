@@ -491,8 +491,8 @@ SideMap sideRelief(const SideMap& m) {
 // One side's ear in the side map: the pinna and the tragus on it.
 struct EarFind {
     bool found = false;
-    glm::dvec2 tragus_yz{0}; // millimetres
-    double tragus_r = 0;     // side * (x - x_mid) of the skin there
+    glm::dvec2 tragus_yz{0};             // millimetres
+    double tragus_r = 0;                 // side * (x - x_mid) of the skin there
     glm::dvec2 pinna_lo{0}, pinna_hi{0}; // the pinna's (y, z) bounding box
 };
 
@@ -570,7 +570,7 @@ EarFind findEar(const SideMap& m, const SideMap& relief) {
 struct Estimate {
     Landmarks landmarks;
     double x_mid = 0;
-    double breadth_mm = 0; // widest cranium slice without the ears
+    double breadth_mm = 0;  // widest cranium slice without the ears
     std::string ear_method; // how the ears were found; empty: the rim fallback
 };
 
@@ -769,6 +769,13 @@ Estimate estimateLandmarks(const Surface& s, const Cranium& c_mm) {
 
 } // namespace
 
+namespace {
+// A finding about the head that does not stop the work, naming the design field to look at.
+Problem headWarning(const HeadModel& head, const std::string& pointer, std::string message) {
+    return {head.import.file.string(), pointer, std::move(message), true};
+}
+} // namespace
+
 HeadModel buildHeadModel(ImportedMesh imported, const HeadSpec& spec) {
     HeadModel head;
     head.import = std::move(imported.report);
@@ -794,24 +801,28 @@ HeadModel buildHeadModel(ImportedMesh imported, const HeadSpec& spec) {
         head.forward = spec.forward.value_or(Axis::PosZ);
         head.axes_source = "design";
         if (detected_differs && head.axes_confidence >= 0.5)
-            head.warnings.push_back("the design says up " + axisName(head.up) + ", forward " +
-                                    axisName(head.forward) + " but the mesh looks like up " +
-                                    axisName(head.detected_up) + ", forward " +
-                                    axisName(head.detected_forward) + " (" + guess.reason + ")");
+            head.warnings.push_back(headWarning(
+                head, "/head/up",
+                "the design says up " + axisName(head.up) + ", forward " + axisName(head.forward) +
+                    " but the mesh looks like up " + axisName(head.detected_up) + ", forward " +
+                    axisName(head.detected_forward) + " (" + guess.reason + ")"));
     } else if (detected_differs && head.axes_confidence >= 0.5 &&
                std::abs(glm::dot(axisVector(head.detected_up), axisVector(head.detected_forward))) <
                    0.5) {
         head.up = head.detected_up;
         head.forward = head.detected_forward;
         head.axes_source = "detected";
-        head.warnings.push_back("the mesh is not +Y up / +Z forward: using up " +
-                                axisName(head.up) + ", forward " + axisName(head.forward) + " (" +
-                                guess.reason + "); set head.up/head.forward to be sure");
+        head.warnings.push_back(headWarning(head, "/head/up",
+                                            "the mesh is not +Y up / +Z forward: using up " +
+                                                axisName(head.up) + ", forward " +
+                                                axisName(head.forward) + " (" + guess.reason +
+                                                "); set head.up/head.forward to be sure"));
     } else if (detected_differs && head.axes_confidence > 0) {
-        head.warnings.push_back("the orientation may be wrong: the mesh hints at up " +
-                                axisName(head.detected_up) + ", forward " +
-                                axisName(head.detected_forward) + " (" + guess.reason +
-                                "); set head.up/head.forward in the design");
+        head.warnings.push_back(headWarning(
+            head, "/head/up",
+            "the orientation may be wrong: the mesh hints at up " + axisName(head.detected_up) +
+                ", forward " + axisName(head.detected_forward) + " (" + guess.reason +
+                "); set head.up/head.forward in the design"));
     }
     glm::dmat3 rotation;
     try {
@@ -854,9 +865,11 @@ HeadModel buildHeadModel(ImportedMesh imported, const HeadSpec& spec) {
     } else {
         head.units = inferUnits(cranium, file);
         if (head.units.confidence < 0.5)
-            head.warnings.push_back(fmt("units are a guess (%.4g mm per unit, confidence "
-                                        "%.2f); set head.mm_per_unit if you know them",
-                                        head.units.mm_per_unit, head.units.confidence));
+            head.warnings.push_back(
+                headWarning(head, "/head/units",
+                            fmt("units are a guess (%.4g mm per unit, confidence "
+                                "%.2f); set head.mm_per_unit if you know them",
+                                head.units.mm_per_unit, head.units.confidence)));
     }
     const double scale = head.units.mm_per_unit;
     for (glm::dvec3& p : surface.points)
@@ -904,20 +917,26 @@ HeadModel buildHeadModel(ImportedMesh imported, const HeadSpec& spec) {
         lowest = std::min(lowest, double(p.y));
     head.height_mm = head.landmarks.vertex.y - lowest;
     if (head.length_mm < 140 || head.length_mm > 240)
-        head.warnings.push_back(fmt("the head length glabella-occiput is %.0f mm, outside the "
-                                    "adult range 160-220 mm: check the units and landmarks",
-                                    head.length_mm));
+        head.warnings.push_back(
+            headWarning(head, "/head/landmarks",
+                        fmt("the head length glabella-occiput is %.0f mm, outside the "
+                            "adult range 160-220 mm: check the units and landmarks",
+                            head.length_mm)));
     const bool ears_given = spec.landmarks.count("ear_left") && spec.landmarks.count("ear_right");
     if (estimate.ear_method.empty() && !ears_given)
-        head.warnings.push_back("no ear stands out from the side of the head (hair or a worn "
-                                "surface?): the ear landmarks are an offset from the head's "
-                                "outline, check them (head.landmarks.ear_left/ear_right)");
+        head.warnings.push_back(
+            headWarning(head, "/head/landmarks",
+                        "no ear stands out from the side of the head (hair or a worn "
+                        "surface?): the ear landmarks are an offset from the head's "
+                        "outline, check them (head.landmarks.ear_left/ear_right)"));
     const double ear_asymmetry = std::abs(head.landmarks.ear_left.y - head.landmarks.ear_right.y) +
                                  std::abs(head.landmarks.ear_left.z - head.landmarks.ear_right.z);
     if (ear_asymmetry > 20)
-        head.warnings.push_back(fmt("the ear landmarks differ by %.0f mm in height/depth: check "
-                                    "them (head.landmarks.ear_left/ear_right)",
-                                    ear_asymmetry));
+        head.warnings.push_back(
+            headWarning(head, "/head/landmarks",
+                        fmt("the ear landmarks differ by %.0f mm in height/depth: check "
+                            "them (head.landmarks.ear_left/ear_right)",
+                            ear_asymmetry)));
     return head;
 }
 

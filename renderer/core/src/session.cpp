@@ -445,9 +445,11 @@ LiveLayers Session::liveLayers() {
 std::vector<Problem> Session::warnings() {
     Impl& s = *m_impl;
     std::vector<Problem> out = s.design.warnings;
-    if (s.head)
-        for (const std::string& w : s.head->warnings)
-            out.push_back({s.design.head.mesh.string(), "/head", w, true});
+    if (s.head) {
+        for (const std::string& w : s.head->import.warnings)
+            out.push_back({s.head->import.file.string(), "/head/mesh", w, true});
+        out.insert(out.end(), s.head->warnings.begin(), s.head->warnings.end());
+    }
     if (s.dots) // the dots' warnings begin with the region's
         out.insert(out.end(), s.dots->warnings.begin(), s.dots->warnings.end());
     else

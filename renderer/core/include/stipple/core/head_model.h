@@ -48,7 +48,7 @@ struct HeadModel {
     double breadth_mm = 0; // max left-right width of the cranium
     double length_mm = 0;  // glabella to occiput
     double height_mm = 0;  // vertex to the lowest point of the mesh
-    std::vector<std::string> warnings;
+    std::vector<Problem> warnings; // findings about units, axes and landmarks (/head/...)
     // The oriented axes' detection (scale-free, from the neck opening and the nose), reported
     // whatever axes were used: "+Y"/"+Z" style names, confidence 0..1 (0: nothing detected).
     Axis detected_up = Axis::PosY;
