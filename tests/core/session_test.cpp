@@ -255,6 +255,86 @@ TEST_F(SessionMannequin, ShadeEditRecoloursWithoutResampling) {
         ASSERT_NEAR(full.dots[i].shade, after.dots[i].shade, 1e-5f) << i;
 }
 
+// Every texel and figure of two bakes: a re-splat of the pigment alone must equal a full bake
+// byte for byte (the renderer and the golden images see no difference).
+void expectSameLayers(const LayerStack& a, const LayerStack& b) {
+    EXPECT_EQ(a.size, b.size);
+    EXPECT_TRUE(a.pigment.pixels == b.pigment.pixels) << "pigment";
+    EXPECT_TRUE(a.zone_map.pixels == b.zone_map.pixels) << "zone_map";
+    EXPECT_TRUE(a.scar.pixels == b.scar.pixels) << "scar";
+    EXPECT_TRUE(a.scar_roughness.pixels == b.scar_roughness.pixels) << "scar_roughness";
+    EXPECT_TRUE(a.before.pixels == b.before.pixels) << "before";
+    EXPECT_EQ(a.skin_linear, b.skin_linear);
+    EXPECT_EQ(a.skin_source, b.skin_source);
+    EXPECT_EQ(a.recommended_shade, b.recommended_shade);
+    EXPECT_EQ(a.dots_splatted, b.dots_splatted);
+    EXPECT_EQ(a.dots_skipped, b.dots_skipped);
+    ASSERT_EQ(a.warnings.size(), b.warnings.size());
+    for (size_t i = 0; i < a.warnings.size(); ++i)
+        EXPECT_EQ(a.warnings[i].format(), b.warnings[i].format());
+}
+
+const LayerStack& freshLayers(Session& fresh, const std::shared_ptr<const HeadModel>& head) {
+    fresh.setHead(head);
+    fresh.setLayerSize(1024);
+    return fresh.layers();
+}
+
+TEST_F(SessionMannequin, ZoneEditReSplatsThePigmentInPlaceByteIdenticalToAFullBake) {
+    // A design with a scar, so the kept scar layer is not empty.
+    const std::string name = "fut_scar_camouflage.json";
+    auto session = warmSession(name);
+    const std::vector<uint16_t> pigment_before = session->layers().pigment.pixels;
+    const uint16_t* allocation = session->layers().pigment.pixels.data();
+    const size_t bakes = session->runs().layers;
+    for (const double density : {40.0, 55.0}) {
+        SCOPED_TRACE(density);
+        const Design next = edited(name, "/zones/5/density_per_cm2", density);
+        session->apply(next);
+        const LayerStack& after = session->layers();
+        // The re-splat path: the pigment layer's allocation is reused, not re-made.
+        EXPECT_EQ(after.pigment.pixels.data(), allocation);
+        Session fresh(next);
+        expectSameLayers(after, freshLayers(fresh, s_head));
+    }
+    EXPECT_EQ(session->runs().layers, bakes + 2);
+    EXPECT_FALSE(session->layers().pigment.pixels == pigment_before); // the edit shows
+}
+
+TEST_F(SessionMannequin, ScarAndColourEditsAfterAZoneEditStillBakeEveryLayer) {
+    const std::string name = "fut_scar_camouflage.json";
+    auto session = warmSession(name);
+    const std::vector<uint16_t> scar_before = session->layers().scar.pixels;
+    Json j = Json::parse(readText(example(name)));
+    // A zone edit with a scar edit (the scar layer changes), then with a pigment edit (the
+    // skin and filters change), then a zone edit after a live re-colouring.
+    const std::vector<std::vector<std::pair<std::string, Json>>> edits = {
+        {{"/zones/5/density_per_cm2", 40}, {"/scars/0/width_mm", 9}},
+        {{"/zones/5/density_per_cm2", 45},
+         {"/pigment/skin_from_mesh", false},
+         {"/pigment/fitzpatrick", 5}},
+        {{"/zones/6/shade", 8}},
+        {{"/zones/5/density_per_cm2", 50}},
+    };
+    for (size_t e = 0; e < edits.size(); ++e) {
+        SCOPED_TRACE(e);
+        for (const auto& [pointer, value] : edits[e])
+            j[Json::json_pointer(pointer)] = value;
+        const Design next = parseDesign(j.dump(), example(name));
+        session->apply(next);
+        if (e == 2) {
+            session->liveLayers(); // colour only: no bake, then the zone edit below
+            continue;
+        }
+        const LayerStack& after = session->layers();
+        Session fresh(next);
+        expectSameLayers(after, freshLayers(fresh, s_head));
+        if (e == 0) {
+            EXPECT_FALSE(after.scar.pixels == scar_before); // the scar edit shows
+        }
+    }
+}
+
 TEST_F(SessionMannequin, ReportOnlyFigureResamplesNothing) {
     auto session = warmSession();
     const size_t dots = session->follicles().dots.size();

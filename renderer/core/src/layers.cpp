@@ -360,6 +360,29 @@ void bakeScars(LayerStack& stack, const HeadModel& head, const LayerSpec& spec) 
         }
 }
 
+// The dots' warning of a bake (bakeLayers puts it after the chart's and the skin's).
+Problem dotsOutsideWarning(const std::string& file, size_t skipped) {
+    return {file, "",
+            std::to_string(skipped) + " dots lie outside the scalp chart's region and are not drawn",
+            true};
+}
+
+// Splats `dots` into the stack's allocated pigment layer and zone map for `skin` and inserts
+// the dots-outside warning (if any) at `warning_at` of stack.warnings.
+void splatPigment(LayerStack& stack, const HeadModel& head, const FollicleSet& dots,
+                  const LayerSpec& spec, const glm::dvec3& skin,
+                  std::vector<Problem>::iterator warning_at) {
+    glm::vec3 empty_filter;
+    const std::vector<InkSplat> splats =
+        inkSplats(head, stack.chart, dots, spec.pigment, empty_filter, stack.dots_skipped, &skin);
+    if (stack.dots_skipped > 0)
+        stack.warnings.insert(warning_at, dotsOutsideWarning(spec.file, stack.dots_skipped));
+    const auto start = std::chrono::steady_clock::now();
+    stack.dots_splatted = splatInk(stack.pigment, splats, empty_filter, 0, &stack.zone_map);
+    stack.splat_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
 } // namespace
 
 std::vector<InkSplat> inkSplats(const HeadModel& head, const ScalpChart& chart,
@@ -468,21 +491,9 @@ LayerStack bakeLayers(const HeadModel& head, const ScalpChart& chart, const Foll
     stack.recommended_shade = recommendedShade(pigment.hair_colour_srgb, skin, pigment.ink);
 
     // Pigment and the zone of each texel.
-    glm::vec3 empty_filter;
-    const std::vector<InkSplat> splats =
-        inkSplats(head, stack.chart, dots, pigment, empty_filter, stack.dots_skipped, &skin);
-    if (stack.dots_skipped > 0)
-        stack.warnings.push_back(
-            {spec.file, "",
-             std::to_string(stack.dots_skipped) +
-                 " dots lie outside the scalp chart's region and are not drawn",
-             true});
     stack.pigment = Image16(size, size, 4);
     stack.zone_map = Image8(size, size, 1);
-    const auto start = std::chrono::steady_clock::now();
-    stack.dots_splatted = splatInk(stack.pigment, splats, empty_filter, 0, &stack.zone_map);
-    stack.splat_seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    splatPigment(stack, head, dots, spec, skin, stack.warnings.end());
 
     // Scar tissue and its roughness; the before state (see docs: skin as it is, no pigment).
     const int smooth = smoothLayerSize(size);
@@ -493,6 +504,34 @@ LayerStack bakeLayers(const HeadModel& head, const ScalpChart& chart, const Foll
     for (size_t i = 0; i < stack.before.pixels.size(); i += 4)
         for (int c = 0; c < 3; ++c) stack.before.pixels[i + size_t(c)] = toU16(skin[c]);
     return stack;
+}
+
+void rebakePigment(LayerStack& stack, const HeadModel& head, const FollicleSet& dots,
+                   const LayerSpec& spec) {
+    validateLayerSize(stack.size, "/render/layer_size");
+    STIPPLE_ASSERT(stack.chart.inside.size() == head.mesh.triangleCount() &&
+                       stack.chart.uvs.size() == head.mesh.vertexCount(),
+                   "rebakePigment(): the stack's chart does not belong to this head");
+    STIPPLE_ASSERT(stack.pigment.width == stack.size && stack.pigment.height == stack.size &&
+                       stack.pigment.channels == 4 && stack.zone_map.width == stack.size &&
+                       stack.zone_map.height == stack.size && stack.zone_map.channels == 1,
+                   "rebakePigment(): the stack was not baked by bakeLayers");
+    // The skin as bakeLayers chose it, in double precision (LayerStack keeps floats): the ink
+    // filters are computed for it.
+    const LayerSkin skin = layerSkin(head, stack.chart, spec.pigment, spec.file);
+    // bakeLayers' warnings: the chart's, the skin's, the dots' (replaced here), the scars'.
+    const size_t before_dots =
+        (stack.chart.flipped_triangles > 0 ? 1 : 0) + (skin.warning ? 1 : 0);
+    STIPPLE_ASSERT(stack.warnings.size() >= before_dots,
+                   "rebakePigment(): the stack's warnings are not bakeLayers'");
+    auto at = stack.warnings.begin() + std::ptrdiff_t(before_dots);
+    if (stack.dots_skipped > 0) {
+        STIPPLE_ASSERT(at != stack.warnings.end() &&
+                           at->message == dotsOutsideWarning(spec.file, stack.dots_skipped).message,
+                       "rebakePigment(): the stack's warnings are not bakeLayers'");
+        at = stack.warnings.erase(at);
+    }
+    splatPigment(stack, head, dots, spec, skin.linear, at);
 }
 
 LayerStack bakeLayers(const HeadModel& head, const FollicleSet& dots, const Design& design,

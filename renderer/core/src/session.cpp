@@ -181,7 +181,10 @@ struct Session::Impl {
     std::vector<Problem> dots_warnings;
     std::optional<LayerStack> layers;
     bool layers_colour_current = false; // the bake matches the design's colour fields
-    PigmentSpec baked_pigment;          // what the layers were baked with (re-colouring)
+    // Only the dots changed since the bake (zones resampled): the pigment and zone map are
+    // re-splatted (rebakePigment), the other layers kept.
+    bool layers_dots_stale = false;
+    PigmentSpec baked_pigment; // what the layers were baked with (re-colouring)
     ZoneShades baked_shades{};
     StageRuns runs;
 
@@ -326,9 +329,32 @@ struct Session::Impl {
             baked_pigment = design.pigment;
             baked_shades = zoneShades(design);
             layers_colour_current = true;
+            layers_dots_stale = false;
+            ++runs.layers;
+        } else if (layers_dots_stale) {
+            rebakePigment(*layers, *head, ensureDots(), layerSpec(design));
+            layers_dots_stale = false;
             ++runs.layers;
         }
         return *layers;
+    }
+
+    // True when every field of `change` reaches the layers through the dots alone (zones
+    // resampled: their counts, sizes, the mask, the mode), so the chart, size, skin and scar
+    // layers stay as baked. Scars change the scar layer; shades and /pigment go through the
+    // colour path.
+    static bool dotsOnlyLayers(const SessionChange& change) {
+        if (change.head || change.region || change.chart) return false;
+        for (const std::string& p : change.fields) {
+            const bool zone_field = startsWith(p, "/zones") || startsWith(p, "/mode") ||
+                                    startsWith(p, "/total_dots") || startsWith(p, "/density_mask");
+            const bool no_layers =
+                startsWith(p, "/impressions_per_session") ||
+                (startsWith(p, "/render") && !startsWith(p, "/render/layer_size")) ||
+                startsWith(p, "/name") || startsWith(p, "/notes") || startsWith(p, "/stipple");
+            if (!zone_field && !no_layers) return false;
+        }
+        return true;
     }
 
     void refreshFigures() {
@@ -389,7 +415,12 @@ SessionChange Session::apply(Design design) {
             only_figures = false;
     if (change.dots && !only_figures) s.dots.reset();
     if (only_figures) s.refreshFigures();
-    if (change.layers) s.layers.reset();
+    if (change.layers) {
+        if (s.layers && Impl::dotsOnlyLayers(change))
+            s.layers_dots_stale = true; // re-splat the pigment only (ensureLayers)
+        else
+            s.layers.reset();
+    }
     if (change.colour) s.layers_colour_current = false;
     return change;
 }
@@ -427,7 +458,8 @@ LiveLayers Session::liveLayers() {
     Impl& s = *m_impl;
     // A colour-only edit since the bake (layers.h, colourOnly()) keeps the texels and hands the
     // host the exponents; anything else re-bakes.
-    if (s.layers && !s.layers_colour_current && colourOnly(s.baked_pigment, s.design.pigment)) {
+    if (s.layers && !s.layers_colour_current && !s.layers_dots_stale &&
+        colourOnly(s.baked_pigment, s.design.pigment)) {
         LiveLayers live;
         live.baked = &*s.layers;
         const glm::dvec3 skin(s.layers->skin_linear);
@@ -454,7 +486,8 @@ std::vector<Problem> Session::warnings() {
         out.insert(out.end(), s.dots->warnings.begin(), s.dots->warnings.end());
     else
         out.insert(out.end(), s.region_warnings.begin(), s.region_warnings.end());
-    if (s.layers) out.insert(out.end(), s.layers->warnings.begin(), s.layers->warnings.end());
+    if (s.layers && !s.layers_dots_stale) // stale dots: the warnings come with the re-bake
+        out.insert(out.end(), s.layers->warnings.begin(), s.layers->warnings.end());
     return out;
 }
 

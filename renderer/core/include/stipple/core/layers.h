@@ -134,6 +134,17 @@ LayerSkin layerSkin(const HeadModel& head, const ScalpChart& chart, const Pigmen
 LayerStack bakeLayers(const HeadModel& head, const ScalpChart& chart, const FollicleSet& dots,
                       const LayerSpec& spec, int size);
 
+// Re-bakes only what the dots feed (the pigment layer, the zone map, dots_splatted,
+// dots_skipped, splat_seconds and the dots-outside warning) of `stack` for new `dots`, in place,
+// reusing its pigment and zone map allocations and keeping its skin, scar, scar_roughness and
+// before layers, recommended_shade and other warnings. `stack` must come from bakeLayers (or
+// this function) with the same `head`, chart, `spec` and size: only the dots may differ
+// (STIPPLE_ASSERT on the chart's and the layers' sizes; the spec is the caller's promise). The
+// result is byte-identical to bakeLayers(head, stack.chart, dots, spec, stack.size). A scar,
+// skin, pigment, chart or size edit needs bakeLayers.
+void rebakePigment(LayerStack& stack, const HeadModel& head, const FollicleSet& dots,
+                   const LayerSpec& spec);
+
 // Convenience for callers that hold a whole design: builds the ScalpRegion of the design's
 // hairline and seed, the chart (computeScalpChart(head, region)) and bakes as above. Throws
 // stipple::Error as ScalpRegion's constructor and the bake do.
