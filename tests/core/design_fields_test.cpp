@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "dot_hash.h"
 #include "stipple/core/design_writer.h"
 #include "stipple/core/hash.h"
 #include "stipple/core/session.h"
@@ -179,7 +180,7 @@ std::string outputsOf(const Design& design) try {
     auto add = [&](const void* data, size_t bytes) {
         all += sha256Hex(std::string_view(static_cast<const char*>(data), bytes));
     };
-    add(dots.dots.data(), dots.dots.size() * sizeof(Dot));
+    all += test::dotsHash(dots.dots);
     all += std::to_string(dots.sessions) + std::to_string(layers.recommended_shade);
     add(layers.chart.uvs.data(), layers.chart.uvs.size() * sizeof(glm::vec2));
     add(layers.pigment.pixels.data(), layers.pigment.pixels.size() * 2);

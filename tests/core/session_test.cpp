@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "dot_hash.h"
 #include "stipple/core/design_writer.h"
 #include "stipple/core/hash.h"
 #include "test_util.h"
@@ -40,10 +41,7 @@ Design edited(const std::string& name, const std::string& pointer, const Json& v
     return parseDesign(j.dump(), example(name));
 }
 
-std::string dotsHash(const std::vector<Dot>& dots) {
-    return sha256Hex(
-        std::string_view(reinterpret_cast<const char*>(dots.data()), dots.size() * sizeof(Dot)));
-}
+using test::dotsHash;
 
 std::vector<Dot> dotsOfZone(const FollicleSet& set, ZoneId zone) {
     std::vector<Dot> out;
