@@ -26,12 +26,7 @@ namespace {
 
 using Json = nlohmann::json;
 
-std::string readText(const std::filesystem::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
+using test::readText;
 
 // "/section/field" for every row of the doc's field tables (top level: "/field"). Plain string
 // matching: GCC 12 warns falsely inside std::regex under the sanitizers.

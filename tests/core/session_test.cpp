@@ -22,12 +22,7 @@ namespace {
 
 using Json = nlohmann::json;
 
-std::string readText(const std::filesystem::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
+using test::readText;
 
 std::filesystem::path example(const std::string& name) {
     return test::sourceDir() / "examples" / name;

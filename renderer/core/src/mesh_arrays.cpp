@@ -40,36 +40,6 @@ void checkFinite(const float* values, size_t count, size_t per_vertex, const cha
     }
 }
 
-struct PositionKey {
-    uint32_t bits[3];
-    bool operator==(const PositionKey& o) const {
-        return bits[0] == o.bits[0] && bits[1] == o.bits[1] && bits[2] == o.bits[2];
-    }
-};
-struct PositionKeyHash {
-    size_t operator()(const PositionKey& k) const {
-        uint64_t h = 1469598103934665603ull; // FNV-1a
-        for (uint32_t b : k.bits)
-            h = (h ^ b) * 1099511628211ull;
-        return size_t(h);
-    }
-};
-
-std::vector<uint32_t> weldPositions(const std::vector<glm::vec3>& positions) {
-    std::unordered_map<PositionKey, uint32_t, PositionKeyHash> ids;
-    ids.reserve(positions.size());
-    std::vector<uint32_t> weld(positions.size());
-    for (size_t v = 0; v < positions.size(); ++v) {
-        PositionKey key{};
-        for (int i = 0; i < 3; ++i) {
-            const float c = positions[v][i] + 0.0f; // -0 -> +0
-            std::memcpy(&key.bits[i], &c, 4);
-        }
-        weld[v] = ids.emplace(key, uint32_t(ids.size())).first->second;
-    }
-    return weld;
-}
-
 size_t countComponents(const std::vector<glm::uvec3>& triangles,
                        const std::vector<uint32_t>& weld) {
     const size_t welded = weld.empty() ? 0 : *std::max_element(weld.begin(), weld.end()) + 1;

@@ -314,39 +314,6 @@ void flattenNode(const aiScene* scene, const aiNode* node, const aiMatrix4x4& pa
 
 // ---- Topology ----------------------------------------------------------------------------------
 
-struct PositionKey {
-    uint32_t bits[3];
-    bool operator==(const PositionKey& o) const {
-        return bits[0] == o.bits[0] && bits[1] == o.bits[1] && bits[2] == o.bits[2];
-    }
-};
-struct PositionKeyHash {
-    size_t operator()(const PositionKey& k) const {
-        uint64_t h = 1469598103934665603ull;
-        for (uint32_t b : k.bits)
-            h = (h ^ b) * 1099511628211ull;
-        return size_t(h);
-    }
-};
-
-// Exact-equality weld: corners that share a position in the file share a topology vertex.
-// (+0.0 and -0.0 are made equal; a tolerance would merge genuinely separate shells such as
-// an eyelid resting on an eyeball.)
-std::vector<uint32_t> weldPositions(const std::vector<glm::vec3>& positions) {
-    std::unordered_map<PositionKey, uint32_t, PositionKeyHash> ids;
-    ids.reserve(positions.size());
-    std::vector<uint32_t> weld(positions.size());
-    for (size_t v = 0; v < positions.size(); ++v) {
-        PositionKey key{};
-        for (int i = 0; i < 3; ++i) {
-            const float c = positions[v][i] + 0.0f; // -0 -> +0
-            std::memcpy(&key.bits[i], &c, 4);
-        }
-        weld[v] = ids.emplace(key, uint32_t(ids.size())).first->second;
-    }
-    return weld;
-}
-
 struct UnionFind {
     std::vector<uint32_t> parent;
     explicit UnionFind(size_t n) : parent(n) { std::iota(parent.begin(), parent.end(), 0u); }

@@ -52,4 +52,9 @@ void computeNormals(Mesh& mesh);
 // Total surface area in squared mesh units.
 double surfaceArea(const Mesh& mesh);
 
+// Exact-equality weld: vertices that share a position share an id (0, 1, 2... in order of
+// first appearance), for Mesh::weld. +0.0 and -0.0 are equal; a tolerance would merge
+// genuinely separate shells such as an eyelid resting on an eyeball.
+std::vector<uint32_t> weldPositions(const std::vector<glm::vec3>& positions);
+
 } // namespace stipple
