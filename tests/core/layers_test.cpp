@@ -236,6 +236,27 @@ TEST_F(LayersTest, DotCentreHasTheDocumentedColour) {
     EXPECT_EQ(layers.skin_source, "fitzpatrick 3");
 }
 
+// Overlapping dots with halos and shadows on a 1024^2 layer (shadow grid 1/2): the splats of
+// IdenticalInputs... and of the partial re-splat tests below.
+std::vector<InkSplat> overlappingSplats(int count) {
+    std::vector<InkSplat> splats;
+    for (int k = 0; k < count; ++k) {
+        InkSplat s;
+        s.centre_uv =
+            glm::vec2(0.2f + 0.6f * float(k % 60) / 60.0f, 0.2f + 0.6f * float(k / 60) / 50.0f);
+        s.mm_from_uv = glm::mat2(300.0f);
+        s.radius_mm = 0.5f;
+        s.filter = glm::vec3(0.3f, 0.32f, 0.35f);
+        s.halo_strength = 0.3f;
+        s.halo_sigma_mm = 2.0f;
+        s.shadow_strength = 0.3f;
+        s.shadow_radius_mm = 2.4f;
+        s.zone = uint8_t(1 + k % 3);
+        splats.push_back(s);
+    }
+    return splats;
+}
+
 TEST_F(LayersTest, IdenticalInputsGiveByteIdenticalLayersWhateverTheThreadCount) {
     const FollicleSet dots = test::layers::latticeDots(*s_head, kStacks, kSlices, 20000, 40, 0.9f, 7);
     Design design = healedDesign(2); // fresh: halos overlap, so order and rounding matter
@@ -249,26 +270,76 @@ TEST_F(LayersTest, IdenticalInputsGiveByteIdenticalLayersWhateverTheThreadCount)
     EXPECT_TRUE(a.scar.pixels == b.scar.pixels);
     EXPECT_TRUE(a.before.pixels == b.before.pixels);
     // The splat alone with 1, 2 and 5 threads.
-    std::vector<InkSplat> splats;
-    for (int k = 0; k < 3000; ++k) {
-        InkSplat s;
-        s.centre_uv = glm::vec2(0.2f + 0.6f * float(k % 60) / 60.0f, 0.2f + 0.6f * float(k / 60) / 50.0f);
-        s.mm_from_uv = glm::mat2(300.0f);
-        s.radius_mm = 0.5f;
-        s.filter = glm::vec3(0.3f, 0.32f, 0.35f);
-        s.halo_strength = 0.3f;
-        s.halo_sigma_mm = 2.0f;
-        // The shadow too, wide enough (8 texels) to be accumulated on the half-resolution grid.
-        s.shadow_strength = 0.3f;
-        s.shadow_radius_mm = 2.4f;
-        splats.push_back(s);
-    }
+    // The shadow too, wide enough (8 texels) to be accumulated on the half-resolution grid.
+    const std::vector<InkSplat> splats = overlappingSplats(3000);
     Image16 one(1024, 1024, 4), two(1024, 1024, 4), five(1024, 1024, 4);
     splatInk(one, splats, glm::vec3(0.3f), 1);
     splatInk(two, splats, glm::vec3(0.3f), 2);
     splatInk(five, splats, glm::vec3(0.3f), 5);
     EXPECT_TRUE(one.pixels == two.pixels);
     EXPECT_TRUE(one.pixels == five.pixels);
+}
+
+TEST_F(LayersTest, PartialReSplatOfTheChangedTilesEqualsAFullSplat) {
+    // 3000 dots; then dots 1200..1499 move and dots 2000..2099 go away. Re-splatting only the
+    // tiles markSplatTiles flags for the old and new versions of the changed dots must give the
+    // full splat's bytes everywhere, in the layer and in the zone map.
+    const int size = 1024;
+    std::vector<InkSplat> before = overlappingSplats(3000);
+    std::vector<InkSplat> after = before;
+    for (int k = 1200; k < 1500; ++k)
+        after[size_t(k)].centre_uv.x += 0.004f;
+    after.erase(after.begin() + 2000, after.begin() + 2100);
+    const int factor = shadowGridFactor(before, size);
+    ASSERT_EQ(factor, shadowGridFactor(after, size));
+    ASSERT_GT(factor, 1); // the bilinear reach of the shadow grid is exercised
+
+    Image16 layer(size, size, 4);
+    Image8 zones(size, size, 1);
+    splatInk(layer, before, glm::vec3(0.3f), 2, &zones);
+    std::vector<uint8_t> tiles(size_t(splatTileCount(size)), 0);
+    const std::vector<InkSplat> moved_before(before.begin() + 1200, before.begin() + 1500);
+    const std::vector<InkSplat> moved_after(after.begin() + 1200, after.begin() + 1500);
+    const std::vector<InkSplat> removed(before.begin() + 2000, before.begin() + 2100);
+    markSplatTiles(moved_before, size, factor, tiles);
+    markSplatTiles(moved_after, size, factor, tiles);
+    markSplatTiles(removed, size, factor, tiles);
+    const auto flagged = std::count(tiles.begin(), tiles.end(), uint8_t(1));
+    EXPECT_GT(flagged, 0);
+    EXPECT_LT(flagged, splatTileCount(size)); // a real subset (64 tiles at 1024^2)
+    splatInkTiles(layer, after, glm::vec3(0.3f), factor, tiles, 2, &zones);
+
+    Image16 full(size, size, 4);
+    Image8 full_zones(size, size, 1);
+    splatInk(full, after, glm::vec3(0.3f), 1, &full_zones);
+    EXPECT_TRUE(layer.pixels == full.pixels);
+    EXPECT_TRUE(zones.pixels == full_zones.pixels);
+}
+
+TEST_F(LayersTest, PartialSplatTouchesOnlyTheFlaggedTiles) {
+    const int size = 1024;
+    const std::vector<InkSplat> splats = overlappingSplats(3000);
+    const int factor = shadowGridFactor(splats, size);
+    Image16 full(size, size, 4);
+    splatInk(full, splats, glm::vec3(0.3f), 2);
+    // Every third tile flagged; the others keep a sentinel.
+    std::vector<uint8_t> tiles(size_t(splatTileCount(size)), 0);
+    for (size_t t = 0; t < tiles.size(); t += 3)
+        tiles[t] = 1;
+    Image16 part(size, size, 4);
+    std::fill(part.pixels.begin(), part.pixels.end(), uint16_t(12345));
+    splatInkTiles(part, splats, glm::vec3(0.3f), factor, tiles, 2);
+    const int per_side = size / kSplatTile;
+    size_t wrong = 0;
+    for (int y = 0; y < size; ++y)
+        for (int x = 0; x < size; ++x) {
+            const bool flagged = tiles[size_t((y / kSplatTile) * per_side + x / kSplatTile)] != 0;
+            for (int k = 0; k < 4; ++k) {
+                const uint16_t got = part.at(x, y)[k];
+                if (flagged ? got != full.at(x, y)[k] : got != 12345) ++wrong;
+            }
+        }
+    EXPECT_EQ(wrong, 0u);
 }
 
 TEST_F(LayersTest, ShadowFromTheCoarseGridFollowsItsProfile) {

@@ -285,8 +285,11 @@ TEST_F(SessionMannequin, ZoneEditReSplatsThePigmentInPlaceByteIdenticalToAFullBa
         const Design next = edited(name, "/zones/5/density_per_cm2", density);
         session->apply(next);
         const LayerStack& after = session->layers();
-        // The re-splat path: the pigment layer's allocation is reused, not re-made.
+        // The re-splat path: the pigment layer's allocation is reused, not re-made, and only
+        // the tiles the zone's old and new dots reach are splatted again.
         EXPECT_EQ(after.pigment.pixels.data(), allocation);
+        EXPECT_GT(after.tiles_splatted, 0u);
+        EXPECT_LT(after.tiles_splatted, size_t(splatTileCount(after.size)));
         Session fresh(next);
         expectSameLayers(after, freshLayers(fresh, s_head));
     }

@@ -367,18 +367,62 @@ Problem dotsOutsideWarning(const std::string& file, size_t skipped) {
             true};
 }
 
+// The tiles of a layer of `size` that change when the splats `before` become `after`: those
+// reached by the splats between their longest common prefix and suffix (the Session's dots are
+// zone after zone, so one zone's edit is one such run). Empty when nothing changed.
+std::vector<uint8_t> changedTiles(const std::vector<InkSplat>& before,
+                                  const std::vector<InkSplat>& after, int size, int factor) {
+    const auto same = [](const InkSplat& a, const InkSplat& b) {
+        return a.centre_uv == b.centre_uv && a.mm_from_uv == b.mm_from_uv &&
+               a.radius_mm == b.radius_mm && a.edge_sigma_mm == b.edge_sigma_mm &&
+               a.filter == b.filter && a.halo_strength == b.halo_strength &&
+               a.halo_sigma_mm == b.halo_sigma_mm && a.halo_filter == b.halo_filter &&
+               a.shadow_strength == b.shadow_strength && a.shadow_radius_mm == b.shadow_radius_mm &&
+               a.zone == b.zone;
+    };
+    size_t prefix = 0;
+    while (prefix < before.size() && prefix < after.size() && same(before[prefix], after[prefix]))
+        ++prefix;
+    size_t suffix = 0;
+    while (suffix < before.size() - prefix && suffix < after.size() - prefix &&
+           same(before[before.size() - 1 - suffix], after[after.size() - 1 - suffix]))
+        ++suffix;
+    std::vector<uint8_t> tiles(size_t(splatTileCount(size)), 0);
+    const auto mark = [&](const std::vector<InkSplat>& splats) {
+        const std::vector<InkSplat> run(splats.begin() + std::ptrdiff_t(prefix),
+                                        splats.end() - std::ptrdiff_t(suffix));
+        markSplatTiles(run, size, factor, tiles);
+    };
+    mark(before);
+    mark(after);
+    return tiles;
+}
+
 // Splats `dots` into the stack's allocated pigment layer and zone map for `skin` and inserts
-// the dots-outside warning (if any) at `warning_at` of stack.warnings.
+// the dots-outside warning (if any) at `warning_at` of stack.warnings. When the stack already
+// holds splats with the same empty filter and shadow grid, only the tiles the changed splats
+// reach are splatted again (the same bytes, see splatInkTiles).
 void splatPigment(LayerStack& stack, const HeadModel& head, const FollicleSet& dots,
                   const LayerSpec& spec, const glm::dvec3& skin,
                   std::vector<Problem>::iterator warning_at) {
+    const auto start = std::chrono::steady_clock::now();
     glm::vec3 empty_filter;
-    const std::vector<InkSplat> splats =
-        inkSplats(head, stack.chart, dots, spec.pigment, empty_filter, stack.dots_skipped, &skin);
+    auto splats = std::make_shared<const std::vector<InkSplat>>(
+        inkSplats(head, stack.chart, dots, spec.pigment, empty_filter, stack.dots_skipped, &skin));
     if (stack.dots_skipped > 0)
         stack.warnings.insert(warning_at, dotsOutsideWarning(spec.file, stack.dots_skipped));
-    const auto start = std::chrono::steady_clock::now();
-    stack.dots_splatted = splatInk(stack.pigment, splats, empty_filter, 0, &stack.zone_map);
+    const int factor = shadowGridFactor(*splats, stack.size);
+    std::vector<uint8_t> tiles;
+    if (stack.ink_splats && stack.empty_filter == empty_filter && stack.shadow_factor == factor)
+        tiles = changedTiles(*stack.ink_splats, *splats, stack.size, factor);
+    else
+        tiles.assign(size_t(splatTileCount(stack.size)), 1);
+    stack.dots_splatted =
+        splatInkTiles(stack.pigment, *splats, empty_filter, factor, tiles, 0, &stack.zone_map);
+    stack.ink_splats = std::move(splats);
+    stack.empty_filter = empty_filter;
+    stack.shadow_factor = factor;
+    stack.tiles_splatted = size_t(std::count(tiles.begin(), tiles.end(), uint8_t(1)));
     stack.splat_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -395,8 +439,6 @@ std::vector<InkSplat> inkSplats(const HeadModel& head, const ScalpChart& chart,
     std::map<float, InkAppearance> looks;
     std::vector<InkSplat> splats;
     splats.reserve(dots.dots.size());
-    glm::dvec3 filter_sum(0);
-    double filter_weight = 0;
     skipped = 0;
     for (const Dot& dot : dots.dots) {
         auto it = looks.find(dot.shade);
@@ -408,14 +450,12 @@ std::vector<InkSplat> inkSplats(const HeadModel& head, const ScalpChart& chart,
             ++skipped;
             continue;
         }
-        const double area = double(splat.radius_mm) * double(splat.radius_mm);
-        filter_sum += area * it->second.filter;
-        filter_weight += area;
         splats.push_back(splat);
     }
-    empty_filter = filter_weight > 0
-                       ? glm::vec3(filter_sum / filter_weight)
-                       : glm::vec3(inkAppearance(6, pigment.age_days, pigment.ink, skin).filter);
+    // Empty texels: the zones' default shade for the hair colour on this skin, which the dots
+    // do not change (a partial re-splat leaves the texels it does not reach as they are).
+    const double reference = recommendedShade(pigment.hair_colour_srgb, skin, pigment.ink);
+    empty_filter = glm::vec3(inkAppearance(reference, pigment.age_days, pigment.ink, skin).filter);
     return splats;
 }
 

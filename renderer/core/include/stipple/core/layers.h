@@ -12,6 +12,7 @@
 // ink darkens whatever skin is underneath instead of pasting a grey disc on top.
 
 #include <array>
+#include <memory>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -86,20 +87,26 @@ struct LayerStack {
     // --- added by the layers work ---
     // scar, scar_roughness and before are smooth and may be smaller than `size` (at most
     // 2048^2): sample them with the same normalised chart UVs. Texels without pigment hold
-    // the design's mean ink filter colour with coverage 0, so bilinear/mip filtering does not
-    // lighten dot edges. Dot::angle_rad is measured in the tangent plane from the direction
+    // an ink filter colour with coverage 0, so bilinear/mip filtering does not
+    // lighten dot edges (inkSplats says which colour). Dot::angle_rad is measured in the tangent plane from the direction
     // that maps to the chart's +u axis. Dots use diameter_mm as the equal-area diameter of
     // their ellipse (major = d / sqrt(aspect), minor = d * sqrt(aspect)).
     size_t dots_splatted = 0;
     size_t dots_skipped = 0;            // on a triangle outside the chart region or invalid
     double recommended_shade = 0;       // for the design's hair colour on this skin
     std::string skin_source;            // "fitzpatrick N" | "mesh albedo" | "default"
-    double splat_seconds = 0;           // wall time of the pigment splat (benchmarks)
+    double splat_seconds = 0;           // wall time of the pigment splat, its placement included
     std::vector<Problem> warnings;      // pointers name the design field (/scars/1, /pigment)
     // R8, same size as `pigment`: 1 + ZoneId of the dot with the most coverage at the texel
     // (the ink, or where no ink reaches, the ink's shadow), 0 = no dot. What re-colouring
     // (LayerColour) reads to pick a texel's exponents.
     Image8 zone_map;
+    // What the pigment layer was splatted from (rebakePigment re-splats only the tiles the
+    // changed splats reach, when the empty filter and the shadow grid factor stay the same).
+    std::shared_ptr<const std::vector<InkSplat>> ink_splats;
+    glm::vec3 empty_filter{1.0f};
+    int shadow_factor = 0;
+    size_t tiles_splatted = 0; // tiles of kSplatTile^2 texels the last (re-)splat computed
 };
 
 // What the baker reads of a design besides the dots (a narrow spec: the Session re-bakes only
@@ -140,7 +147,8 @@ LayerStack bakeLayers(const HeadModel& head, const ScalpChart& chart, const Foll
 // before layers, recommended_shade and other warnings. `stack` must come from bakeLayers (or
 // this function) with the same `head`, chart, `spec` and size: only the dots may differ
 // (STIPPLE_ASSERT on the chart's and the layers' sizes; the spec is the caller's promise). The
-// result is byte-identical to bakeLayers(head, stack.chart, dots, spec, stack.size). A scar,
+// result is byte-identical to bakeLayers(head, stack.chart, dots, spec, stack.size); only the
+// tiles that the dots that changed reach are splatted again (stack.tiles_splatted). A scar,
 // skin, pigment, chart or size edit needs bakeLayers.
 void rebakePigment(LayerStack& stack, const HeadModel& head, const FollicleSet& dots,
                    const LayerSpec& spec);
@@ -160,8 +168,9 @@ inline constexpr int kLayerSizeMax = 8192;
 void validateLayerSize(int size, const std::string& option);
 
 // The ink splats of `dots` on `head` under `chart` for `pigment` (one per dot that lies on an
-// inside triangle; `skipped` counts the others) and the dots' mean filter colour, which empty
-// texels hold. What bakeLayers splats; exposed for benchmarks and tests. The filters are
+// inside triangle; `skipped` counts the others) and the filter colour empty texels hold: the
+// ink at the recommended shade for the pigment's hair colour on this skin (the zones' default),
+// which does not depend on the dots. What bakeLayers splats; exposed for benchmarks and tests. The filters are
 // computed for `skin_linear` (bakeLayers passes the skin it chose; null: the pigment's
 // Fitzpatrick type, or III). Each splat's zone is 1 + the dot's ZoneId.
 std::vector<InkSplat> inkSplats(const HeadModel& head, const ScalpChart& chart,

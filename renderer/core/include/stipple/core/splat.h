@@ -19,10 +19,10 @@ namespace stipple {
 struct InkSplat {
     glm::vec2 centre_uv{0};
     glm::mat2 mm_from_uv{1.0f};
-    float radius_mm = 0.2f;         // equal-area radius of the visible dot
-    float edge_sigma_mm = 0.03f;    // Gaussian softness of the edge
-    glm::vec3 filter{1.0f};         // linear filter colour at full coverage (see layers.h)
-    float halo_strength = 0;        // peak coverage of the fresh redness, 0 = none
+    float radius_mm = 0.2f;      // equal-area radius of the visible dot
+    float edge_sigma_mm = 0.03f; // Gaussian softness of the edge
+    glm::vec3 filter{1.0f};      // linear filter colour at full coverage (see layers.h)
+    float halo_strength = 0;     // peak coverage of the fresh redness, 0 = none
     float halo_sigma_mm = 0;
     glm::vec3 halo_filter{1.0f};
     // The ink's shadow around the dot (InkAppearance::shadow_strength): the dot's filter with
@@ -40,7 +40,7 @@ float dotCoverage(float r_mm, float radius_mm, float sigma_mm);
 // Splats `splats` in order into `layer` (RGBA16, square, linear filter colour + coverage per
 // layers.h), first filling it with (empty_filter, 0). Coverage accumulates as a union
 // (1 - prod(1 - c)) and the filter as a product of transmittances, so overlapping dots darken
-// but coverage never exceeds 1. Splits the image into bands of rows, one thread per band at a
+// but coverage never exceeds 1. Works tile by tile (kSplatTile below), one thread per tile at a
 // time (`threads` <= 0: hardware concurrency); the result does not depend on the thread count.
 // The shadows are accumulated the same way on a grid of up to 1/8 the resolution (at least
 // 2.25 grid texels per shadow radius) and blended in with one bilinear pass over the part of
@@ -53,13 +53,38 @@ float dotCoverage(float r_mm, float radius_mm, float sigma_mm);
 size_t splatInk(Image16& layer, const std::vector<InkSplat>& splats, const glm::vec3& empty_filter,
                 int threads = 0, Image8* zone_map = nullptr);
 
+// Partial re-splats. splatInk computes the layer in square tiles of kSplatTile^2 texels
+// (row-major, splatTileCount(size) of them); every texel's value depends only on the splats
+// that reach it, taken in input order, and on the shadow grid factor, so re-splatting just the
+// tiles an edit can change gives the same bytes as splatting everything again.
+inline constexpr int kSplatTile = 128;
+int splatTileCount(int size);
+
+// The shadow grid's reduction: layer texels per grid texel (1, 2, 4 or 8) that splatInk uses
+// for `splats` at `size`^2 (the narrowest shadow keeps >= 2.25 grid texels per radius).
+int shadowGridFactor(const std::vector<InkSplat>& splats, int size);
+
+// Sets tiles[t] = 1 for every tile whose texels any of `splats` can change (ink, halo, and
+// shadow through the bilinear upsampling) in a layer of `size` with shadow grid `factor`.
+// `tiles` must hold splatTileCount(size) flags; others are left as they are.
+void markSplatTiles(const std::vector<InkSplat>& splats, int size, int factor,
+                    std::vector<uint8_t>& tiles);
+
+// splatInk restricted to the tiles flagged in `tiles`, with the shadow grid `factor` given:
+// the flagged tiles get exactly the bytes splatInk(layer, splats, ...) would give them when
+// shadowGridFactor(splats, size) == factor; other texels (and zone_map texels) are not touched.
+// Returns the number of splats that touch at least one texel of the whole layer.
+size_t splatInkTiles(Image16& layer, const std::vector<InkSplat>& splats,
+                     const glm::vec3& empty_filter, int factor, const std::vector<uint8_t>& tiles,
+                     int threads = 0, Image8* zone_map = nullptr);
+
 // One patch of scar tissue: same geometry as an ink splat, `radius_mm` the half width.
 struct ScarSplat {
     glm::vec2 centre_uv{0};
     glm::mat2 mm_from_uv{1.0f};
     float radius_mm = 0.5f;
     float edge_sigma_mm = 0.2f;
-    float coverage = 1.0f;          // peak coverage
+    float coverage = 1.0f; // peak coverage
 };
 
 // Splats scar patches into `coverage` (1 channel float, square) taking the maximum, so a strip
