@@ -136,7 +136,7 @@ TEST(RenderCli, InterruptedTurntableLeavesOnlyCompleteFrames) {
     size_t frames = 0;
     for (const auto& entry : std::filesystem::directory_iterator(out)) {
         const std::string name = entry.path().filename().string();
-        EXPECT_EQ(name.find(".tmp"), std::string::npos) << "temporary left: " << name;
+        EXPECT_EQ(name.find("tmp"), std::string::npos) << "temporary left: " << name;
         if (name.rfind("turntable_", 0) == 0) {
             ++frames;
             // Every frame under a final name is a complete PNG (IEND at the end).
