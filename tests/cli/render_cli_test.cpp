@@ -108,7 +108,9 @@ TEST(RenderCli, StillsOfTheIctHeadWithJsonSummary) {
     ASSERT_EQ(r.exit_code, 0) << r.out;
     const nlohmann::json j = nlohmann::json::parse(r.out.substr(r.out.find('{')));
     EXPECT_EQ(j["files"].size(), 2u);
-    EXPECT_EQ(j["designs"][0]["name"], "ICT render test");
+    // Private provenance by default: the design by its SHA-256, not its name (issue 13).
+    EXPECT_FALSE(j["designs"][0].contains("name"));
+    EXPECT_EQ(j["designs"][0]["design_sha256"].get<std::string>().size(), 64u);
     EXPECT_EQ(j["designs"][0]["mesh_sha256"].get<std::string>().size(), 64u);
     // Again without --force: refused, exit 2, nothing touched.
     r = run("render '" + design + "' -o '" + out + "' --view front --size 96x64", "env -u DISPLAY");
