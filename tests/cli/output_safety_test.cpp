@@ -193,6 +193,31 @@ TEST(OutputSafety, SigkillDuringMp4LeavesNothingThatLooksComplete) {
     EXPECT_EQ(temporariesIn(out), 0u);
 }
 
+// Issue 13: `--force` over an older, larger render left its frames and GIF beside the new
+// ones. Now they are removed; one that was changed since stops the run (exit 2, named).
+TEST(OutputSafety, ForceReplacesTheOlderRunsFiles) {
+    const fs::path dir = stipple::test::outputDir("safety_force_set");
+    const fs::path design = ictDesign(dir);
+    if (design.empty()) GTEST_SKIP() << "shared heads missing";
+    const fs::path out = dir / "out";
+    const std::string args =
+        "render " + quoted(design) + " --no-layers --size 64x64 --no-top-view -o " + quoted(out);
+    RunResult r = run(args + " --turntable 4 --gif");
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    std::ofstream(out / "turntable_003.png") << "retouched";
+    r = run(args + " --turntable 2 --force");
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    EXPECT_NE(r.out.find("--force: 1 file(s) of an older run that manifest.json lists are in the "
+                         "way, changed since or not regular files: turntable_003.png"),
+              std::string::npos)
+        << r.out;
+    fs::remove(out / "turntable_003.png");
+    r = run(args + " --turntable 2 --force");
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_EQ(filesIn(out), (std::vector<std::string>{"manifest.json", "turntable_000.png",
+                                                      "turntable_001.png"}));
+}
+
 TEST(OutputSafety, ProvenanceIsPrivateByDefaultFullOnRequest) {
     const fs::path dir = stipple::test::outputDir("safety_provenance");
     const fs::path design = ictDesign(dir);
