@@ -1,4 +1,5 @@
 #include "commands.h"
+#include "interrupt.h"
 #include "option_names.h"
 
 // `stipple bake DESIGN -o DIR [--size N] [--force] [--json]`: the design's texture layers in the
@@ -40,6 +41,7 @@ struct Options {
     bool size_given = false; // else the design's render.layer_size
     bool force = false;
     bool json = false;
+    std::string provenance = "private";
 };
 
 void printReport(const nlohmann::json& report, const fs::path& out_dir) {
@@ -66,6 +68,7 @@ int runBake(const Options& options) {
     const auto t_start = Clock::now();
     // 1. Inputs that need no loading: size and output folder.
     if (options.size_given) validateLayerSize(options.size, "layer_size");
+    const ProvenanceMode provenance = parseProvenanceMode(options.provenance);
     const Design design = loadDesign(options.design);
     const int size = options.size_given ? options.size : design.render.layer_size;
     if (!options.size_given) validateLayerSize(size, "/render/layer_size");
@@ -92,7 +95,10 @@ int runBake(const Options& options) {
     const auto t_bake = Clock::now();
     const LayerStack& layers = session.layers();
     times.bake_seconds = secondsSince(t_bake);
-    nlohmann::json report = writeBakeOutputs(out_dir, design, head, dots, layers, times, overwrite);
+    // Ctrl-C from here on stops between files and removes what was written (bake_outputs.h).
+    InterruptGuard guard;
+    nlohmann::json report = writeBakeOutputs(out_dir, design, head, dots, layers, times, overwrite,
+                                             provenance, &interruptFlag());
     report["seconds"]["total"] = secondsSince(t_start);
 
     if (options.json)
@@ -117,11 +123,15 @@ Command addBakeCommand(CLI::App& root) {
                         "Chart resolution: 1024, 2048, 4096 or 8192 (default: the design's "
                         "render.layer_size)");
     app->add_flag("--force", options->force, "Overwrite existing output files");
+    app->add_option("--provenance", options->provenance,
+                    "private (default): PNGs and bake.json identify the design and mesh by "
+                    "SHA-256 only; full: add the design's name and the design and mesh paths");
     app->add_flag("--json", options->json, "Print a machine-readable report");
     command.app = app;
     command.run = [options, size] {
         options->size_given = size->count() > 0;
-        return withFlagNames({{"layer_size", "--size"}}, [&] { return runBake(*options); });
+        return withFlagNames({{"layer_size", "--size"}, {"provenance", "--provenance"}},
+                             [&] { return runBake(*options); });
     };
     return command;
 }

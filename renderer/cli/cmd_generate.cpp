@@ -1,4 +1,5 @@
 #include "commands.h"
+#include "option_names.h"
 
 #include <chrono>
 #include <cstdio>
@@ -31,8 +32,8 @@ std::string fixed(double v, int precision) {
     return buffer;
 }
 
-void printSummary(const nlohmann::json& j, std::ostream& out) {
-    out << j["design"].get<std::string>() << "\n";
+void printSummary(const std::string& design_file, const nlohmann::json& j, std::ostream& out) {
+    out << design_file << "\n";
     out << "  dots          " << j["dots"].get<size_t>() << " on " << fixed(j["area_cm2"], 1)
         << " cm2 (" << fixed(j["sessions"], 2) << " sessions at "
         << j["impressions_per_session"].get<size_t>() << " impressions)\n";
@@ -74,6 +75,7 @@ Command addGenerateCommand(CLI::App& root) {
         std::string output;
         bool json = false;
         bool force = false;
+        std::string provenance = "private";
     };
     auto opt = std::make_shared<Options>();
     Command command;
@@ -84,7 +86,12 @@ Command addGenerateCommand(CLI::App& root) {
                             "Write the dots to a .csv, .ply or .json file (atomic)");
     command.app->add_flag("--json", opt->json, "Print the summary as JSON");
     command.app->add_flag("--force", opt->force, "Overwrite an existing output file");
+    command.app->add_option("--provenance", opt->provenance,
+                            "private (default): the JSON outputs identify the design by SHA-256 "
+                            "only; full: add its name and path");
     command.run = [opt]() -> int {
+        const ProvenanceMode provenance = withFlagNames(
+            {{"provenance", "--provenance"}}, [&] { return parseProvenanceMode(opt->provenance); });
         // Refuse a bad or existing output before any long work (the library names its option
         // "overwrite"; here it is --force).
         if (!opt->output.empty()) {
@@ -94,9 +101,7 @@ Command addGenerateCommand(CLI::App& root) {
             } catch (const Error& e) {
                 throw Error(e.problems().front().message, opt->output, "-o");
             }
-            if (!opt->force && std::filesystem::exists(out))
-                throw Error("exists; not replaced without overwrite", opt->output, "overwrite");
-            ensureWritableDir(out.has_parent_path() ? out.parent_path() : ".");
+            checkOutputFile(out, opt->force ? Overwrite::Yes : Overwrite::No);
         }
         const Design design = loadDesign(opt->design);
         Session session(design);
@@ -105,14 +110,15 @@ Command addGenerateCommand(CLI::App& root) {
         const FollicleSet& set = session.follicles();
         const double seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        nlohmann::json summary = follicleSummary(set, design);
+        nlohmann::json summary = follicleSummary(set, design, provenance);
         summary["seconds"] = seconds;
         if (!opt->output.empty())
-            writeDots(opt->output, set, design, opt->force ? Overwrite::Yes : Overwrite::No);
+            writeDots(opt->output, set, design, opt->force ? Overwrite::Yes : Overwrite::No,
+                      provenance);
         if (opt->json)
             std::cout << summary.dump(2) << "\n";
         else
-            printSummary(summary, std::cout);
+            printSummary(opt->design, summary, std::cout);
         return 0;
     };
     return command;

@@ -1,10 +1,9 @@
 #include "commands.h"
+#include "interrupt.h"
 #include "option_names.h"
 
 #include <atomic>
-#include <csignal>
 #include <cstdio>
-#include <ctime>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -45,51 +44,6 @@ Command addRenderCommand(CLI::App& root) {
 #else
 
 namespace {
-
-std::atomic<bool> g_interrupted{false};
-std::atomic<long long> g_first_signal_ns{0};
-
-long long monotonicNs() {
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts); // async-signal-safe
-    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-extern "C" void onInterrupt(int sig) {
-    const long long now = monotonicNs();
-    if (!g_interrupted.exchange(true)) {
-        g_first_signal_ns.store(now);
-        return;
-    }
-    // A second Ctrl-C more than a second later ends the process the usual way (writes are
-    // atomic, so even then no partial file appears under a final name). Copies of the same
-    // signal arriving together (a terminal or `timeout` signalling the whole process group)
-    // are not a second request.
-    if (now - g_first_signal_ns.load() > 1000000000LL) {
-        std::signal(sig, SIG_DFL);
-        std::raise(sig);
-    }
-}
-
-// Installs the SIGINT/SIGTERM handler for the lifetime of a render and restores the old one.
-class InterruptGuard {
-public:
-    InterruptGuard() {
-        g_interrupted.store(false);
-        m_old_int = std::signal(SIGINT, onInterrupt);
-        m_old_term = std::signal(SIGTERM, onInterrupt);
-    }
-    ~InterruptGuard() {
-        std::signal(SIGINT, m_old_int);
-        std::signal(SIGTERM, m_old_term);
-    }
-    InterruptGuard(const InterruptGuard&) = delete;
-    InterruptGuard& operator=(const InterruptGuard&) = delete;
-
-private:
-    void (*m_old_int)(int) = SIG_DFL;
-    void (*m_old_term)(int) = SIG_DFL;
-};
 
 std::pair<int, int> parseSize(const std::string& text) {
     static const std::regex pattern(R"((\d{1,5})[xX](\d{1,5}))");
@@ -136,6 +90,7 @@ const FlagTable& flagOfOption() {
         {"contact_sheet", "--contact-sheet"},
         {"layer_size", "--layer-size"},
         {"overwrite", "--force"},
+        {"provenance", "--provenance"},
     };
     return table;
 }
@@ -170,6 +125,7 @@ Command addRenderCommand(CLI::App& root) {
         bool before_after = false, mp4 = false, gif = false, contact_sheet = false;
         std::optional<std::string> watermark;
         bool force = false, json = false;
+        std::string provenance = "private";
         int layer_size = 0; // 0: the design's render.layer_size
         bool no_layers = false;
     };
@@ -219,7 +175,12 @@ Command addRenderCommand(CLI::App& root) {
     app->add_option("--layer-size", opt->layer_size,
                     "Scalp-chart layer resolution, a power of two 1024..8192 (default: design)");
     app->add_flag("--no-layers", opt->no_layers, "Draw the bare head (no dots, no scar layers)");
-    app->add_flag("--force", opt->force, "Overwrite existing outputs");
+    app->add_flag("--force", opt->force,
+                  "Replace an existing output set: overwrite its files and remove the files of "
+                  "the older run (listed in its manifest.json) that this run does not write");
+    app->add_option("--provenance", opt->provenance,
+                    "private (default): images and manifest identify designs by SHA-256 only; "
+                    "full: add their names and the design and mesh paths");
     app->add_flag("--json", opt->json, "Print a JSON summary of what was written");
 
     command.run = [opt, app]() -> int {
@@ -250,7 +211,8 @@ Command addRenderCommand(CLI::App& root) {
             job.out_dir = opt->out;
             job.overwrite = opt->force ? Overwrite::Yes : Overwrite::No;
             job.progress = render::stderrIsTerminal();
-            job.cancel = &g_interrupted;
+            job.provenance = parseProvenanceMode(opt->provenance);
+            job.cancel = &interruptFlag();
             ensureWritableDir(job.out_dir);
 
             // One Session per design: head, dots and layers (session.h).

@@ -108,7 +108,9 @@ TEST(RenderCli, StillsOfTheIctHeadWithJsonSummary) {
     ASSERT_EQ(r.exit_code, 0) << r.out;
     const nlohmann::json j = nlohmann::json::parse(r.out.substr(r.out.find('{')));
     EXPECT_EQ(j["files"].size(), 2u);
-    EXPECT_EQ(j["designs"][0]["name"], "ICT render test");
+    // Private provenance by default: the design by its SHA-256, not its name (issue 13).
+    EXPECT_FALSE(j["designs"][0].contains("name"));
+    EXPECT_EQ(j["designs"][0]["design_sha256"].get<std::string>().size(), 64u);
     EXPECT_EQ(j["designs"][0]["mesh_sha256"].get<std::string>().size(), 64u);
     // Again without --force: refused, exit 2, nothing touched.
     r = run("render '" + design + "' -o '" + out + "' --view front --size 96x64", "env -u DISPLAY");
@@ -136,7 +138,7 @@ TEST(RenderCli, InterruptedTurntableLeavesOnlyCompleteFrames) {
     size_t frames = 0;
     for (const auto& entry : std::filesystem::directory_iterator(out)) {
         const std::string name = entry.path().filename().string();
-        EXPECT_EQ(name.find(".tmp"), std::string::npos) << "temporary left: " << name;
+        EXPECT_EQ(name.find("tmp"), std::string::npos) << "temporary left: " << name;
         if (name.rfind("turntable_", 0) == 0) {
             ++frames;
             // Every frame under a final name is a complete PNG (IEND at the end).

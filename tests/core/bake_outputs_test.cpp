@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <fstream>
 #include <functional>
+#include <map>
 
 #include <gtest/gtest.h>
 
@@ -123,6 +124,67 @@ TEST_F(BakeOutputsTest, AFailureHalfWayRemovesWhatTheCallWrote) {
     EXPECT_FALSE(fs::exists(dir / "pigment.png"));
     EXPECT_FALSE(fs::exists(dir / "bake.json"));
     EXPECT_TRUE(fs::is_directory(dir / "head_chart.glb")); // not ours: left alone
+}
+
+// Issue 13: every PNG carried the design's name and the reports the design's and mesh's
+// absolute paths. By default only SHA-256s identify them; full provenance adds both.
+TEST_F(BakeOutputsTest, ProvenanceIsPrivateByDefaultAndFullOnRequest) {
+    Design design;
+    design.name = "Jane Roe, client 17";
+    design.source = "/clinic/clients/jane_roe/design.json";
+    design.sha256 = std::string(64, 'd');
+    for (ProvenanceMode mode : {ProvenanceMode::Private, ProvenanceMode::Full}) {
+        const bool full = mode == ProvenanceMode::Full;
+        const fs::path dir = test::outputDir(full ? "bake_outputs_full" : "bake_outputs_private");
+        writeBakeOutputs(dir, design, *s_head, *s_dots, *s_layers, {}, Overwrite::No, mode);
+        const std::string report = readFile(dir / "bake.json");
+        const nlohmann::json j = nlohmann::json::parse(report);
+        EXPECT_EQ(j["design_sha256"], design.sha256);
+        EXPECT_EQ(j["mesh_sha256"], s_head->import.sha256);
+        EXPECT_EQ(report.find("Jane Roe") != std::string::npos, full) << report;
+        EXPECT_EQ(report.find("/clinic/clients") != std::string::npos, full) << report;
+        EXPECT_EQ(j.contains("design") && j.contains("mesh") && j.contains("name"), full);
+        for (const char* png : {"pigment.png", "albedo_chart.png"}) {
+            std::map<std::string, std::string> text;
+            for (const auto& [key, value] : readPngText(dir / png))
+                text[key] = value;
+            EXPECT_EQ(text["stipple:design_sha256"], design.sha256) << png;
+            EXPECT_EQ(text.count("stipple:name") == 1, full) << png;
+            EXPECT_EQ(text.count("stipple:design") == 1, full) << png;
+            if (full) {
+                EXPECT_EQ(text["stipple:name"], design.name);
+                EXPECT_EQ(text["stipple:design"], design.source.string());
+            }
+        }
+    }
+}
+
+// Ctrl-C during a bake (the CLI sets the flag): nothing is left in the folder, not even the
+// files written before the signal.
+TEST_F(BakeOutputsTest, CancelRemovesEverythingTheCallWrote) {
+    const fs::path dir = test::outputDir("bake_outputs_cancel");
+    std::atomic<bool> cancel{true};
+    const std::string m = messageOf([&] {
+        writeBakeOutputs(dir, Design{}, *s_head, *s_dots, *s_layers, {}, Overwrite::No,
+                         ProvenanceMode::Private, &cancel);
+    });
+    EXPECT_NE(m.find("interrupted; no bake output was left"), std::string::npos) << m;
+    EXPECT_TRUE(fs::is_empty(dir));
+}
+
+TEST(DotWriters, SummaryIsPrivateByDefault) {
+    Design design;
+    design.name = "Jane Roe";
+    design.source = "/clinic/jane.json";
+    design.sha256 = std::string(64, 'e');
+    const nlohmann::json priv = follicleSummary(twoDots(), design);
+    EXPECT_EQ(priv["design_sha256"], design.sha256);
+    EXPECT_FALSE(priv.contains("design"));
+    EXPECT_FALSE(priv.contains("name"));
+    const nlohmann::json full = follicleSummary(twoDots(), design, ProvenanceMode::Full);
+    EXPECT_EQ(full["design"], "/clinic/jane.json");
+    EXPECT_EQ(full["name"], "Jane Roe");
+    EXPECT_EQ(dotsJson(twoDots(), design).find("Jane"), std::string::npos);
 }
 
 } // namespace

@@ -3,6 +3,8 @@
 
 #include <atomic>
 #include <fstream>
+#include <map>
+#include <set>
 
 #include <gtest/gtest.h>
 
@@ -146,7 +148,7 @@ TEST(RenderJob, InterruptionLeavesOnlyCompleteFilesAndSaysSo) {
     EXPECT_FALSE(std::filesystem::exists(dir / "turntable.mp4"));
     EXPECT_FALSE(std::filesystem::exists(dir / "turntable.gif"));
     for (const auto& entry : std::filesystem::directory_iterator(dir))
-        EXPECT_EQ(entry.path().filename().string().find(".tmp"), std::string::npos) << entry.path();
+        EXPECT_EQ(entry.path().filename().string().find("tmp"), std::string::npos) << entry.path();
     const nlohmann::json manifest = nlohmann::json::parse(readAll(dir / "manifest.json"));
     EXPECT_TRUE(manifest["interrupted"].get<bool>());
 }
@@ -165,6 +167,92 @@ TEST(RenderJob, SeveralDesignsSideBySide) {
     const Image8 sheet = readImage8(dir / "designs_front.png");
     EXPECT_GT(sheet.width, 2 * 66);
     EXPECT_EQ(sheet.height, 50);
+}
+
+// Issue 13: `--force` over an older, larger render left its frames, GIF and MP4 beside the new
+// ones while the manifest listed only the new. Now the older run's files go; a file the older
+// manifest does not list stays.
+TEST(RenderJob, OverwriteReplacesTheWholeOutputSet) {
+    const Fixture fx;
+    const auto dir = test::outputDir("render_job_replace_set");
+    RenderJob job = smallJob(dir);
+    job.views = {"front"};
+    job.turntable_frames = 6;
+    job.mp4 = job.gif = true;
+    runRenderJob({fx.subject()}, job);
+    std::ofstream(dir / "notes.txt") << "the clinic's own file";
+    job.overwrite = Overwrite::Yes;
+    job.turntable_frames = 3;
+    job.mp4 = job.gif = false;
+    const nlohmann::json summary = runRenderJob({fx.subject()}, job);
+    for (const char* gone : {"turntable_003.png", "turntable_004.png", "turntable_005.png",
+                             "turntable.mp4", "turntable.gif"})
+        EXPECT_FALSE(std::filesystem::exists(dir / gone)) << gone;
+    EXPECT_EQ(summary["removed_from_older_run"].size(), 5u);
+    EXPECT_EQ(readAll(dir / "notes.txt"), "the clinic's own file");
+    // What is in the folder is exactly what the manifest lists (plus the clinic's file).
+    std::set<std::string> listed = {"manifest.json", "notes.txt"}, present;
+    for (const auto& f : summary["files"])
+        listed.insert(f["path"].get<std::string>());
+    for (const auto& e : std::filesystem::directory_iterator(dir))
+        present.insert(e.path().filename().string());
+    EXPECT_EQ(present, listed);
+}
+
+TEST(RenderJob, OverwriteRefusesWhenAChangedFileOfTheOlderRunIsInTheWay) {
+    const Fixture fx;
+    const auto dir = test::outputDir("render_job_in_the_way");
+    RenderJob job = smallJob(dir);
+    job.turntable_frames = 4;
+    runRenderJob({fx.subject()}, job);
+    std::ofstream(dir / "turntable_003.png") << "retouched by hand";
+    const auto stamp = std::filesystem::last_write_time(dir / "turntable_000.png");
+    job.overwrite = Overwrite::Yes;
+    job.turntable_frames = 2;
+    try {
+        runRenderJob({fx.subject()}, job);
+        FAIL() << "expected stipple::Error";
+    } catch (const Error& e) {
+        const std::string m = e.what();
+        EXPECT_NE(m.find("in the way"), std::string::npos) << m;
+        EXPECT_NE(m.find("turntable_003.png"), std::string::npos) << m;
+        EXPECT_EQ(e.problems().front().pointer, "overwrite");
+    }
+    EXPECT_EQ(std::filesystem::last_write_time(dir / "turntable_000.png"), stamp);
+    EXPECT_EQ(readAll(dir / "turntable_003.png"), "retouched by hand");
+}
+
+// Issue 13: every PNG carried the design's name, the manifest its paths. Private by default.
+TEST(RenderJob, ProvenanceIsPrivateByDefaultAndFullOnRequest) {
+    const Fixture fx;
+    RenderSubject subject = fx.subject();
+    subject.provenance.design_name = "Jane Roe, client 17";
+    subject.provenance.design_file = "/clinic/clients/jane_roe.json";
+    subject.provenance.mesh_file = "/clinic/scans/jane_roe.obj";
+    for (ProvenanceMode mode : {ProvenanceMode::Private, ProvenanceMode::Full}) {
+        const bool full = mode == ProvenanceMode::Full;
+        const auto dir = test::outputDir(full ? "render_job_prov_full" : "render_job_prov_private");
+        RenderJob job = smallJob(dir);
+        job.views = {"front"};
+        job.provenance = mode;
+        runRenderJob({subject}, job);
+        std::map<std::string, std::string> kv;
+        for (const auto& [key, value] : readPngText(dir / "front.png"))
+            kv[key] = value;
+        EXPECT_EQ(kv["stipple:design_sha256"], std::string(64, 'a'));
+        EXPECT_EQ(kv.count("stipple:design") == 1, full);
+        EXPECT_EQ(kv.count("stipple:design_file") == 1, full);
+        if (full) {
+            EXPECT_EQ(kv["stipple:design"], "Jane Roe, client 17");
+        }
+        const std::string manifest = readAll(dir / "manifest.json");
+        EXPECT_EQ(manifest.find("Jane Roe") != std::string::npos, full) << manifest;
+        EXPECT_EQ(manifest.find("/clinic/") != std::string::npos, full) << manifest;
+        const nlohmann::json m = nlohmann::json::parse(manifest);
+        EXPECT_EQ(m["provenance"], full ? "full" : "private");
+        EXPECT_EQ(m["designs"][0]["design_sha256"], std::string(64, 'a'));
+        EXPECT_EQ(m["files"][0]["design_sha256"], std::string(64, 'a'));
+    }
 }
 
 TEST(RenderJob, BadInputsNameTheOptionAndWhatIsAccepted) {

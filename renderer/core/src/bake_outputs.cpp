@@ -73,11 +73,23 @@ void encodeAll(std::vector<Output>& outputs) {
         outputs[i].bytes = jobs[i].get();
 }
 
-// Writes atomically; on failure removes what this call created and rethrows.
-void writeAll(const fs::path& dir, const std::vector<Output>& outputs, Overwrite overwrite) {
+bool cancelled(const std::atomic<bool>* cancel) {
+    return cancel && cancel->load();
+}
+
+[[noreturn]] void throwInterrupted(const fs::path& dir) {
+    throw RuntimeFailure("interrupted; no bake output was left (files written before the "
+                         "interruption were removed)",
+                         dir.string());
+}
+
+// Writes atomically; on failure or cancellation removes what this call created and rethrows.
+void writeAll(const fs::path& dir, const std::vector<Output>& outputs, Overwrite overwrite,
+              const std::atomic<bool>* cancel) {
     std::vector<fs::path> created;
     try {
         for (const Output& o : outputs) {
+            if (cancelled(cancel)) throwInterrupted(dir);
             const fs::path file = dir / o.name;
             const bool existed = fs::exists(file);
             writeFileAtomic(file, o.bytes, overwrite);
@@ -104,17 +116,16 @@ std::vector<std::string> bakeOutputNames(const Mesh& mesh) {
 }
 
 void checkBakeOutputs(const fs::path& dir, const Mesh& mesh, Overwrite overwrite) {
-    if (overwrite == Overwrite::Yes) return;
     for (const std::string& n : bakeOutputNames(mesh))
-        if (fs::exists(dir / n))
-            throw Error("exists; not replaced without overwrite (nothing was written)",
-                        (dir / n).string(), "overwrite");
+        checkOutputFile(dir / n, overwrite);
 }
 
 nlohmann::json writeBakeOutputs(const fs::path& dir, const Design& design, const HeadModel& head,
                                 const FollicleSet& dots, const LayerStack& layers,
-                                const BakeTimes& times, Overwrite overwrite) {
+                                const BakeTimes& times, Overwrite overwrite,
+                                ProvenanceMode provenance, const std::atomic<bool>* cancel) {
     checkBakeOutputs(dir, head.mesh, overwrite);
+    const bool full = provenance == ProvenanceMode::Full;
     const int size = layers.size;
     const auto t_albedo = Clock::now();
     const int albedo_size = std::min(size, kBakeAlbedoSizeMax);
@@ -122,11 +133,15 @@ nlohmann::json writeBakeOutputs(const fs::path& dir, const Design& design, const
     const Image8 chart_albedo = chartAlbedo(layers, albedo_size);
     const double bake_seconds = times.bake_seconds + secondsSince(t_albedo);
 
-    const TextChunks text = {{"stipple:version", STIPPLE_VERSION},
-                             {"stipple:design", design.source.string()},
-                             {"stipple:design_sha256", design.sha256},
-                             {"stipple:mesh_sha256", head.import.sha256},
-                             {"stipple:layer_size", std::to_string(size)}};
+    TextChunks text = {{"stipple:version", STIPPLE_VERSION},
+                       {"stipple:design_sha256", design.sha256},
+                       {"stipple:mesh_sha256", head.import.sha256},
+                       {"stipple:layer_size", std::to_string(size)}};
+    if (full) {
+        text.emplace_back("stipple:name", design.name);
+        text.emplace_back("stipple:design", design.source.string());
+        text.emplace_back("stipple:mesh", head.import.file.string());
+    }
     auto withLayer = [&](const std::string& layer) {
         TextChunks t = text;
         t.emplace_back("stipple:layer", layer);
@@ -167,14 +182,18 @@ nlohmann::json writeBakeOutputs(const fs::path& dir, const Design& design, const
                            return exportMesh(split.mesh, o).bytes;
                        },
                        {}});
+    if (cancelled(cancel)) throwInterrupted(dir);
     const auto t_encode = Clock::now();
     encodeAll(outputs);
     const double encode_seconds = secondsSince(t_encode);
 
     nlohmann::json report;
-    report["design"] = design.source.string();
+    if (full) {
+        report["name"] = design.name;
+        report["design"] = design.source.string();
+        report["mesh"] = head.import.file.string();
+    }
     report["design_sha256"] = design.sha256;
-    report["mesh"] = head.import.file.string();
     report["mesh_sha256"] = head.import.sha256;
     report["size"] = size;
     report["smooth_layer_size"] = layers.scar.width;
@@ -204,7 +223,7 @@ nlohmann::json writeBakeOutputs(const fs::path& dir, const Design& design, const
     report["warnings"] = warnings;
     outputs.push_back({"bake.json", {}, report.dump(2) + "\n"});
 
-    writeAll(dir, outputs, overwrite);
+    writeAll(dir, outputs, overwrite, cancel);
     return report;
 }
 

@@ -18,9 +18,14 @@ std::string fixed(double v, int precision) {
 
 } // namespace
 
-nlohmann::json follicleSummary(const FollicleSet& set, const Design& design) {
+nlohmann::json follicleSummary(const FollicleSet& set, const Design& design,
+                               ProvenanceMode provenance) {
     nlohmann::json j;
-    j["design"] = design.source.string();
+    if (provenance == ProvenanceMode::Full) {
+        j["design"] = design.source.string();
+        j["name"] = design.name;
+    }
+    j["design_sha256"] = design.sha256;
     j["dots"] = set.dots.size();
     j["area_cm2"] = set.area_cm2;
     j["zones"] = nlohmann::json::array();
@@ -95,8 +100,8 @@ std::string dotsPly(const FollicleSet& set) {
     return out.str();
 }
 
-std::string dotsJson(const FollicleSet& set, const Design& design) {
-    nlohmann::json j = follicleSummary(set, design);
+std::string dotsJson(const FollicleSet& set, const Design& design, ProvenanceMode provenance) {
+    nlohmann::json j = follicleSummary(set, design, provenance);
     j["dots_list"] = nlohmann::json::array();
     for (const Dot& d : set.dots)
         j["dots_list"].push_back(
@@ -112,27 +117,28 @@ std::string dotsJson(const FollicleSet& set, const Design& design) {
     return j.dump(1) + "\n";
 }
 
-std::string encodeDots(const FollicleSet& set, const Design& design, DotFormat format) {
+std::string encodeDots(const FollicleSet& set, const Design& design, DotFormat format,
+                       ProvenanceMode provenance) {
     switch (format) {
     case DotFormat::Csv:
         return dotsCsv(set);
     case DotFormat::Ply:
         return dotsPly(set);
     case DotFormat::Json:
-        return dotsJson(set, design);
+        return dotsJson(set, design, provenance);
     }
     STIPPLE_ASSERT(false, "encodeDots(): unknown format");
     return {};
 }
 
 void writeDots(const std::filesystem::path& file, const FollicleSet& set, const Design& design,
-               Overwrite overwrite) {
+               Overwrite overwrite, ProvenanceMode provenance) {
     const DotFormat format = dotFormatOf(file);
     std::error_code ec;
     if (overwrite == Overwrite::No && std::filesystem::exists(file, ec))
         throw Error("exists; not replaced without overwrite (nothing was written)", file.string(),
                     "overwrite");
-    writeFileAtomic(file, encodeDots(set, design, format), overwrite);
+    writeFileAtomic(file, encodeDots(set, design, format, provenance), overwrite);
 }
 
 } // namespace stipple

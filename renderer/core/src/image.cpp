@@ -1,11 +1,8 @@
 #include "stipple/core/image.h"
 
-#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <png.h>
 
@@ -59,9 +56,9 @@ std::string encodePngImpl(const ImageT<T>& image, const TextChunks& text, int co
     png_set_compression_level(png, compression);
     // Renders compress best with the adaptive filters; SUB alone is much faster to choose.
     png_set_filter(png, 0, compression <= 2 ? PNG_FILTER_SUB : PNG_ALL_FILTERS);
-    png_set_IHDR(png, info, png_uint_32(image.width), png_uint_32(image.height),
-                 int(sizeof(T) * 8), kColourTypes[image.channels - 1], PNG_INTERLACE_NONE,
-                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_set_IHDR(png, info, png_uint_32(image.width), png_uint_32(image.height), int(sizeof(T) * 8),
+                 kColourTypes[image.channels - 1], PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
+                 PNG_FILTER_TYPE_DEFAULT);
     for (size_t i = 0; i < text.size(); ++i) {
         std::memset(&chunks[i], 0, sizeof(png_text));
         chunks[i].compression = PNG_ITXT_COMPRESSION_NONE; // iTXt: UTF-8 values are allowed
@@ -74,8 +71,8 @@ std::string encodePngImpl(const ImageT<T>& image, const TextChunks& text, int co
     if (sizeof(T) == 2) png_set_swap(png); // PNG is big-endian, our uint16_t are native
     const size_t stride = size_t(image.width) * size_t(image.channels);
     for (int y = 0; y < image.height; ++y)
-        rows[size_t(y)] = reinterpret_cast<png_bytep>(
-            const_cast<T*>(image.pixels.data() + size_t(y) * stride));
+        rows[size_t(y)] =
+            reinterpret_cast<png_bytep>(const_cast<T*>(image.pixels.data() + size_t(y) * stride));
     png_write_image(png, rows.data());
     png_write_end(png, nullptr);
     png_destroy_write_struct(&png, &info);
@@ -123,71 +120,12 @@ TextChunks readPngText(const std::filesystem::path& file) {
     png_textp text = nullptr;
     const int count = png_get_text(png, info, &text, nullptr);
     for (int i = 0; i < count; ++i)
-        out.emplace_back(text[i].key, std::string(text[i].text, text[i].compression > 0
-                                                                    ? text[i].itxt_length
-                                                                    : text[i].text_length));
+        out.emplace_back(text[i].key,
+                         std::string(text[i].text, text[i].compression > 0 ? text[i].itxt_length
+                                                                           : text[i].text_length));
     png_destroy_read_struct(&png, &info, nullptr);
     std::fclose(fp);
     return out;
-}
-
-void ensureWritableDir(const std::filesystem::path& dir) {
-    std::error_code ec;
-    if (std::filesystem::exists(dir, ec) && !std::filesystem::is_directory(dir, ec))
-        throw Error("exists and is not a folder", dir.string());
-    std::filesystem::create_directories(dir, ec);
-    if (ec) throw Error("folder cannot be created: " + ec.message(), dir.string());
-    if (::access(dir.c_str(), W_OK) != 0)
-        throw Error("folder is not writable", dir.string());
-}
-
-void writeFileAtomic(const std::filesystem::path& file, std::string_view bytes,
-                     Overwrite overwrite) {
-    std::error_code ec;
-    if (overwrite == Overwrite::No && std::filesystem::exists(file, ec))
-        throw Error("exists; not replaced without overwrite", file.string(), "overwrite");
-    if (std::filesystem::is_directory(file, ec))
-        throw Error("is a folder, expected a file name", file.string());
-    const std::filesystem::path dir =
-        file.parent_path().empty() ? std::filesystem::path(".") : file.parent_path();
-    if (!std::filesystem::is_directory(dir, ec))
-        throw Error("output folder does not exist", dir.string());
-    // A hidden, clearly temporary name in the same folder so the rename is atomic.
-    static std::atomic<unsigned> counter{0};
-    const std::filesystem::path tmp =
-        dir / ("." + file.filename().string() + ".partial-" + std::to_string(::getpid()) + "-" +
-               std::to_string(counter++));
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) throw Error(std::string("cannot be written: ") + std::strerror(errno), file.string());
-    size_t written = 0;
-    while (written < bytes.size()) {
-        const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            const std::string reason = std::strerror(errno);
-            ::close(fd);
-            ::unlink(tmp.c_str());
-            throw RuntimeFailure("write failed: " + reason, file.string());
-        }
-        written += size_t(n);
-    }
-    if (::fsync(fd) != 0 || ::close(fd) != 0) {
-        ::unlink(tmp.c_str());
-        throw RuntimeFailure("write failed (disk full?)", file.string());
-    }
-    if (overwrite == Overwrite::No) {
-        // link() fails if the final name appeared meanwhile: no silent overwrite in a race.
-        if (::link(tmp.c_str(), file.c_str()) != 0) {
-            const std::string reason = std::strerror(errno);
-            ::unlink(tmp.c_str());
-            throw Error("cannot be created: " + reason, file.string());
-        }
-        ::unlink(tmp.c_str());
-    } else if (::rename(tmp.c_str(), file.c_str()) != 0) {
-        const std::string reason = std::strerror(errno);
-        ::unlink(tmp.c_str());
-        throw Error("cannot be written: " + reason, file.string());
-    }
 }
 
 double srgbToLinear(double v) {

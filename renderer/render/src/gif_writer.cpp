@@ -9,8 +9,10 @@
 #include <cmath>
 #include <cstring>
 
+#include <exception>
+#include <string_view>
+
 #include <gif_lib.h>
-#include <unistd.h>
 
 #include "stipple/core/error.h"
 
@@ -103,6 +105,25 @@ std::vector<std::array<uint8_t, 3>> medianCut(std::vector<Cell>& cells, size_t m
     return palette;
 }
 
+// giflib's output callback: appends to the atomic writer's temporary. It runs inside C code, so
+// an error is kept for later and reported to giflib as a short write.
+struct GifSink {
+    AtomicFile* out;
+    std::exception_ptr error;
+};
+
+int writeToSink(GifFileType* gif, const GifByteType* bytes, int length) {
+    auto* sink = static_cast<GifSink*>(gif->UserData);
+    if (sink->error) return 0;
+    try {
+        sink->out->write(std::string_view(reinterpret_cast<const char*>(bytes), size_t(length)));
+    } catch (...) {
+        sink->error = std::current_exception();
+        return 0;
+    }
+    return length;
+}
+
 [[noreturn]] void gifFail(const std::filesystem::path& file, int code) {
     throw RuntimeFailure(std::string("cannot write GIF: ") + GifErrorString(code), file.string());
 }
@@ -116,8 +137,9 @@ void writeGif(const std::filesystem::path& file, const std::vector<Image8>& fram
     for (const Image8& f : frames)
         STIPPLE_ASSERT(f.width == w && f.height == h && f.channels == 4,
                        "writeGif(): equal RGBA frames");
-    if (overwrite == Overwrite::No && std::filesystem::exists(file))
-        throw Error("exists; overwriting was not allowed", file.string(), "overwrite");
+    // The temporary first: a bad output path is refused before the palette work.
+    AtomicFile out(file, overwrite);
+    GifSink sink{&out, nullptr};
 
     // Histogram of the covered pixels of every frame.
     std::vector<Cell> table(size_t(kLevels) * kLevels * kLevels);
@@ -185,10 +207,10 @@ void writeGif(const std::filesystem::path& file, const std::vector<Image8>& fram
         return uint8_t(slot);
     };
 
-    const std::filesystem::path tmp = tempNameFor(file);
     int error = 0;
-    GifFileType* gif = EGifOpenFileName(tmp.c_str(), false, &error);
-    if (!gif) throw Error(std::string("cannot create: ") + GifErrorString(error), file.string());
+    GifFileType* gif = EGifOpen(&sink, writeToSink, &error);
+    if (!gif)
+        throw RuntimeFailure(std::string("cannot create: ") + GifErrorString(error), file.string());
     bool closed = false;
     try {
         EGifSetGifVersion(gif, true);
@@ -237,10 +259,11 @@ void writeGif(const std::filesystem::path& file, const std::vector<Image8>& fram
                                  file.string());
     } catch (...) {
         if (!closed) EGifCloseFile(gif, &error);
-        ::unlink(tmp.c_str());
+        if (sink.error) std::rethrow_exception(sink.error); // the I/O error behind giflib's
         throw;
     }
-    commitTempFile(tmp, file, overwrite);
+    if (sink.error) std::rethrow_exception(sink.error);
+    out.commit();
 }
 
 } // namespace stipple::render

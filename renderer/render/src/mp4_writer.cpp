@@ -28,46 +28,109 @@ std::string avError(int code) {
     return buf;
 }
 
-} // namespace
+// A position in the atomic writer's temporary: libavformat writes, seeks and (for +faststart)
+// reads the file back through AVIOContexts over it, never by name.
+struct FdCursor {
+    int fd = -1;
+    int64_t pos = 0;
+};
 
-std::filesystem::path tempNameFor(const std::filesystem::path& file) {
-    static std::atomic<unsigned> counter{0};
-    return file.parent_path() / ("." + file.filename().string() + ".tmp-" +
-                                 std::to_string(::getpid()) + "-" + std::to_string(counter++));
+int readCursor(void* opaque, uint8_t* buf, int size) {
+    auto* c = static_cast<FdCursor*>(opaque);
+    const ssize_t n = ::pread(c->fd, buf, size_t(size), off_t(c->pos));
+    if (n < 0) return AVERROR(errno);
+    if (n == 0) return AVERROR_EOF;
+    c->pos += n;
+    return int(n);
 }
 
-void commitTempFile(const std::filesystem::path& tmp, const std::filesystem::path& file,
-                    Overwrite overwrite) {
-    // giflib creates its files 0600; outputs are ordinary files, readable like the PNGs.
-    const mode_t mask = ::umask(0);
-    ::umask(mask);
-    ::chmod(tmp.c_str(), 0666 & ~mask);
-    if (overwrite == Overwrite::No) {
-        // link() fails when the final name exists: no window in which another writer's file
-        // could be replaced.
-        if (::link(tmp.c_str(), file.c_str()) != 0) {
-            const int err = errno;
-            ::unlink(tmp.c_str());
-            if (err == EEXIST)
-                throw Error("exists; overwriting was not allowed", file.string(), "overwrite");
-            throw RuntimeFailure(std::string("cannot create: ") + std::strerror(err),
-                                 file.string());
+#if LIBAVFORMAT_VERSION_MAJOR >= 61
+int writeCursor(void* opaque, const uint8_t* buf, int size) {
+#else
+int writeCursor(void* opaque, uint8_t* buf, int size) {
+#endif
+    auto* c = static_cast<FdCursor*>(opaque);
+    int done = 0;
+    while (done < size) {
+        const ssize_t n = ::pwrite(c->fd, buf + done, size_t(size - done), off_t(c->pos));
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return AVERROR(errno);
         }
-        ::unlink(tmp.c_str());
-        return;
+        c->pos += n;
+        done += int(n);
     }
-    if (::rename(tmp.c_str(), file.c_str()) != 0) {
-        const int err = errno;
-        ::unlink(tmp.c_str());
-        throw RuntimeFailure(std::string("cannot rename into place: ") + std::strerror(err),
-                             file.string());
+    return size;
+}
+
+int64_t seekCursor(void* opaque, int64_t offset, int whence) {
+    auto* c = static_cast<FdCursor*>(opaque);
+    struct stat st {};
+    switch (whence & ~AVSEEK_FORCE) {
+    case AVSEEK_SIZE:
+        return ::fstat(c->fd, &st) == 0 ? int64_t(st.st_size) : AVERROR(errno);
+    case SEEK_SET:
+        c->pos = offset;
+        return c->pos;
+    case SEEK_CUR:
+        c->pos += offset;
+        return c->pos;
+    case SEEK_END:
+        if (::fstat(c->fd, &st) != 0) return AVERROR(errno);
+        c->pos = int64_t(st.st_size) + offset;
+        return c->pos;
+    default:
+        return AVERROR(EINVAL);
     }
 }
+
+constexpr int kIoBufferBytes = 1 << 16;
+
+// An AVIOContext over `fd` with its own position (the muxer's second pass reads while it
+// writes). Freed with freeCursorContext().
+AVIOContext* cursorContext(int fd, bool write) {
+    auto* buffer = static_cast<unsigned char*>(av_malloc(kIoBufferBytes));
+    if (!buffer) return nullptr;
+    auto* cursor = new FdCursor{fd, 0};
+    AVIOContext* pb =
+        avio_alloc_context(buffer, kIoBufferBytes, write ? 1 : 0, cursor,
+                           write ? nullptr : readCursor, write ? writeCursor : nullptr, seekCursor);
+    if (!pb) {
+        av_free(buffer);
+        delete cursor;
+    }
+    return pb;
+}
+
+void freeCursorContext(AVIOContext*& pb) {
+    if (!pb) return;
+    if (pb->write_flag) avio_flush(pb);
+    delete static_cast<FdCursor*>(pb->opaque);
+    av_freep(&pb->buffer);
+    avio_context_free(&pb);
+}
+
+// The muxer opens its own file once more to read it back for +faststart; give it a read
+// cursor over the same temporary instead of a path.
+int openSecondPass(AVFormatContext* s, AVIOContext** pb, const char* url, int flags,
+                   AVDictionary**) {
+    auto* fd = static_cast<int*>(s->opaque);
+    if ((flags & AVIO_FLAG_WRITE) || !url || std::strcmp(url, s->url) != 0) return AVERROR(EPERM);
+    *pb = cursorContext(*fd, false);
+    return *pb ? 0 : AVERROR(ENOMEM);
+}
+
+int closeSecondPass(AVFormatContext*, AVIOContext* pb) {
+    freeCursorContext(pb);
+    return 0;
+}
+
+} // namespace
 
 struct Mp4Writer::Impl {
     std::filesystem::path file;
-    std::filesystem::path tmp;
-    Overwrite overwrite = Overwrite::No;
+    std::unique_ptr<AtomicFile> out;
+    int out_fd = -1; // the muxer's opaque: the temporary for the +faststart second pass
     int width = 0, height = 0;
     AVFormatContext* format = nullptr;
     AVCodecContext* encoder = nullptr;
@@ -102,10 +165,10 @@ struct Mp4Writer::Impl {
         av_packet_free(&packet);
         avcodec_free_context(&encoder);
         if (format) {
-            if (format->pb) avio_closep(&format->pb);
+            freeCursorContext(format->pb);
             avformat_free_context(format);
         }
-        if (!finished && !tmp.empty()) ::unlink(tmp.c_str());
+        // `out` (declared before) is destroyed after this: without commit() it leaves nothing.
     }
 };
 
@@ -115,12 +178,12 @@ Mp4Writer::Mp4Writer(const std::filesystem::path& file, int width, int height, d
     Impl& m = *m_impl;
     av_log_set_level(AV_LOG_ERROR); // x264's per-clip statistics are noise on stderr
     m.file = file;
-    m.overwrite = overwrite;
     m.width = width & ~1;
     m.height = height & ~1;
     STIPPLE_ASSERT(m.width >= 2 && m.height >= 2 && fps > 0, "Mp4Writer(): bad size or fps");
-    if (overwrite == Overwrite::No && std::filesystem::exists(file))
-        throw Error("exists; overwriting was not allowed", file.string(), "overwrite");
+    // The temporary first: a bad output path is refused before the encoder is set up.
+    m.out = std::make_unique<AtomicFile>(file, overwrite);
+    m.out_fd = m.out->fd();
 
     const AVCodec* codec = nullptr;
     for (const char* name : {"libx264", "libopenh264"})
@@ -132,11 +195,14 @@ Mp4Writer::Mp4Writer(const std::filesystem::path& file, int width, int height, d
                              "the MP4 output (PNG frames and GIF do not need it)",
                              file.string());
     m.encoder_name = codec->name;
-    m.tmp = tempNameFor(file);
 
-    int rc = avformat_alloc_output_context2(&m.format, nullptr, "mp4", m.tmp.c_str());
+    int rc = avformat_alloc_output_context2(&m.format, nullptr, "mp4", file.c_str());
     if (rc < 0 || !m.format)
         throw RuntimeFailure("cannot set up the MP4 muxer: " + avError(rc), file.string());
+    m.format->flags |= AVFMT_FLAG_CUSTOM_IO;
+    m.format->opaque = &m.out_fd;
+    m.format->io_open = openSecondPass;
+    m.format->io_close2 = closeSecondPass;
     m.encoder = avcodec_alloc_context3(codec);
     const AVRational rate = av_d2q(fps, 1000000);
     m.encoder->width = m.width;
@@ -172,8 +238,8 @@ Mp4Writer::Mp4Writer(const std::filesystem::path& file, int width, int height, d
     avcodec_parameters_from_context(m.stream->codecpar, m.encoder);
     m.stream->time_base = m.encoder->time_base;
     m.stream->avg_frame_rate = rate;
-    rc = avio_open(&m.format->pb, m.tmp.c_str(), AVIO_FLAG_WRITE);
-    if (rc < 0) throw Error("cannot create the video file: " + avError(rc), file.string());
+    m.format->pb = cursorContext(m.out_fd, true);
+    if (!m.format->pb) throw RuntimeFailure("out of memory for the video file", file.string());
     AVDictionary* mux_options = nullptr;
     av_dict_set(&mux_options, "movflags", "+faststart", 0);
     rc = avformat_write_header(m.format, &mux_options);
@@ -216,8 +282,12 @@ void Mp4Writer::finish() {
     m.encode(nullptr);
     const int rc = av_write_trailer(m.format);
     if (rc < 0) throw RuntimeFailure("cannot finish the MP4 file: " + avError(rc), m.file.string());
-    avio_closep(&m.format->pb);
-    commitTempFile(m.tmp, m.file, m.overwrite);
+    avio_flush(m.format->pb);
+    if (m.format->pb->error < 0)
+        throw RuntimeFailure("cannot write the MP4 file: " + avError(m.format->pb->error),
+                             m.file.string());
+    freeCursorContext(m.format->pb);
+    m.out->commit();
     m.finished = true;
 }
 

@@ -7,10 +7,12 @@
 #include <ctime>
 #include <map>
 #include <memory>
+#include <set>
 #include <sstream>
 
 #include "stipple/core/error.h"
 #include "stipple/core/hash.h"
+#include "stipple/core/output_set.h"
 #include "stipple/render/camera.h"
 #include "stipple/render/compose.h"
 #include "stipple/render/frame_writer.h"
@@ -54,10 +56,17 @@ bool cancelled(const RenderJob& job) {
     return job.cancel && job.cancel->load();
 }
 
-struct Planned {
-    std::filesystem::path file;
-    nlohmann::json info;
-};
+// The design's identity in a manifest entry: its SHA-256; its name too with full provenance.
+void tagDesign(nlohmann::json& info, const Provenance& p, ProvenanceMode mode) {
+    if (mode == ProvenanceMode::Full) info["design"] = p.design_name;
+    info["design_sha256"] = p.design_sha256;
+}
+
+// How a message in the manifest names a design: by name only with full provenance.
+std::string designLabel(const Provenance& p, ProvenanceMode mode) {
+    if (mode == ProvenanceMode::Full) return p.design_name;
+    return "design " + p.design_sha256.substr(0, 12);
+}
 
 } // namespace
 
@@ -71,16 +80,21 @@ std::string renderDate() {
     return buf;
 }
 
-TextChunks provenanceChunks(const Provenance& p, const std::string& date, const TextChunks& extra) {
+TextChunks provenanceChunks(const Provenance& p, const std::string& date, const TextChunks& extra,
+                            ProvenanceMode mode) {
     TextChunks out = {
         {"Software", std::string("Stipple ") + STIPPLE_VERSION},
         {"stipple:version", STIPPLE_VERSION},
         {"stipple:date", date},
-        {"stipple:design", p.design_name},
         {"stipple:design_sha256", p.design_sha256},
         {"stipple:seed", std::to_string(p.seed)},
         {"stipple:mesh_sha256", p.mesh_sha256},
     };
+    if (mode == ProvenanceMode::Full) {
+        out.emplace_back("stipple:design", p.design_name);
+        out.emplace_back("stipple:design_file", p.design_file.string());
+        out.emplace_back("stipple:mesh_file", p.mesh_file.string());
+    }
     out.insert(out.end(), extra.begin(), extra.end());
     return out;
 }
@@ -153,6 +167,18 @@ nlohmann::json runRenderJob(const std::vector<RenderSubject>& subjects, const Re
         for (const std::string& v : job.views)
             planned.push_back(job.out_dir / ("designs_" + v + ".png"));
     planned.push_back(job.out_dir / "manifest.json");
+    const auto relative = [&](const std::filesystem::path& p) {
+        return std::filesystem::relative(p, job.out_dir).generic_string();
+    };
+    // With overwrite, the files an older run listed that this one will not write are removed
+    // at the end (output_set.h); files of it that changed since stop us here.
+    OutputLeftovers leftovers;
+    if (job.overwrite == Overwrite::Yes) {
+        std::set<std::string> planned_relative;
+        for (const auto& f : planned)
+            planned_relative.insert(relative(f));
+        leftovers = findOutputLeftovers(job.out_dir, "manifest.json", planned_relative);
+    }
     if (job.overwrite == Overwrite::No) {
         std::vector<std::string> existing;
         for (const auto& f : planned)
@@ -164,6 +190,9 @@ nlohmann::json runRenderJob(const std::vector<RenderSubject>& subjects, const Re
     }
     for (const auto& dir : dirs)
         ensureWritableDir(dir);
+    // No output name may be a symbolic link, FIFO or device (overwrite or not).
+    for (const auto& f : planned)
+        checkOutputFile(f, Overwrite::Yes);
 
     nlohmann::json summary;
     summary["stipple_version"] = STIPPLE_VERSION;
@@ -176,9 +205,6 @@ nlohmann::json runRenderJob(const std::vector<RenderSubject>& subjects, const Re
         warnings.push_back(p.format());
 
     PngWriterPool pool(job.writer_threads, job.overwrite, job.png_compression);
-    const auto relative = [&](const std::filesystem::path& p) {
-        return std::filesystem::relative(p, job.out_dir).generic_string();
-    };
     const auto queuePng = [&](const std::filesystem::path& file, Image8 image,
                               const Provenance& prov, nlohmann::json info, TextChunks extra) {
         drawWatermark(image, job.watermark);
@@ -186,10 +212,13 @@ nlohmann::json runRenderJob(const std::vector<RenderSubject>& subjects, const Re
         info["path"] = relative(file);
         info["width"] = image.width;
         info["height"] = image.height;
+        tagDesign(info, prov, job.provenance);
         png_info[file.string()] = std::move(info);
-        pool.submit(file, std::move(image), provenanceChunks(prov, date, extra));
+        pool.submit(file, std::move(image), provenanceChunks(prov, date, extra, job.provenance));
     };
-    const auto recordFile = [&](const std::filesystem::path& file, nlohmann::json info) {
+    const auto recordFile = [&](const std::filesystem::path& file, const Provenance& prov,
+                                nlohmann::json info) {
+        tagDesign(info, prov, job.provenance);
         info["path"] = relative(file);
         info["sha256"] = sha256File(file);
         info["bytes"] = std::filesystem::file_size(file);
@@ -211,7 +240,8 @@ nlohmann::json runRenderJob(const std::vector<RenderSubject>& subjects, const Re
         const Provenance& prov = subject.provenance;
         const std::filesystem::path& dir = dirs[i];
         if (!subject.layers && job.before_after)
-            warnings.push_back(prov.design_name + ": no layers, before and after look the same");
+            warnings.push_back(designLabel(prov, job.provenance) +
+                               ": no layers, before and after look the same");
         RenderSettings settings = job.settings;
         const int still_ss = settings.supersample;
         Renderer renderer(*subject.head, subject.layers, settings);
@@ -232,8 +262,7 @@ nlohmann::json runRenderJob(const std::vector<RenderSubject>& subjects, const Re
             const nlohmann::json base = {{"kind", "still"},
                                          {"view", view},
                                          {"azimuth_deg", pose.azimuth_deg},
-                                         {"elevation_deg", pose.elevation_deg},
-                                         {"design", prov.design_name}};
+                                         {"elevation_deg", pose.elevation_deg}};
             renderer.setAfter(true);
             Image8 after = timed(framing, pose);
             progress.step();
@@ -311,38 +340,36 @@ nlohmann::json runRenderJob(const std::vector<RenderSubject>& subjects, const Re
                                                  {"pass", prefix == "turntable_" ? "level" : "top"},
                                                  {"frame", f},
                                                  {"azimuth_deg", poses[size_t(f)].azimuth_deg},
-                                                 {"elevation_deg", elevation},
-                                                 {"design", prov.design_name}};
+                                                 {"elevation_deg", elevation}};
                     // The watermark is already on the frame (the clips need it too).
                     TextChunks extra = {
                         {"stipple:frame", std::to_string(f)},
                         {"stipple:azimuth_deg", std::to_string(poses[size_t(f)].azimuth_deg)}};
                     if (!job.watermark.empty()) extra.emplace_back("Disclaimer", job.watermark);
                     nlohmann::json entry = info;
+                    tagDesign(entry, prov, job.provenance);
                     const std::filesystem::path file = dir / frameName(prefix, f, n);
                     entry["path"] = relative(file);
                     entry["width"] = frame.width;
                     entry["height"] = frame.height;
                     png_info[file.string()] = std::move(entry);
-                    pool.submit(file, std::move(frame), provenanceChunks(prov, date, extra));
+                    pool.submit(file, std::move(frame),
+                                provenanceChunks(prov, date, extra, job.provenance));
                 }
                 if (interrupted) break;
             }
             if (!interrupted) {
                 if (mp4) {
                     mp4->finish();
-                    recordFile(dir / "turntable.mp4", {{"kind", "mp4"},
-                                                       {"encoder", mp4->encoderName()},
-                                                       {"fps", job.fps},
-                                                       {"design", prov.design_name}});
+                    recordFile(
+                        dir / "turntable.mp4", prov,
+                        {{"kind", "mp4"}, {"encoder", mp4->encoderName()}, {"fps", job.fps}});
                 }
                 if (job.gif) {
                     writeGif(dir / "turntable.gif", gif_frames, job.fps, job.overwrite);
-                    recordFile(dir / "turntable.gif", {{"kind", "gif"},
-                                                       {"fps", job.fps},
-                                                       {"width", gif_w},
-                                                       {"height", gif_h},
-                                                       {"design", prov.design_name}});
+                    recordFile(
+                        dir / "turntable.gif", prov,
+                        {{"kind", "gif"}, {"fps", job.fps}, {"width", gif_w}, {"height", gif_h}});
                 }
                 if (job.contact_sheet) {
                     const int columns = std::min(6, int(sheet_frames.size()));
@@ -352,7 +379,7 @@ nlohmann::json runRenderJob(const std::vector<RenderSubject>& subjects, const Re
                     Image8 sheet = contactSheet(sheet_frames, sheet_labels, columns,
                                                 kContactCellWidth, title, settings.background_srgb);
                     queuePng(dir / "contact_sheet.png", std::move(sheet), prov,
-                             {{"kind", "contact_sheet"}, {"design", prov.design_name}}, {});
+                             {{"kind", "contact_sheet"}}, {});
                 }
             }
         }
@@ -391,14 +418,19 @@ nlohmann::json runRenderJob(const std::vector<RenderSubject>& subjects, const Re
     });
 
     nlohmann::json& designs = summary["designs"] = nlohmann::json::array();
-    for (const RenderSubject& s : subjects)
-        designs.push_back({{"name", s.provenance.design_name},
-                           {"design_file", s.provenance.design_file.string()},
-                           {"design_sha256", s.provenance.design_sha256},
-                           {"seed", s.provenance.seed},
-                           {"mesh_file", s.provenance.mesh_file.string()},
-                           {"mesh_sha256", s.provenance.mesh_sha256},
-                           {"layers", s.layers != nullptr}});
+    for (const RenderSubject& s : subjects) {
+        nlohmann::json d = {{"design_sha256", s.provenance.design_sha256},
+                            {"seed", s.provenance.seed},
+                            {"mesh_sha256", s.provenance.mesh_sha256},
+                            {"layers", s.layers != nullptr}};
+        if (job.provenance == ProvenanceMode::Full) {
+            d["name"] = s.provenance.design_name;
+            d["design_file"] = s.provenance.design_file.string();
+            d["mesh_file"] = s.provenance.mesh_file.string();
+        }
+        designs.push_back(std::move(d));
+    }
+    summary["provenance"] = job.provenance == ProvenanceMode::Full ? "full" : "private";
     const RenderSettings& s = job.settings;
     summary["settings"] = {{"width", s.width},
                            {"height", s.height},
@@ -418,6 +450,15 @@ nlohmann::json runRenderJob(const std::vector<RenderSubject>& subjects, const Re
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
     summary["timing"] = {
         {"total_s", total}, {"render_s", render_seconds}, {"frames", progress.done()}};
+    // The older run's leftovers go only once the new manifest no longer lists them.
+    std::set<std::string> listed;
+    for (const auto& f : files)
+        listed.insert(f["path"].get<std::string>());
+    listed.insert("manifest.json");
+    if (!leftovers.files.empty()) {
+        std::vector<std::string> removed = removeOutputLeftovers(leftovers, listed);
+        summary["removed_from_older_run"] = removed;
+    }
     writeFileAtomic(job.out_dir / "manifest.json", summary.dump(2) + "\n", job.overwrite);
     if (interrupted)
         throw RuntimeFailure("interrupted after " + std::to_string(progress.done()) + " of " +

@@ -6,6 +6,7 @@
 // Every file is written atomically; a failure half-way removes what the call wrote, so nothing
 // is ever half-written.
 
+#include <atomic>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "stipple/core/head_model.h"
 #include "stipple/core/image.h"
 #include "stipple/core/layers.h"
+#include "stipple/core/provenance.h"
 
 namespace stipple {
 
@@ -29,9 +31,10 @@ inline constexpr int kBakeAlbedoSizeMax = 4096;
 // only), head_chart.glb and bake.json.
 std::vector<std::string> bakeOutputNames(const Mesh& mesh);
 
-// Throws stipple::Error naming the first of bakeOutputNames() that exists in `dir` when
-// `overwrite` is No (the option is called "overwrite"; nothing is written). Call it before the
-// long work.
+// Throws stipple::Error naming the first of bakeOutputNames() in `dir` that exists when
+// `overwrite` is No (the option is called "overwrite"), or that is not a regular file (a
+// symbolic link, FIFO, device: checkOutputFile()). Nothing is written. Call it before the long
+// work.
 void checkBakeOutputs(const std::filesystem::path& dir, const Mesh& mesh, Overwrite overwrite);
 
 // Wall times measured by the caller, reported in bake.json.
@@ -43,13 +46,19 @@ struct BakeTimes {
 // Flattens the albedo (flattenAlbedo and chartAlbedo at min(layers.size, kBakeAlbedoSizeMax)),
 // encodes every file on its own thread, writes them atomically into `dir` (existing and
 // writable: ensureWritableDir) with bake.json last, and returns the report written there:
-// design, mesh and their sha256, sizes, dot counts, skin, recommended shade, chart figures
+// design_sha256 and mesh_sha256, sizes, dot counts, skin, recommended shade, chart figures
 // (mean_texel_mm, distortion...), seconds (dots, bake, splat, encode), files (name, bytes,
-// sha256) and warnings (the dots' and the layers' Problems, formatted). Throws stipple::Error
-// as checkBakeOutputs() and writeFileAtomic(); on any failure removes the files it created.
+// sha256) and warnings (the dots' and the layers' Problems, formatted). The PNGs' text chunks
+// carry the same hashes. ProvenanceMode::Full adds the design's name and the design and mesh
+// paths ("name", "design", "mesh"; chunks stipple:name, stipple:design, stipple:mesh).
+// `cancel` (may be null) is polled between files: when set, the call stops, removes what it
+// wrote and throws stipple::RuntimeFailure("interrupted ..."). Throws stipple::Error as
+// checkBakeOutputs() and writeFileAtomic(); on any failure removes the files it created.
 nlohmann::json writeBakeOutputs(const std::filesystem::path& dir, const Design& design,
                                 const HeadModel& head, const FollicleSet& dots,
                                 const LayerStack& layers, const BakeTimes& times,
-                                Overwrite overwrite);
+                                Overwrite overwrite,
+                                ProvenanceMode provenance = ProvenanceMode::Private,
+                                const std::atomic<bool>* cancel = nullptr);
 
 } // namespace stipple

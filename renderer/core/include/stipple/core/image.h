@@ -1,8 +1,8 @@
 #pragma once
 
-// Images and file output: 8- and 16-bit interleaved images, PNG encoding with text chunks
-// (provenance), PNG/JPEG decoding, and atomic writes (no half-written file under a final name,
-// nothing overwritten unless asked).
+// Images: 8- and 16-bit interleaved images, PNG encoding with text chunks (provenance),
+// PNG/JPEG decoding. Files are written with the one atomic writer (atomic_file.h, included
+// here for its Overwrite and writeFileAtomic).
 
 #include <cstdint>
 #include <filesystem>
@@ -10,6 +10,8 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "stipple/core/atomic_file.h"
 
 namespace stipple {
 
@@ -23,7 +25,9 @@ template <typename T> struct ImageT {
     ImageT() = default;
     ImageT(int w, int h, int c, T fill = T(0))
         : width(w), height(h), channels(c), pixels(size_t(w) * size_t(h) * size_t(c), fill) {}
-    T* at(int x, int y) { return pixels.data() + (size_t(y) * size_t(width) + size_t(x)) * size_t(channels); }
+    T* at(int x, int y) {
+        return pixels.data() + (size_t(y) * size_t(width) + size_t(x)) * size_t(channels);
+    }
     const T* at(int x, int y) const {
         return pixels.data() + (size_t(y) * size_t(width) + size_t(x)) * size_t(channels);
     }
@@ -46,21 +50,6 @@ std::string encodePng(const Image16& image, const TextChunks& text = {}, int com
 Image8 readImage8(const std::filesystem::path& file);
 // The text chunks of a PNG file (for provenance checks). Throws stipple::Error.
 TextChunks readPngText(const std::filesystem::path& file);
-
-// How a write treats an existing file.
-enum class Overwrite { No, Yes };
-
-// Writes `bytes` to `file` atomically: a temporary file in the same folder, flushed, then
-// renamed over the final name, so a crash or interruption never leaves a partial file under
-// the final name. Throws stipple::Error naming the file when it exists and overwrite is No
-// ("exists; not replaced without overwrite", pointer "overwrite": hosts name their own option), when the folder is missing or not writable, or the
-// disk is full (RuntimeFailure).
-void writeFileAtomic(const std::filesystem::path& file, std::string_view bytes,
-                     Overwrite overwrite);
-
-// Checks before long work that `dir` exists (or can be created) and is writable. Throws
-// stipple::Error naming the folder otherwise.
-void ensureWritableDir(const std::filesystem::path& dir);
 
 // sRGB <-> linear transfer functions (IEC 61966-2-1), values in 0..1.
 double srgbToLinear(double v);

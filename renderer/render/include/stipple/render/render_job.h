@@ -24,6 +24,7 @@
 #include "stipple/core/head_model.h"
 #include "stipple/core/image.h"
 #include "stipple/core/layers.h"
+#include "stipple/core/provenance.h"
 #include "stipple/render/renderer.h"
 
 namespace stipple::render {
@@ -56,7 +57,11 @@ struct RenderJob {
     bool gif = false;
     bool contact_sheet = false;
     std::string watermark; // drawn on every image when not empty
+    // Yes also replaces the whole output set: files an older run's manifest.json lists that
+    // this run does not write are removed (output_set.h).
     Overwrite overwrite = Overwrite::No;
+    // Private: images and manifest identify designs by SHA-256 only; Full adds names and paths.
+    ProvenanceMode provenance = ProvenanceMode::Private;
     bool progress = false; // progress bar on stderr
     int writer_threads = 2;
     int png_compression = 1;
@@ -77,18 +82,23 @@ inline constexpr int kMaxTurntableFrames = 720;
 void validateRenderJob(const RenderJob& job);
 
 // Renders everything and returns the summary (also written as manifest.json): files with
-// their kind, view, angles and SHA-256, provenance, renderer, timings. Refuses, before
-// rendering anything, when an output exists and overwrite is No (stipple::Error naming the
-// option "overwrite" and the first existing file).
+// their kind, view, angles and SHA-256, provenance (design_sha256 per file and design; names
+// and paths only with ProvenanceMode::Full), renderer, timings. Refuses, before rendering
+// anything, when an output exists and overwrite is No (stipple::Error naming the option
+// "overwrite" and the first existing file). With overwrite Yes, refuses when a file of the
+// older run is in the way and, at the end, removes the older run's files this run did not
+// write (listed in "removed_from_older_run"; output_set.h).
 // When `cancel` is set mid-way: frames already handed to the writers are finished, no partial
 // file is left under a final name, the manifest records "interrupted": true, and a
 // stipple::RuntimeFailure("interrupted ...") is thrown. Missing EGL/GL: RuntimeFailure.
 nlohmann::json runRenderJob(const std::vector<RenderSubject>& subjects, const RenderJob& job);
 
 // The PNG text chunks of one image: Software, stipple:version, stipple:date,
-// stipple:design, stipple:design_sha256, stipple:seed, stipple:mesh_sha256, plus `extra`.
+// stipple:design_sha256, stipple:seed, stipple:mesh_sha256; with ProvenanceMode::Full also
+// stipple:design (the name), stipple:design_file and stipple:mesh_file; then `extra`.
 TextChunks provenanceChunks(const Provenance& provenance, const std::string& date,
-                            const TextChunks& extra = {});
+                            const TextChunks& extra = {},
+                            ProvenanceMode mode = ProvenanceMode::Private);
 
 // ISO 8601 UTC time: SOURCE_DATE_EPOCH when set (reproducible builds), else now.
 std::string renderDate();

@@ -3,8 +3,9 @@
 // Turntable clips: MP4 (H.264 through FFmpeg's libavcodec/libavformat/libswscale, yuv420p,
 // BT.709, +faststart so browsers start playing before the download ends) and animated GIF
 // (giflib, one palette for the whole clip so colours do not flicker between frames).
-// Both write to a temporary file beside the final name and rename it at the end, so an
-// interrupted encode never leaves a partial clip under the final name.
+// Both write through the one atomic writer (stipple/core/atomic_file.h): an anonymous
+// temporary in the target folder (or a ".stipple-tmp-" name) put in place at the end, so an
+// interrupted or killed encode never leaves a partial clip under the final name.
 
 #include <filesystem>
 #include <memory>
@@ -20,8 +21,8 @@ public:
     // Opens the encoder for width x height (odd sizes lose their last column/row: yuv420p
     // needs even dimensions) at `fps`. Encoder preference: libx264, libopenh264, any other
     // H.264 encoder. Throws stipple::RuntimeFailure when this FFmpeg build has no H.264
-    // encoder (the message says so and names what to install), stipple::Error when `file`
-    // exists and overwrite is No.
+    // encoder (the message says so and names what to install), stipple::Error as
+    // AtomicFile (the file exists and overwrite is No, a symbolic link or FIFO in the way).
     Mp4Writer(const std::filesystem::path& file, int width, int height, double fps,
               Overwrite overwrite);
     ~Mp4Writer(); // without finish(): removes the temporary file
@@ -49,12 +50,5 @@ private:
 // `file` exists and overwrite is No, stipple::RuntimeFailure on I/O failure.
 void writeGif(const std::filesystem::path& file, const std::vector<Image8>& frames, double fps,
               Overwrite overwrite);
-
-// Moves a finished temporary file to its final name: with Overwrite::No it fails (and removes
-// the temporary) when the final name exists; the move is an atomic rename in one folder.
-void commitTempFile(const std::filesystem::path& tmp, const std::filesystem::path& file,
-                    Overwrite overwrite);
-// A temporary name for `file` in the same folder: ".name.tmp-<pid>-<n>".
-std::filesystem::path tempNameFor(const std::filesystem::path& file);
 
 } // namespace stipple::render
