@@ -47,6 +47,7 @@ struct stipple_session {
     std::unique_ptr<stipple::Session> session;
     std::string warnings_text; // stipple_session_warnings()
     std::string manifest;      // stipple_session_last_manifest()
+    std::string design_text;   // stipple_session_design_json()
     std::unique_ptr<stipple::capi::RenderCache, stipple::capi::RenderCacheDeleter> render;
 };
 

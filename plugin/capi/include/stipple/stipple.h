@@ -150,6 +150,17 @@ STIPPLE_API stipple_status stipple_session_set_head_arrays(
     size_t triangle_count, const float* uvs, double mm_per_unit, const char* up,
     const char* forward);
 
+/* stipple_session_set_head_arrays() with landmark overrides: `landmarks` (NULL, or
+ * 3 * STIPPLE_LANDMARK_COUNT doubles in the order of stipple_landmark_name(), in the host frame:
+ * the arrays' units and axes) and `given` (STIPPLE_LANDMARK_COUNT ints; 1 where landmarks[i] is
+ * an override, 0 where the landmark is estimated; NULL = all given when landmarks is not NULL).
+ * What a host does with landmarks the user moved (Blender: empties). Errors as
+ * set_head_arrays, plus BAD_ARGUMENT naming "landmarks" and the index for a NaN/Inf value. */
+STIPPLE_API stipple_status stipple_session_set_head_arrays_with_landmarks(
+    stipple_session* session, const float* positions, size_t vertex_count, const uint32_t* indices,
+    size_t triangle_count, const float* uvs, double mm_per_unit, const char* up,
+    const char* forward, const double* landmarks, const int* given);
+
 /* 1 when the session has a head, else 0 (also 0 for a NULL session). */
 STIPPLE_API int stipple_session_has_head(const stipple_session* session);
 
@@ -220,6 +231,15 @@ enum {
 STIPPLE_API stipple_status stipple_session_apply_json(stipple_session* session, const char* json,
                                                       const char* base_path, uint32_t* changed,
                                                       uint32_t* zones_mask);
+/* The session's design as canonical design-file JSON (the library's one writer: every field
+ * explicit, defaults included, a fixed order, two-space indent, final newline), so that writing
+ * a design, reading it back and writing it again gives the same bytes. Paths (/head/mesh,
+ * /density_mask/image) are written relative to the folder `relative_to` (NULL: as stored, i.e.
+ * resolved). *json is owned by the session and valid until the next call of this function, an
+ * apply or destroy. BAD_ARGUMENT for NULL session or json. Needs no head. */
+STIPPLE_API stipple_status stipple_session_design_json(stipple_session* session,
+                                                       const char* relative_to, const char** json);
+
 /* The same from a design file. */
 STIPPLE_API stipple_status stipple_session_apply_file(stipple_session* session,
                                                       const char* design_path, uint32_t* changed,
