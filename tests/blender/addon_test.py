@@ -363,7 +363,7 @@ def section_heads():
     # ICT: Blender's own OBJ importer, then the active object as the head (arrays path).
     clear_scene()
     ict = os.path.join(HEADS, "ict_facekit_neutral", "generic_neutral_mesh_skin_only.obj")
-    bpy.ops.wm.obj_import(filepath=ict, forward_axis="NEGATIVE_Y", up_axis="Z")
+    bpy.ops.wm.obj_import(filepath=ict)  # +Y up, face +Z in the file -> Blender's +Z up, -Y
     obj = bpy.context.selected_objects[0]
     bpy.context.view_layer.objects.active = obj
     obj.scale = (0.01, 0.01, 0.01)  # the ICT head is in centimetres
@@ -449,9 +449,15 @@ def section_eevee():
     before = os.path.join(OUT, "eevee_mannequin_256_before.png")
     scene.render.filepath = before
     bpy.ops.render.render(write_still=True)
-    a = pixels(load_png(actual, False))[..., :3].mean()
-    b = pixels(load_png(before, False))[..., :3].mean()
-    check(a < b - 0.005, f"after ({a:.4f}) darker than before ({b:.4f}) by > 0.005")
+    a = pixels(load_png(actual, False))[..., :3].mean(axis=2)
+    b = pixels(load_png(before, False))[..., :3].mean(axis=2)
+    changed = np().abs(a - b) > 2 / 255
+    darker = float((a - b)[changed].mean()) if changed.any() else 0.0
+    # The pigment covers the scalp (a few % of this frame) and only darkens: every changed
+    # pixel on average darker by more than 2/255.
+    check(changed.mean() > 0.01 and darker < -2 / 255,
+          f"pigment visible in Eevee: {100 * changed.mean():.1f} % of pixels change, "
+          f"mean {255 * darker:+.1f}/255")
 
 
 os.makedirs(OUT, exist_ok=True)

@@ -174,7 +174,7 @@ def landmark_overrides(scene):
         est = obj.get("stipple_estimated")
         if name not in capi.LANDMARK_NAMES or est is None:
             continue
-        w = obj.matrix_world.translation
+        w = obj.location  # unparented; matrix_world lags until the depsgraph updates
         if max(abs(w[k] - est[k]) for k in range(3)) > 1e-6:
             i = capi.LANDMARK_NAMES.index(name)
             values[3 * i:3 * i + 3] = [w.x, w.y, w.z]

@@ -19,10 +19,10 @@ LIGHT_PREFIX = "Stipple Light"
 # (name, type, azimuth deg (0 = from the camera, + = camera's right), elevation deg,
 #  energy (W for area lights, strength for the sun), size m)
 LIGHT_PRESETS = {
-    "studio": [("Key", "AREA", 35, 30, 60, 0.5), ("Fill", "AREA", -50, 10, 20, 0.8),
-               ("Rim", "AREA", 160, 40, 50, 0.4)],
-    "clinic": [("Overhead", "AREA", 0, 75, 90, 1.2), ("Front", "AREA", 0, 10, 15, 1.0)],
-    "daylight": [("Sun", "SUN", 40, 50, 4.0, 0.0)],
+    "studio": [("Key", "AREA", 35, 30, 8, 0.5), ("Fill", "AREA", -50, 10, 3, 0.8),
+               ("Rim", "AREA", 160, 40, 6, 0.4)],
+    "clinic": [("Overhead", "AREA", 0, 75, 10, 1.2), ("Front", "AREA", 0, 10, 2, 1.0)],
+    "daylight": [("Sun", "SUN", 40, 50, 3.0, 0.0)],
 }
 
 
