@@ -320,12 +320,10 @@ def unregister_leaves_nothing():
     left = [n for n in dir(bpy.types) if n.startswith("STIPPLE_") or n.startswith("Stipple")]
     check(not left, f"unregister: no classes left {left}")
     check(not bpy.app.timers.is_registered(live._run_pending), "unregister: no timer left")
-    names = [h.__name__ for hs in (bpy.app.handlers.save_pre, bpy.app.handlers.undo_post,
-                                   bpy.app.handlers.load_post) for h in hs]
-    check(not any(n.startswith("_") and "stipple" in getattr(h, "__module__", "")
-                  for hs in (bpy.app.handlers.save_pre, bpy.app.handlers.undo_post,
-                             bpy.app.handlers.load_post) for h in hs for n in [h.__name__]),
-          f"unregister: no handlers left {names}")
+    left = [h.__name__ for hs in (bpy.app.handlers.save_pre, bpy.app.handlers.undo_post,
+                                  bpy.app.handlers.redo_post, bpy.app.handlers.load_post)
+            for h in hs if getattr(h, "__module__", "").startswith("stipple_blender")]
+    check(not left, f"unregister: no handlers left {left}")
 
 
 def section_mannequin():
