@@ -294,6 +294,18 @@ def stipple_render(scene):
                                               wait=True), "overwrite")
     fails_with(lambda: bpy.ops.stipple.render(directory="/proc/stipple_ro/out", stills=True,
                                               turntable=False, wait=True), "/proc/stipple_ro")
+    # Cancel (what Esc does in the modal operator): a turntable stops after a frame.
+    from stipple_blender import capi, render
+    session, _ = render.render_session(scene)
+    job = render.RenderJob(session, os.path.join(OUT, "mannequin", "cancelled"),
+                           capi.RENDER_TURNTABLE)
+    job.cancel.request()
+    job.thread.start()
+    job.thread.join()
+    session.close()
+    job.cancel.close()
+    check(job.error is not None and job.error.status == capi.RUNTIME and
+          "interrupted" in str(job.error), f"cancelled render: {job.error}")
     design = os.path.join(OUT, "mannequin", "render_design.json")
     bpy.ops.stipple.export_design(filepath=design)
     cli_out = os.path.join(OUT, "mannequin", "cli_render")

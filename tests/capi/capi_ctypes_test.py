@@ -53,6 +53,11 @@ def bind():
                       C.POINTER(C.c_float), C.c_double, C.c_char_p, C.c_char_p,
                       C.POINTER(C.c_double), C.POINTER(C.c_int)]),
         "stipple_session_design_json": (C.c_int, [sess, C.c_char_p, C.POINTER(C.c_char_p)]),
+        "stipple_cancel_create": (C.c_int, [C.POINTER(C.c_void_p)]),
+        "stipple_cancel_request": (C.c_int, [C.c_void_p]),
+        "stipple_cancel_destroy": (C.c_int, [C.c_void_p]),
+        "stipple_session_render_folder_cancellable": (
+            C.c_int, [sess, C.c_char_p, C.c_uint32, C.c_void_p, C.POINTER(C.c_size_t)]),
         "stipple_session_head_info": (C.c_int, [sess, C.POINTER(HeadInfo)]),
         "stipple_session_landmarks": (C.c_int, [sess, C.POINTER(C.c_double),
                                                 C.POINTER(C.c_double), C.POINTER(C.c_int)]),
@@ -97,6 +102,15 @@ def read_obj(path):
                 for k in range(1, len(corners) - 1):
                     indices.extend((corners[0], corners[k], corners[k + 1]))
     return positions, indices
+
+
+def json_design(path, **render):
+    """The design file at `path` as JSON text with some /render fields replaced."""
+    import json
+    with open(path) as f:
+        d = json.load(f)
+    d["render"].update(render)
+    return json.dumps(d).encode()
 
 
 class CapiTest(unittest.TestCase):
@@ -292,6 +306,40 @@ class CapiTest(unittest.TestCase):
         self.expect(LIB.stipple_session_set_head_arrays_with_landmarks(
             self.session, pos, nv, tris, nt, None, 10, None, None, moved, given),
             BAD_ARGUMENT, "landmarks", "landmarks[4]")
+
+    def test_render_cancel(self):
+        """A turntable on a worker thread, cancelled from this thread before it starts: it stops
+        after its first frame with RUNTIME "interrupted", and leaves no file half-written."""
+        if not LIB.stipple_has_renderer():
+            return
+        design = json_design(self.design, width=64, height=64, turntable_frames=12)
+        session = C.c_void_p()
+        self.assertEqual(LIB.stipple_session_create_from_json(design, self.design.encode(),
+                                                              C.byref(session)), OK, error())
+        self.assertEqual(LIB.stipple_session_load_head(session, None), OK, error())
+        self.assertEqual(LIB.stipple_session_set_layer_size(session, 1024), OK)
+        cancel = C.c_void_p()
+        self.assertEqual(LIB.stipple_cancel_create(C.byref(cancel)), OK)
+        self.assertEqual(LIB.stipple_cancel_request(cancel), OK)
+        out = os.path.join(OUTPUT, "cancel")
+        result = {}
+
+        def render():
+            n = C.c_size_t()
+            result["status"] = LIB.stipple_session_render_folder_cancellable(
+                session, out.encode(), 2 | 64, cancel, C.byref(n))  # TURNTABLE | OVERWRITE
+            result["error"] = error()
+
+        t = threading.Thread(target=render)
+        t.start()
+        t.join()
+        self.assertEqual(result["status"], RUNTIME, result["error"])
+        self.assertIn("interrupted", result["error"][0])
+        frames = [f for f in os.listdir(out) if f.startswith("turntable_")]
+        self.assertLess(len(frames), 12)  # stopped early
+        self.assertFalse([f for f in os.listdir(out) if f.startswith(".")])  # no temporaries
+        LIB.stipple_cancel_destroy(cancel)
+        LIB.stipple_session_destroy(session)
 
     def test_threads(self):
         """Different sessions on different threads at once (ctypes releases the GIL during a

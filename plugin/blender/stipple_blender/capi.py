@@ -95,6 +95,11 @@ _SIGNATURES = {
     "stipple_session_render_view": (
         C.c_int, [_S, C.c_char_p, C.c_int, C.c_int, C.c_int, C.c_char_p, _PU8, C.c_size_t]),
     "stipple_session_render_folder": (C.c_int, [_S, C.c_char_p, C.c_uint32, _PSZ]),
+    "stipple_session_render_folder_cancellable": (C.c_int, [_S, C.c_char_p, C.c_uint32,
+                                                            C.c_void_p, _PSZ]),
+    "stipple_cancel_create": (C.c_int, [C.POINTER(C.c_void_p)]),
+    "stipple_cancel_request": (C.c_int, [C.c_void_p]),
+    "stipple_cancel_destroy": (C.c_int, [C.c_void_p]),
     "stipple_session_last_manifest": (C.c_int, [_S, C.POINTER(C.c_char_p)]),
 }
 
@@ -154,6 +159,22 @@ def check(status):
 
 def version():
     return _lib.stipple_version_string().decode()
+
+
+class Cancel:
+    """A stipple_cancel flag: request() from any thread stops a render after its frame."""
+
+    def __init__(self):
+        self.handle = C.c_void_p()
+        check(_lib.stipple_cancel_create(C.byref(self.handle)))
+
+    def request(self):
+        _lib.stipple_cancel_request(self.handle)
+
+    def close(self):
+        if self.handle:
+            _lib.stipple_cancel_destroy(self.handle)
+            self.handle = C.c_void_p()
 
 
 class Session:
@@ -301,11 +322,13 @@ class Session:
             lighting.encode() if lighting else None, buf, len(buf)))
         return buf
 
-    def render_folder(self, out_dir, what):
-        """Returns the number of files written. Blocks; safe on a worker thread of its own."""
+    def render_folder(self, out_dir, what, cancel=None):
+        """Returns the number of files written. Blocks; safe on a worker thread of its own.
+        `cancel`: a Cancel another thread may request (RUNTIME "interrupted" then)."""
         n = C.c_size_t()
-        check(_lib.stipple_session_render_folder(self.handle, out_dir.encode(), what,
-                                                 C.byref(n)))
+        check(_lib.stipple_session_render_folder_cancellable(
+            self.handle, out_dir.encode(), what, cancel.handle if cancel else None,
+            C.byref(n)))
         return n.value
 
     def last_manifest(self):

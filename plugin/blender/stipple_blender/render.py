@@ -146,12 +146,13 @@ class RenderJob:
 
     def __init__(self, session, out_dir, what):
         self.session, self.out_dir, self.what = session, out_dir, what
+        self.cancel = capi.Cancel()
         self.error, self.files = None, 0
         self.thread = threading.Thread(target=self.run, daemon=True)
 
     def run(self):
         try:
-            self.files = self.session.render_folder(self.out_dir, self.what)
+            self.files = self.session.render_folder(self.out_dir, self.what, self.cancel)
         except capi.StippleError as e:
             self.error = e
         except Exception as e:  # noqa: BLE001 - reported on the main thread
@@ -217,6 +218,7 @@ class STIPPLE_OT_render(bpy.types.Operator):
     def finish(self, context):
         job = self._job
         job.session.close()
+        job.cancel.close()
         if job.error is not None:
             raise job.error
         self.report({"INFO"}, f"Stipple: {job.files} files written to {self._folder}")
@@ -233,6 +235,7 @@ class STIPPLE_OT_render(bpy.types.Operator):
         if self.wait or context.window is None:
             return self.execute(context)
         self.start(context)
+        self._cancelled = False
         wm = context.window_manager
         self._timer = wm.event_timer_add(0.25, window=context.window)
         wm.progress_begin(0, self._expected)
@@ -241,9 +244,10 @@ class STIPPLE_OT_render(bpy.types.Operator):
 
     def modal(self, context, event):
         wm = context.window_manager
-        if event.type == "ESC":
-            self.report({"WARNING"}, "Stipple: the render cannot be interrupted from Blender "
-                                     "yet; it finishes in the background")
+        if event.type == "ESC" and not self._cancelled:
+            self._cancelled = True
+            self._job.cancel.request()  # stops after the current frame
+            context.workspace.status_text_set("Stipple render: cancelling...")
         if event.type != "TIMER":
             return {"PASS_THROUGH"}
         done = len([f for f in os.listdir(self._folder) if not f.startswith(".")]) \
@@ -259,7 +263,10 @@ class STIPPLE_OT_render(bpy.types.Operator):
         try:
             return self.finish(context)
         except capi.StippleError as e:
-            self.report({"ERROR"}, f"Stipple: {e}")
+            if self._cancelled and e.status == capi.RUNTIME:
+                self.report({"WARNING"}, f"Stipple: render cancelled ({e})")
+            else:
+                self.report({"ERROR"}, f"Stipple: {e}")
             return {"CANCELLED"}
 
 

@@ -3,6 +3,7 @@
 // The C ABI's shared plumbing: the session handle, the thread-local last error, and guarded(),
 // which turns every exception into a status so that nothing crosses the C boundary.
 
+#include <atomic>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -42,6 +43,10 @@ struct RenderCacheDeleter {
 };
 
 } // namespace stipple::capi
+
+struct stipple_cancel {
+    std::atomic<bool> requested{false}; // stipple_cancel_request(), read by a render job
+};
 
 struct stipple_session {
     std::unique_ptr<stipple::Session> session;

@@ -382,6 +382,25 @@ enum {
 STIPPLE_API stipple_status stipple_session_render_folder(stipple_session* session,
                                                          const char* out_dir, uint32_t what,
                                                          size_t* files_written);
+/* A cancel flag for a render running on another thread: created and destroyed by the host,
+ * requested from any thread (the one exception to "one session, one thread": the flag is
+ * atomic and belongs to no session). */
+typedef struct stipple_cancel stipple_cancel;
+/* A new, unset flag in *out. BAD_ARGUMENT for NULL out. */
+STIPPLE_API stipple_status stipple_cancel_create(stipple_cancel** out);
+/* Sets the flag; any thread, any time (NULL is ignored). Always STIPPLE_OK. */
+STIPPLE_API stipple_status stipple_cancel_request(stipple_cancel* cancel);
+/* Frees the flag (NULL is ignored); not while a render still uses it. Always STIPPLE_OK. */
+STIPPLE_API stipple_status stipple_cancel_destroy(stipple_cancel* cancel);
+/* stipple_session_render_folder() that stops after the current frame once `cancel` (may be
+ * NULL: never) is requested: frames already handed to the writers are finished, no partial
+ * file is left under a final name, the manifest records "interrupted": true, and the call
+ * returns STIPPLE_RUNTIME with a message starting "interrupted". */
+STIPPLE_API stipple_status stipple_session_render_folder_cancellable(stipple_session* session,
+                                                                     const char* out_dir,
+                                                                     uint32_t what,
+                                                                     stipple_cancel* cancel,
+                                                                     size_t* files_written);
 /* The JSON manifest of the last successful stipple_session_render_folder() ("" before any).
  * Owned by the session; valid until the next render_folder, apply or destroy. */
 STIPPLE_API stipple_status stipple_session_last_manifest(stipple_session* session,
