@@ -257,7 +257,36 @@ def round_trip(scene):
                "/hairline/frontal_height_mm", "60")
     fails_with(lambda: bpy.ops.stipple.export_design(filepath="/proc/stipple_ro/x.json"),
                "/proc/stipple_ro", "not writable")
+    custom_hairline(folder, design)
     bpy.ops.stipple.import_design(filepath=a)  # back to the mannequin's design
+
+
+def custom_hairline(folder, design):
+    """A custom template's control points become a curve object; unmoved, they round-trip
+    exactly; moved 5 mm up, the saved points follow."""
+    design["hairline"] = {"template": "custom", "control_points_mm": [
+        [40, 72, 78], [20, 78, 86], [0, 80, 89], [-20, 78, 86], [-40, 72, 78]]}  # +X to -X
+    path = os.path.join(folder, "custom.json")
+    json.dump(design, open(path, "w"))
+    bpy.ops.stipple.import_design(filepath=path)
+    curve = bpy.data.objects.get("Stipple Hairline")
+    check(curve is not None and bpy.context.scene.stipple.hairline_curve == curve and
+          len(curve.data.splines[0].points) == 5, "custom hairline: a curve of 5 points")
+    e, f = os.path.join(folder, "e.json"), os.path.join(folder, "f.json")
+    bpy.ops.stipple.export_design(filepath=e)
+    bpy.ops.stipple.import_design(filepath=e)
+    bpy.ops.stipple.export_design(filepath=f)
+    check(open(e, "rb").read() == open(f, "rb").read() and b"control_points_mm" in
+          open(e, "rb").read(), "custom hairline round-trips byte-identically")
+    curve = bpy.context.scene.stipple.hairline_curve
+    curve.location.z += 0.005  # 5 mm up in Blender (metres)
+    bpy.context.view_layer.update()
+    bpy.ops.stipple.export_design(filepath=f)
+    before = json.load(open(e))["hairline"]["control_points_mm"]
+    after = json.load(open(f))["hairline"]["control_points_mm"]
+    dy = [q[1] - p[1] for p, q in zip(before, after)]
+    # 5 mm in Blender is 5 mm in the head frame (same scale, +Z up = +Y up); 0.01 mm: floats
+    check(all(abs(v - 5) < 0.01 for v in dy), f"moved curve: points 5 mm higher {dy}")
 
 
 def turntable(scene, obj):

@@ -99,21 +99,67 @@ def base_path(scene):
     return os.path.join(folder, "design.json")
 
 
+HAIRLINE_CURVE = "Stipple Hairline"
+
+
+def _curve_world_points(curve):
+    out = []
+    for spline in curve.data.splines:
+        for p in list(spline.bezier_points) + list(spline.points):
+            w = curve.matrix_world @ p.co.to_3d()
+            out.append((w.x, w.y, w.z))
+    return out
+
+
 def hairline_points(scene, st):
-    """The custom hairline curve's points in the head frame (mm), or None."""
+    """The custom hairline curve's points in the head frame (mm), or None. A curve the add-on
+    made from a design and nobody moved gives back the design's own numbers (exact round
+    trip); a moved one is converted through the head's frame."""
     d = scene.stipple
     curve = d.hairline_curve
     if d.template != "custom" or curve is None or st is None or st.session is None \
             or not st.session.has_head():
         return None
+    world = _curve_world_points(curve)
+    made = curve.get("stipple_world")
+    if made is not None and len(made) == 3 * len(world) and all(
+            abs(made[3 * i + k] - w[k]) < 1e-7 for i, w in enumerate(world) for k in range(3)):
+        pts = curve["stipple_points_mm"]
+        return [list(pts[3 * i:3 * i + 3]) for i in range(len(pts) // 3)]
     m = st.session.file_to_head()  # column-major, host (world) -> head mm
-    points = []
-    for spline in curve.data.splines:
-        for p in list(spline.bezier_points) + list(spline.points):
-            w = curve.matrix_world @ p.co.to_3d()
-            points.append([sum(m[c * 4 + r] * v for c, v in enumerate((w.x, w.y, w.z, 1.0)))
-                           for r in range(3)])
-    return points
+    return [[sum(m[c * 4 + r] * v for c, v in enumerate((*w, 1.0))) for r in range(3)]
+            for w in world]
+
+
+def ensure_hairline_curve(scene, st):
+    """For a custom design with control points and no curve yet: a poly curve through them
+    (head mm -> world through the inverse of the head's frame), set as the hairline curve."""
+    d = scene.stipple
+    if d.template != "custom" or d.hairline_curve is not None or not d.base_json:
+        return
+    points = json.loads(d.base_json).get("hairline", {}).get("control_points_mm")
+    if not points:
+        return
+    from mathutils import Matrix, Vector
+    m = st.session.file_to_head()
+    to_world = Matrix([[m[c * 4 + r] for c in range(4)] for r in range(4)]).inverted()
+    data = bpy.data.curves.get(HAIRLINE_CURVE) or bpy.data.curves.new(HAIRLINE_CURVE, "CURVE")
+    data.splines.clear()
+    data.dimensions = "3D"
+    spline = data.splines.new("POLY")
+    spline.points.add(len(points) - 1)
+    world = []
+    for sp, p in zip(spline.points, points):
+        w = to_world @ Vector(p)
+        sp.co = (w.x, w.y, w.z, 1.0)
+        world.append(tuple(sp.co[:3]))  # as stored (float32)
+    curve = bpy.data.objects.get(HAIRLINE_CURVE) or bpy.data.objects.new(HAIRLINE_CURVE, data)
+    if curve.name not in scene.collection.objects:
+        scene.collection.objects.link(curve)
+    curve["stipple_points_mm"] = [c for p in points for c in p]
+    curve["stipple_world"] = [c for w in world for c in w]
+    with suspended():
+        d.hairline_curve = curve
 
 
 def design_text(scene):
@@ -239,6 +285,7 @@ def generate(context, obj):
     st.session = capi.Session(text, base_path(scene))
     st.session.set_layer_size(st.layer_size)
     set_head(st, landmark_overrides(scene))
+    ensure_hairline_curve(scene, st)
     if scene.stipple.template == "custom" and scene.stipple.hairline_curve is not None:
         st.session.apply(design_text(scene), base_path(scene))  # now with the head's frame
     show_landmarks(scene, st)

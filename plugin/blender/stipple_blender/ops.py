@@ -176,10 +176,13 @@ class STIPPLE_OT_import_design(bpy.types.Operator, ImportHelper):
         path = os.path.abspath(bpy.path.abspath(self.filepath))
         d, text = _design_from_file(path)
         scene = context.scene
+        with live.suspended():
+            scene.stipple.hairline_curve = None  # a new design brings its own line
         props.from_dict(scene.stipple, d, text)
         scene.stipple.base_path = path
         st = live.state(scene)
         if st is not None and st.session is not None:
+            live.ensure_hairline_curve(scene, st)
             live.apply(scene)
         self.report({"INFO"}, f"Stipple: design '{d.get('name', '')}' read from {path}")
         return {"FINISHED"}
