@@ -289,6 +289,30 @@ def custom_hairline(folder, design):
     check(all(abs(v - 5) < 0.01 for v in dy), f"moved curve: points 5 mm higher {dy}")
 
 
+def scars(scene):
+    """An empty above the occiput becomes an FUE donor region: the scar layer gains coverage;
+    selecting only the head is refused; Clear Scars removes it."""
+    scar_alpha = lambda: float(pixels(bpy.data.images["Stipple Scar"])[..., 3].mean())
+    before = scar_alpha()
+    occiput = next(o for o in bpy.data.collections["Stipple Landmarks"].objects
+                   if o["stipple_landmark"] == "occiput")
+    for o in bpy.context.view_layer.objects:
+        o.select_set(False)
+    fails_with(lambda: bpy.ops.stipple.add_scar(), "select curves")
+    bpy.ops.object.empty_add(location=(occiput.location.x, occiput.location.y,
+                                       occiput.location.z + 0.03))
+    bpy.context.active_object.empty_display_size = 0.03  # 30 mm radius
+    bpy.ops.stipple.add_scar()
+    base = json.loads(scene.stipple.base_json)
+    check(len(base["scars"]) == 1 and base["scars"][0]["type"] == "fue" and
+          abs(base["scars"][0]["radius_mm"] - 30) < 1e-6, f"FUE scar from an empty")
+    after = scar_alpha()
+    check(after > before + 1e-4, f"scar layer coverage {before:.5f} -> {after:.5f}")
+    bpy.ops.stipple.clear_scars()
+    check(scar_alpha() < after, "Clear Scars removes the scar's coverage")
+    bpy.data.objects.remove(bpy.context.active_object, do_unlink=True)
+
+
 def turntable(scene, obj):
     bpy.ops.stipple.setup_turntable(frames=24, elevation_deg=10, lighting="clinic",
                                     engine="CYCLES")
@@ -383,6 +407,7 @@ def section_mannequin():
     live_edits(scene)
     round_trip(scene)
     bpy.ops.stipple.generate()
+    scars(bpy.context.scene)
     # Undo restores the properties and the live result follows (undo_post schedules an apply).
     bpy.ops.ed.undo_push(message="before edit")
     scene.stipple.frontal_height_mm = 90

@@ -243,6 +243,82 @@ class STIPPLE_OT_age_preset(bpy.types.Operator):
         return {"FINISHED"}
 
 
+class STIPPLE_OT_add_scar(bpy.types.Operator):
+    """Add the selected curves and empties as scars (/scars): an open curve is a strip scar
+    (its bevel depth x 2 the width, else 3 mm), a closed one a polygon scar, an empty an FUE
+    donor region (its display size x scale the radius). A snapshot: moving the object later
+    does not move the scar"""
+    bl_idname = "stipple.add_scar"
+    bl_label = "Add Scars from Selection"
+    bl_options = {"REGISTER", "UNDO"}
+    camouflage: bpy.props.BoolProperty(name="Camouflage", default=True,
+                                       description="Dots continue over the scar tissue")
+
+    @reported
+    def execute(self, context):
+        scene = context.scene
+        st = live.state(scene)
+        if st is None or st.session is None:
+            raise capi.StippleError(capi.NO_HEAD, "scars: press Generate first (scars are "
+                                    "placed in the head's frame)", "object")
+        m = st.session.file_to_head()
+
+        def head_mm(w):
+            return [round(sum(m[c * 4 + r] * v for c, v in enumerate((w[0], w[1], w[2], 1.0))),
+                          3) for r in range(3)]
+
+        scars = []
+        for obj in context.selected_objects:
+            if obj.type == "EMPTY" and not obj.get("stipple_landmark"):
+                radius = obj.empty_display_size * max(obj.scale) * 1000.0
+                scars.append({"type": "fue", "center_mm": head_mm(obj.location),
+                              "radius_mm": round(min(max(radius, 5.0), 120.0), 3),
+                              "camouflage": self.camouflage})
+            elif obj.type == "CURVE":
+                for spline in obj.data.splines:
+                    pts = [head_mm(obj.matrix_world @ p.co.to_3d())
+                           for p in list(spline.bezier_points) + list(spline.points)]
+                    if spline.use_cyclic_u:
+                        scars.append({"type": "polygon", "points_mm": pts,
+                                      "camouflage": self.camouflage})
+                    else:
+                        width = obj.data.bevel_depth * 2000.0 or 3.0
+                        scars.append({"type": "strip", "points_mm": pts,
+                                      "width_mm": round(width, 3),
+                                      "camouflage": self.camouflage})
+        if not scars:
+            raise capi.StippleError(capi.BAD_ARGUMENT, "scars: select curves (strip or polygon "
+                                    "scars) or empties (FUE regions) besides the head",
+                                    "selection")
+        base = live.props_to_dict(scene, st)
+        previous = scene.stipple.base_json
+        base.setdefault("scars", []).extend(scars)
+        scene.stipple.base_json = json.dumps(base, indent=2)
+        try:
+            live.apply(scene)  # the library checks them (naming /scars/<i>/...)
+        except capi.StippleError:
+            scene.stipple.base_json = previous
+            raise
+        self.report({"INFO"}, f"Stipple: {len(scars)} scar(s) added")
+        return {"FINISHED"}
+
+
+class STIPPLE_OT_clear_scars(bpy.types.Operator):
+    """Remove every scar from the design (/scars)"""
+    bl_idname = "stipple.clear_scars"
+    bl_label = "Clear Scars"
+    bl_options = {"REGISTER", "UNDO"}
+
+    @reported
+    def execute(self, context):
+        scene = context.scene
+        base = json.loads(scene.stipple.base_json) if scene.stipple.base_json else {}
+        base["scars"] = []
+        scene.stipple.base_json = json.dumps(base, indent=2)
+        live.apply(scene)
+        return {"FINISHED"}
+
+
 class STIPPLE_OT_store_layers(bpy.types.Operator):
     """Pack the layer images into the .blend, or save them beside it (Pack layers option)"""
     bl_idname = "stipple.store_layers"
@@ -305,7 +381,7 @@ def _load_post(*_):
 
 CLASSES = (STIPPLE_OT_generate, STIPPLE_OT_apply, STIPPLE_OT_import_scan,
            STIPPLE_OT_import_design, STIPPLE_OT_export_design, STIPPLE_OT_age_preset,
-           STIPPLE_OT_store_layers)
+           STIPPLE_OT_store_layers, STIPPLE_OT_add_scar, STIPPLE_OT_clear_scars)
 HANDLERS = ((bpy.app.handlers.save_pre, _save_pre), (bpy.app.handlers.undo_post, _undo_post),
             (bpy.app.handlers.redo_post, _undo_post), (bpy.app.handlers.load_post, _load_post))
 

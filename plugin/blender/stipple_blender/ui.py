@@ -81,6 +81,9 @@ class STIPPLE_PT_zones(StipplePanel, bpy.types.Panel):
             col.prop(z, "shade")
         layout.prop(d, "impressions_per_session")
         layout.prop(d, "show_dots")
+        row = layout.row(align=True)
+        row.operator("stipple.add_scar", icon="ADD")
+        row.operator("stipple.clear_scars", text="", icon="X")
 
 
 class STIPPLE_PT_pigment(StipplePanel, bpy.types.Panel):
