@@ -229,7 +229,7 @@ def landmark_overrides(scene):
 
 
 def set_head(st, overrides):
-    np = numpy()
+    """Hands the stored arrays (world coordinates) and the landmark overrides to the session."""
     import ctypes as C
     pos = st.positions
     idx = st.indices
@@ -238,7 +238,6 @@ def set_head(st, overrides):
                                idx.ctypes.data_as(C.POINTER(C.c_uint32)), len(idx),
                                st.mm_per_unit, BLENDER_UP, BLENDER_FORWARD, lm, gv)
     st.overrides = overrides
-    del np
 
 
 def show_landmarks(scene, st):
@@ -290,11 +289,9 @@ def generate(context, obj):
         st.session.apply(design_text(scene), base_path(scene))  # now with the head's frame
     show_landmarks(scene, st)
     refresh(scene, st, obj, capi.CHANGED_CHART | capi.CHANGED_LAYERS)
-    np = numpy()
     obj["stipple_mesh_sha256"] = hashlib.sha256(
         st.positions.tobytes() + st.indices.tobytes()).hexdigest()
     scene["stipple_mesh_sha256"] = obj["stipple_mesh_sha256"]
-    del np
     return st
 
 
