@@ -11,6 +11,11 @@ PACKAGES=(
     libopenscenegraph-dev libegl-dev libgl-dev libgl1-mesa-dri libegl-mesa0
     libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libgif-dev
 )
+# The Blender add-on's tests (tests/blender) run in Debian's Blender 3.4, whose Python needs
+# numpy; xvfb gives Eevee a display. STIPPLE_BUILD_BLENDER=OFF leaves them out.
+if [[ ${STIPPLE_BUILD_BLENDER:-ON} != OFF ]]; then
+    PACKAGES+=(blender python3-numpy xvfb xauth)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -48,6 +48,16 @@ def bind():
         "stipple_session_set_head_arrays": (
             C.c_int, [sess, C.POINTER(C.c_float), C.c_size_t, C.POINTER(C.c_uint32), C.c_size_t,
                       C.POINTER(C.c_float), C.c_double, C.c_char_p, C.c_char_p]),
+        "stipple_session_set_head_arrays_with_landmarks": (
+            C.c_int, [sess, C.POINTER(C.c_float), C.c_size_t, C.POINTER(C.c_uint32), C.c_size_t,
+                      C.POINTER(C.c_float), C.c_double, C.c_char_p, C.c_char_p,
+                      C.POINTER(C.c_double), C.POINTER(C.c_int)]),
+        "stipple_session_design_json": (C.c_int, [sess, C.c_char_p, C.POINTER(C.c_char_p)]),
+        "stipple_cancel_create": (C.c_int, [C.POINTER(C.c_void_p)]),
+        "stipple_cancel_request": (C.c_int, [C.c_void_p]),
+        "stipple_cancel_destroy": (C.c_int, [C.c_void_p]),
+        "stipple_session_render_folder_cancellable": (
+            C.c_int, [sess, C.c_char_p, C.c_uint32, C.c_void_p, C.POINTER(C.c_size_t)]),
         "stipple_session_head_info": (C.c_int, [sess, C.POINTER(HeadInfo)]),
         "stipple_session_landmarks": (C.c_int, [sess, C.POINTER(C.c_double),
                                                 C.POINTER(C.c_double), C.POINTER(C.c_int)]),
@@ -92,6 +102,15 @@ def read_obj(path):
                 for k in range(1, len(corners) - 1):
                     indices.extend((corners[0], corners[k], corners[k + 1]))
     return positions, indices
+
+
+def json_design(path, **render):
+    """The design file at `path` as JSON text with some /render fields replaced."""
+    import json
+    with open(path) as f:
+        d = json.load(f)
+    d["render"].update(render)
+    return json.dumps(d).encode()
 
 
 class CapiTest(unittest.TestCase):
@@ -237,6 +256,90 @@ class CapiTest(unittest.TestCase):
         self.assertEqual(LIB.stipple_session_chart_uvs(self.session, uvs, nv, C.byref(vertices),
                                                        None, 0, None), OK)
         self.assertEqual(vertices.value, nv)
+
+    def test_design_json(self):
+        """The canonical writer through the ABI: paths relative to the folder given, and the
+        text read back and written again is the same bytes (what Blender's export relies on)."""
+        text = C.c_char_p()
+        folder = os.path.join(SOURCE, "examples")
+        self.assertEqual(LIB.stipple_session_design_json(self.session, folder.encode(),
+                                                         C.byref(text)), OK, error())
+        first = text.value
+        self.assertIn(b'"mesh": "../meshes/mannequin.glb"', first)
+        self.assertIn(b'"name": "back"', first)  # every zone written, defaults included
+        self.assertTrue(first.endswith(b"\n"))
+        again = C.c_void_p()
+        self.assertEqual(LIB.stipple_session_create_from_json(
+            first, os.path.join(folder, "copy.json").encode(), C.byref(again)), OK, error())
+        self.assertEqual(LIB.stipple_session_design_json(again, folder.encode(), C.byref(text)),
+                         OK)
+        self.assertEqual(text.value, first)
+        LIB.stipple_session_destroy(again)
+        self.expect(LIB.stipple_session_design_json(self.session, None, None), BAD_ARGUMENT,
+                    "json")
+
+    def test_landmark_overrides(self):
+        """Landmarks a host moved (Blender's empties) replace the estimated ones, in host
+        units; the others stay estimated."""
+        positions, indices = read_obj(os.path.join(
+            HEADS, "ict_facekit_neutral", "generic_neutral_mesh_skin_only.obj"))
+        nv, nt = len(positions) // 3, len(indices) // 3
+        pos = (C.c_float * len(positions))(*positions)
+        tris = (C.c_uint32 * len(indices))(*indices)
+        self.assertEqual(LIB.stipple_session_set_head_arrays(self.session, pos, nv, tris, nt,
+                                                             None, 10, None, None), OK, error())
+        host, estimated = (C.c_double * 18)(), (C.c_int * 6)()
+        self.assertEqual(LIB.stipple_session_landmarks(self.session, None, host, estimated), OK)
+        self.assertEqual(list(estimated), [1] * 6)
+        moved = (C.c_double * 18)(*host)
+        moved[3 * 1 + 1] += 0.5  # glabella 5 mm (0.5 cm) higher
+        given = (C.c_int * 6)(0, 1, 0, 0, 0, 0)
+        self.assertEqual(LIB.stipple_session_set_head_arrays_with_landmarks(
+            self.session, pos, nv, tris, nt, None, 10, None, None, moved, given), OK, error())
+        after = (C.c_double * 18)()
+        self.assertEqual(LIB.stipple_session_landmarks(self.session, None, after, estimated), OK)
+        self.assertEqual(list(estimated), [1, 0, 1, 1, 1, 1])
+        # The override is used as given (1e-9 cm: doubles through a matrix and its inverse).
+        for k in range(3):
+            self.assertAlmostEqual(after[3 + k], moved[3 + k], delta=1e-9)
+        moved[4] = math.nan
+        self.expect(LIB.stipple_session_set_head_arrays_with_landmarks(
+            self.session, pos, nv, tris, nt, None, 10, None, None, moved, given),
+            BAD_ARGUMENT, "landmarks", "landmarks[4]")
+
+    def test_render_cancel(self):
+        """A turntable on a worker thread, cancelled from this thread before it starts: it stops
+        after its first frame with RUNTIME "interrupted", and leaves no file half-written."""
+        if not LIB.stipple_has_renderer():
+            return
+        design = json_design(self.design, width=64, height=64, turntable_frames=12)
+        session = C.c_void_p()
+        self.assertEqual(LIB.stipple_session_create_from_json(design, self.design.encode(),
+                                                              C.byref(session)), OK, error())
+        self.assertEqual(LIB.stipple_session_load_head(session, None), OK, error())
+        self.assertEqual(LIB.stipple_session_set_layer_size(session, 1024), OK)
+        cancel = C.c_void_p()
+        self.assertEqual(LIB.stipple_cancel_create(C.byref(cancel)), OK)
+        self.assertEqual(LIB.stipple_cancel_request(cancel), OK)
+        out = os.path.join(OUTPUT, "cancel")
+        result = {}
+
+        def render():
+            n = C.c_size_t()
+            result["status"] = LIB.stipple_session_render_folder_cancellable(
+                session, out.encode(), 2 | 64, cancel, C.byref(n))  # TURNTABLE | OVERWRITE
+            result["error"] = error()
+
+        t = threading.Thread(target=render)
+        t.start()
+        t.join()
+        self.assertEqual(result["status"], RUNTIME, result["error"])
+        self.assertIn("interrupted", result["error"][0])
+        frames = [f for f in os.listdir(out) if f.startswith("turntable_")]
+        self.assertLess(len(frames), 12)  # stopped early
+        self.assertFalse([f for f in os.listdir(out) if f.startswith(".")])  # no temporaries
+        LIB.stipple_cancel_destroy(cancel)
+        LIB.stipple_session_destroy(session)
 
     def test_threads(self):
         """Different sessions on different threads at once (ctypes releases the GIL during a

@@ -3,6 +3,7 @@
 // The C ABI's shared plumbing: the session handle, the thread-local last error, and guarded(),
 // which turns every exception into a status so that nothing crosses the C boundary.
 
+#include <atomic>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -43,10 +44,15 @@ struct RenderCacheDeleter {
 
 } // namespace stipple::capi
 
+struct stipple_cancel {
+    std::atomic<bool> requested{false}; // stipple_cancel_request(), read by a render job
+};
+
 struct stipple_session {
     std::unique_ptr<stipple::Session> session;
     std::string warnings_text; // stipple_session_warnings()
     std::string manifest;      // stipple_session_last_manifest()
+    std::string design_text;   // stipple_session_design_json()
     std::unique_ptr<stipple::capi::RenderCache, stipple::capi::RenderCacheDeleter> render;
 };
 

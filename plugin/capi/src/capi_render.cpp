@@ -191,13 +191,39 @@ stipple_status stipple_session_render_view(stipple_session* handle, const char* 
 
 stipple_status stipple_session_render_folder(stipple_session* handle, const char* out_dir,
                                              uint32_t what, size_t* files_written) {
+    return stipple_session_render_folder_cancellable(handle, out_dir, what, nullptr, files_written);
+}
+
+stipple_status stipple_cancel_create(stipple_cancel** out) {
+    if (out) *out = nullptr;
+    return guarded([&] {
+        requireArgument(out, "out");
+        *out = new stipple_cancel();
+    });
+}
+
+stipple_status stipple_cancel_request(stipple_cancel* cancel) {
+    if (cancel) cancel->requested.store(true);
+    return STIPPLE_OK;
+}
+
+stipple_status stipple_cancel_destroy(stipple_cancel* cancel) {
+    delete cancel;
+    return STIPPLE_OK;
+}
+
+stipple_status stipple_session_render_folder_cancellable(stipple_session* handle,
+                                                         const char* out_dir, uint32_t what,
+                                                         stipple_cancel* cancel,
+                                                         size_t* files_written) {
     if (files_written) *files_written = 0;
     return guarded([&] {
         requireArgument(out_dir, "out_dir");
         Session& session = sessionWithHead(handle, "stipple_session_render_folder");
 #if STIPPLE_HAVE_RENDER
         checkFolderFlags(what);
-        const render::RenderJob job = folderJob(session.design(), out_dir, what);
+        render::RenderJob job = folderJob(session.design(), out_dir, what);
+        if (cancel) job.cancel = &cancel->requested;
         render::validateRenderJob(job);
         ensureWritableDir(job.out_dir);
         render::RenderSubject subject;
@@ -208,7 +234,7 @@ stipple_status stipple_session_render_folder(stipple_session* handle, const char
         handle->manifest = summary.dump(2);
         if (files_written) *files_written = summary.at("files").size();
 #else
-        (void)session, (void)what;
+        (void)session, (void)what, (void)cancel;
         noRenderer();
 #endif
     });

@@ -5,10 +5,12 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <optional>
 
 #include "capi_internal.h"
 #include "stipple/core/design.h"
+#include "stipple/core/design_writer.h"
 #include "stipple/core/head_model.h"
 #include "stipple/core/layers.h"
 #include "stipple/core/mesh_arrays.h"
@@ -56,6 +58,26 @@ HeadSpec arraysHeadSpec(double mm_per_unit, const char* up, const char* forward)
                                     "; expected an axis perpendicular to up: give both axes");
     }
     return spec;
+}
+
+// The landmark overrides a host gives with its arrays (host frame), by name.
+std::map<std::string, glm::dvec3> landmarkOverrides(const double* landmarks, const int* given) {
+    std::map<std::string, glm::dvec3> out;
+    if (!landmarks) return out;
+    for (size_t i = 0; i < kLandmarkNames.size(); ++i) {
+        if (given && !given[i]) continue;
+        glm::dvec3 p;
+        for (size_t k = 0; k < 3; ++k) {
+            p[int(k)] = landmarks[3 * i + k];
+            if (!std::isfinite(p[int(k)]))
+                throw ArgumentError("landmarks", "landmarks[" + std::to_string(3 * i + k) + "] (" +
+                                                     std::string(kLandmarkNames[i]) +
+                                                     ") is not finite; expected a coordinate "
+                                                     "in the arrays' units");
+        }
+        out[std::string(kLandmarkNames[i])] = p;
+    }
+    return out;
 }
 
 // Host <-> head frame for positions and normals.
@@ -183,6 +205,15 @@ stipple_status stipple_session_set_head_arrays(stipple_session* handle, const fl
                                                size_t triangle_count, const float* uvs,
                                                double mm_per_unit, const char* up,
                                                const char* forward) {
+    return stipple_session_set_head_arrays_with_landmarks(handle, positions, vertex_count, indices,
+                                                          triangle_count, uvs, mm_per_unit, up,
+                                                          forward, nullptr, nullptr);
+}
+
+stipple_status stipple_session_set_head_arrays_with_landmarks(
+    stipple_session* handle, const float* positions, size_t vertex_count, const uint32_t* indices,
+    size_t triangle_count, const float* uvs, double mm_per_unit, const char* up,
+    const char* forward, const double* landmarks, const int* given) {
     return guarded([&] {
         Session& session = sessionOf(handle);
         MeshArrays arrays;
@@ -191,7 +222,8 @@ stipple_status stipple_session_set_head_arrays(stipple_session* handle, const fl
         arrays.indices = indices;
         arrays.triangle_count = triangle_count;
         arrays.uvs = uvs;
-        const HeadSpec spec = arraysHeadSpec(mm_per_unit, up, forward);
+        HeadSpec spec = arraysHeadSpec(mm_per_unit, up, forward);
+        spec.landmarks = landmarkOverrides(landmarks, given);
         try {
             validateMeshArrays(arrays); // the caller's arrays: BAD_ARGUMENT, not BAD_INPUT
         } catch (const Error& e) {
@@ -296,6 +328,18 @@ stipple_status stipple_session_apply_file(stipple_session* handle, const char* d
         requireArgument(design_path, "design_path");
         sessionOf(handle);
         applyDesign(handle, loadDesign(design_path), changed, zones_mask);
+    });
+}
+
+stipple_status stipple_session_design_json(stipple_session* handle, const char* relative_to,
+                                           const char** json) {
+    if (json) *json = "";
+    return guarded([&] {
+        requireArgument(json, "json");
+        Session& session = sessionOf(handle);
+        handle->design_text =
+            designToText(session.design(), relative_to ? fs::path(relative_to) : fs::path());
+        *json = handle->design_text.c_str();
     });
 }
 

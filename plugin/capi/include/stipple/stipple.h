@@ -150,6 +150,17 @@ STIPPLE_API stipple_status stipple_session_set_head_arrays(
     size_t triangle_count, const float* uvs, double mm_per_unit, const char* up,
     const char* forward);
 
+/* stipple_session_set_head_arrays() with landmark overrides: `landmarks` (NULL, or
+ * 3 * STIPPLE_LANDMARK_COUNT doubles in the order of stipple_landmark_name(), in the host frame:
+ * the arrays' units and axes) and `given` (STIPPLE_LANDMARK_COUNT ints; 1 where landmarks[i] is
+ * an override, 0 where the landmark is estimated; NULL = all given when landmarks is not NULL).
+ * What a host does with landmarks the user moved (Blender: empties). Errors as
+ * set_head_arrays, plus BAD_ARGUMENT naming "landmarks" and the index for a NaN/Inf value. */
+STIPPLE_API stipple_status stipple_session_set_head_arrays_with_landmarks(
+    stipple_session* session, const float* positions, size_t vertex_count, const uint32_t* indices,
+    size_t triangle_count, const float* uvs, double mm_per_unit, const char* up,
+    const char* forward, const double* landmarks, const int* given);
+
 /* 1 when the session has a head, else 0 (also 0 for a NULL session). */
 STIPPLE_API int stipple_session_has_head(const stipple_session* session);
 
@@ -220,6 +231,15 @@ enum {
 STIPPLE_API stipple_status stipple_session_apply_json(stipple_session* session, const char* json,
                                                       const char* base_path, uint32_t* changed,
                                                       uint32_t* zones_mask);
+/* The session's design as canonical design-file JSON (the library's one writer: every field
+ * explicit, defaults included, a fixed order, two-space indent, final newline), so that writing
+ * a design, reading it back and writing it again gives the same bytes. Paths (/head/mesh,
+ * /density_mask/image) are written relative to the folder `relative_to` (NULL: as stored, i.e.
+ * resolved). *json is owned by the session and valid until the next call of this function, an
+ * apply or destroy. BAD_ARGUMENT for NULL session or json. Needs no head. */
+STIPPLE_API stipple_status stipple_session_design_json(stipple_session* session,
+                                                       const char* relative_to, const char** json);
+
 /* The same from a design file. */
 STIPPLE_API stipple_status stipple_session_apply_file(stipple_session* session,
                                                       const char* design_path, uint32_t* changed,
@@ -362,6 +382,25 @@ enum {
 STIPPLE_API stipple_status stipple_session_render_folder(stipple_session* session,
                                                          const char* out_dir, uint32_t what,
                                                          size_t* files_written);
+/* A cancel flag for a render running on another thread: created and destroyed by the host,
+ * requested from any thread (the one exception to "one session, one thread": the flag is
+ * atomic and belongs to no session). */
+typedef struct stipple_cancel stipple_cancel;
+/* A new, unset flag in *out. BAD_ARGUMENT for NULL out. */
+STIPPLE_API stipple_status stipple_cancel_create(stipple_cancel** out);
+/* Sets the flag; any thread, any time (NULL is ignored). Always STIPPLE_OK. */
+STIPPLE_API stipple_status stipple_cancel_request(stipple_cancel* cancel);
+/* Frees the flag (NULL is ignored); not while a render still uses it. Always STIPPLE_OK. */
+STIPPLE_API stipple_status stipple_cancel_destroy(stipple_cancel* cancel);
+/* stipple_session_render_folder() that stops after the current frame once `cancel` (may be
+ * NULL: never) is requested: frames already handed to the writers are finished, no partial
+ * file is left under a final name, the manifest records "interrupted": true, and the call
+ * returns STIPPLE_RUNTIME with a message starting "interrupted". */
+STIPPLE_API stipple_status stipple_session_render_folder_cancellable(stipple_session* session,
+                                                                     const char* out_dir,
+                                                                     uint32_t what,
+                                                                     stipple_cancel* cancel,
+                                                                     size_t* files_written);
 /* The JSON manifest of the last successful stipple_session_render_folder() ("" before any).
  * Owned by the session; valid until the next render_folder, apply or destroy. */
 STIPPLE_API stipple_status stipple_session_last_manifest(stipple_session* session,
