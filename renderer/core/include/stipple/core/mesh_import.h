@@ -20,6 +20,7 @@
 // is an import warning and leaves the mesh without albedo. Images embedded in the file (GLB)
 // are not extracted yet (a warning says so).
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -33,8 +34,15 @@ struct ImportOptions {
     // patch (see above). Every name must match something in the file, else importMesh
     // throws listing the available names.
     std::vector<std::string> keep;
-    // More triangles than this is refused with an error naming the limit.
+    // The import memory budget (docs/input-limits.md): each limit is checked before anything
+    // of that size is allocated, and refused with an error naming the limit.
+    // More triangles than this (declared in a PLY/STL header, face lines of an OBJ, or after
+    // triangulation) is refused.
     size_t max_triangles = 2'000'000;
+    // More vertices than this (declared in a PLY header, vertex lines of an OBJ) is refused.
+    size_t max_vertices = 3'000'000;
+    // Larger files (the mesh, and every file Assimp opens beside it: .mtl, .bin) are refused.
+    uint64_t max_file_bytes = uint64_t(512) << 20;
 };
 
 // What import removed, and why: what = the part names ("M_Teeth", "eyeball_L/eye",
@@ -71,8 +79,12 @@ struct ImportedMesh {
 };
 
 // Loads `file`. Throws stipple::Error naming the file and saying what was expected for: a
-// missing file, a directory, an empty or unreadable file, a truncated GLB/STL/binary PLY, a
-// format Assimp cannot parse (with Assimp's reason), an empty scene, a mesh with no usable
+// missing file, a directory, a file that is not a regular file (FIFO, device, socket), an
+// empty or unreadable file, one over options.max_file_bytes, a truncated GLB/STL/PLY (ASCII
+// or binary: every declared element and list must be in the file), declared or counted
+// vertices/triangles over the options' limits (checked before Assimp allocates them), glTF
+// JSON nested over 64 levels or nodes that are not a forest at most 128 deep, a format
+// Assimp cannot parse (with Assimp's reason), an empty scene, a mesh with no usable
 // triangles, more than options.max_triangles triangles, a keep name that matches nothing
 // (pointer /head/keep). Dropped non-finite and degenerate triangles are counted and warned
 // about, not errors. The returned mesh always has normals and a weld; uvs when the file had
