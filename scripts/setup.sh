@@ -10,6 +10,7 @@ PACKAGES=(
     libgtest-dev libbenchmark-dev
     libopenscenegraph-dev libegl-dev libgl-dev libgl1-mesa-dri libegl-mesa0
     libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libgif-dev
+    libimgui-dev xvfb xauth
 )
 
 missing=()
