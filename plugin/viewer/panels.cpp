@@ -74,6 +74,17 @@ void hairlinePanel(ViewerApp& app) {
     fieldSlider(app, "asymmetry mm", "/hairline/asymmetry_mm", h.asymmetry_mm, 0, 5);
     fieldSlider(app, "nape height mm", "/hairline/nape_height_mm", h.nape_height_mm, -90, 40);
     fieldSlider(app, "ear clearance mm", "/hairline/ear_clearance_mm", h.ear_clearance_mm, 0, 30);
+    bool scar = app.view().add_scar;
+    if (ImGui::Checkbox("draw scar outline", &scar))
+        app.post("add_scar", [&app, scar] { app.view().add_scar = scar; });
+    if (scar) {
+        ImGui::SameLine();
+        if (ImGui::Button("finish scar"))
+            app.post("finish_scar", [&app] {
+                app.finishScar();
+                app.view().add_scar = false;
+            });
+    }
     bool edit = app.view().edit_hairline;
     if (ImGui::Checkbox("drag control points", &edit))
         app.post("edit_hairline", [&app, edit] {
@@ -292,8 +303,8 @@ void clientMode(ViewerApp& app) {
     ImGui::End();
     const std::string mark = app.design().render.watermark.empty() ? "Simulation - results vary"
                                                                    : app.design().render.watermark;
-    ImGui::GetForegroundDrawList()->AddText(nullptr, 28, ImVec2(20, 16),
-                                            IM_COL32(255, 255, 255, 150), mark.c_str());
+    ImGui::GetForegroundDrawList()->AddText(nullptr, 28, ImVec2(20, 16), IM_COL32(30, 30, 34, 190),
+                                            mark.c_str());
     if (ImGui::IsKeyPressed(ImGui::GetIO().KeyMap[ImGuiKey_Escape]))
         app.post("client", [&app] {
             app.view().client = false;

@@ -50,18 +50,21 @@ void ScriptPlayer::injectDragStep(ViewerApp& app) {
         return;
     }
     osgGA::EventQueue* queue = window->getEventQueue();
-    // Window coordinates as X11 delivers them (y down from the top-left).
-    const double t = d.steps > 0 ? std::min(1.0, double(d.k) / double(d.steps)) : 1.0;
-    const glm::dvec2 p = d.k == 0 ? d.from : glm::mix(d.from, d.to, t);
+    // Window coordinates as X11 delivers them (y down from the top-left). Frame 0 only moves
+    // the mouse there, so every handler (ImGui's hover test included) sees the pointer over the
+    // head before the press of frame 1; frames 2..steps+1 move; the last releases.
+    const double t = d.steps > 0 ? std::min(1.0, double(d.k - 1) / double(d.steps)) : 1.0;
+    const glm::dvec2 p = d.k <= 1 ? d.from : glm::mix(d.from, d.to, t);
     if (d.k == 0) {
         queue->mouseMotion(float(p.x), float(p.y));
+    } else if (d.k == 1) {
         queue->mouseButtonPress(float(p.x), float(p.y), 1);
-    } else if (d.k <= d.steps) {
+    } else if (d.k <= d.steps + 1) {
         queue->mouseMotion(float(p.x), float(p.y));
     } else {
         queue->mouseButtonRelease(float(d.to.x), float(d.to.y), 1);
     }
-    if (++d.k > d.steps + 1) m_drag.clear();
+    if (++d.k > d.steps + 2) m_drag.clear();
 }
 
 bool ScriptPlayer::step(ViewerApp& app) {
@@ -134,7 +137,8 @@ bool ScriptPlayer::start(ViewerApp& app, const nlohmann::json& a) {
         injectDragStep(app);
     } else if (kind == "orbit") {
         const double dx = a.value("dx", 300.0);
-        const glm::dvec2 c(app.width() * 0.5, app.height() * 0.85);
+        // Centred on the window, low (below the face, clear of the panels at the sides).
+        const glm::dvec2 c(app.width() * 0.5 - dx * 0.5, app.height() * 0.92);
         app.view().edit_hairline = false;
         m_drag.push_back({c, c + glm::dvec2(dx, 0), a.value("frames", 30), 0});
         injectDragStep(app);
@@ -165,6 +169,8 @@ bool ScriptPlayer::start(ViewerApp& app, const nlohmann::json& a) {
             fail("a message is shown: " + app.message());
             return false;
         }
+    } else if (kind == "mark") {
+        app.mark(a.at("name").get<std::string>());
     } else if (kind == "quit") {
         return false;
     } else {

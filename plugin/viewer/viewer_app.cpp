@@ -497,6 +497,10 @@ void ViewerApp::writeStats() const {
     for (const ActionTiming& a : m_actions)
         actions.push_back({{"name", a.name}, {"ms", a.ms}});
     j["actions"] = actions;
+    nlohmann::json marks = nlohmann::json::object();
+    for (const auto& [name, frame] : m_marks)
+        marks[name] = frame;
+    j["marks"] = marks;
     j["width"] = width();
     j["height"] = height();
     writeFileAtomic(m_options.stats, j.dump(1), Overwrite::Yes);

@@ -136,6 +136,8 @@ public:
     osgViewer::Viewer& osgViewer() { return *m_viewer; }
     int width() const;
     int height() const;
+    // Names the next frame's index in --stats ("marks"), so benchmarks can find their frames.
+    void mark(const std::string& name) { m_marks.emplace_back(name, m_frame_ms.size()); }
     // Frame time of the last frame, ms.
     double lastFrameMs() const { return m_last_frame_ms; }
 
@@ -180,6 +182,7 @@ private:
 
     std::vector<double> m_frame_ms;
     std::vector<ActionTiming> m_actions;
+    std::vector<std::pair<std::string, size_t>> m_marks;
     double m_last_frame_ms = 0;
     double m_first_frame_ms = 0;
     std::chrono::steady_clock::time_point m_start;
