@@ -10,11 +10,12 @@ PACKAGES=(
     libgtest-dev libbenchmark-dev
     libopenscenegraph-dev libegl-dev libgl-dev libgl1-mesa-dri libegl-mesa0
     libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libgif-dev
+    libimgui-dev xvfb xauth  # the viewer; xvfb-run runs it and Blender's Eevee in the tests
 )
 # The Blender add-on's tests (tests/blender) run in Debian's Blender 3.4, whose Python needs
-# numpy; xvfb gives Eevee a display. STIPPLE_BUILD_BLENDER=OFF leaves them out.
+# numpy (xvfb, above, gives Eevee a display). STIPPLE_BUILD_BLENDER=OFF leaves them out.
 if [[ ${STIPPLE_BUILD_BLENDER:-ON} != OFF ]]; then
-    PACKAGES+=(blender python3-numpy xvfb xauth)
+    PACKAGES+=(blender python3-numpy)
 fi
 
 missing=()

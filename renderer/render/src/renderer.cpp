@@ -1,5 +1,7 @@
 #include "stipple/render/renderer.h"
 
+#include <optional>
+
 #include "stipple/core/error.h"
 
 namespace stipple::render {
@@ -26,9 +28,7 @@ SceneOptions sceneOptions(const RenderSettings& s) {
 }
 
 struct Renderer::Impl {
-    std::vector<glm::dvec3> framing_points;
-    Landmarks landmarks;
-    std::vector<glm::dvec3> scalp_points; // close-up targets: the treated region, if any
+    std::optional<ViewFramer> framer;
     osg::ref_ptr<Scene> scene;
     std::unique_ptr<OffscreenTarget> target;
 };
@@ -53,6 +53,27 @@ std::vector<glm::dvec3> scalpPoints(const HeadModel& head, const LayerStack* lay
 
 } // namespace
 
+ViewFramer::ViewFramer(const HeadModel& head, const LayerStack* layers)
+    : m_framing_points(framingPoints(head.mesh)), m_landmarks(head.landmarks) {
+    if (layers)
+        STIPPLE_ASSERT(layers->chart.inside.size() == head.mesh.triangles.size(),
+                       "ViewFramer(): the layer chart needs one flag per triangle");
+    m_scalp_points = scalpPoints(head, layers);
+    if (m_scalp_points.empty()) m_scalp_points = m_framing_points;
+}
+
+Framing ViewFramer::fit(const std::string& view, const CameraPose& pose, int width,
+                        int height) const {
+    if (const std::optional<Framing> closeup =
+            closeupFraming(view, m_landmarks, m_scalp_points, width, height))
+        return *closeup;
+    return fit(std::vector<CameraPose>{pose}, width, height);
+}
+
+Framing ViewFramer::fit(const std::vector<CameraPose>& poses, int width, int height) const {
+    return fitFraming(m_framing_points, poses, width, height);
+}
+
 Renderer::Renderer(const HeadModel& head, const LayerStack* layers, const RenderSettings& settings)
     : m_impl(std::make_unique<Impl>()) {
     validateTargetSettings(targetSettings(settings));
@@ -67,10 +88,7 @@ Renderer::Renderer(const HeadModel& head, const LayerStack* layers, const Render
     Impl& m = *m_impl;
     m.scene = new Scene(head, layers, sceneOptions(settings));
     m.scene->setLighting(settings.lighting);
-    m.framing_points = framingPoints(head.mesh);
-    m.landmarks = head.landmarks;
-    m.scalp_points = scalpPoints(head, layers);
-    if (m.scalp_points.empty()) m.scalp_points = m.framing_points;
+    m.framer.emplace(head, layers);
     m.target = std::make_unique<OffscreenTarget>(targetSettings(settings));
 }
 
@@ -94,14 +112,11 @@ int Renderer::height() const {
 }
 
 Framing Renderer::fit(const std::vector<CameraPose>& poses) const {
-    return fitFraming(m_impl->framing_points, poses, width(), height());
+    return m_impl->framer->fit(poses, width(), height());
 }
 
 Framing Renderer::fitView(const std::string& view, const CameraPose& pose) const {
-    if (const std::optional<Framing> closeup =
-            closeupFraming(view, m_impl->landmarks, m_impl->scalp_points, width(), height()))
-        return *closeup;
-    return fit({pose});
+    return m_impl->framer->fit(view, pose, width(), height());
 }
 
 Image8 Renderer::render(const Framing& framing, const CameraPose& pose) {

@@ -47,6 +47,26 @@ TargetSettings targetSettings(const RenderSettings& settings);
 // the Renderer draws its scene in one context only).
 SceneOptions sceneOptions(const RenderSettings& settings);
 
+// The framing of named views for a head (and its layers): what Renderer::fitView uses, for
+// hosts that draw a Scene in their own viewer (the consultation viewer's view buttons), so
+// their views are framed as the CLI's stills are. Close-ups frame the triangles that carry
+// layers (the whole head without layers).
+class ViewFramer {
+public:
+    // `layers` may be null; when given, its chart has one flag per triangle of head.mesh
+    // (STIPPLE_ASSERT).
+    ViewFramer(const HeadModel& head, const LayerStack* layers);
+    // As Renderer::fitView for a `width` x `height` picture (both > 0).
+    Framing fit(const std::string& view, const CameraPose& pose, int width, int height) const;
+    // As Renderer::fit.
+    Framing fit(const std::vector<CameraPose>& poses, int width, int height) const;
+
+private:
+    std::vector<glm::dvec3> m_framing_points;
+    Landmarks m_landmarks;
+    std::vector<glm::dvec3> m_scalp_points; // close-up targets: the treated region, if any
+};
+
 class Renderer {
 public:
     // Creates the offscreen context and uploads the scene. `layers` may be null (the head
