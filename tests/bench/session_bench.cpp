@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "stipple/core/session.h"
+#include "stipple/core/splat.h"
 
 namespace {
 
@@ -96,7 +97,8 @@ int main(int argc, char** argv) {
         Session session(da);
         session.setHead(head);
         session.layers(); // warm
-        std::vector<double> inc, full;
+        std::vector<double> inc, full, splat;
+        size_t tiles = 0;
         for (int r = 0; r < repeats; ++r) {
             const Design& next = (r % 2 == 0) ? db : da;
             auto t0 = Clock::now();
@@ -106,6 +108,10 @@ int main(int argc, char** argv) {
             else
                 session.layers();
             inc.push_back(msSince(t0));
+            if (!e.live) {
+                splat.push_back(1e3 * session.layers().splat_seconds);
+                tiles = session.layers().tiles_splatted;
+            }
             t0 = Clock::now();
             Session fresh(next);
             fresh.setHead(head);
@@ -115,6 +121,9 @@ int main(int argc, char** argv) {
         const double mi = median(inc), mf = median(full);
         std::printf("%-34s %9.1f ms %9.1f ms %7.1fx  %s\n", e.name, mi, mf, mf / std::max(mi, 1e-3),
                     e.target);
+        if (!splat.empty())
+            std::printf("%-34s %9.1f ms of it in the pigment splat, %zu of %d tiles\n", "",
+                        median(splat), tiles, splatTileCount(4096));
     }
     return 0;
 }
