@@ -108,6 +108,9 @@ const std::map<std::string, FieldEdit>& fieldEdits() {
         {"/zones/diameter_mm", {"natural.json", "/zones/1/diameter_mm", 0.3}},
         {"/zones/diameter_spread_mm", {"natural.json", "/zones/1/diameter_spread_mm", 0.02}},
         {"/zones/shade", {"natural.json", "/zones/1/shade", 8}},
+        // natural.json gives the front zone's diameter, which would override the needle.
+        {"/zones/needle",
+         {"natural.json", "/zones/1", {{"name", "front"}, {"needle", "1RL 0.20"}}}},
         {"/zones/weight", {"density_total_mode.json", "/zones/3/weight", 3}},
         {"/density_mask/image",
          {"natural.json", "/density_mask", {{"image", "mask_test_gradient.png"}}}},

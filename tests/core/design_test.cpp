@@ -644,3 +644,49 @@ TEST(Design, CustomLightingErrorsNameTheField) {
 
 } // namespace
 } // namespace stipple
+
+namespace stipple {
+namespace {
+
+TEST(Design, NeedleSetsThePublishedHealedDotSize) {
+    // Published: healed impressions ~0.09-0.17 mm from 0.18-0.30 mm needles, 1 to 3 points
+    // (DESIGN.md domain facts). The ends of the needle range map onto the ends of the dot range.
+    EXPECT_NEAR(needleDot("1RL 0.18")->diameter_mm, 0.09, 1e-9);
+    EXPECT_NEAR(needleDot("3RL 0.30")->diameter_mm, 0.17, 0.001);
+    for (const char* n : {"1RL 0.18", "1RL 0.20", "1RL", "3RL 0.20", "3RL", "3RL 0.30"}) {
+        const NeedleDot dot = *needleDot(n);
+        EXPECT_GE(dot.diameter_mm, 0.09 - 1e-9) << n;
+        EXPECT_LE(dot.diameter_mm, 0.17 + 1e-9) << n;
+        EXPECT_NEAR(dot.spread_mm, 0.15 * dot.diameter_mm, 1e-12) << n;
+    }
+    EXPECT_EQ(needleDot("1RL")->needle_mm, 0.25); // 0803, the usual needle
+    EXPECT_LT(needleDot("1RL")->diameter_mm, needleDot("3RL")->diameter_mm);
+    EXPECT_LT(needleDot("3RL")->diameter_mm, needleDot("5RL")->diameter_mm);
+    for (const char* bad : {"", "2RL", "1rl", "1RL 0.1", "1RL 0.5", "1RL abc", "1RL 0.25 x"})
+        EXPECT_FALSE(needleDot(bad).has_value()) << bad;
+}
+
+TEST(Design, NeedleFieldSetsTheZoneAndAnExplicitDiameterWins) {
+    const Design d =
+        parseDesign(withRoot(R"("zones": [{"name": "front_transition", "needle": "1RL 0.20"},
+                              {"name": "crown", "needle": "3RL", "diameter_mm": 0.15}])"),
+                    "d.json");
+    const ZoneSpec ft = d.zone(ZoneId::FrontTransition);
+    EXPECT_EQ(ft.needle, "1RL 0.20");
+    EXPECT_NEAR(ft.diameter_mm, 0.1, 1e-12);
+    EXPECT_NEAR(ft.diameter_spread_mm, 0.015, 1e-12);
+    const ZoneSpec crown = d.zone(ZoneId::Crown);
+    EXPECT_NEAR(crown.diameter_mm, 0.15, 1e-12);
+    EXPECT_NEAR(crown.diameter_spread_mm, 0.15 * needleDot("3RL")->diameter_mm, 1e-12);
+    // Zones without a needle keep their defaults (design v1 files are unchanged).
+    EXPECT_EQ(d.zone(ZoneId::Mid).diameter_mm, defaultZone(ZoneId::Mid).diameter_mm);
+    EXPECT_TRUE(d.zone(ZoneId::Mid).needle.empty());
+
+    const std::string message =
+        errorAt(withRoot(R"("zones": [{"name": "front", "needle": "7RL"}])"), "/zones/0/needle");
+    EXPECT_CONTAINS(message, "\"7RL\" is not a needle");
+    EXPECT_CONTAINS(message, "\"1RL\", \"3RL\" or \"5RL\"");
+}
+
+} // namespace
+} // namespace stipple

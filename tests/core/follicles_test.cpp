@@ -517,3 +517,49 @@ TEST(FolliclesPicture, TopAndFrontViews) {
 
 } // namespace
 } // namespace stipple
+
+namespace stipple {
+namespace {
+
+// Size distributions per zone and needle: with needles set, each zone's dot diameters have the
+// needle's mean and spread. Tolerances: the mean of n normal draws is within 4 sd/sqrt(n) of
+// the true mean (the clamp to [0.4, 2] x mean cuts nothing at a 15% spread: 4 sd below, 6.7
+// above); the sd to 10% (its sampling error is sd/sqrt(2n), under 4% for n > 300). The front
+// transition is left out: its sizes taper across the band by design (0.7..1 x).
+TEST(Follicles, NeedleSizesPerZoneMatchTheNeedle) {
+    Design d = baseDesign();
+    const std::pair<ZoneId, const char*> needles[] = {{ZoneId::Temples, "1RL 0.20"},
+                                                      {ZoneId::Front, "1RL"},
+                                                      {ZoneId::Mid, "3RL"},
+                                                      {ZoneId::Crown, "3RL 0.30"}};
+    for (const auto& [zone, needle] : needles) {
+        ZoneSpec z = defaultZone(zone);
+        z.needle = needle;
+        z.diameter_mm = needleDot(needle)->diameter_mm;
+        z.diameter_spread_mm = needleDot(needle)->spread_mm;
+        d.zones.push_back(z);
+    }
+    const FollicleSet set = generateFollicles(ellipsoidHead(), d);
+    for (const auto& [zone, needle] : needles) {
+        double sum = 0, sum2 = 0;
+        size_t n = 0;
+        for (const Dot& dot : set.dots)
+            if (dot.zone == zone) {
+                sum += dot.diameter_mm;
+                sum2 += double(dot.diameter_mm) * dot.diameter_mm;
+                ++n;
+            }
+        ASSERT_GT(n, 300u) << needle;
+        const double mean = sum / double(n), sd = std::sqrt(sum2 / double(n) - mean * mean);
+        const NeedleDot expected = *needleDot(needle);
+        EXPECT_NEAR(mean, expected.diameter_mm, 4 * expected.spread_mm / std::sqrt(double(n)))
+            << needle;
+        EXPECT_NEAR(sd, expected.spread_mm, 0.1 * expected.spread_mm) << needle;
+        // Inside the published healed range (0.09-0.17 mm) for these 1-3 point needles.
+        EXPECT_GE(mean, 0.09 - 1e-3) << needle;
+        EXPECT_LE(mean, 0.17 + 1e-3) << needle;
+    }
+}
+
+} // namespace
+} // namespace stipple

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <limits>
 #include <memory>
@@ -845,6 +846,24 @@ void readMode(Reader& r, const json& j, Design& d) {
     }
 }
 
+// "needle": sets the zone's diameter and spread from the needle (needleDot()); an explicit
+// diameter_mm / diameter_spread_mm read after it overrides them.
+void readNeedle(Reader& r, const json& z, const std::string& zat, ZoneSpec& spec) {
+    std::string needle;
+    if (!r.string(z, zat, "needle", 16, needle)) return;
+    const std::optional<NeedleDot> dot = needleDot(needle);
+    if (!dot) {
+        r.error(zat + "/needle", quote(needle) +
+                                     " is not a needle; accepted: \"1RL\", \"3RL\" or \"5RL\", "
+                                     "optionally with the needle diameter 0.18..0.35 mm, e.g. "
+                                     "\"1RL 0.20\" (default 0.25)");
+        return;
+    }
+    spec.needle = needle;
+    spec.diameter_mm = dot->diameter_mm;
+    spec.diameter_spread_mm = dot->spread_mm;
+}
+
 void readZones(Reader& r, const json& j, Design& d) {
     const json* zones = Reader::find(j, "zones");
     if (!zones) return;
@@ -864,7 +883,7 @@ void readZones(Reader& r, const json& j, Design& d) {
         const std::string zat = child(at, i);
         if (!r.object(z, zat,
                       keys({"name", "enabled", "density_per_cm2", "diameter_mm",
-                            "diameter_spread_mm", "shade", "weight"}),
+                            "diameter_spread_mm", "shade", "weight", "needle"}),
                       "a zone object with a \"name\""))
             continue;
         ZoneId id = ZoneId::Count;
@@ -884,9 +903,19 @@ void readZones(Reader& r, const json& j, Design& d) {
         r.boolean(z, zat, "enabled", spec.enabled);
         const bool density_given =
             r.number(z, zat, "density_per_cm2", 5, 150, "dots/cm²", spec.density_per_cm2);
-        r.number(z, zat, "diameter_mm", 0.1, 1.2, "mm", spec.diameter_mm);
+        readNeedle(r, z, zat, spec);
+        const bool diameter_given =
+            r.number(z, zat, "diameter_mm", 0.05, 1.2, "mm", spec.diameter_mm);
         const bool spread_given =
             r.number(z, zat, "diameter_spread_mm", 0, 0.3, "mm", spec.diameter_spread_mm);
+        if (diameter_given && !spec.needle.empty()) {
+            const double needle_d = needleDot(spec.needle)->diameter_mm;
+            if (spec.diameter_mm > 2 * needle_d || spec.diameter_mm < 0.5 * needle_d)
+                r.warn(zat + "/diameter_mm",
+                       formatNumber(spec.diameter_mm) + " mm overrides the needle's healed dot (" +
+                           formatNumber(needle_d) + " mm for " + quote(spec.needle) +
+                           ") by more than a factor of 2");
+        }
         r.number(z, zat, "shade", 1, 10, "(1 lightest dilution .. 10 pure black)", spec.shade);
         const bool weight_given = r.number(z, zat, "weight", 0, 100, "", spec.weight);
 
@@ -1415,6 +1444,39 @@ std::optional<ZoneId> parseZoneName(const std::string& name) {
     for (size_t i = 0; i < kZoneNames.size(); ++i)
         if (name == kZoneNames[i]) return ZoneId(i);
     return std::nullopt;
+}
+
+std::optional<NeedleDot> needleDot(const std::string& needle) {
+    // Footprint of k tapered points pressed in together, relative to one needle: the points
+    // converge at the tip, so the footprint grows far less than the grouping's width. 1.13 for
+    // 3RL maps the published needle range (0.18..0.30 mm, 1..3 points) onto the published
+    // healed range (0.09..0.17 mm) with the ~50% shrink on healing; 5RL extends it (assumption).
+    constexpr double kFootprint[] = {1.0, 1.13, 1.27}; // 1RL, 3RL, 5RL
+    std::istringstream in(needle);
+    std::string grouping;
+    in >> grouping;
+    NeedleDot dot;
+    if (grouping == "1RL")
+        dot.points = 1;
+    else if (grouping == "3RL")
+        dot.points = 3;
+    else if (grouping == "5RL")
+        dot.points = 5;
+    else
+        return std::nullopt;
+    std::string size;
+    if (in >> size) {
+        char* end = nullptr;
+        dot.needle_mm = std::strtod(size.c_str(), &end);
+        if (end == size.c_str() || *end != '\0' || !(dot.needle_mm >= 0.18) ||
+            !(dot.needle_mm <= 0.35))
+            return std::nullopt;
+        std::string rest;
+        if (in >> rest) return std::nullopt;
+    }
+    dot.diameter_mm = 0.5 * kFootprint[dot.points / 2] * dot.needle_mm;
+    dot.spread_mm = 0.15 * dot.diameter_mm;
+    return dot;
 }
 
 ZoneSpec defaultZone(ZoneId id) {

@@ -79,6 +79,7 @@ json zonesJson(const Design& d) {
         j["name"] = kZoneNames[z];
         j["enabled"] = s.enabled;
         if (d.mode == DensityMode::Density) j["density_per_cm2"] = s.density_per_cm2;
+        if (!s.needle.empty()) j["needle"] = s.needle;
         j["diameter_mm"] = s.diameter_mm;
         j["diameter_spread_mm"] = s.diameter_spread_mm;
         j["shade"] = s.shade;

@@ -173,15 +173,17 @@ struct HeadShape {
         ear_bound_centre = ear.toWorld(-8, 5, 0);
         ear_bound_radius = 44;
         // Closed eyelids: a shallow groove along the lid margin across the eyeball, slightly
-        // below the eye's centre and curving down at the corners.
-        const dvec3 eye(32, 14, 79);
+        // below the eye's centre and curving down at the corners. The tube runs 1 mm above
+        // the eyeball with a 1.6 mm radius: a 0.6 mm deep, 3 mm wide crease, wide enough for
+        // the 1 mm grid and the decimation to keep it smooth (a thinner cut came out ragged).
+        const dvec3 eye(32, 15, 79);
         const double eye_r = 12.5;
         std::vector<glm::dvec4> lower;
         for (int i = -4; i <= 4; ++i) {
-            const double a = i * 11.0 * M_PI / 180.0;
-            const double droop = 0.05 * i * i;
+            const double a = i * 14.0 * M_PI / 180.0;
+            const double droop = 0.18 * i * i;
             lower.emplace_back(
-                eye + dvec3(eye_r * std::sin(a), -1.0 - droop, eye_r * std::cos(a) + 0.4), 1.1);
+                eye + dvec3(eye_r * std::sin(a), -1.5 - droop, eye_r * std::cos(a) + 1.0), 1.6);
         }
         lid_line = makeTube(lower, 3);
     }
@@ -222,51 +224,59 @@ struct HeadShape {
             1.0 + 0.09 * std::clamp(z / 96.0, 0.0, 1.0) * std::clamp(z / 96.0, 0.0, 1.0);
         dvec3 q(x * taper, y, z);
         double d = sdSuperEllipsoid(q, dvec3(0, 40, -2), dvec3(76, ry, 96), 2.3);
-        // Face: maxilla and the soft mass of the lower face.
-        d = smin(d, sdEllipsoid(p, dvec3(0, -28, 40), dvec3(56, 70, 59)), 22.0);
-        // Jaw: the mandible from the angle (gonion) to the chin, and the chin itself.
-        d = smin(d, sdRoundCone(p, dvec3(46, -62, 10), dvec3(26, -87, 58), 5.0, 6.0), 24.0);
-        d = smin(d, sdEllipsoid(p, dvec3(0, -84, 82), dvec3(20, 13, 12)), 16.0);
-        // Cheekbones (zygomatic) and cheeks.
-        d = smin(d, sdEllipsoid(p, dvec3(48, 4, 64), dvec3(16, 10, 18)), 16.0);
-        d = smin(d, sdEllipsoid(p, dvec3(38, -30, 68), dvec3(18, 22, 18)), 16.0);
-        // Temples: the slight hollow above the cheekbone, behind the brow.
-        d = smax(d, -sdEllipsoid(p, dvec3(84, 38, 58), dvec3(14, 22, 18)), 14.0);
+        // Face: one soft mass from the cheekbones to the jaw. Wide, generous blends keep the
+        // surface free of the valleys (read as bruises under studio light) that many small
+        // blended parts leave between them.
+        d = smin(d, sdEllipsoid(p, dvec3(0, -24, 40), dvec3(55, 68, 60)), 24.0);
+        // Jaw: a thick round cone from the angle of the mandible (gonion) to the chin, so the
+        // lower face is one solid mass seen from the side.
+        d = smin(d, sdRoundCone(p, dvec3(40, -54, 10), dvec3(16, -84, 66), 11.0, 12.0), 22.0);
+        d = smin(d, sdEllipsoid(p, dvec3(0, -88, 78), dvec3(19, 13, 13)), 14.0); // chin
+        // Cheeks: the zygoma and the cheek's fat pad as one mass.
+        d = smin(d, sdEllipsoid(p, dvec3(42, -6, 62), dvec3(20, 24, 20)), 20.0);
+        // Masseter: fills the side of the face between the cheekbone and the angle of the
+        // jaw, where the blends of cheek, jaw and neck would otherwise leave a hollow.
+        d = smin(d, sdEllipsoid(p, dvec3(44, -36, 24), dvec3(13, 24, 24)), 16.0);
         // Brow ridge across the forehead.
         d = smin(d, sdEllipsoid(p, dvec3(21, 35, 89), dvec3(22, 7, 8)), 14.0);
         d = smin(d, sdEllipsoid(p, dvec3(0, 35, 93), dvec3(14, 7, 6)), 10.0); // glabella
-        // Eye sockets carved under the brow, then the closed eyes (eyeball under the lids).
+        // Eye sockets under the brow, then the closed eyes: the eyeball under the upper lid,
+        // and the lid margin as a shallow, curved crease.
         d = smax(d, -sdEllipsoid(p, dvec3(32, 17, 102), dvec3(20, 11, 14)), 10.0);
-        d = smin(d, sdEllipsoid(p, dvec3(32, 14, 79), dvec3(12.5, 12.5, 12.5)), 5.0);
-        if (glm::length(p - lid_line.bound_centre) < lid_line.bound_radius + 3)
-            d = smax(d, -lid_line.distance(p), 1.5);
+        d = smin(d, sdEllipsoid(p, dvec3(32, 15, 79), dvec3(12.5, 12.5, 12.5)), 6.0);
+        if (glm::length(p - lid_line.bound_centre) < lid_line.bound_radius + 4)
+            d = smax(d, -lid_line.distance(p), 1.2);
         // Nose: bridge from the nasion down to the tip, the tip, the wings (alae) and the
         // columella, then the nostrils.
-        double nose = sdRoundCone(p, dvec3(0, 24, 88), dvec3(0, -14, 112), 5.5, 6.5);
-        nose = smin(nose, sdEllipsoid(p, dvec3(0, -4, 98), dvec3(12, 26, 10)), 6.0);
-        nose = smin(nose, sdEllipsoid(p, dvec3(0, -19, 112), dvec3(7.5, 7, 8.5)), 7.0);
-        nose = smin(nose, sdEllipsoid(p, dvec3(11, -25, 103), dvec3(5.5, 5, 7.5)), 8.0);
-        nose = smin(nose, sdEllipsoid(p, dvec3(0, -29, 108), dvec3(4, 4, 9)), 3.0);
-        d = smin(d, nose, 6.0);
-        d = smax(d, -sdEllipsoid(p, dvec3(6.5, -32.5, 107), dvec3(3.2, 2.0, 4.5)), 1.5);
-        // Lips: upper and lower, meeting along the mouth line.
-        const double upper = sdEllipsoid(p, dvec3(0, -45, 97), dvec3(21, 5.5, 6.2));
-        const double lower = sdEllipsoid(p, dvec3(0, -57, 95), dvec3(17, 5.2, 5.8));
-        d = smin(d, smin(upper, lower, 1.0), 7.0);
-        d = smax(d, -sdRoundCone(p, dvec3(0, -51.2, 100), dvec3(18, -51.5, 94), 1.0, 0.5), 1.2);
+        double nose = sdRoundCone(p, dvec3(0, 24, 89), dvec3(0, -13, 111), 5.0, 6.5);
+        nose = smin(nose, sdEllipsoid(p, dvec3(0, -5, 98), dvec3(11, 25, 10)), 6.0);
+        nose = smin(nose, sdEllipsoid(p, dvec3(0, -18, 111), dvec3(7.5, 7, 8.5)), 7.0);
+        nose = smin(nose, sdEllipsoid(p, dvec3(10, -24, 102), dvec3(5.0, 5.0, 7.0)), 9.0);
+        nose = smin(nose, sdEllipsoid(p, dvec3(0, -28, 107), dvec3(3.5, 4, 9)), 4.0);
+        d = smin(d, nose, 7.0);
+        d = smax(d, -sdEllipsoid(p, dvec3(5.5, -31.5, 104), dvec3(2.4, 1.4, 3.4)), 2.0);
+        // Lips: upper and lower, meeting along a mouth line that turns slightly down and
+        // back at the corners; broad enough to stay clean after decimation.
+        const double upper = sdEllipsoid(p, dvec3(0, -45, 95.5), dvec3(21, 5.5, 6.0));
+        const double lower = sdEllipsoid(p, dvec3(0, -56.5, 93.5), dvec3(16, 5.5, 6.0));
+        d = smin(d, smin(upper, lower, 2.0), 10.0);
+        d = smax(d,
+                 -std::min(sdRoundCone(p, dvec3(0, -50.6, 101.5), dvec3(12, -51.0, 99.5), 1.3, 1.1),
+                           sdRoundCone(p, dvec3(12, -51.0, 99.5), dvec3(23, -53, 91), 1.1, 0.7)),
+                 2.0);
         // Neck: an elliptic cylinder leaning slightly forward, blended into the skull base
-        // and under the jaw.
+        // and under the jaw, ending in a short flare (the base of a display head) that is
+        // cut flat at kNeckBottomY.
         {
-            const double t = std::clamp((-30.0 - y) / 170.0, 0.0, 1.0);
-            const dvec2 c(0, -10 + 14 * t);
-            // A slight flare at the base, as on a display head.
-            const double flare = std::clamp((-165.0 - y) / 35.0, 0.0, 1.0);
-            const dvec2 r = dvec2(56, 58) * (1.0 + 0.08 * flare * flare);
+            const double t = std::clamp((-30.0 - y) / 140.0, 0.0, 1.0);
+            const dvec2 c(0, -14 + 10 * t);
+            const double flare = std::clamp((-145.0 - y) / 25.0, 0.0, 1.0);
+            const dvec2 r = dvec2(52, 53) * (1.0 + 0.14 * flare * flare);
             const dvec2 qq = (dvec2(x, z) - c);
             const double k0 = glm::length(qq / r), k1 = glm::length(qq / (r * r));
-            double neck = k1 > 0 ? k0 * (k0 - 1.0) / k1 : -56.0;
+            double neck = k1 > 0 ? k0 * (k0 - 1.0) / k1 : -52.0;
             neck = smax(neck, y + 20.0, 10.0);
-            d = smin(d, neck, 24.0);
+            d = smin(d, neck, 22.0);
         }
         // Ear (only where it can matter: the blend reaches 5 mm beyond either shape).
         if (glm::length(p - ear_bound_centre) - ear_bound_radius < d + 5.0)
@@ -282,8 +292,9 @@ const HeadShape& headShape() {
     return shape;
 }
 
-// The neck opening: the surface is cut by this plane (about 100 mm below the chin).
-constexpr double kNeckBottomY = -200.0;
+// The neck opening: the surface is cut by this plane (about 70 mm below the chin: a display
+// head's short neck; the former 100 mm read as a long cylinder).
+constexpr double kNeckBottomY = -170.0;
 
 dvec3 gradient(const dvec3& p) {
     const double e = 0.02;

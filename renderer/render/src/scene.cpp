@@ -18,6 +18,7 @@
 #include "mesh_holes.h"
 #include "scene_textures.h"
 #include "shaders.h"
+#include "stipple/core/ambient_occlusion.h"
 #include "stipple/core/error.h"
 
 namespace stipple::render {
@@ -202,6 +203,12 @@ void Scene::Impl::buildGeometry(const HeadModel& head, const LayerStack* layers)
         computeNormals(copy);
         pushNormals(copy.normals);
     }
+    // Baked ambient occlusion (ambient_occlusion.h) rides in the colour attribute: the shader
+    // darkens the ambient light with it and softens creases the shadow map cannot reach.
+    osg::ref_ptr<osg::Vec4Array> occlusion = new osg::Vec4Array;
+    occlusion->reserve(mesh.positions.size());
+    for (float a : vertexAmbientOcclusion(mesh))
+        occlusion->push_back(osg::Vec4(a, a, a, 1));
     osg::ref_ptr<osg::Vec2Array> uv0 = new osg::Vec2Array;
     if (mesh.uvs.size() == mesh.positions.size())
         for (const glm::vec2& t : mesh.uvs)
@@ -222,6 +229,7 @@ void Scene::Impl::buildGeometry(const HeadModel& head, const LayerStack* layers)
         g->setUseVertexBufferObjects(true);
         g->setVertexArray(positions.get());
         g->setNormalArray(normals.get(), osg::Array::BIND_PER_VERTEX);
+        g->setColorArray(occlusion.get(), osg::Array::BIND_PER_VERTEX);
         if (!uv0->empty()) g->setTexCoordArray(0, uv0.get(), osg::Array::BIND_PER_VERTEX);
         g->setTexCoordArray(1, uv1.get(), osg::Array::BIND_PER_VERTEX);
         g->addPrimitiveSet(list);

@@ -15,9 +15,11 @@ out vec3 v_pos;
 out vec3 v_nrm;
 out vec2 v_uv0;
 out vec2 v_uv1;
+out float v_ao;
 void main() {
     // The scene has no transforms: object space is the head frame (mm), the camera orbits.
     v_pos = gl_Vertex.xyz;
+    v_ao = gl_Color.r; // baked ambient occlusion (ambient_occlusion.h)
     v_nrm = gl_Normal;
     v_uv0 = gl_MultiTexCoord0.xy;
     v_uv1 = gl_MultiTexCoord1.xy;
@@ -28,7 +30,7 @@ void main() {
 // The fragment shader is written for llvmpipe's JIT: the light count and the shadowed light
 // are compile-time constants (a shader per rig; dynamic loops with breaks cost llvmpipe masks
 // and branches on every pixel), no pow() except in the final encode and in the re-colouring
-// (taken only when u_recolour is set: a uniform branch), 8 PCF taps.
+// (taken only when u_recolour is set: a uniform branch), 16 PCF taps.
 // The source is prefixed with "#define LIGHT_COUNT n", "#define SHADOW_LIGHT i" (-1: none)
 // "#define ANISO_TAPS n" (1..4) and "#define HAS_SCAR 0|1" (no scar layer: two lookups saved).
 inline constexpr const char* kHeadFragmentBody = R"GLSL(
@@ -36,6 +38,7 @@ in vec3 v_pos;
 in vec3 v_nrm;
 in vec2 v_uv0;
 in vec2 v_uv1;
+in float v_ao;
 out vec4 frag_colour;
 
 uniform sampler2D u_albedo_map;     // sRGB texture: GL decodes to linear
@@ -82,7 +85,7 @@ vec3 acesFilmic(vec3 x) {
 }
 
 #if SHADOW_LIGHT >= 0
-// 8-tap Poisson disk with hardware 2x2 comparison filtering at each tap: soft edges, no bands.
+// Two 8-tap Poisson disks with hardware 2x2 comparison filtering at each tap.
 const vec2 kPoisson[8] = vec2[](
     vec2(-0.613392, 0.617481), vec2(0.170019, -0.040254), vec2(-0.299417, 0.791925),
     vec2(0.645680, 0.493210), vec2(-0.651784, 0.717887), vec2(0.421003, 0.027070),
@@ -96,10 +99,18 @@ float shadowFactor(vec3 pos, vec3 n) {
     vec4 s = u_shadow_matrix * vec4(pos + n * u_shadow_bias_mm, 1.0);
     vec3 p = s.xyz / s.w;
     vec2 texel = u_shadow_radius / vec2(textureSize(u_shadow_map, 0));
+    // Both 8-tap disks (16 taps), turned per pixel by interleaved gradient noise (Jimenez
+    // 2014, "Next generation post processing in Call of Duty: Advanced Warfare"): a wide soft
+    // kernel otherwise shows its taps as stepped bands in the penumbra; turned, the steps
+    // become a fine grain that MSAA and the eye average out.
+    float angle = 6.2831853 * fract(52.9829189 * fract(dot(gl_FragCoord.xy, vec2(0.06711056, 0.00583715))));
+    mat2 turn = mat2(cos(angle), sin(angle), -sin(angle), cos(angle));
     float lit = 0.0;
-    for (int i = 0; i < 8; ++i)
-        lit += texture(u_shadow_map, vec3(p.xy + kPoisson[i] * texel, p.z));
-    return lit * 0.125;
+    for (int i = 0; i < 8; ++i) {
+        lit += texture(u_shadow_map, vec3(p.xy + turn * kPoisson[i] * texel, p.z));
+        lit += texture(u_shadow_map, vec3(p.xy + turn * kPoisson2[i] * texel, p.z));
+    }
+    return lit * 0.0625;
 }
 #endif
 
@@ -135,6 +146,47 @@ vec4 recolour(vec4 ink, vec2 chart) {
     return vec4(pow(filter_rgb, u_exponent[zone]) * ink.a, ink.a);
 }
 
+// Skin micro-detail: value noise on the head frame (mm), so it sticks to the surface and is
+// the same in every view. Pores ~0.3 mm and fine relief perturb the normal by bump mapping
+// from screen-space derivatives (Mikkelsen 2010, "Bump mapping unparametrized surfaces on the
+// GPU"); blotches of 3..10 mm vary the albedo by a few percent. Both fade out where a pixel
+// covers more than the feature (no sparkle at whole-head size).
+float hash13(vec3 p) {
+    p = fract(p * 0.1031);
+    p += dot(p, p.zyx + 31.32);
+    return fract((p.x + p.y) * p.z);
+}
+
+float valueNoise(vec3 p) {
+    vec3 i = floor(p);
+    vec3 f = fract(p);
+    f = f * f * (3.0 - 2.0 * f);
+    float a = mix(hash13(i), hash13(i + vec3(1, 0, 0)), f.x);
+    float b = mix(hash13(i + vec3(0, 1, 0)), hash13(i + vec3(1, 1, 0)), f.x);
+    float c = mix(hash13(i + vec3(0, 0, 1)), hash13(i + vec3(1, 0, 1)), f.x);
+    float d = mix(hash13(i + vec3(0, 1, 1)), hash13(i + vec3(1, 1, 1)), f.x);
+    return mix(mix(a, b, f.y), mix(c, d, f.y), f.z);
+}
+
+// Returns the perturbed normal; `albedo_scale` gets the albedo variation.
+vec3 skinDetail(vec3 n, out float albedo_scale) {
+    vec3 dpdx = dFdx(v_pos), dpdy = dFdy(v_pos);
+    float footprint_mm = max(length(dpdx), length(dpdy));
+    float fine = clamp(1.6 - footprint_mm / 0.15, 0.0, 1.0);  // pores: visible below 0.24 mm/px
+    float medium = clamp(2.0 - footprint_mm / 0.6, 0.0, 1.0); // relief: below 1.2 mm/px
+    float pores = smoothstep(0.62, 0.85, valueNoise(v_pos * 3.2));
+    float relief = valueNoise(v_pos * 1.1);
+    float blotch = valueNoise(v_pos * 0.11) + 0.5 * valueNoise(v_pos * 0.33);
+    albedo_scale = 1.0 + 0.05 * (blotch - 0.75) - 0.07 * pores * fine;
+    float h = 0.022 * relief * medium - 0.02 * pores * fine; // height, mm
+    float hx = dFdx(h), hy = dFdy(h);
+    vec3 r1 = cross(dpdy, n), r2 = cross(n, dpdx);
+    float det = dot(dpdx, r1);
+    if (abs(det) < 1e-12) return n;
+    vec3 grad = sign(det) * (hx * r1 + hy * r2);
+    return normalize(abs(det) * n - grad);
+}
+
 vec3 shadeLight(int i, vec3 n, vec3 v, float ndv, vec3 albedo, float a2, float k, float shadow) {
     vec3 l = u_light_dir[i];
     float ndl = dot(n, l);
@@ -159,6 +211,8 @@ void main() {
     vec3 n = normalize(v_nrm);
     if (!gl_FrontFacing) n = -n;   // open meshes (scans) show their inside at the neck
     vec3 v = normalize(u_eye - v_pos);
+    float albedo_scale;
+    n = skinDetail(n, albedo_scale);
 
     vec3 albedo = u_has_albedo_map == 1 ? texture(u_albedo_map, vec2(v_uv0.x, 1.0 - v_uv0.y)).rgb
                                         : u_skin;
@@ -184,27 +238,37 @@ void main() {
             albedo = albedo * (1.0 - before.a) + before.rgb;
         }
     }
+    albedo *= albedo_scale;
 
     float alpha = max(roughness * roughness, 0.02);
     float a2 = alpha * alpha;
     float k = alpha * 0.5;
     float ndv = max(dot(n, v), 1e-3);
-    vec3 colour = albedo * mix(u_ground, u_sky, 0.5 + 0.5 * n.y);
+    // Ambient light is occluded by the baked AO; direct light takes a share of it too (the
+    // key and fill are broad sources a crease also hides from), which keeps the under-chin and
+    // behind-ear creases soft where the shadow map's bias leaves them lit.
+    float ao = clamp(v_ao, 0.0, 1.0);
+    vec3 colour = albedo * mix(u_ground, u_sky, 0.5 + 0.5 * n.y) * ao;
+    float direct_occlusion = mix(1.0, ao, 0.5);
 #if SHADOW_LIGHT >= 0
     float ndl_s = dot(n, u_light_dir[SHADOW_LIGHT]);
     float shadow = ndl_s > -0.3 ? mix(1.0, shadowFactor(v_pos, n), smoothstep(-0.3, 0.1, ndl_s)) : 1.0;
 #endif
 #if LIGHT_COUNT > 0
-    colour += shadeLight(0, n, v, ndv, albedo, a2, k, SHADOW_LIGHT == 0 ? shadow : 1.0);
+    colour += shadeLight(0, n, v, ndv, albedo, a2, k,
+                         (SHADOW_LIGHT == 0 ? shadow : 1.0) * direct_occlusion);
 #endif
 #if LIGHT_COUNT > 1
-    colour += shadeLight(1, n, v, ndv, albedo, a2, k, SHADOW_LIGHT == 1 ? shadow : 1.0);
+    colour += shadeLight(1, n, v, ndv, albedo, a2, k,
+                         (SHADOW_LIGHT == 1 ? shadow : 1.0) * direct_occlusion);
 #endif
 #if LIGHT_COUNT > 2
-    colour += shadeLight(2, n, v, ndv, albedo, a2, k, SHADOW_LIGHT == 2 ? shadow : 1.0);
+    colour += shadeLight(2, n, v, ndv, albedo, a2, k,
+                         (SHADOW_LIGHT == 2 ? shadow : 1.0) * direct_occlusion);
 #endif
 #if LIGHT_COUNT > 3
-    colour += shadeLight(3, n, v, ndv, albedo, a2, k, SHADOW_LIGHT == 3 ? shadow : 1.0);
+    colour += shadeLight(3, n, v, ndv, albedo, a2, k,
+                         (SHADOW_LIGHT == 3 ? shadow : 1.0) * direct_occlusion);
 #endif
     frag_colour = vec4(srgbEncode(acesFilmic(colour * u_exposure)), 1.0);
 }

@@ -81,11 +81,25 @@ struct ZoneSpec {
     ZoneId id = ZoneId::Front;
     bool enabled = true;
     double density_per_cm2 = 70;   // 5..150
-    double diameter_mm = 0.4;      // mean visible dot diameter, 0.1..1.2
+    double diameter_mm = 0.4;      // mean visible dot diameter, 0.05..1.2
     double diameter_spread_mm = 0.08; // standard deviation of the diameter, 0..0.3
     double shade = 6;              // dilution 1 (lightest) .. 10 (pure black)
     double weight = 1;             // "total" mode: relative density, 0..100 (see docs)
+    std::string needle;            // "" or the needle as written, e.g. "1RL 0.25" (needleDot())
 };
+
+// The healed dot a needle leaves: the hole is the needle grouping's footprint and shrinks to
+// about half on healing (DESIGN.md domain facts; docs/design-file.md, zones/needle).
+struct NeedleDot {
+    int points = 1;          // 1, 3 or 5 (round liner, "RL")
+    double needle_mm = 0.25; // one needle's diameter
+    double diameter_mm = 0;  // mean healed visible dot: 0.5 x footprint
+    double spread_mm = 0;    // its standard deviation (pressure varies): 0.15 x diameter
+};
+
+// Parses "<k>RL" or "<k>RL <needle mm>" (k in 1, 3, 5; needle 0.18..0.35 mm, default 0.25)
+// into the dot it makes. Returns nullopt for anything else (the design parser reports it).
+std::optional<NeedleDot> needleDot(const std::string& needle);
 
 enum class DensityMode { Density, Total };
 
