@@ -15,6 +15,7 @@
 // allocate them.
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstring>
 #include <map>
@@ -117,6 +118,22 @@ void checkStl(const std::string& bytes, const std::string& name) {
                     name);
 }
 
+// Where the PLY header's 'end_header' line starts. The keyword must begin a line and be followed
+// by white space (or end the file): Assimp 5.2 loops forever on "end_header(" (fuzz_mesh).
+size_t findPlyEndHeader(const std::string& bytes, const std::string& name) {
+    const size_t line = bytes.find("\nend_header");
+    if (line == std::string::npos)
+        throw Error("is not a valid PLY file: no 'end_header' line; expected a PLY header "
+                    "ending with 'end_header'",
+                    name);
+    const size_t after = line + 1 + std::strlen("end_header");
+    if (after < bytes.size() && !std::isspace(static_cast<unsigned char>(bytes[after])))
+        throw Error("is not a valid PLY file: its 'end_header' keyword runs on into other "
+                    "characters; expected 'end_header' alone on its line",
+                    name);
+    return line + 1;
+}
+
 // Binary PLY: the header lists every element's count and property types, so the smallest
 // possible body size is known. A header that promises more than the file holds is refused.
 void checkPly(const std::string& bytes, const std::string& name) {
@@ -124,11 +141,7 @@ void checkPly(const std::string& bytes, const std::string& name) {
         throw Error("is not a PLY file: it does not start with the 'ply' magic line; expected "
                     "an ASCII or binary PLY file",
                     name);
-    const size_t end = bytes.find("end_header");
-    if (end == std::string::npos)
-        throw Error("is not a valid PLY file: no 'end_header' line; expected a PLY header "
-                    "ending with 'end_header'",
-                    name);
+    const size_t end = findPlyEndHeader(bytes, name);
     std::istringstream header(bytes.substr(0, end));
     std::string line;
     bool binary = false;
