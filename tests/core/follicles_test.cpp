@@ -304,7 +304,7 @@ TEST(Follicles, BadInputsNameTheField) {
         d.hairline.shape = HairlineTemplate::Custom;
         d.hairline.control_points = {{40, 90, 70}, {40.5, 90, 70}, {-40, 90, 70}};
         const std::string e = errorOf(head, d);
-        EXPECT_NE(e.find("/hairline/control_points/1"), std::string::npos) << e;
+        EXPECT_NE(e.find("/hairline/control_points_mm/1"), std::string::npos) << e;
         EXPECT_NE(e.find("overlaps"), std::string::npos) << e;
         d.hairline.control_points = {{40, 90, 70}};
         EXPECT_NE(errorOf(head, d).find("at least 3"), std::string::npos);

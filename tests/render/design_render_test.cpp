@@ -115,6 +115,17 @@ TEST(DesignRender, TurntableFramesTopViewAndSupersampleComeFromTheDesign) {
     EXPECT_EQ(job.settings.supersample, 2);
     ASSERT_EQ(job.warnings.size(), 1u);
     EXPECT_EQ(job.warnings[0].pointer, "/render/supersample");
+    // The host's override is lowered the same way (issue 13: it was an error, though the
+    // docs say warning), the warning naming the neutral option.
+    ss.supersample = 4;
+    job = renderJobFromDesign(d, ss);
+    EXPECT_EQ(job.settings.supersample, 2);
+    ASSERT_EQ(job.warnings.size(), 1u);
+    EXPECT_EQ(job.warnings[0].pointer, "supersample");
+    EXPECT_NE(job.warnings[0].message.find("supersample 4 of 3840x2160 exceeds 8192 px on a "
+                                           "side; stills use 2x"),
+              std::string::npos)
+        << job.warnings[0].message;
 }
 
 TEST(DesignRender, ErrorsNameThePointerOrTheNeutralOption) {

@@ -22,6 +22,7 @@
 #include <zlib.h>
 
 #include "stipple/core/hash.h"
+#include "stipple/core/json_limits.h"
 
 namespace stipple {
 
@@ -46,8 +47,20 @@ std::string pointerToken(const std::string& key) {
     return out;
 }
 
+// At most `bytes` bytes of UTF-8 `text`, cut at a code-point boundary, with "..." when cut:
+// a 10 MB unknown key must not become a 20 MB message.
+constexpr size_t kMaxQuotedBytes = 60;
+std::string shorten(const std::string& text, size_t bytes = kMaxQuotedBytes) {
+    if (text.size() <= bytes) return text;
+    size_t cut = bytes - 3;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80)
+        --cut;
+    return text.substr(0, cut) + "...";
+}
+
+// Keys longer than kMaxQuotedBytes are shortened in pointers too (only unknown keys can be).
 std::string child(const std::string& parent, const std::string& key) {
-    return parent + "/" + pointerToken(key);
+    return parent + "/" + pointerToken(shorten(key));
 }
 std::string child(const std::string& parent, size_t index) {
     return parent + "/" + std::to_string(index);
@@ -61,7 +74,7 @@ std::string show(const json& value) {
 }
 
 std::string quote(const std::string& text) {
-    return json(text).dump();
+    return json(shorten(text)).dump();
 }
 
 std::string formatNumber(double x) {
@@ -141,6 +154,9 @@ size_t editDistance(const std::string& a, const std::string& b) {
 // two edits or a third of the word's length, or a known name that starts with the word
 // ("density" -> "density_per_cm2").
 std::optional<std::string> closest(const std::string& word, const std::vector<std::string>& known) {
+    // The distance table is word x name: a 10 MB key would take seconds and gigabytes, and no
+    // key that long is a typo of a field name.
+    if (word.size() > kMaxQuotedBytes) return std::nullopt;
     std::optional<std::string> best;
     size_t best_distance = SIZE_MAX;
     for (const std::string& name : known) {
@@ -524,6 +540,81 @@ template <size_t N> std::vector<std::string> keys(const std::array<const char*, 
 // Head-frame coordinates of hairline points and scars: a head is about 200 mm long, so no
 // point on the scalp is farther than 200 mm from the origin between the ears.
 constexpr double kHeadFrameLimitMm = 200;
+// Landmark overrides are in the mesh file's units: the bound only refuses garbage.
+constexpr double kMaxLandmarkUnits = 1e7;
+
+// ---------------------------------------------------------------------------------------------
+// Scar outlines: what can be checked without the mesh.
+
+// Most points a strip or polygon scar may have: the crossing check is quadratic in them, and
+// an outline drawn by hand or traced in a tool has a few dozen.
+constexpr size_t kMaxScarPoints = 1000;
+
+double polylineLength(const std::vector<glm::dvec3>& points) {
+    double length = 0;
+    for (size_t i = 1; i < points.size(); ++i)
+        length += glm::length(points[i] - points[i - 1]);
+    return length;
+}
+
+// The closed outline in 2D, seen along its mean normal (Newell's method), or along the axis
+// in which its points spread least when the normal vanishes (a figure eight).
+std::vector<glm::dvec2> projectOutline(const std::vector<glm::dvec3>& points, double& area) {
+    glm::dvec3 normal{0};
+    for (size_t i = 0; i < points.size(); ++i) {
+        const glm::dvec3& a = points[i];
+        const glm::dvec3& b = points[(i + 1) % points.size()];
+        normal += glm::dvec3((a.y - b.y) * (a.z + b.z), (a.z - b.z) * (a.x + b.x),
+                             (a.x - b.x) * (a.y + b.y));
+    }
+    area = 0.5 * glm::length(normal);
+    if (!(area > 1e-9)) {
+        glm::dvec3 lo(1e300), hi(-1e300);
+        for (const glm::dvec3& p : points)
+            lo = glm::min(lo, p), hi = glm::max(hi, p);
+        const glm::dvec3 extent = hi - lo;
+        normal = extent.x <= extent.y && extent.x <= extent.z ? glm::dvec3(1, 0, 0)
+                 : extent.y <= extent.z                       ? glm::dvec3(0, 1, 0)
+                                                              : glm::dvec3(0, 0, 1);
+    }
+    normal = glm::normalize(normal);
+    const glm::dvec3 helper = std::abs(normal.x) < 0.9 ? glm::dvec3(1, 0, 0) : glm::dvec3(0, 1, 0);
+    const glm::dvec3 u = glm::normalize(glm::cross(normal, helper)), v = glm::cross(normal, u);
+    std::vector<glm::dvec2> out;
+    for (const glm::dvec3& p : points)
+        out.emplace_back(glm::dot(p, u), glm::dot(p, v));
+    return out;
+}
+
+// Whether segments ab and cd cross or touch.
+bool segmentsMeet(const glm::dvec2& a, const glm::dvec2& b, const glm::dvec2& c,
+                  const glm::dvec2& d) {
+    auto orient = [](const glm::dvec2& p, const glm::dvec2& q, const glm::dvec2& r) {
+        const double x = (q.x - p.x) * (r.y - p.y) - (q.y - p.y) * (r.x - p.x);
+        return (x > 0) - (x < 0);
+    };
+    auto within = [](const glm::dvec2& p, const glm::dvec2& q, const glm::dvec2& r) {
+        return std::min(p.x, q.x) <= r.x && r.x <= std::max(p.x, q.x) &&
+               std::min(p.y, q.y) <= r.y && r.y <= std::max(p.y, q.y);
+    };
+    const int o1 = orient(a, b, c), o2 = orient(a, b, d), o3 = orient(c, d, a),
+              o4 = orient(c, d, b);
+    if (o1 != o2 && o3 != o4) return true;
+    return (o1 == 0 && within(a, b, c)) || (o2 == 0 && within(a, b, d)) ||
+           (o3 == 0 && within(c, d, a)) || (o4 == 0 && within(c, d, b));
+}
+
+// The first pair of non-neighbouring edges (edge i runs from point i to point i + 1, the last
+// back to point 0) of the closed outline that meet; nullopt when the outline is simple.
+std::optional<std::pair<size_t, size_t>> outlineCrossing(const std::vector<glm::dvec2>& p) {
+    const size_t n = p.size();
+    for (size_t i = 0; i < n; ++i)
+        for (size_t j = i + 2; j < n; ++j) {
+            if (i == 0 && j == n - 1) continue; // neighbours through point 0
+            if (segmentsMeet(p[i], p[(i + 1) % n], p[j], p[(j + 1) % n])) return {{i, j}};
+        }
+    return std::nullopt;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Sections.
@@ -537,7 +628,8 @@ void readHead(Reader& r, const json& j, Design& d) {
         return;
     }
     if (!r.object(*head, at,
-                  keys({"mesh", "units", "mm_per_unit", "up", "forward", "keep", "landmarks"}),
+                  keys({"mesh", "units", "mm_per_unit", "up", "forward", "keep", "landmarks",
+                        "accept_non_head"}),
                   "an object with the head mesh, units and axes"))
         return;
 
@@ -620,6 +712,8 @@ void readHead(Reader& r, const json& j, Design& d) {
         }
     }
 
+    r.boolean(*head, at, "accept_non_head", d.head.accept_non_head);
+
     if (const json* landmarks = Reader::find(*head, "landmarks")) {
         const std::string lm_at = at + "/landmarks";
         if (r.object(*landmarks, lm_at, keys(kLandmarkNames),
@@ -630,8 +724,19 @@ void readHead(Reader& r, const json& j, Design& d) {
                     continue; // reported as unknown
                 glm::dvec3 p{0};
                 // Mesh coordinates in the file's own units: no range can be assumed.
-                if (r.point(item.value(), child(lm_at, item.key()), 0, "mesh units", p))
-                    d.head.landmarks[item.key()] = p;
+                if (!r.point(item.value(), child(lm_at, item.key()), 0, "mesh units", p)) continue;
+                // Any unit is possible, but no head file (even in micrometres, 2e5 across)
+                // reaches 1e7: such a value is a typo or garbage, found here without the mesh.
+                // Nearer values are checked against the mesh when the head is loaded.
+                if (!(glm::length(p) <= kMaxLandmarkUnits)) {
+                    r.error(child(lm_at, item.key()),
+                            show(item.value()) + " is out of reach; expected a point within " +
+                                formatNumber(kMaxLandmarkUnits) +
+                                " mesh units of the file's origin (the mesh file's own "
+                                "coordinates)");
+                    continue;
+                }
+                d.head.landmarks[item.key()] = p;
             }
         }
     }
@@ -942,6 +1047,47 @@ void readDensityMask(Reader& r, const json& j, Design& d) {
     d.density_mask = spec;
 }
 
+// A strip must have a length and a polygon must be a simple outline around some area: a
+// zero-length strip or a self-intersecting outline would otherwise mark nothing, or an
+// arbitrary side, without a word.
+bool checkScarShape(Reader& r, const ScarSpec& spec, const std::string& sat) {
+    if (spec.type == ScarType::Fue) return true;
+    const std::string at = sat + "/points_mm";
+    if (spec.points_mm.size() > kMaxScarPoints) {
+        r.error(at, "has " + std::to_string(spec.points_mm.size()) + " points; accepted at most " +
+                        std::to_string(kMaxScarPoints));
+        return false;
+    }
+    if (spec.type == ScarType::Strip) {
+        const double length = polylineLength(spec.points_mm);
+        if (!(length >= 1)) {
+            r.error(at, "the strip is " + formatNumber(length) +
+                            " mm long (its points coincide); expected a line at least 1 mm long");
+            return false;
+        }
+        return true;
+    }
+    double area = 0;
+    const std::vector<glm::dvec2> outline = projectOutline(spec.points_mm, area);
+    if (const auto crossing = outlineCrossing(outline)) {
+        const size_t n = spec.points_mm.size();
+        r.error(at, "the outline crosses itself: the edge from point " +
+                        std::to_string(crossing->first) + " to " +
+                        std::to_string((crossing->first + 1) % n) + " meets the edge from point " +
+                        std::to_string(crossing->second) + " to " +
+                        std::to_string((crossing->second + 1) % n) +
+                        "; expected a simple closed outline (points in order around the scar)");
+        return false;
+    }
+    if (!(area >= 1)) {
+        r.error(at, "the outline encloses " + formatNumber(area) +
+                        " mm2 (its points are on one line); expected an outline around at least "
+                        "1 mm2");
+        return false;
+    }
+    return true;
+}
+
 void readScars(Reader& r, const json& j, Design& d) {
     const json* scars = Reader::find(j, "scars");
     if (!scars) return;
@@ -1037,6 +1183,7 @@ void readScars(Reader& r, const json& j, Design& d) {
             break;
         }
         }
+        if (ok) ok = checkScarShape(r, spec, sat);
         if (ok) d.scars.push_back(spec);
     }
 }
@@ -1117,7 +1264,8 @@ void readCustomLights(Reader& r, const json& section, const std::string& at, Ren
     for (size_t i = 0; i < lights->size(); ++i) {
         const json& l = (*lights)[i];
         const std::string at_i = child(lat, i);
-        if (!r.object(l, at_i, keys({"azimuth_deg", "elevation_deg", "intensity", "colour", "shadow"}),
+        if (!r.object(l, at_i,
+                      keys({"azimuth_deg", "elevation_deg", "intensity", "colour", "shadow"}),
                       "a light object"))
             continue;
         LightSpec light;
@@ -1366,6 +1514,15 @@ Design parseDesign(const std::string& json_text, const std::filesystem::path& so
     design.source = source;
     design.sha256 = sha256Hex(json_text);
 
+    size_t deep_at = 0;
+    if (jsonNestingDepth(json_text, kMaxJsonDepth, &deep_at) > kMaxJsonDepth) {
+        const TextPosition pos = positionOfByte(json_text, deep_at + 1);
+        throw Error("arrays and objects nest more than " + std::to_string(kMaxJsonDepth) +
+                        " levels deep at line " + std::to_string(pos.line) + ", column " +
+                        std::to_string(pos.column) + "; expected at most " +
+                        std::to_string(kMaxJsonDepth) + " levels",
+                    file);
+    }
     json j;
     DuplicateKeyFinder duplicates;
     try {

@@ -45,6 +45,7 @@ json headJson(const HeadSpec& h, const std::filesystem::path& base) {
     for (const auto& [name, p] : h.landmarks)
         landmarks[name] = point(p);
     j["landmarks"] = landmarks;
+    j["accept_non_head"] = h.accept_non_head;
     return j;
 }
 

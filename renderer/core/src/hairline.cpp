@@ -141,8 +141,8 @@ HairlineCurve buildHairline(const PolarChart& chart, const Landmarks& landmarks,
                         "; accepted 2..30",
                     file, "/hairline/irregularity_scale_mm");
     if (spec.shape != HairlineTemplate::Custom && !spec.control_points.empty())
-        throw Error("control_points are only used with \"shape\": \"custom\"", file,
-                    "/hairline/control_points");
+        throw Error("control_points_mm are only used with \"template\": \"custom\"", file,
+                    "/hairline/control_points_mm");
 
     // Template parameters.
     double R = std::max(0.0, spec.frontotemporal_recession_mm);
@@ -319,11 +319,11 @@ HairlineCurve buildHairline(const PolarChart& chart, const Landmarks& landmarks,
         if (points.size() < 3)
             throw Error("a custom hairline needs at least 3 control points, found " +
                             std::to_string(points.size()),
-                        file, "/hairline/control_points");
+                        file, "/hairline/control_points_mm");
         std::vector<Control> custom;
         glm::dvec3 previous{0};
         for (size_t i = 0; i < points.size(); ++i) {
-            const std::string pointer = "/hairline/control_points/" + std::to_string(i);
+            const std::string pointer = "/hairline/control_points_mm/" + std::to_string(i);
             const double theta = chart.thetaOf(points[i]);
             const double phi = chart.phiOf(points[i]);
             const glm::dvec3 on_surface = chart.surfacePoint(theta, phi);

@@ -1,7 +1,12 @@
 #include "stipple/core/hash.h"
 
-#include <fstream>
-#include <sstream>
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 
@@ -23,20 +28,64 @@ std::string sha256Hex(std::string_view bytes) {
     return out;
 }
 
-std::string readFile(const std::filesystem::path& file) {
-    std::error_code ec;
-    if (!std::filesystem::exists(file, ec))
-        throw Error("file not found", file.string());
-    if (std::filesystem::is_directory(file, ec))
-        throw Error("is a directory, expected a file", file.string());
-    std::ifstream in(file, std::ios::binary);
-    if (!in) throw Error("cannot be opened for reading", file.string());
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    if (in.bad()) throw Error("read failed", file.string());
-    return ss.str();
+namespace {
+
+// stat() first, then open without blocking and fstat() the descriptor: a FIFO would block in
+// open() and a device (/dev/zero) never ends, so only a regular file is read, and the
+// descriptor is checked again because the path may change between the two calls.
+void requireRegular(const struct stat& st, const std::string& name) {
+    if (S_ISDIR(st.st_mode)) throw Error("is a directory, expected a file", name);
+    if (!S_ISREG(st.st_mode))
+        throw Error("is not a regular file (a device, FIFO or socket); expected a file", name);
 }
 
-std::string sha256File(const std::filesystem::path& file) { return sha256Hex(readFile(file)); }
+} // namespace
+
+std::string readFile(const std::filesystem::path& file, uint64_t max_bytes) {
+    const std::string name = file.string();
+    struct stat st {};
+    if (::stat(name.c_str(), &st) != 0) {
+        if (errno == ENOENT || errno == ENOTDIR) throw Error("file not found", name);
+        throw Error(std::string("cannot be opened for reading: ") + std::strerror(errno), name);
+    }
+    requireRegular(st, name);
+    const int fd = ::open(name.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        throw Error(std::string("cannot be opened for reading: ") + std::strerror(errno), name);
+    std::string out;
+    try {
+        if (::fstat(fd, &st) != 0)
+            throw Error(std::string("cannot be read: ") + std::strerror(errno), name);
+        requireRegular(st, name);
+        if (uint64_t(st.st_size) > max_bytes)
+            throw Error("is " + std::to_string(st.st_size) + " bytes; the limit is " +
+                            std::to_string(max_bytes) + " bytes",
+                        name);
+        // Read what is there, but never more than the limit even if the file grows meanwhile.
+        out.resize(size_t(st.st_size));
+        size_t have = 0;
+        for (;;) {
+            if (have == out.size()) {
+                if (out.size() >= max_bytes) break;
+                out.resize(size_t(std::min<uint64_t>(max_bytes, out.size() + 65536)));
+            }
+            const ssize_t n = ::read(fd, out.data() + have, out.size() - have);
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) throw Error(std::string("read failed: ") + std::strerror(errno), name);
+            if (n == 0) break;
+            have += size_t(n);
+        }
+        out.resize(have);
+    } catch (...) {
+        ::close(fd);
+        throw;
+    }
+    ::close(fd);
+    return out;
+}
+
+std::string sha256File(const std::filesystem::path& file) {
+    return sha256Hex(readFile(file));
+}
 
 } // namespace stipple

@@ -774,7 +774,142 @@ namespace {
 Problem headWarning(const HeadModel& head, const std::string& pointer, std::string message) {
     return {head.import.file.string(), pointer, std::move(message), true};
 }
+
+// The design field to blame for a head frame that does not hold together: the landmarks the
+// design set (those named), else the axes.
+std::string framePointer(const HeadModel& head, std::initializer_list<const char*> names) {
+    for (const char* name : names) {
+        const auto it = head.landmarks.source.find(name);
+        if (it != head.landmarks.source.end() && it->second == "design")
+            return std::string("/head/landmarks/") + name;
+    }
+    return "/head/up";
+}
+
+std::string axesText(const HeadModel& head) {
+    std::string text =
+        "up " + axisName(head.up) + ", forward " + axisName(head.forward) + " (" + head.axes_source;
+    if (head.axes_confidence > 0 &&
+        (head.detected_up != head.up || head.detected_forward != head.forward))
+        text += "; the mesh looks like up " + axisName(head.detected_up) + ", forward " +
+                axisName(head.detected_forward);
+    return text + ")";
+}
+
+// True when the ray from `from` straight up (+Y) crosses a triangle of `mesh`.
+bool rayUpHits(const Mesh& mesh, const glm::dvec3& from) {
+    for (const glm::uvec3& t : mesh.triangles) {
+        const glm::dvec3 a = mesh.positions[t.x], b = mesh.positions[t.y], c = mesh.positions[t.z];
+        // Barycentric coordinates of (from.x, from.z) in the triangle projected on XZ.
+        const double det = (b.x - a.x) * (c.z - a.z) - (c.x - a.x) * (b.z - a.z);
+        if (det == 0) continue;
+        const double u = ((from.x - a.x) * (c.z - a.z) - (c.x - a.x) * (from.z - a.z)) / det;
+        const double v = ((b.x - a.x) * (from.z - a.z) - (from.x - a.x) * (b.z - a.z)) / det;
+        if (u < 0 || v < 0 || u + v > 1) continue;
+        if (a.y + u * (b.y - a.y) + v * (c.y - a.y) > from.y) return true;
+    }
+    return false;
+}
+
+// What later stages rely on (ScalpRegion and PolarChart assert it): landmarks near the mesh,
+// in a head's order, and a crown above the chart centre. A flipped or mismatched axis pair,
+// or a landmark override in other coordinates than the rest, breaks one of them; each becomes
+// an error naming the field.
+void checkHeadFrame(const HeadModel& head, const std::string& file) {
+    const Box box = boundingBox(head.mesh);
+    const double reach = std::max(100.0, double(glm::length(box.max - box.min)));
+    for (const char* name : kLandmarkNames) {
+        const glm::dvec3 p = head.landmarks[name];
+        const glm::dvec3 nearest = glm::clamp(p, glm::dvec3(box.min), glm::dvec3(box.max));
+        const double distance = glm::length(p - nearest);
+        if (!(distance <= reach)) // NaN fails too
+            throw Error(fmt("is %.3g mm from the head mesh (the head frame); expected a point "
+                            "on or near the surface, in the mesh file's own coordinates and "
+                            "units",
+                            distance),
+                        file, std::string("/head/landmarks/") + name);
+    }
+    const Landmarks& lm = head.landmarks;
+    const double ear_y = 0.5 * (lm.ear_left.y + lm.ear_right.y);
+    if (!(lm.glabella.z - lm.occiput.z > 50))
+        throw Error(fmt("the glabella is not in front of the occiput (%.0f mm apart along "
+                        "forward, expected > 50) with ",
+                        lm.glabella.z - lm.occiput.z) +
+                        axesText(head) +
+                        ": check head.up/head.forward and the glabella/occiput landmarks",
+                    file, framePointer(head, {"glabella", "occiput"}));
+    if (!(lm.vertex.y - ear_y > 40))
+        throw Error(fmt("the vertex is not above the ears (%.0f mm, expected > 40) with ",
+                        lm.vertex.y - ear_y) +
+                        axesText(head) +
+                        ": check head.up/head.forward and the vertex/ear landmarks",
+                    file, framePointer(head, {"vertex", "ear_left", "ear_right"}));
+    if (!(lm.ear_left.x - lm.ear_right.x > 40))
+        throw Error(fmt("the left ear is not on the subject's left of the right ear (%.0f mm, "
+                        "expected > 40 along +X = up x forward) with ",
+                        lm.ear_left.x - lm.ear_right.x) +
+                        axesText(head) + ": check head.up/head.forward and the ear landmarks",
+                    file, framePointer(head, {"ear_left", "ear_right"}));
+    if (!rayUpHits(head.mesh, headChartCentre(lm)))
+        throw Error("the top of the head is open: straight up from between the ears there is no "
+                    "surface with " +
+                        axesText(head) +
+                        " (upside down, or landmarks in other coordinates than the mesh?); "
+                        "expected the crown above the ears: check head.up/head.forward and the "
+                        "landmarks",
+                    file, framePointer(head, {"ear_left", "ear_right", "glabella", "occiput"}));
+}
+
+// A head has a face and a neck or at least a jaw: it is longer than wide and taller than
+// long, and it is one connected surface of many triangles. The thresholds leave wide room for
+// real heads (the mannequin, the ICT face kit and the Demosthenes bust are 2.1-2.2 times as
+// tall as wide; a cranium cut at the ears is still 1.3 times as long as tall) and refuse a
+// sphere or a cube (1.0-1.04) and a triangle soup. docs/design-file.md (head.accept_non_head).
+constexpr double kMinHeadAspect = 1.15;
+constexpr size_t kMinHeadTriangles = 200;
+constexpr double kMinKeptFraction = 0.05;
+
+void checkLooksLikeAHead(const HeadModel& head, const HeadSpec& spec, const std::string& file) {
+    const std::string force = "; set head.accept_non_head to use it anyway";
+    const size_t kept = head.mesh.triangles.size();
+    if (kept < kMinHeadTriangles)
+        throw Error("is not a head: its largest connected surface has only " +
+                        std::to_string(kept) + " triangles (a head needs at least " +
+                        std::to_string(kMinHeadTriangles) + "; a triangle soup?)" + force,
+                    file, "/head/mesh");
+    const size_t dropped = head.import.nonfinite_triangles + head.import.degenerate_triangles;
+    // A host's arrays or a test may leave the source counts at 0: then there is no fraction.
+    const size_t usable =
+        head.import.source_triangles > dropped ? head.import.source_triangles - dropped : 0;
+    if (spec.keep.empty() && usable > 0 && double(kept) < kMinKeptFraction * double(usable))
+        throw Error(fmt("is not a head: its largest connected surface holds only %.1f%% of the "
+                        "usable triangles (expected at least %.0f%%: a triangle soup or a mesh "
+                        "in pieces?); name the parts in head.keep",
+                        100.0 * double(kept) / double(usable), 100 * kMinKeptFraction) +
+                        force,
+                    file, "/head/mesh");
+    const double lo = std::min({head.breadth_mm, head.length_mm, head.height_mm});
+    const double hi = std::max({head.breadth_mm, head.length_mm, head.height_mm});
+    if (!(hi > kMinHeadAspect * lo))
+        throw Error(fmt("is not a head: it is about as wide (%.0f mm) as long (%.0f mm) and ",
+                        head.breadth_mm, head.length_mm) +
+                        fmt("tall (%.0f mm), a sphere or a box; a head is at least %.2f times "
+                            "as tall or as long as it is wide",
+                            head.height_mm, kMinHeadAspect) +
+                        force,
+                    file, "/head/mesh");
+}
 } // namespace
+
+glm::dvec3 headChartCentre(const Landmarks& lm) {
+    // On the ear axis height, midway between the ears, 62% of the way from the glabella to the
+    // occiput (inside the cranium for any head). Behind the middle so the azimuths spread over
+    // the temples: seen from there the temporal peak lies at a larger azimuth than the
+    // frontotemporal corner above it, and the chart's one-line-per-azimuth can hold a peak that
+    // points forward.
+    return {0.5 * (lm.ear_left.x + lm.ear_right.x), 0.5 * (lm.ear_left.y + lm.ear_right.y),
+            lm.glabella.z - 0.62 * (lm.glabella.z - lm.occiput.z)};
+}
 
 HeadModel buildHeadModel(ImportedMesh imported, const HeadSpec& spec) {
     HeadModel head;
@@ -938,6 +1073,13 @@ HeadModel buildHeadModel(ImportedMesh imported, const HeadSpec& spec) {
                         fmt("the ear landmarks differ by %.0f mm in height/depth: check "
                             "them (head.landmarks.ear_left/ear_right)",
                             ear_asymmetry)));
+    checkHeadFrame(head, file);
+    if (spec.accept_non_head)
+        head.warnings.push_back(headWarning(head, "/head/accept_non_head",
+                                            "the head-shape checks are off: the mesh is used "
+                                            "whatever its shape"));
+    else
+        checkLooksLikeAHead(head, spec, file);
     return head;
 }
 

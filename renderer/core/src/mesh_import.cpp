@@ -22,15 +22,21 @@
 #include <numeric>
 #include <set>
 #include <sstream>
+#include <string_view>
 #include <unordered_map>
 
+#include <sys/stat.h>
+
+#include <assimp/DefaultIOSystem.h>
 #include <assimp/Importer.hpp>
 #include <assimp/material.h>
 #include <assimp/postprocess.h>
 #include <assimp/scene.h>
+#include <nlohmann/json.hpp>
 
 #include "stipple/core/error.h"
 #include "stipple/core/hash.h"
+#include "stipple/core/json_limits.h"
 
 namespace stipple {
 namespace {
@@ -91,7 +97,7 @@ void checkGlb(const std::string& bytes, const std::string& name) {
 
 // Binary STL: 80-byte header, uint32 facet count, 50 bytes per facet. A binary file may also
 // start with "solid", so the size formula decides, as in Assimp's own detection.
-void checkStl(const std::string& bytes, const std::string& name) {
+void checkStl(const std::string& bytes, const ImportOptions& options, const std::string& name) {
     const bool size_says_binary =
         bytes.size() >= 84 && 84 + 50 * uint64_t(readU32(bytes, 80)) == bytes.size();
     const bool ascii = bytes.compare(0, 5, "solid") == 0 && !size_says_binary;
@@ -110,6 +116,12 @@ void checkStl(const std::string& bytes, const std::string& name) {
     const uint64_t facets = readU32(bytes, 80);
     if (facets == 0)
         throw Error("is a binary STL file with zero facets; expected at least one triangle", name);
+    if (facets > options.max_triangles)
+        throw Error("is a binary STL file declaring " + withThousands(facets) +
+                        " facets, more than the limit of " + withThousands(options.max_triangles) +
+                        "; expected at most " + withThousands(options.max_triangles) +
+                        ": decimate the mesh first",
+                    name);
     if (84 + 50 * facets > bytes.size())
         throw Error("is a truncated binary STL file: its header declares " + withThousands(facets) +
                         " facets (" + withThousands(84 + 50 * facets) +
@@ -134,60 +146,284 @@ size_t findPlyEndHeader(const std::string& bytes, const std::string& name) {
     return line + 1;
 }
 
-// Binary PLY: the header lists every element's count and property types, so the smallest
-// possible body size is known. A header that promises more than the file holds is refused.
-void checkPly(const std::string& bytes, const std::string& name) {
+// PLY: the header lists every element's count and property types. Before Assimp sees the
+// file, the body is walked once without allocating: every declared element and list must fit
+// in the bytes (binary) or tokens (ASCII) that are there. So a 189-byte file claiming 10^9
+// vertices, or a list count of 0xFFFFFFFF, is refused instead of allocated.
+struct PlyProperty {
+    uint64_t size = 4;       // bytes of the scalar, or of a list's items
+    uint64_t count_size = 0; // bytes of a list's count; 0 for a scalar
+};
+struct PlyElement {
+    std::string name;
+    uint64_t count = 0;
+    std::vector<PlyProperty> properties;
+};
+
+uint64_t plyTypeSize(const std::string& t) {
+    if (t == "char" || t == "uchar" || t == "int8" || t == "uint8") return 1;
+    if (t == "short" || t == "ushort" || t == "int16" || t == "uint16") return 2;
+    if (t == "double" || t == "float64") return 8;
+    return 4; // int, uint, float and their sized aliases
+}
+
+uint64_t readUnsigned(const std::string& bytes, size_t offset, uint64_t size, bool big_endian) {
+    uint64_t v = 0;
+    for (uint64_t i = 0; i < size; ++i) {
+        const uint64_t byte = static_cast<unsigned char>(bytes[offset + i]);
+        v |= byte << (8 * (big_endian ? size - 1 - i : i));
+    }
+    return v; // a negative signed count reads as huge, and is refused as such
+}
+
+// The next whitespace-separated token of an ASCII PLY body, from `at`; empty at the end.
+std::string_view nextToken(const std::string& bytes, size_t& at) {
+    while (at < bytes.size() && std::isspace(static_cast<unsigned char>(bytes[at])))
+        ++at;
+    const size_t start = at;
+    while (at < bytes.size() && !std::isspace(static_cast<unsigned char>(bytes[at])))
+        ++at;
+    return std::string_view(bytes).substr(start, at - start);
+}
+
+[[noreturn]] void plyTooShort(const PlyElement& e, uint64_t instance, bool binary,
+                              const std::string& name) {
+    throw Error("is a truncated or corrupt " + std::string(binary ? "binary" : "ASCII") +
+                    " PLY file: its header declares " + withThousands(e.count) + " '" + e.name +
+                    "' elements but the data ends inside element " + withThousands(instance) +
+                    " (counting from 0); expected every declared element and list in the file",
+                name);
+}
+
+void walkPlyBody(const std::string& bytes, size_t body, const std::vector<PlyElement>& elements,
+                 const std::string& format, const std::string& name) {
+    const bool binary = format.rfind("binary", 0) == 0;
+    const bool big_endian = format == "binary_big_endian";
+    // The cheapest possible body first (a byte, or a token, per scalar and per empty list), so
+    // a huge count is refused without iterating over it.
+    uint64_t min_units = 0;
+    for (const PlyElement& e : elements) {
+        uint64_t per = 0;
+        for (const PlyProperty& p : e.properties)
+            per += binary ? (p.count_size ? p.count_size : p.size) : 1;
+        if (per > 0 && e.count > (UINT64_MAX - min_units) / per) plyTooShort(e, 0, binary, name);
+        min_units += e.count * per;
+    }
+    const uint64_t available = bytes.size() - body;
+    // An ASCII value takes at least two bytes: a digit and a separator (the last may lack it).
+    if (binary ? min_units > available : min_units > available / 2 + 1) {
+        for (const PlyElement& e : elements)
+            if (e.count > 0) plyTooShort(e, 0, binary, name);
+    }
+    size_t at = body;
+    for (const PlyElement& e : elements) {
+        if (e.properties.empty()) continue; // nothing to read, however many
+        for (uint64_t i = 0; i < e.count; ++i) {
+            for (const PlyProperty& p : e.properties) {
+                if (binary) {
+                    const uint64_t head = p.count_size ? p.count_size : p.size;
+                    if (bytes.size() - at < head) plyTooShort(e, i, binary, name);
+                    uint64_t items = 0;
+                    if (p.count_size) items = readUnsigned(bytes, at, p.count_size, big_endian);
+                    at += head;
+                    if (items > (bytes.size() - at) / p.size) plyTooShort(e, i, binary, name);
+                    at += items * p.size;
+                } else {
+                    const std::string_view token = nextToken(bytes, at);
+                    if (token.empty()) plyTooShort(e, i, binary, name);
+                    if (!p.count_size) continue;
+                    uint64_t items = 0;
+                    for (const char c : token) {
+                        if (c < '0' || c > '9' || items > (UINT64_MAX - 9) / 10) {
+                            items = UINT64_MAX; // "-1", "3.5", 10^30: not a count
+                            break;
+                        }
+                        items = items * 10 + uint64_t(c - '0');
+                    }
+                    if (items > (bytes.size() - at) / 2 + 1) plyTooShort(e, i, binary, name);
+                    for (uint64_t k = 0; k < items; ++k)
+                        if (nextToken(bytes, at).empty()) plyTooShort(e, i, binary, name);
+                }
+            }
+        }
+    }
+}
+
+void checkPly(const std::string& bytes, const ImportOptions& options, const std::string& name) {
     if (bytes.compare(0, 3, "ply") != 0)
         throw Error("is not a PLY file: it does not start with the 'ply' magic line; expected "
                     "an ASCII or binary PLY file",
                     name);
     const size_t end = findPlyEndHeader(bytes, name);
     std::istringstream header(bytes.substr(0, end));
-    std::string line;
-    bool binary = false;
-    uint64_t min_body = 0, count = 0, element_min = 0;
-    auto typeSize = [](const std::string& t) -> uint64_t {
-        if (t == "char" || t == "uchar" || t == "int8" || t == "uint8") return 1;
-        if (t == "short" || t == "ushort" || t == "int16" || t == "uint16") return 2;
-        if (t == "double" || t == "float64") return 8;
-        return 4; // int, uint, float and their sized aliases
-    };
+    std::string line, format = "ascii";
+    std::vector<PlyElement> elements;
     while (std::getline(header, line)) {
         std::istringstream words(line);
         std::string key;
         words >> key;
         if (key == "format") {
-            std::string kind;
-            words >> kind;
-            binary = kind.rfind("binary", 0) == 0;
+            words >> format;
         } else if (key == "element") {
-            min_body += count * element_min;
-            std::string element;
-            words >> element >> count;
-            element_min = 0;
-        } else if (key == "property") {
+            PlyElement e;
+            std::string count;
+            words >> e.name >> count;
+            // Digits only: "-1" would otherwise read as 2^64 - 1 and "1e9" as 1.
+            if (count.empty() || count.size() > 19 ||
+                count.find_first_not_of("0123456789") != std::string::npos)
+                throw Error("is not a valid PLY file: element '" + e.name.substr(0, 30) +
+                                "' has count '" + count.substr(0, 30) +
+                                "'; expected a whole number",
+                            name);
+            e.count = std::stoull(count);
+            elements.push_back(e);
+        } else if (key == "property" && !elements.empty()) {
             std::string type;
             words >> type;
-            // A list's smallest size is its count field (an empty list).
-            if (type == "list") words >> type;
-            element_min += typeSize(type);
+            PlyProperty p;
+            if (type == "list") {
+                std::string count_type;
+                words >> count_type >> type;
+                p.count_size = plyTypeSize(count_type);
+            }
+            p.size = plyTypeSize(type);
+            elements.back().properties.push_back(p);
         }
     }
-    min_body += count * element_min;
     const size_t body = bytes.find('\n', end);
-    const uint64_t available = body == std::string::npos ? 0 : bytes.size() - body - 1;
-    if (binary && min_body > available)
-        throw Error("is a truncated or corrupt binary PLY file: its header needs at least " +
-                        withThousands(min_body) + " bytes of data but the file has " +
-                        withThousands(available) + "; expected the whole file",
+    walkPlyBody(bytes, body == std::string::npos ? bytes.size() : body + 1, elements, format, name);
+    for (const PlyElement& e : elements) {
+        const bool vertex = e.name == "vertex";
+        const size_t limit = vertex ? options.max_vertices : options.max_triangles;
+        if ((vertex || e.name == "face") && e.count > limit)
+            throw Error("declares " + withThousands(e.count) + (vertex ? " vertices" : " faces") +
+                            ", more than the limit of " + withThousands(limit) +
+                            "; expected at most " + withThousands(limit) +
+                            ": decimate the mesh first",
+                        name);
+    }
+}
+
+// OBJ declares no counts, but its lines are cheap to count: more vertex or face lines than
+// the limits is refused before Assimp builds them.
+void checkObj(const std::string& bytes, const ImportOptions& options, const std::string& name) {
+    size_t vertices = 0, faces = 0;
+    for (size_t at = 0; at < bytes.size();) {
+        while (at < bytes.size() && (bytes[at] == ' ' || bytes[at] == '\t'))
+            ++at;
+        if (bytes.compare(at, 2, "v ") == 0 || bytes.compare(at, 2, "v\t") == 0) ++vertices;
+        if (bytes.compare(at, 2, "f ") == 0 || bytes.compare(at, 2, "f\t") == 0) ++faces;
+        const size_t next = bytes.find('\n', at);
+        at = next == std::string::npos ? bytes.size() : next + 1;
+    }
+    if (faces > options.max_triangles)
+        throw Error("has " + withThousands(faces) + " face lines: more than " +
+                        withThousands(options.max_triangles) +
+                        " triangles, the limit; expected at most " +
+                        withThousands(options.max_triangles) + ": decimate the mesh first",
+                    name);
+    if (vertices > options.max_vertices)
+        throw Error("has " + withThousands(vertices) + " vertex lines: more than " +
+                        withThousands(options.max_vertices) +
+                        " vertices, the limit; expected at most " +
+                        withThousands(options.max_vertices) + ": decimate the mesh first",
                     name);
 }
 
-void checkHeader(const std::string& bytes, const std::string& extension, const std::string& name) {
-    if (extension == ".glb") checkGlb(bytes, name);
-    if (extension == ".stl") checkStl(bytes, name);
-    if (extension == ".ply") checkPly(bytes, name);
+// glTF: Assimp walks the node tree recursively, so 20,000 nested nodes overflow its stack,
+// and a node listed as the child of two parents (or of itself) is expanded without end. The
+// JSON (the .gltf file, or a GLB's first chunk) is read here first, with its nesting limited,
+// and the node graph must be a forest no deeper than kMaxNodeDepth.
+constexpr size_t kMaxNodeDepth = 128;
+
+std::string gltfJson(const std::string& bytes, const std::string& extension) {
+    if (extension == ".gltf") return bytes;
+    // GLB: the first chunk after the 12-byte header is the JSON (type 'JSON'); checkGlb has
+    // already checked that the chunks fit.
+    if (bytes.size() < 20 || readU32(bytes, 16) != 0x4E4F534Au) return {};
+    return bytes.substr(20, readU32(bytes, 12));
 }
+
+void checkGltfNodes(const std::string& bytes, const std::string& extension,
+                    const std::string& name) {
+    const std::string text = gltfJson(bytes, extension);
+    size_t deep_at = 0;
+    if (jsonNestingDepth(text, kMaxJsonDepth, &deep_at) > kMaxJsonDepth)
+        throw Error("has JSON nested more than " + std::to_string(kMaxJsonDepth) +
+                        " levels deep (at byte " + std::to_string(deep_at) +
+                        " of its JSON); expected a glTF 2.0 document",
+                    name);
+    const nlohmann::json doc = nlohmann::json::parse(text, nullptr, false);
+    if (!doc.is_object()) return; // not JSON: Assimp says why
+    const auto nodes = doc.find("nodes");
+    if (nodes == doc.end() || !nodes->is_array()) return;
+    const size_t count = nodes->size();
+    std::vector<size_t> parent(count, SIZE_MAX);
+    std::vector<std::vector<size_t>> children(count);
+    for (size_t n = 0; n < count; ++n) {
+        const nlohmann::json& node = (*nodes)[n];
+        if (!node.is_object() || !node.contains("children") || !node["children"].is_array())
+            continue;
+        for (const nlohmann::json& c : node["children"]) {
+            // A bad index is Assimp's to report.
+            if (!c.is_number_unsigned() || c.get<uint64_t>() >= count) continue;
+            const size_t k = c.get<size_t>();
+            if (parent[k] != SIZE_MAX || k == n)
+                throw Error("is not a valid glTF scene: node " + std::to_string(k) +
+                                " has two parents or is its own child; expected the nodes to "
+                                "form a tree",
+                            name);
+            parent[k] = n;
+            children[n].push_back(k);
+        }
+    }
+    // Depth by a breadth-first walk from the roots; nodes never reached are on a cycle.
+    std::vector<size_t> depth(count, 0), queue;
+    for (size_t n = 0; n < count; ++n)
+        if (parent[n] == SIZE_MAX) queue.push_back(n);
+    for (size_t i = 0; i < queue.size(); ++i) {
+        const size_t n = queue[i];
+        depth[n] = parent[n] == SIZE_MAX ? 1 : depth[parent[n]] + 1;
+        if (depth[n] > kMaxNodeDepth)
+            throw Error("has nodes nested more than " + std::to_string(kMaxNodeDepth) +
+                            " levels deep (node " + std::to_string(n) +
+                            "); expected a scene at most " + std::to_string(kMaxNodeDepth) +
+                            " levels deep",
+                        name);
+        queue.insert(queue.end(), children[n].begin(), children[n].end());
+    }
+    if (queue.size() < count)
+        throw Error("is not a valid glTF scene: its nodes form a cycle; expected the nodes to "
+                    "form a tree",
+                    name);
+}
+
+void checkHeader(const std::string& bytes, const std::string& extension,
+                 const ImportOptions& options, const std::string& name) {
+    if (extension == ".glb") checkGlb(bytes, name);
+    if (extension == ".glb" || extension == ".gltf") checkGltfNodes(bytes, extension, name);
+    if (extension == ".stl") checkStl(bytes, options, name);
+    if (extension == ".ply") checkPly(bytes, options, name);
+    if (extension == ".obj") checkObj(bytes, options, name);
+}
+
+// Assimp opens more files than the one named (OBJ's .mtl, glTF's .bin): each must be a
+// regular file (a FIFO would hang, /dev/zero never ends) within the size limit.
+class RegularFileIOSystem : public Assimp::DefaultIOSystem {
+public:
+    explicit RegularFileIOSystem(uint64_t max_bytes) : m_max_bytes(max_bytes) {}
+    bool Exists(const char* file) const override {
+        struct stat st {};
+        return ::stat(file, &st) == 0 && S_ISREG(st.st_mode) && uint64_t(st.st_size) <= m_max_bytes;
+    }
+    Assimp::IOStream* Open(const char* file, const char* mode) override {
+        if (std::strchr(mode, 'w') || std::strchr(mode, 'a') || !Exists(file)) return nullptr;
+        return Assimp::DefaultIOSystem::Open(file, mode);
+    }
+
+private:
+    uint64_t m_max_bytes;
+};
 
 std::string formatId(const std::string& extension) {
     static const std::map<std::string, std::string> kIds = {{".obj", "obj"},  {".ply", "ply"},
@@ -367,12 +603,13 @@ ImportedMesh importMesh(const fs::path& file, const ImportOptions& options) {
         throw Error(std::string("file not found; ") + kExpectedFormats, name);
     if (fs::is_directory(file, ec))
         throw Error(std::string("is a directory; ") + kExpectedFormats, name);
-    const std::string bytes = readFile(file);
+    const std::string bytes = readFile(file, options.max_file_bytes);
     if (bytes.empty()) throw Error(std::string("is empty (0 bytes); ") + kExpectedFormats, name);
     const std::string extension = lower(file.extension().string());
-    checkHeader(bytes, extension, name);
+    checkHeader(bytes, extension, options, name);
 
     Assimp::Importer importer;
+    importer.SetIOHandler(new RegularFileIOSystem(options.max_file_bytes)); // Assimp owns it
     const aiScene* scene = nullptr;
     auto failure = [&](const std::string& what) {
         std::string reason = importer.GetErrorString();

@@ -99,13 +99,7 @@ ScalpRegion::ScalpRegion(const HeadModel& head, const HairlineSpec& spec, uint64
                     file, "/head/landmarks");
     if (head.mesh.triangles.empty())
         throw Error("the head mesh has no triangles", file, "/head/mesh");
-    // The chart centre: on the ear axis height, midway between the ears, 62% of the way from
-    // the glabella to the occiput (inside the cranium for any head). Behind the middle so the
-    // azimuths spread over the temples: seen from there the temporal peak lies at a larger
-    // azimuth than the frontotemporal corner above it, and the chart's one-line-per-azimuth
-    // can hold a peak that points forward.
-    const glm::dvec3 centre(0.5 * (lm.ear_left.x + lm.ear_right.x), ear_y,
-                            lm.glabella.z - 0.62 * length);
+    const glm::dvec3 centre = headChartCentre(lm);
     m_chart = PolarChart(head.mesh, centre);
     m_mask_centre = glm::dvec3(centre.x, ear_y, 0.5 * (lm.glabella.z + lm.occiput.z));
     m_ear[0] = lm.ear_left;

@@ -24,32 +24,24 @@ std::string acceptedLightings() {
     return accepted + ", custom";
 }
 
-// Stills at the design's supersampling, lowered to what the framebuffer can hold. An override
-// is taken as given, or refused when too large (the host asked for exactly that).
+// Stills at the design's supersampling, or the host's override, lowered with a warning to
+// the largest multiple the framebuffer can hold (docs/design-file.md, render.supersample).
 int stillSupersample(const RenderSpec& spec, const RenderOverrides& o, int width, int height,
                      std::vector<Problem>& warnings) {
-    if (o.supersample) {
-        if (*o.supersample < 1 || *o.supersample > 4)
-            throw Error("supersample " + std::to_string(*o.supersample) +
-                            " out of range; accepted 1..4",
-                        "", "supersample");
-        if (width * *o.supersample > kMaxFramebufferSide ||
-            height * *o.supersample > kMaxFramebufferSide)
-            throw Error("supersample " + std::to_string(*o.supersample) + " of " +
-                            std::to_string(width) + "x" + std::to_string(height) + " exceeds " +
-                            std::to_string(kMaxFramebufferSide) + " px on a side; lower it",
-                        "", "supersample");
-        return *o.supersample;
-    }
-    int k = spec.supersample;
+    if (o.supersample && (*o.supersample < 1 || *o.supersample > 4))
+        throw Error("supersample " + std::to_string(*o.supersample) +
+                        " out of range; accepted 1..4",
+                    "", "supersample");
+    const int wanted = o.supersample.value_or(spec.supersample);
+    int k = wanted;
     while (k > 1 && (width * k > kMaxFramebufferSide || height * k > kMaxFramebufferSide))
         --k;
-    if (k != spec.supersample)
-        warnings.push_back(Problem{"", "/render/supersample",
-                                   std::to_string(spec.supersample) + "x of " +
+    if (k != wanted)
+        warnings.push_back(Problem{"", o.supersample ? "supersample" : "/render/supersample",
+                                   "supersample " + std::to_string(wanted) + " of " +
                                        std::to_string(width) + "x" + std::to_string(height) +
                                        " exceeds " + std::to_string(kMaxFramebufferSide) +
-                                       " px; stills use " + std::to_string(k) + "x",
+                                       " px on a side; stills use " + std::to_string(k) + "x",
                                    true});
     return k;
 }

@@ -44,6 +44,9 @@ struct HeadSpec {
     // Landmark overrides in the mesh file's own coordinates and units (what a user reads off
     // a vertex in a 3D tool). Keys are from kLandmarkNames.
     std::map<std::string, glm::dvec3> landmarks;
+    // Skip the head-shape checks (buildHeadModel refuses a sphere, a box or a triangle soup
+    // otherwise); the head-frame checks still apply.
+    bool accept_non_head = false;
 };
 
 enum class HairlineTemplate { Natural, Defined, Soft, Receded, WidowsPeak, Custom };

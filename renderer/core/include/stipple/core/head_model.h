@@ -45,9 +45,9 @@ struct HeadModel {
     std::string axes_source = "default"; // "design" | "default" | "detected"
     glm::dmat4 file_to_head{1};          // maps file coordinates to the head frame (mm)
     Landmarks landmarks;
-    double breadth_mm = 0; // max left-right width of the cranium
-    double length_mm = 0;  // glabella to occiput
-    double height_mm = 0;  // vertex to the lowest point of the mesh
+    double breadth_mm = 0;         // max left-right width of the cranium
+    double length_mm = 0;          // glabella to occiput
+    double height_mm = 0;          // vertex to the lowest point of the mesh
     std::vector<Problem> warnings; // findings about units, axes and landmarks (/head/...)
     // The oriented axes' detection (scale-free, from the neck opening and the nose), reported
     // whatever axes were used: "+Y"/"+Z" style names, confidence 0..1 (0: nothing detected).
@@ -67,8 +67,19 @@ glm::dmat3 headAxesRotation(Axis up, Axis forward);
 // Builds the head model from an imported mesh and the design's head section: applies units
 // (given or inferred) and axes, places the origin, estimates landmarks (design overrides win)
 // and measures the head. Throws stipple::Error when the mesh is too small or too large to be
-// a head at any plausible unit, or cannot be oriented.
+// a head at any plausible unit, or cannot be oriented; when the head frame does not hold
+// together (a landmark far from the mesh, glabella not in front of the occiput, vertex not
+// above the ears, left ear not at +X, no surface straight above the chart centre), naming
+// /head/landmarks/<name> when a design landmark is to blame, else /head/up; and, unless
+// spec.accept_non_head, when the mesh is not head-shaped (fewer than 200 triangles on the
+// kept surface, under 5% of the usable triangles kept, or breadth, length and height within
+// 15% of each other: a soup, a sphere, a box), naming /head/mesh.
 HeadModel buildHeadModel(ImportedMesh imported, const HeadSpec& spec);
+
+// The point inside the cranium from which the scalp chart is cast (scalp_region.h), in the
+// head frame: between the ears, 62% of the way from the glabella to the occiput.
+// buildHeadModel() checks that the surface lies straight above it.
+glm::dvec3 headChartCentre(const Landmarks& lm);
 
 // importMesh(spec.mesh, {spec.keep}) followed by buildHeadModel().
 HeadModel loadHeadModel(const HeadSpec& spec);

@@ -20,6 +20,7 @@
 // is an import warning and leaves the mesh without albedo. Images embedded in the file (GLB)
 // are not extracted yet (a warning says so).
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -33,8 +34,15 @@ struct ImportOptions {
     // patch (see above). Every name must match something in the file, else importMesh
     // throws listing the available names.
     std::vector<std::string> keep;
-    // More triangles than this is refused with an error naming the limit.
+    // The import memory budget (docs/input-limits.md): each limit is checked before anything
+    // of that size is allocated, and refused with an error naming the limit.
+    // More triangles than this (declared in a PLY/STL header, face lines of an OBJ, or after
+    // triangulation) is refused.
     size_t max_triangles = 2'000'000;
+    // More vertices than this (declared in a PLY header, vertex lines of an OBJ) is refused.
+    size_t max_vertices = 3'000'000;
+    // Larger files (the mesh, and every file Assimp opens beside it: .mtl, .bin) are refused.
+    uint64_t max_file_bytes = uint64_t(512) << 20;
 };
 
 // What import removed, and why: what = the part names ("M_Teeth", "eyeball_L/eye",
