@@ -151,8 +151,8 @@ TEST(FuzzRegression, MaskChunksMustFitTheFileAndMatchTheirCrc) {
 }
 
 // Assimp 5.2's ASCII PLY reader loops forever when 'end_header' runs on into other characters
-// ("end_header(", fuzz_mesh). importMesh refuses such a header at once; white space after the
-// keyword is fine and the tetrahedron imports (4 triangles).
+// ("end_header(", and "end_header" + vertical tab: fuzz_mesh). importMesh refuses such a header at
+// once; white space after the keyword is fine and the tetrahedron imports (4 triangles).
 TEST(FuzzRegression, PlyEndHeaderRunningOnIsRefusedNotAHang) {
     const fs::path dir = test::outputDir("fuzz_ply_end_header");
     const std::string head = "ply\nformat ascii 1.0\nelement vertex 4\nproperty float x\n"
@@ -160,15 +160,18 @@ TEST(FuzzRegression, PlyEndHeaderRunningOnIsRefusedNotAHang) {
                              "property list uchar int vertex_indices\n";
     const std::string body = "0 0 0\n1 0 0\n0 1 0\n0 0 1\n3 0 2 1\n3 0 1 3\n3 0 3 2\n3 1 2 3\n";
     writeFileAtomic(dir / "runon.ply", head + "end_header(\n" + body, Overwrite::Yes);
+    writeFileAtomic(dir / "vtab.ply", head + "end_header\v" + body, Overwrite::Yes);
     writeFileAtomic(dir / "spaces.ply", head + "end_header \t \n" + body, Overwrite::Yes);
     const auto start = std::chrono::steady_clock::now();
-    try {
-        importMesh(dir / "runon.ply");
-        ADD_FAILURE() << "expected stipple::Error";
-    } catch (const Error& e) {
-        EXPECT_NE(std::string(e.what()).find("'end_header' keyword runs on"), std::string::npos)
-            << e.what();
-        EXPECT_NE(std::string(e.what()).find("runon.ply"), std::string::npos) << e.what();
+    for (const char* name : {"runon.ply", "vtab.ply"}) {
+        try {
+            importMesh(dir / name);
+            ADD_FAILURE() << name << ": expected stipple::Error";
+        } catch (const Error& e) {
+            EXPECT_NE(std::string(e.what()).find("'end_header' keyword runs on"), std::string::npos)
+                << e.what();
+            EXPECT_NE(std::string(e.what()).find(name), std::string::npos) << e.what();
+        }
     }
     // Generous: the refusal reads a 200-byte header; the hang never returned.
     EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));

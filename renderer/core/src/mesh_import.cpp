@@ -131,7 +131,8 @@ void checkStl(const std::string& bytes, const ImportOptions& options, const std:
 }
 
 // Where the PLY header's 'end_header' line starts. The keyword must begin a line and be followed
-// by white space (or end the file): Assimp 5.2 loops forever on "end_header(" (fuzz_mesh).
+// by a space, tab or line end (or end the file): Assimp 5.2 loops forever on "end_header(" and
+// "end_header\v" (fuzz_mesh).
 size_t findPlyEndHeader(const std::string& bytes, const std::string& name) {
     const size_t line = bytes.find("\nend_header");
     if (line == std::string::npos)
@@ -139,7 +140,8 @@ size_t findPlyEndHeader(const std::string& bytes, const std::string& name) {
                     "ending with 'end_header'",
                     name);
     const size_t after = line + 1 + std::strlen("end_header");
-    if (after < bytes.size() && !std::isspace(static_cast<unsigned char>(bytes[after])))
+    // Only what Assimp's own tokenizer takes as a separator ("end_header\v" hangs it too).
+    if (after < bytes.size() && std::string_view(" \t\r\n").find(bytes[after]) == std::string::npos)
         throw Error("is not a valid PLY file: its 'end_header' keyword runs on into other "
                     "characters; expected 'end_header' alone on its line",
                     name);
