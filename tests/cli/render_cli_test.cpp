@@ -87,6 +87,43 @@ TEST(RenderCli, BadInputsExit2WithClearMessages) {
     EXPECT_NE(r.out.find("--layer-size: layer size 1000"), std::string::npos) << r.out;
 }
 
+TEST(RenderCli, RefusesWhatValidateRefuses) {
+    // Issue 13: `render` accepts nothing that `validate` rejects. The bad designs of
+    // input_limits_cli_test.cpp, each refused before any GL work with the same message.
+    const auto dir = stipple::test::outputDir("render_cli_refuses");
+    const std::string design = ictDesign(dir);
+    if (design.empty()) GTEST_SKIP() << "shared heads missing";
+    nlohmann::json base = nlohmann::json::parse(stipple::test::readText(design));
+    const std::vector<std::pair<nlohmann::json, std::string>> cases = {
+        {{{"scars", {{{"type", "strip"}, {"points_mm", {{0, 20, -90}, {0, 20, -90}}}}}}},
+         "/scars/0/points_mm: the strip is 0 mm long"},
+        {{{"head", {{"landmarks", {{"glabella", {0, 1e30, 0}}}}}}},
+         "/head/landmarks/glabella: [0,1e+30,0] is out of reach"},
+        // Upside down: on this head the cranium measure already fails (an error at /head/...).
+        {{{"head", {{"up", "-Y"}, {"forward", "-Z"}}}}, "/head/"},
+    };
+    for (const auto& [edit, message] : cases) {
+        nlohmann::json bad = base;
+        if (edit.contains("head"))
+            bad["head"].update(edit["head"]);
+        else
+            bad.update(edit);
+        const std::string file = (dir / "bad.json").string();
+        std::ofstream(file) << bad.dump();
+        for (const char* command : {"validate '", "render '"}) {
+            const RunResult r =
+                run(command + file + "'" +
+                    (command[0] == 'r' ? " -o '" + (dir / "out").string() + "' --view front" : ""));
+            if (command[0] == 'v' && message == "/head/") {
+                EXPECT_EQ(r.exit_code, 0) << r.out; // needs the mesh: only loading finds it
+                continue;
+            }
+            EXPECT_EQ(r.exit_code, 2) << command << r.out;
+            EXPECT_NE(r.out.find(message), std::string::npos) << command << r.out;
+        }
+    }
+}
+
 TEST(RenderCli, MissingEglDriverExits1WithAHint) {
     const auto dir = stipple::test::outputDir("render_cli_noegl");
     const std::string design = ictDesign(dir);

@@ -1073,13 +1073,14 @@ HeadModel buildHeadModel(ImportedMesh imported, const HeadSpec& spec) {
                         fmt("the ear landmarks differ by %.0f mm in height/depth: check "
                             "them (head.landmarks.ear_left/ear_right)",
                             ear_asymmetry)));
-    checkHeadFrame(head, file);
+    // The shape first: for a soup or a sphere, "not a head" is the answer, not its axes.
     if (spec.accept_non_head)
         head.warnings.push_back(headWarning(head, "/head/accept_non_head",
                                             "the head-shape checks are off: the mesh is used "
                                             "whatever its shape"));
     else
         checkLooksLikeAHead(head, spec, file);
+    checkHeadFrame(head, file);
     return head;
 }
 

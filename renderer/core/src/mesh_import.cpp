@@ -9,10 +9,11 @@
 // smaller pieces.
 //
 // Assimp is wrapped at this edge: it returns null with a reason string, which becomes a
-// stipple::Error naming the file. A few cheap header checks (GLB, binary STL, binary PLY)
-// run before Assimp so a truncated file gets a precise message instead of a parser's guess,
-// and a header that claims a billion vertices is not handed to a parser that would try to
-// allocate them.
+// stipple::Error naming the file. Cheap checks run before Assimp (GLB chunks, STL facet
+// count, a walk over a PLY body against its header, OBJ line counts, glTF node depth), so a
+// truncated file gets a precise message instead of a parser's guess, and a header that claims
+// a billion vertices is not handed to a parser that would try to allocate them; Assimp reads
+// through an IO system that opens regular files only (docs/input-limits.md).
 
 #include <algorithm>
 #include <cctype>

@@ -79,8 +79,12 @@ struct ImportedMesh {
 };
 
 // Loads `file`. Throws stipple::Error naming the file and saying what was expected for: a
-// missing file, a directory, an empty or unreadable file, a truncated GLB/STL/binary PLY, a
-// format Assimp cannot parse (with Assimp's reason), an empty scene, a mesh with no usable
+// missing file, a directory, a file that is not a regular file (FIFO, device, socket), an
+// empty or unreadable file, one over options.max_file_bytes, a truncated GLB/STL/PLY (ASCII
+// or binary: every declared element and list must be in the file), declared or counted
+// vertices/triangles over the options' limits (checked before Assimp allocates them), glTF
+// JSON nested over 64 levels or nodes that are not a forest at most 128 deep, a format
+// Assimp cannot parse (with Assimp's reason), an empty scene, a mesh with no usable
 // triangles, more than options.max_triangles triangles, a keep name that matches nothing
 // (pointer /head/keep). Dropped non-finite and degenerate triangles are counted and warned
 // about, not errors. The returned mesh always has normals and a weld; uvs when the file had
