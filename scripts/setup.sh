@@ -6,6 +6,7 @@ set -euo pipefail
 
 PACKAGES=(
     build-essential cmake ninja-build ccache pkg-config clang-format
+    clang libclang-rt-14-dev
     libassimp-dev libglm-dev libstb-dev nlohmann-json3-dev libcli11-dev libssl-dev libpng-dev
     libgtest-dev libbenchmark-dev
     libopenscenegraph-dev libegl-dev libgl-dev libgl1-mesa-dri libegl-mesa0

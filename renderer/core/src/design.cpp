@@ -8,6 +8,7 @@
 // produce a plausible but wrong simulation, which is worse than no simulation.
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -19,6 +20,7 @@
 
 #include <nlohmann/json.hpp>
 #include <stb_image.h>
+#include <zlib.h>
 
 #include "stipple/core/hash.h"
 #include "stipple/core/json_limits.h"
@@ -940,6 +942,52 @@ void readZones(Reader& r, const json& j, Design& d) {
     }
 }
 
+// The largest density mask, pixels per side: the largest /render/layer_size. The sampler reads
+// the mask at dot positions, so a finer mask adds nothing but memory.
+constexpr int kMaxMaskSide = 8192;
+
+uint32_t bigEndian32(const std::string& bytes, size_t at) {
+    uint32_t v = 0;
+    for (size_t k = 0; k < 4; ++k)
+        v = (v << 8) | uint8_t(bytes[at + k]);
+    return v;
+}
+
+// What is wrong with the chunk structure of PNG `bytes` (signature already checked), or "":
+// every chunk up to IEND must fit in the file and match its CRC-32. stb_image checks neither:
+// it reserves whatever a chunk claims (a 133-byte mask claimed a 2 GB IDAT; fuzz_png_mask) and
+// would decode a corrupted mask to wrong pixels.
+std::string pngChunkProblem(const std::string& bytes) {
+    size_t at = 8;
+    while (bytes.size() - at >= 12) {
+        const uint32_t length = bigEndian32(bytes, at);
+        std::string type = bytes.substr(at + 4, 4);
+        for (char& ch : type)
+            if (!std::isalpha(static_cast<unsigned char>(ch))) ch = '?';
+        const size_t left = bytes.size() - at - 12;
+        if (length > left)
+            return "chunk '" + type + "' at byte " + std::to_string(at) + " claims " +
+                   std::to_string(length) + " bytes; " + std::to_string(left) + " are left";
+        const auto* data = reinterpret_cast<const Bytef*>(bytes.data() + at + 4);
+        if (crc32(crc32(0L, Z_NULL, 0), data, uInt(length) + 4) !=
+            bigEndian32(bytes, at + 8 + length))
+            return "chunk '" + type + "' at byte " + std::to_string(at) + " fails its CRC check";
+        if (type == "IEND") return "";
+        at += 12 + size_t(length);
+    }
+    return "the file ends before its IEND chunk";
+}
+
+// True when the PNG header in `bytes` (at most 2 GB) claims more than kMaxMaskSide pixels on a
+// side, read before anything is decoded: a 100-byte file may claim 30000 x 30000 pixels, for
+// which stb would reserve a gigabyte. Sets `width` x `height` to the claimed size.
+bool maskTooLarge(const std::string& bytes, int& width, int& height) {
+    int channels = 0;
+    return stbi_info_from_memory(reinterpret_cast<const stbi_uc*>(bytes.data()), int(bytes.size()),
+                                 &width, &height, &channels) &&
+           (width > kMaxMaskSide || height > kMaxMaskSide);
+}
+
 // The first channel of PNG `bytes` (grey, or red of a colour image), or null with the
 // decoder's `reason`.
 std::shared_ptr<const Image8> decodeMaskPixels(const std::string& bytes, std::string& reason) {
@@ -1007,8 +1055,17 @@ void readDensityMask(Reader& r, const json& j, Design& d) {
         r.error(at + "/image", quote(image) + " is not a PNG file; expected a grey PNG image");
         return;
     }
-    std::string reason;
-    spec.pixels = decodeMaskPixels(bytes, reason);
+    std::string reason = pngChunkProblem(bytes);
+    int width = 0, height = 0;
+    if (reason.empty() && bytes.size() <= size_t(std::numeric_limits<int>::max()) &&
+        maskTooLarge(bytes, width, height)) {
+        r.error(at + "/image", quote(image) + " is " + std::to_string(width) + " x " +
+                                   std::to_string(height) + " pixels; accepted: at most " +
+                                   std::to_string(kMaxMaskSide) +
+                                   " per side (the largest /render/layer_size)");
+        return;
+    }
+    if (reason.empty()) spec.pixels = decodeMaskPixels(bytes, reason);
     if (!spec.pixels) {
         r.error(at + "/image", quote(image) + " cannot be decoded (" + reason +
                                    ", e.g. a truncated or corrupt file); expected a readable "

@@ -174,7 +174,6 @@ class BallCache {
 public:
     static constexpr int kCapacity = 16;
     static constexpr int8_t kOutside = -1;
-    static constexpr size_t kZones = size_t(ZoneId::Count);
 
     // need_mm[z]: the room a ball of zone z must leave around a candidate to spare its
     // classification (its inset probes' radius); balls of `skip_zone` never certify one.

@@ -1019,7 +1019,8 @@ HeadModel buildHeadModel(ImportedMesh imported, const HeadSpec& spec) {
         head.landmarks.source[name] = "estimated";
     for (const auto& [name, p] : spec.landmarks) {
         if (std::find_if(kLandmarkNames.begin(), kLandmarkNames.end(),
-                         [&](const char* n) { return name == n; }) == kLandmarkNames.end())
+                         [&landmark = name](const char* n) { return landmark == n; }) ==
+            kLandmarkNames.end())
             throw Error("unknown landmark '" + name +
                             "'; accepted: vertex, glabella, nose_tip, ear_left, ear_right, "
                             "occiput",

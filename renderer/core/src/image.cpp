@@ -6,8 +6,6 @@
 
 #include <png.h>
 
-#define STB_IMAGE_IMPLEMENTATION
-#define STBI_FAILURE_USERMSG
 #include <stb_image.h>
 
 #include "stipple/core/error.h"

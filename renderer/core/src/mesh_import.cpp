@@ -16,6 +16,7 @@
 // through an IO system that opens regular files only (docs/input-limits.md).
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstring>
 #include <map>
@@ -130,6 +131,24 @@ void checkStl(const std::string& bytes, const ImportOptions& options, const std:
                     name);
 }
 
+// Where the PLY header's 'end_header' line starts. The keyword must begin a line and be followed
+// by a space, tab or line end (or end the file): Assimp 5.2 loops forever on "end_header(" and
+// "end_header\v" (fuzz_mesh).
+size_t findPlyEndHeader(const std::string& bytes, const std::string& name) {
+    const size_t line = bytes.find("\nend_header");
+    if (line == std::string::npos)
+        throw Error("is not a valid PLY file: no 'end_header' line; expected a PLY header "
+                    "ending with 'end_header'",
+                    name);
+    const size_t after = line + 1 + std::strlen("end_header");
+    // Only what Assimp's own tokenizer takes as a separator ("end_header\v" hangs it too).
+    if (after < bytes.size() && std::string_view(" \t\r\n").find(bytes[after]) == std::string::npos)
+        throw Error("is not a valid PLY file: its 'end_header' keyword runs on into other "
+                    "characters; expected 'end_header' alone on its line",
+                    name);
+    return line + 1;
+}
+
 // PLY: the header lists every element's count and property types. Before Assimp sees the
 // file, the body is walked once without allocating: every declared element and list must fit
 // in the bytes (binary) or tokens (ASCII) that are there. So a 189-byte file claiming 10^9
@@ -238,11 +257,7 @@ void checkPly(const std::string& bytes, const ImportOptions& options, const std:
         throw Error("is not a PLY file: it does not start with the 'ply' magic line; expected "
                     "an ASCII or binary PLY file",
                     name);
-    const size_t end = bytes.find("end_header");
-    if (end == std::string::npos)
-        throw Error("is not a valid PLY file: no 'end_header' line; expected a PLY header "
-                    "ending with 'end_header'",
-                    name);
+    const size_t end = findPlyEndHeader(bytes, name);
     std::istringstream header(bytes.substr(0, end));
     std::string line, format = "ascii";
     std::vector<PlyElement> elements;
