@@ -785,7 +785,8 @@ std::vector<glm::vec2> discUvs(const RawMesh& m, std::vector<uint32_t>& origin,
                 for (int k = 0; k < 3; ++k)
                     if (tri[k] == v &&
                         (tri[(k + 1) % 3] == from ||
-                         (copy_of[from] != UINT32_MAX && tri[(k + 1) % 3] == copy_of[from]))) {
+                         (from < nv && copy_of[from] != UINT32_MAX &&
+                          tri[(k + 1) % 3] == copy_of[from]))) {
                         found = t;
                         next = tri[(k + 2) % 3];
                     }
