@@ -228,22 +228,18 @@ bool ViewerApp::setField(const std::string& pointer, const nlohmann::json& value
 
 void ViewerApp::undo() {
     if (!m_history.canUndo()) return;
-    const Design current = design();
-    const Design previous = m_history.undo(current);
-    const SessionChange change = m_session->apply(previous);
-    if (change.head) {
-        m_session->loadHead();
-        rebuildScene();
-    } else {
-        refreshLayers();
-    }
-    m_merge_key.clear();
+    showFromHistory(m_history.undo(design()));
 }
 
 void ViewerApp::redo() {
     if (!m_history.canRedo()) return;
-    const Design next = m_history.redo(design());
-    const SessionChange change = m_session->apply(next);
+    showFromHistory(m_history.redo(design()));
+}
+
+// Applies a design taken from the undo history: a new head rebuilds the scene, anything else
+// refreshes the layers; the next slider drag starts a new history entry.
+void ViewerApp::showFromHistory(const Design& design) {
+    const SessionChange change = m_session->apply(design);
     if (change.head) {
         m_session->loadHead();
         rebuildScene();

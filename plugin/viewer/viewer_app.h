@@ -142,6 +142,7 @@ public:
     double lastFrameMs() const { return m_last_frame_ms; }
 
 private:
+    void showFromHistory(const Design& design);
     void buildWindow();
     void rebuildScene();
     bool refreshLayers();
