@@ -97,16 +97,27 @@ int main(int argc, char** argv) {
         Session session(da);
         session.setHead(head);
         session.layers(); // warm
-        std::vector<double> inc, full, splat;
+        std::vector<double> inc, full, splat, t_region, t_chart, t_dots;
         size_t tiles = 0, bakes = session.runs().layers;
         for (int r = 0; r < repeats; ++r) {
             const Design& next = (r % 2 == 0) ? db : da;
             auto t0 = Clock::now();
             session.apply(next);
-            if (e.live)
+            if (e.live) {
                 session.liveLayers();
-            else
+            } else {
+                // The stages in order, so the breakdown adds up to the edit's cost.
+                auto ts = Clock::now();
+                session.region();
+                t_region.push_back(msSince(ts));
+                ts = Clock::now();
+                session.chart();
+                t_chart.push_back(msSince(ts));
+                ts = Clock::now();
+                session.follicles();
+                t_dots.push_back(msSince(ts));
                 session.layers();
+            }
             inc.push_back(msSince(t0));
             if (!e.live && session.runs().layers != bakes) {
                 bakes = session.runs().layers;
@@ -122,9 +133,12 @@ int main(int argc, char** argv) {
         const double mi = median(inc), mf = median(full);
         std::printf("%-34s %9.1f ms %9.1f ms %7.1fx  %s\n", e.name, mi, mf, mf / std::max(mi, 1e-3),
                     e.target);
-        if (!splat.empty())
+        if (!splat.empty()) {
+            std::printf("%-34s %9.1f ms region, %.1f ms chart, %.1f ms dots\n", "",
+                        median(t_region), median(t_chart), median(t_dots));
             std::printf("%-34s %9.1f ms of it in the pigment splat, %zu of %d tiles\n", "",
                         median(splat), tiles, splatTileCount(4096));
+        }
     }
     return 0;
 }

@@ -173,6 +173,32 @@ TEST(Hairline, IrregularityHasTheGivenAmplitude) {
     EXPECT_LE(max_dev, 2.1);
 }
 
+TEST(Hairline, AFrontEditLeavesTheBackOfTheLineInPlace) {
+    // The irregularity is a noise of each line point, not of the loop's length: moving the
+    // front line leaves every point behind the ears where it was, bit for bit (the Session
+    // keeps the dots of the zones there), while the front moves by the edit.
+    HairlineSpec a;
+    a.irregularity_amplitude_mm = 2;
+    HairlineSpec b = a;
+    b.frontal_height_mm = a.frontal_height_mm + 4;
+    const HairlineCurve la = lineFor(a), lb = lineFor(b);
+    const PolarChart& chart = chartOf();
+    auto back = [&](const HairlineCurve& c) {
+        std::vector<glm::dvec3> out;
+        for (const glm::dvec3& p : c.loop_mm)
+            if (std::abs(chart.thetaOf(p)) > 130 * kDeg) out.push_back(p);
+        return out;
+    };
+    const std::vector<glm::dvec3> back_a = back(la), back_b = back(lb);
+    ASSERT_GT(back_a.size(), 50u);
+    EXPECT_EQ(back_a, back_b);
+    double front_moved = 0;
+    for (const glm::dvec3& p : lb.loop_mm)
+        if (std::abs(chart.thetaOf(p)) < 10 * kDeg)
+            front_moved = std::max(front_moved, distanceToLoop(p, la.loop_mm));
+    EXPECT_GT(front_moved, 2.0);
+}
+
 TEST(Hairline, LineKeepsClearOfTheEars) {
     HairlineSpec s = plain();
     s.ear_clearance_mm = 15;

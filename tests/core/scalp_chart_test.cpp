@@ -192,7 +192,8 @@ TEST(ScalpChartHairline, RegionIsTheScalpAboveTheHairlinePlusTheMargin) {
     EXPECT_EQ(far_inside, 0u);
     EXPECT_GT(inside, 0u);
     EXPECT_EQ(chart.flipped_triangles, 0u);
-    // The region fills the chart: its UV box spans [0.01, 0.99] along its longer side.
+    // The region fills the chart but for the fit's rounding: the box [0.01, 0.99] spans a
+    // whole number of 1/32 LAEA units, less than one more than the region's own extent.
     glm::vec2 lo(1), hi(0);
     for (size_t t = 0; t < m.triangleCount(); ++t)
         if (chart.inside[t])
@@ -200,7 +201,11 @@ TEST(ScalpChartHairline, RegionIsTheScalpAboveTheHairlinePlusTheMargin) {
                 lo = glm::min(lo, chart.uvs[m.triangles[t][k]]);
                 hi = glm::max(hi, chart.uvs[m.triangles[t][k]]);
             }
-    EXPECT_NEAR(std::max(hi.x - lo.x, hi.y - lo.y), 0.98f, 1e-4f);
+    const double fit_laea = 0.98 / chart.uv_scale;
+    EXPECT_NEAR(fit_laea * 32, std::round(fit_laea * 32), 1e-6);
+    const double span = std::max(hi.x - lo.x, hi.y - lo.y);
+    EXPECT_LE(span, 0.98 + 1e-4);
+    EXPECT_GT(span, 0.98 - chart.uv_scale / 32 - 1e-4);
     EXPECT_GE(std::min(lo.x, lo.y), 0.0099f);
     EXPECT_LE(std::max(hi.x, hi.y), 0.9901f);
 }

@@ -352,6 +352,60 @@ TEST_F(SessionMannequin, HairlineEditRebuildsTheRegionAndChart) {
     EXPECT_EQ(session->runs().chart, runs_before.chart + 1);
 }
 
+TEST_F(SessionMannequin, HairlineEditKeepsTheChartAndTheZonesItDoesNotReach) {
+    // A front-height edit moves only the front of the line: the chart keeps every UV (its fit
+    // is stable, scalp_chart.h), the zones the new line does not reach keep their dots (at
+    // least the back and the crown), the pigment is re-splatted only where dots changed, and
+    // everything equals a fresh session of the edited design, byte for byte. Then a nape edit
+    // (the back of the line) and a seed edit (every border moves) in the same session.
+    const std::string name = "fut_scar_camouflage.json";
+    auto session = warmSession(name);
+    const LayerStack& warm = session->layers();
+    const std::vector<glm::vec2> uvs = warm.chart.uvs;
+    Json j = Json::parse(readText(example(name)));
+    struct Step {
+        const char* pointer;
+        Json value;
+        bool uvs_kept;
+    };
+    const std::vector<Step> steps = {
+        {"/hairline/frontal_height_mm", 86, true},
+        {"/hairline/frontal_height_mm", 80, true},
+        {"/hairline/nape_height_mm", -45, false},
+        {"/seed", 99, false},
+    };
+    for (const Step& step : steps) {
+        SCOPED_TRACE(step.pointer);
+        j[Json::json_pointer(step.pointer)] = step.value;
+        const Design next = parseDesign(j.dump(), example(name));
+        const StageRuns before = session->runs();
+        session->apply(next);
+        const LayerStack& after = session->layers();
+        Session fresh(next);
+        fresh.setHead(s_head);
+        fresh.setLayerSize(1024);
+        const FollicleSet& want = fresh.follicles();
+        const FollicleSet& got = session->follicles();
+        ASSERT_EQ(got.dots.size(), want.dots.size());
+        for (size_t i = 0; i < got.dots.size(); ++i) {
+            ASSERT_EQ(got.dots[i].id, want.dots[i].id) << i;
+            ASSERT_EQ(got.dots[i].position_mm, want.dots[i].position_mm) << i;
+            ASSERT_EQ(got.dots[i].diameter_mm, want.dots[i].diameter_mm) << i;
+            ASSERT_EQ(got.dots[i].shade, want.dots[i].shade) << i;
+        }
+        expectSameLayers(after, fresh.layers());
+        size_t resampled = 0;
+        for (size_t z = 0; z < kZoneCount; ++z)
+            resampled += session->runs().zone[z] - before.zone[z];
+        if (step.uvs_kept) {
+            EXPECT_EQ(after.chart.uvs, uvs);
+            EXPECT_EQ(session->runs().zone[size_t(ZoneId::Back)], before.zone[size_t(ZoneId::Back)]);
+            EXPECT_LT(resampled, kZoneCount - 1);
+            EXPECT_LT(after.tiles_splatted, size_t(splatTileCount(after.size)) / 2);
+        }
+    }
+}
+
 // --- contract violations in a host ---
 
 TEST(SessionContract, ThrowModeTurnsABrokenInvariantIntoAnException) {

@@ -457,6 +457,106 @@ double FollicleRegion::densityIntegralMm2(ZoneId zone) const {
 bool FollicleRegion::maskActive() const {
     return m_data->mask.active();
 }
+namespace {
+
+bool sameTriangle(const TriangleInfo& a, const TriangleInfo& b) {
+    return a.zones == b.zones && a.certified == b.certified && a.margin_mm == b.margin_mm &&
+           a.max_edge_mm == b.max_edge_mm && a.area_mm2 == b.area_mm2;
+}
+
+// Whether a point within `reach_mm` of triangle `tri` may be classified differently: its
+// corners' polar angles, widened by the angle `reach_mm` plus the triangle's size subtends
+// (and two cells), looked up in `change`.
+bool triangleTouches(const Mesh& mesh, const glm::uvec3& tri, const PolarChart& chart,
+                     const ScalpRegion::LineChange& change, double reach_mm, double max_edge_mm) {
+    constexpr double kPiD = 3.14159265358979323846;
+    constexpr double kCell = 2 * kPiD / PolarChart::kThetaSteps;
+    double theta[3], phi[3], r_min = 1e300;
+    for (int k = 0; k < 3; ++k) {
+        const glm::dvec3 p = mesh.positions[tri[k]];
+        theta[k] = chart.thetaOf(p);
+        phi[k] = chart.phiOf(p);
+        r_min = std::min(r_min, glm::length(p - chart.centre()));
+    }
+    const double dist = reach_mm + max_edge_mm + 1.0;
+    if (!(r_min > 2 * dist)) return change.touches(-kPiD, kPiD, 0, kPiD);
+    const double angle = dist / (r_min - dist) + 2 * kCell;
+    // Thetas unwrapped around the first corner's.
+    double t_lo = theta[0], t_hi = theta[0];
+    for (int k = 1; k < 3; ++k) {
+        double d = theta[k] - theta[0];
+        d -= 2 * kPiD * std::round(d / (2 * kPiD));
+        t_lo = std::min(t_lo, theta[0] + d);
+        t_hi = std::max(t_hi, theta[0] + d);
+    }
+    const double p_lo = std::min({phi[0], phi[1], phi[2]}) - angle;
+    const double p_hi = std::max({phi[0], phi[1], phi[2]}) + angle;
+    if (p_hi < ScalpRegion::LineChange::kCapPhi) {
+        // Near the pole: a cone around the corners' mean direction.
+        glm::dvec3 dirs[3], mean(0);
+        for (int k = 0; k < 3; ++k) {
+            dirs[k] = glm::normalize(glm::dvec3(mesh.positions[tri[k]]) - chart.centre());
+            mean += dirs[k];
+        }
+        mean = glm::normalize(mean);
+        double spread = 0;
+        for (const glm::dvec3& d : dirs)
+            spread = std::max(spread, std::acos(std::clamp(glm::dot(d, mean), -1.0, 1.0)));
+        return change.touchesAround(mean, spread + angle);
+    }
+    const double sin_low = std::sin(std::clamp(p_lo, 0.0, kPiD / 2));
+    const double sin_high = std::sin(std::clamp(p_hi, kPiD / 2, kPiD));
+    const double sin_min = std::min(sin_low, sin_high);
+    if (p_lo <= 0 || p_hi >= kPiD || 2 * angle / sin_min >= kPiD)
+        return change.touches(-kPiD, kPiD, std::max(0.0, p_lo), std::min(kPiD, p_hi));
+    const double widen = 2 * angle / sin_min;
+    return change.touches(t_lo - widen, t_hi + widen, p_lo, p_hi);
+}
+
+} // namespace
+
+PerZone<bool> FollicleRegion::sampledAlike(const HeadModel& head, const FollicleRegion& before,
+                                           const PerZone<double>& reach_mm) const {
+    const Data& a = *m_data;
+    const Data& b = before.data();
+    const Mesh& mesh = head.mesh;
+    PerZone<bool> alike{};
+    if (a.tris.size() != mesh.triangles.size() || b.tris.size() != a.tris.size() ||
+        a.seed != b.seed || a.weld != b.weld || a.vertex_zones.size() != b.vertex_zones.size())
+        return alike;
+    const ScalpRegion::LineChange change = a.scalp->lineChange(*b.scalp);
+    if (change.all) return alike;
+    for (size_t z = 0; z < alike.size(); ++z)
+        alike[z] = reach_mm[z] >= 0 && a.area_mm2[z] == b.area_mm2[z] &&
+                   a.density_integral[z] == b.density_integral[z];
+    // The transition's falloff depends on the hairline's template.
+    const size_t ft = size_t(ZoneId::FrontTransition);
+    alike[ft] = alike[ft] && a.field.shape == b.field.shape;
+    const PolarChart& chart = a.scalp->chart();
+    for (size_t t = 0; t < a.tris.size(); ++t) {
+        const TriangleInfo& ta = a.tris[t];
+        const TriangleInfo& tb = b.tris[t];
+        const uint8_t zones = uint8_t((ta.zones | tb.zones) & ~kOutsideBit);
+        uint8_t open = 0; // zones still alike that this triangle holds
+        for (size_t z = 0; z < alike.size(); ++z)
+            if (alike[z] && (zones & (1u << z))) open |= uint8_t(1u << z);
+        if (!open) continue;
+        bool same = sameTriangle(ta, tb);
+        const glm::uvec3 tri = mesh.triangles[t];
+        for (uint32_t v : {tri.x, tri.y, tri.z}) {
+            const uint32_t w = a.weldOf(v);
+            same = same && a.vertex_zones[w] == b.vertex_zones[w] &&
+                   a.vertex_margin[w] == b.vertex_margin[w];
+        }
+        for (size_t z = 0; z < alike.size(); ++z) {
+            if (!(open & (1u << z))) continue;
+            if (!same || triangleTouches(mesh, tri, chart, change, reach_mm[z], ta.max_edge_mm))
+                alike[z] = false;
+        }
+    }
+    return alike;
+}
+
 uint64_t FollicleRegion::seed() const {
     return m_data->seed;
 }
@@ -570,6 +670,7 @@ struct ZoneSampling {
     uint64_t seed = 0;     // per-triangle candidate counts
     uint64_t position_seed = 0;
     size_t in_zone = 0, inset_dropped = 0;
+    double reach = 0; // the widest inset probed (ZoneDots::reach_mm)
     HugeVector<SampleCandidate>* candidates = nullptr; // the scratch's buffer
 
     uint64_t positionHash(uint64_t t, uint64_t j) const { return hashOf(position_seed, t, j); }
@@ -692,6 +793,7 @@ void offerCandidate(const RegionData& data, const glm::dvec3& a, const glm::dvec
     // The margin is a distance bound, so beyond it no test is needed; the line itself (outside
     // the region) needs no strip: no zone has dots beyond it.
     const double inset = kProbeFactor * r;
+    zs.reach = std::max(zs.reach, inset);
     if (zp.zone_margin_mm < inset &&
         !clearOfOtherZones(*data.scalp, a, ab, ac, p, int8_t(zp.zone), inset, frame, balls)) {
         ++zs.inset_dropped;
@@ -891,6 +993,7 @@ PerZone<ZoneDots> sampleZones(const HeadModel& head, const FollicleRegion& regio
         const ZoneSampling& zs = pass.zones[z];
         out[z].candidates = zs.in_zone;
         out[z].inset_dropped = zs.inset_dropped;
+        out[z].reach_mm = zs.reach;
         const std::vector<SampleCandidate> kept =
             selectToTarget(zs, buffers.selector, out[z].selection_rounds);
         buffers.candidates[z].clear();

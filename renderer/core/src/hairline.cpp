@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "stipple/core/poisson_sampling.h"
+#include "stipple/core/scalp_region.h" // valueNoise3
 
 namespace stipple {
 namespace {
@@ -39,19 +40,6 @@ double interpolate(const std::vector<Control>& controls, double theta) {
             return a.s + w * (b.s - a.s);
         }
     return controls.back().s;
-}
-
-// Periodic 1D value noise in [-1, 1]: `knots` hashed values around the loop, smooth between.
-double loopNoise(double u01, int knots, uint64_t seed, uint64_t channel) {
-    const double t = u01 * knots;
-    const int i = int(std::floor(t));
-    const double f = t - i;
-    auto value = [&](int k) {
-        const int wrapped = ((k % knots) + knots) % knots;
-        return 2 * unitOf(hashOf(seed, channel, uint64_t(wrapped))) - 1;
-    };
-    const double w = f * f * (3 - 2 * f);
-    return value(i) * (1 - w) + value(i + 1) * w;
 }
 
 // The first point where the ray origin + t dir (t in 0..300 mm, origin inside the head)
@@ -509,16 +497,13 @@ HairlineCurve buildHairline(const PolarChart& chart, const Landmarks& landmarks,
         loop = pointsOf(line);
     }
 
-    // Micro-irregularity along the line's length (so its wavelength is in mm on the head),
-    // across the line on the front part: the temple's edge is as irregular as the forehead's.
+    // Micro-irregularity, a 3D value noise of the line's own points in cells of
+    // irregularity_scale_mm (so its wavelength is in mm on the head), across the line on the
+    // front part: the temple's edge is as irregular as the forehead's. A function of each
+    // point alone, not of the whole loop's length: an edit that moves one part of the line
+    // leaves the rest where it was (the Session resamples only the zones the edit reaches).
     const size_t count = loop.size();
     if (amplitude > 0) {
-        std::vector<double> u(count + 1, 0.0);
-        for (size_t i = 0; i < count; ++i)
-            u[i + 1] = u[i] + glm::length(loop[(i + 1) % count] - loop[i]);
-        const double length = u[count];
-        const int knots1 = std::max(4, int(std::round(length / spec.irregularity_scale_mm)));
-        const int knots2 = std::max(4, int(std::round(2.3 * length / spec.irregularity_scale_mm)));
         // Across = tangent x outward normal; its sign is fixed so that it points down the
         // forehead at the front (away from the region).
         std::vector<glm::dvec3> across(count);
@@ -532,11 +517,11 @@ HairlineCurve buildHairline(const PolarChart& chart, const Landmarks& landmarks,
         }
         const double sign = across[front_most].y < 0 ? 1 : -1;
         std::vector<glm::dvec3> rough(count);
+        const double cell = spec.irregularity_scale_mm;
         for (size_t i = 0; i < count; ++i) {
-            const double t = u[i] / length;
-            const double n =
-                (loopNoise(t, knots1, seed, 0x4a11) + 0.4 * loopNoise(t, knots2, seed, 0x4a12)) /
-                1.4;
+            const double n = (valueNoise3(loop[i] / cell, seed, 0x4a11) +
+                              0.4 * valueNoise3(loop[i] * (2.3 / cell), seed, 0x4a12)) /
+                             1.4;
             // The front line (forehead, temples, sideburns) moves across itself; behind the
             // sideburns the line moves along the meridian as a surface distance, since the
             // chart's rays graze the neck there and a 3D offset projected back along them

@@ -11,6 +11,7 @@
 #include <array>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <unordered_map>
 
@@ -368,8 +369,9 @@ Problem dotsOutsideWarning(const std::string& file, size_t skipped) {
 }
 
 // The tiles of a layer of `size` that change when the splats `before` become `after`: those
-// reached by the splats between their longest common prefix and suffix (the Session's dots are
-// zone after zone, so one zone's edit is one such run). Empty when nothing changed.
+// reached by a splat that only one of them holds (after their common prefix and suffix, a
+// multiset difference: a hairline edit changes some zones and keeps others between them).
+// Empty when nothing changed.
 std::vector<uint8_t> changedTiles(const std::vector<InkSplat>& before,
                                   const std::vector<InkSplat>& after, int size, int factor) {
     const auto same = [](const InkSplat& a, const InkSplat& b) {
@@ -387,14 +389,38 @@ std::vector<uint8_t> changedTiles(const std::vector<InkSplat>& before,
     while (suffix < before.size() - prefix && suffix < after.size() - prefix &&
            same(before[before.size() - 1 - suffix], after[after.size() - 1 - suffix]))
         ++suffix;
-    std::vector<uint8_t> tiles(size_t(splatTileCount(size)), 0);
-    const auto mark = [&](const std::vector<InkSplat>& splats) {
-        const std::vector<InkSplat> run(splats.begin() + std::ptrdiff_t(prefix),
-                                        splats.end() - std::ptrdiff_t(suffix));
-        markSplatTiles(run, size, factor, tiles);
+    // Between them, the splats of one list that the other does not hold (as multisets): the
+    // splats both hold keep their order relative to each other, so a tile that none of the
+    // others reaches gets the same splat sequence, and the same bytes.
+    const auto key = [](const InkSplat& a) {
+        uint32_t bits[4];
+        std::memcpy(&bits[0], &a.centre_uv.x, 4);
+        std::memcpy(&bits[1], &a.centre_uv.y, 4);
+        std::memcpy(&bits[2], &a.radius_mm, 4);
+        bits[3] = a.zone;
+        return hashOf(hashOf(bits[0], bits[1]), bits[2], bits[3]);
     };
-    mark(before);
-    mark(after);
+    std::unordered_map<uint64_t, std::vector<size_t>> unmatched_before;
+    for (size_t i = prefix; i < before.size() - suffix; ++i)
+        unmatched_before[key(before[i])].push_back(i);
+    std::vector<InkSplat> changed;
+    for (size_t i = prefix; i < after.size() - suffix; ++i) {
+        auto it = unmatched_before.find(key(after[i]));
+        bool matched = false;
+        if (it != unmatched_before.end())
+            for (size_t& j : it->second)
+                if (j != SIZE_MAX && same(before[j], after[i])) {
+                    j = SIZE_MAX;
+                    matched = true;
+                    break;
+                }
+        if (!matched) changed.push_back(after[i]);
+    }
+    for (const auto& [k, list] : unmatched_before)
+        for (size_t j : list)
+            if (j != SIZE_MAX) changed.push_back(before[j]);
+    std::vector<uint8_t> tiles(size_t(splatTileCount(size)), 0);
+    markSplatTiles(changed, size, factor, tiles);
     return tiles;
 }
 
@@ -402,6 +428,26 @@ std::vector<uint8_t> changedTiles(const std::vector<InkSplat>& before,
 // the dots-outside warning (if any) at `warning_at` of stack.warnings. When the stack already
 // holds splats with the same empty filter and shadow grid, only the tiles the changed splats
 // reach are splatted again (the same bytes, see splatInkTiles).
+// The warnings a bake starts with: the chart's folds, then the skin's (bakeLayers' order).
+void pushChartWarnings(LayerStack& stack, const LayerSkin& skin, const LayerSpec& spec) {
+    if (stack.chart.flipped_triangles > 0)
+        stack.warnings.push_back(
+            {spec.file, "/head",
+             std::to_string(stack.chart.flipped_triangles) +
+                 " triangles of the scalp region fold over in the chart (the surface is not "
+                 "star-shaped there); pigment on them may repeat",
+             true});
+    if (skin.warning) stack.warnings.push_back(*skin.warning);
+}
+
+// The scar layer and its roughness, from nothing, at the smooth layers' size.
+void bakeScarLayers(LayerStack& stack, const HeadModel& head, const LayerSpec& spec) {
+    const int smooth = smoothLayerSize(stack.size);
+    stack.scar = Image16(smooth, smooth, 4);
+    stack.scar_roughness = Image8(smooth, smooth, 1, uint8_t(kScarRoughness * 255.0f + 0.5f));
+    bakeScars(stack, head, spec);
+}
+
 void splatPigment(LayerStack& stack, const HeadModel& head, const FollicleSet& dots,
                   const LayerSpec& spec, const glm::dvec3& skin,
                   std::vector<Problem>::iterator warning_at) {
@@ -513,18 +559,11 @@ LayerStack bakeLayers(const HeadModel& head, const ScalpChart& chart, const Foll
     LayerStack stack;
     stack.size = size;
     stack.chart = chart;
-    if (stack.chart.flipped_triangles > 0)
-        stack.warnings.push_back(
-            {spec.file, "/head",
-             std::to_string(stack.chart.flipped_triangles) +
-                 " triangles of the scalp region fold over in the chart (the surface is not "
-                 "star-shaped there); pigment on them may repeat",
-             true});
 
     // Skin tone.
     const PigmentSpec& pigment = spec.pigment;
     const LayerSkin skin_choice = layerSkin(head, stack.chart, pigment, spec.file);
-    if (skin_choice.warning) stack.warnings.push_back(*skin_choice.warning);
+    pushChartWarnings(stack, skin_choice, spec);
     const glm::dvec3 skin = skin_choice.linear;
     stack.skin_source = skin_choice.source;
     stack.skin_linear = glm::vec3(skin);
@@ -537,9 +576,7 @@ LayerStack bakeLayers(const HeadModel& head, const ScalpChart& chart, const Foll
 
     // Scar tissue and its roughness; the before state (see docs: skin as it is, no pigment).
     const int smooth = smoothLayerSize(size);
-    stack.scar = Image16(smooth, smooth, 4);
-    stack.scar_roughness = Image8(smooth, smooth, 1, uint8_t(kScarRoughness * 255.0f + 0.5f));
-    bakeScars(stack, head, spec);
+    bakeScarLayers(stack, head, spec);
     stack.before = Image16(smooth, smooth, 4);
     for (size_t i = 0; i < stack.before.pixels.size(); i += 4)
         for (int c = 0; c < 3; ++c) stack.before.pixels[i + size_t(c)] = toU16(skin[c]);
@@ -572,6 +609,26 @@ void rebakePigment(LayerStack& stack, const HeadModel& head, const FollicleSet& 
         at = stack.warnings.erase(at);
     }
     splatPigment(stack, head, dots, spec, skin.linear, at);
+}
+
+void rechartLayers(LayerStack& stack, const HeadModel& head, const ScalpChart& chart,
+                   const FollicleSet& dots, const LayerSpec& spec) {
+    validateLayerSize(stack.size, "/render/layer_size");
+    STIPPLE_ASSERT(chart.inside.size() == head.mesh.triangleCount() &&
+                       chart.uvs.size() == head.mesh.vertexCount() &&
+                       chart.uvs == stack.chart.uvs,
+                   "rechartLayers(): the new chart's UVs are not the stack's");
+    const LayerSkin skin = layerSkin(head, chart, spec.pigment, spec.file);
+    if (glm::vec3(skin.linear) != stack.skin_linear) { // the mesh albedo under the region moved
+        stack = bakeLayers(head, chart, dots, spec, stack.size);
+        return;
+    }
+    stack.chart = chart;
+    stack.warnings.clear();
+    pushChartWarnings(stack, skin, spec);
+    stack.dots_skipped = 0; // its warning went with the others; the splat adds it back
+    splatPigment(stack, head, dots, spec, skin.linear, stack.warnings.end());
+    bakeScarLayers(stack, head, spec); // scar points are placed on the region's vertices
 }
 
 LayerStack bakeLayers(const HeadModel& head, const FollicleSet& dots, const Design& design,

@@ -37,6 +37,10 @@ constexpr double kHoleMaxMm2 = 1500.0;
 constexpr uint8_t kAboveHairline = 2;
 // Smallest extent of the fit in LAEA units (2 = a hemisphere's diameter; a scalp spans ~2.5).
 constexpr double kMinFitExtent = 1.0;
+// The hairline chart's extent is a multiple of this (LAEA units; 1.5% of a scalp's ~2): a
+// hairline edit that does not widen the region past the next step keeps every UV, for at
+// most this much of the resolution.
+constexpr double kFitQuantum = 1.0 / 32.0;
 
 struct HeadFrame {
     glm::dvec3 vertex, glabella, ear_left, ear_right, occiput;
@@ -208,15 +212,40 @@ TriangleMap triangleMap(const glm::dvec3& p0, const glm::dvec3& p1, const glm::d
 
 namespace {
 
-// The chart of `head` over the triangles flagged in `region`.
-ScalpChart chartOfRegion(const HeadModel& head, const HeadFrame& frame,
-                         const std::vector<uint8_t>& region) {
+Error noRegionError(const HeadModel& head) {
+    return Error("no part of the mesh lies in the scalp region (above the ears, behind the "
+                 "brow); is the head frame right? Check /head/up, /head/forward and "
+                 "/head/mm_per_unit",
+                 head.import.file.string(), "/head");
+}
+
+// Triangles of `region` the projection from `centre` reaches (all three vertices away from the
+// singular direction), flagged in `inside` (only region triangles are written); per vertex of
+// `vertices` its LAEA coordinates in `coords` and whether it is reachable in `ok`. Returns how
+// many region triangles are reached.
+size_t reachRegion(const Mesh& mesh, const glm::dvec3& centre, const std::vector<uint32_t>& tris,
+                   const std::vector<uint32_t>& vertices, std::vector<glm::dvec2>& coords,
+                   std::vector<uint8_t>& ok, std::vector<uint8_t>& inside) {
+    for (uint32_t v : vertices)
+        ok[v] = laea(centre, glm::dvec3(mesh.positions[v]), coords[v]);
+    size_t count = 0;
+    for (uint32_t t : tris) {
+        const glm::uvec3 tri = mesh.triangles[t];
+        inside[t] = ok[tri.x] && ok[tri.y] && ok[tri.z];
+        count += inside[t];
+    }
+    return count;
+}
+
+// The projection centre for the triangles flagged in `region`: the candidate on a grid along
+// the head's vertical axis and front-back with the least distortion over them (the cranium is
+// not a sphere, and the best centre depends on its shape). Throws stipple::Error when no
+// candidate reaches any region triangle.
+glm::dvec3 searchCentre(const HeadModel& head, const HeadFrame& frame,
+                        const std::vector<uint8_t>& region) {
     const Mesh& mesh = head.mesh;
     const double axis_x = frame.vertex.x;
     const double axis_z = 0.5 * (frame.glabella.z + frame.occiput.z);
-
-    // Search the projection centre on a grid along the vertical axis and front-back: the
-    // cranium is not a sphere, and the best centre depends on its shape.
     const double ear_y = 0.5 * (frame.ear_left.y + frame.ear_right.y);
     std::vector<glm::dvec3> centres;
     for (int iy = -3; iy <= 4; ++iy)
@@ -233,20 +262,6 @@ ScalpChart chartOfRegion(const HeadModel& head, const HeadFrame& frame,
     std::sort(region_vertices.begin(), region_vertices.end());
     region_vertices.erase(std::unique(region_vertices.begin(), region_vertices.end()),
                           region_vertices.end());
-    // Triangles of the region the projection from `centre` reaches (all three vertices away
-    // from the singular direction); returns how many.
-    auto reachable = [&](const glm::dvec3& centre, std::vector<glm::dvec2>& coords,
-                         std::vector<uint8_t>& ok, std::vector<uint8_t>& inside) {
-        for (uint32_t v : region_vertices)
-            ok[v] = laea(centre, glm::dvec3(mesh.positions[v]), coords[v]);
-        size_t count = 0;
-        for (uint32_t t : region_tris) {
-            const glm::uvec3 tri = mesh.triangles[t];
-            inside[t] = ok[tri.x] && ok[tri.y] && ok[tri.z];
-            count += inside[t];
-        }
-        return count;
-    };
     // Every candidate centre's objective, on the machine's threads (each candidate is a pure
     // function of its centre, so the choice below does not depend on the thread count).
     std::vector<double> objective(centres.size(), std::numeric_limits<double>::infinity());
@@ -255,7 +270,8 @@ ScalpChart chartOfRegion(const HeadModel& head, const HeadFrame& frame,
         std::vector<glm::dvec2> coords(mesh.vertexCount());
         std::vector<uint8_t> ok(mesh.vertexCount()), inside(mesh.triangleCount(), 0);
         for (size_t i = next++; i < centres.size(); i = next++) {
-            const size_t count = reachable(centres[i], coords, ok, inside);
+            const size_t count =
+                reachRegion(mesh, centres[i], region_tris, region_vertices, coords, ok, inside);
             if (count == 0) continue;
             // Every region triangle the projection cannot reach is a lost part of the design.
             objective[i] =
@@ -263,42 +279,74 @@ ScalpChart chartOfRegion(const HeadModel& head, const HeadFrame& frame,
         }
     };
     runWorkers(0, worker);
-    ScalpChart best;
     double best_objective = std::numeric_limits<double>::infinity();
+    glm::dvec3 best(0);
     for (size_t i = 0; i < centres.size(); ++i)
         if (objective[i] < best_objective) {
             best_objective = objective[i];
-            best.centre_mm = centres[i];
+            best = centres[i];
         }
-    if (std::isfinite(best_objective)) {
-        std::vector<glm::dvec2> coords(mesh.vertexCount());
-        std::vector<uint8_t> ok(mesh.vertexCount());
-        best.inside.assign(mesh.triangleCount(), 0);
-        reachable(best.centre_mm, coords, ok, best.inside);
-    }
     if (!std::isfinite(best_objective))
-        throw Error("no part of the mesh lies in the scalp region (above the ears, behind the "
-                    "brow); is the head frame right? Check /head/up, /head/forward and "
-                    "/head/mm_per_unit",
-                    head.import.file.string(), "/head");
+        throw noRegionError(head);
+    return best;
+}
 
-    // Fit the region's vertices into [margin, 1 - margin]^2, keeping the aspect, so the dots
-    // get every texel the chart has. A region smaller than kMinFitExtent (a few test dots) is
-    // not blown up beyond what a whole scalp would get.
-    glm::dvec2 lo(1e300), hi(-1e300);
-    std::vector<glm::dvec2> raw(mesh.vertexCount());
-    for (size_t v = 0; v < mesh.vertexCount(); ++v)
-        laea(best.centre_mm, glm::dvec3(mesh.positions[v]), raw[v]);
+// LAEA box of the triangles flagged in `inside` (raw coordinates per vertex).
+void insideBox(const Mesh& mesh, const std::vector<uint8_t>& inside,
+               const std::vector<glm::dvec2>& raw, glm::dvec2& lo, glm::dvec2& hi) {
+    lo = glm::dvec2(1e300);
+    hi = glm::dvec2(-1e300);
     for (size_t t = 0; t < mesh.triangleCount(); ++t) {
-        if (!best.inside[t]) continue;
+        if (!inside[t]) continue;
         for (int k = 0; k < 3; ++k) {
             lo = glm::min(lo, raw[mesh.triangles[t][k]]);
             hi = glm::max(hi, raw[mesh.triangles[t][k]]);
         }
     }
+}
+
+// The chart of the triangles flagged in `region` projected from `centre`, fitted into
+// [margin, 1 - margin]^2 keeping the aspect, so the dots get every texel the chart has (a
+// region smaller than kMinFitExtent, a few test dots, is not blown up beyond what a whole scalp
+// would get). With `projection` (its centre must be `centre`) the fit is the stable one of
+// ChartProjection: the extent rounded up to kFitQuantum and the box placed at the projection's
+// middle as far as the region allows; without it, the region's own box, exactly.
+ScalpChart fitChart(const HeadModel& head, const glm::dvec3& centre,
+                    const std::vector<uint8_t>& region, const ChartProjection* projection) {
+    const Mesh& mesh = head.mesh;
+    ScalpChart best;
+    best.centre_mm = centre;
+    best.inside.assign(mesh.triangleCount(), 0);
+    std::vector<uint32_t> region_tris, all_vertices(mesh.vertexCount());
+    for (size_t t = 0; t < mesh.triangleCount(); ++t)
+        if (region[t]) region_tris.push_back(uint32_t(t));
+    for (size_t v = 0; v < mesh.vertexCount(); ++v)
+        all_vertices[v] = uint32_t(v);
+    std::vector<glm::dvec2> raw(mesh.vertexCount());
+    std::vector<uint8_t> ok(mesh.vertexCount());
+    if (projection != nullptr && projection->raw.size() == mesh.vertexCount()) {
+        raw = projection->raw; // the projection is the head's: computed once
+        for (uint32_t t : region_tris) {
+            const glm::uvec3 tri = mesh.triangles[t];
+            best.inside[t] = projection->reachable[tri.x] && projection->reachable[tri.y] &&
+                             projection->reachable[tri.z];
+        }
+    } else {
+        reachRegion(mesh, centre, region_tris, all_vertices, raw, ok, best.inside);
+    }
+    glm::dvec2 lo, hi;
+    insideBox(mesh, best.inside, raw, lo, hi);
+    if (!(lo.x <= hi.x))
+        throw noRegionError(head);
     const double extent = std::max({hi.x - lo.x, hi.y - lo.y, kMinFitExtent});
-    best.uv_scale = (1.0 - 2 * kUvMargin) / extent;
-    best.uv_offset = glm::dvec2(0.5) - best.uv_scale * 0.5 * (lo + hi);
+    glm::dvec2 middle = 0.5 * (lo + hi);
+    double fit = extent;
+    if (projection != nullptr) {
+        fit = kFitQuantum * std::ceil(extent / kFitQuantum);
+        middle = glm::clamp(projection->middle, hi - 0.5 * fit, lo + 0.5 * fit);
+    }
+    best.uv_scale = (1.0 - 2 * kUvMargin) / fit;
+    best.uv_offset = glm::dvec2(0.5) - best.uv_scale * middle;
     best.uvs.resize(mesh.vertexCount());
     std::vector<glm::dvec2> uv_d(mesh.vertexCount());
     for (size_t v = 0; v < mesh.vertexCount(); ++v) {
@@ -354,7 +402,7 @@ std::vector<uint8_t> landmarkRegion(const Mesh& mesh, const HeadFrame& frame) {
 ScalpChart computeScalpChart(const HeadModel& head) {
     const HeadFrame frame = headFrame(head);
     const std::vector<uint8_t> region = landmarkRegion(head.mesh, frame);
-    return chartOfRegion(head, frame, region);
+    return fitChart(head, searchCentre(head, frame, region), region, nullptr);
 }
 
 namespace {
@@ -482,24 +530,29 @@ void fillHoles(const Mesh& mesh, std::vector<uint8_t>& out) {
     }
 }
 
-// How far (mm, along the surface) from a vertex above the hairline a triangle is probed for
-// inside points: more than the longest scalp triangle of a coarse scan (~10 mm).
-constexpr double kProbeReachMm = 20.0;
-constexpr double kProbeStepMm = 1.0;
+constexpr double kProbeStepMm = 0.25;
 
-// True when a point of the triangle on a ~kProbeStepMm barycentric grid is inside the region.
-bool triangleReachesInside(const Mesh& mesh, const glm::uvec3& tri, const ScalpRegion& region) {
-    const glm::dvec3 p0(mesh.positions[tri.x]), p1(mesh.positions[tri.y]),
-        p2(mesh.positions[tri.z]);
+// True when a point of the triangle (p0, p1, p2) is inside the region: its centroid is
+// classified, and the triangle is proven outside when the centroid's margin (a lower bound of
+// the distance to any border, the line's included) exceeds the distance to its corners, else
+// split in four and searched on, down to sub-triangles of kProbeStepMm (a sliver narrower than
+// that, found by no probe, holds no dot worth a texel).
+bool triangleReachesInside(const ScalpRegion& region, const glm::dvec3& p0, const glm::dvec3& p1,
+                           const glm::dvec3& p2, int depth = 0) {
+    const glm::dvec3 g = (p0 + p1 + p2) / 3.0;
+    const ZonePoint zp = region.classify(g);
+    if (zp.inside) return true;
+    const double reach =
+        std::max({glm::length(p0 - g), glm::length(p1 - g), glm::length(p2 - g)});
+    if (zp.margin_mm > reach) return false;
     const double longest =
         std::max({glm::length(p1 - p0), glm::length(p2 - p1), glm::length(p0 - p2)});
-    const int n = std::clamp(int(std::ceil(longest / kProbeStepMm)), 1, 64);
-    for (int i = 0; i <= n; ++i)
-        for (int j = 0; i + j <= n; ++j) {
-            const double a = double(i) / n, b = double(j) / n;
-            if (region.classify(p0 + a * (p1 - p0) + b * (p2 - p0)).inside) return true;
-        }
-    return false;
+    if (longest < kProbeStepMm || depth >= 12) return false;
+    const glm::dvec3 a = 0.5 * (p0 + p1), b = 0.5 * (p1 + p2), c = 0.5 * (p2 + p0);
+    return triangleReachesInside(region, p0, a, c, depth + 1) ||
+           triangleReachesInside(region, a, p1, b, depth + 1) ||
+           triangleReachesInside(region, c, b, p2, depth + 1) ||
+           triangleReachesInside(region, a, b, c, depth + 1);
 }
 
 } // namespace
@@ -519,16 +572,19 @@ std::vector<uint8_t> hairRegion(const Mesh& mesh, const ScalpRegion& region, dou
         if (p.y >= lowest_y && region.classify(p).inside) distance[w] = 0;
     }
     // On a coarse mesh the line can cut into a triangle between its vertices (a temple
-    // corner, the line's irregularity) and dots land there: triangles next to the inside ones
-    // are sampled on a ~1 mm barycentric grid, and one with an inside sample is inside too.
-    std::vector<double> near = distance;
-    spreadDistance(mesh, graph, kProbeReachMm, near);
+    // corner, the line's irregularity, a nape line below a long neck triangle's corners) and
+    // dots land there: every other triangle reaching above the line's lowest point is searched
+    // for an inside point (triangleReachesInside: most are proven outside by one probe).
     for (size_t t = 0; t < mesh.triangleCount(); ++t) {
         const glm::uvec3 tri = mesh.triangles[t];
         const uint32_t w[3] = {weldOf(mesh, tri.x), weldOf(mesh, tri.y), weldOf(mesh, tri.z)};
         if (distance[w[0]] == 0 || distance[w[1]] == 0 || distance[w[2]] == 0) continue;
-        if (!(std::min({near[w[0]], near[w[1]], near[w[2]]}) <= kProbeReachMm)) continue;
-        if (triangleReachesInside(mesh, tri, region))
+        if (std::max({mesh.positions[tri.x].y, mesh.positions[tri.y].y,
+                      mesh.positions[tri.z].y}) < lowest_y)
+            continue;
+        if (triangleReachesInside(region, glm::dvec3(mesh.positions[tri.x]),
+                                  glm::dvec3(mesh.positions[tri.y]),
+                                  glm::dvec3(mesh.positions[tri.z])))
             for (uint32_t k : w)
                 distance[k] = 0;
     }
@@ -549,9 +605,61 @@ std::vector<uint8_t> hairRegion(const Mesh& mesh, const ScalpRegion& region, dou
     return out;
 }
 
-ScalpChart computeScalpChart(const HeadModel& head, const ScalpRegion& region) {
+ChartProjection chartProjection(const HeadModel& head) {
     const HeadFrame frame = headFrame(head);
-    return chartOfRegion(head, frame, hairRegion(head.mesh, region, kRegionMarginMm));
+    // The region of the default hairline (seed 0) stands for the usual scalp; a head on which
+    // the default line cannot be drawn falls back to the landmark region.
+    std::vector<uint8_t> region;
+    try {
+        std::vector<Problem> ignored;
+        region = hairRegion(head.mesh, ScalpRegion(head, HairlineSpec{}, 0, "", ignored),
+                            kRegionMarginMm);
+    } catch (const Error&) {
+        region = landmarkRegion(head.mesh, frame);
+    }
+    ChartProjection p;
+    p.centre_mm = searchCentre(head, frame, region);
+    p.raw.resize(head.mesh.vertexCount());
+    p.reachable.resize(head.mesh.vertexCount());
+    for (size_t v = 0; v < head.mesh.vertexCount(); ++v)
+        p.reachable[v] = laea(p.centre_mm, glm::dvec3(head.mesh.positions[v]), p.raw[v]);
+    std::vector<uint8_t> inside(head.mesh.triangleCount(), 0);
+    for (size_t t = 0; t < head.mesh.triangleCount(); ++t) {
+        const glm::uvec3 tri = head.mesh.triangles[t];
+        inside[t] = region[t] && p.reachable[tri.x] && p.reachable[tri.y] && p.reachable[tri.z];
+    }
+    glm::dvec2 lo, hi;
+    insideBox(head.mesh, inside, p.raw, lo, hi);
+    p.middle = lo.x <= hi.x ? 0.5 * (lo + hi) : glm::dvec2(0);
+    p.lowest_y = std::numeric_limits<double>::infinity();
+    for (size_t t = 0; t < head.mesh.triangleCount(); ++t)
+        if (region[t])
+            for (int k = 0; k < 3; ++k)
+                p.lowest_y = std::min(p.lowest_y, double(head.mesh.positions[head.mesh.triangles[t][k]].y));
+    return p;
+}
+
+ScalpChart computeScalpChart(const HeadModel& head, const ScalpRegion& region,
+                             const ChartProjection& projection) {
+    STIPPLE_ASSERT(projection.raw.size() == head.mesh.vertexCount(),
+                   "computeScalpChart(): the projection is not this head's");
+    const std::vector<uint8_t> hair = hairRegion(head.mesh, region, kRegionMarginMm);
+    ScalpChart chart = fitChart(head, projection.centre_mm, hair, &projection);
+    // A scalp reaching below the default one (a nape far down the neck) that the head's
+    // projection cannot chart in full (a triangle near its singular direction, or folding over)
+    // gets a centre of its own, as every chart did before.
+    for (size_t t = 0; t < head.mesh.triangleCount(); ++t) {
+        if (!hair[t] || chart.inside[t]) continue;
+        const glm::uvec3 tri = head.mesh.triangles[t];
+        for (uint32_t v : {tri.x, tri.y, tri.z})
+            if (head.mesh.positions[v].y < projection.lowest_y)
+                return fitChart(head, searchCentre(head, headFrame(head), hair), hair, nullptr);
+    }
+    return chart;
+}
+
+ScalpChart computeScalpChart(const HeadModel& head, const ScalpRegion& region) {
+    return computeScalpChart(head, region, chartProjection(head));
 }
 
 glm::dvec2 chartUv(const ScalpChart& chart, const glm::dvec3& point_mm) {

@@ -233,6 +233,81 @@ double ScalpRegion::noiseSlope(const glm::dvec3& q) const {
                                            (size_t(c.y) + size_t(m_noise_dims.y) * size_t(c.z))];
 }
 
+namespace {
+constexpr int kCellCols = PolarChart::kThetaSteps; // cell i spans nodes i, i + 1 (mod)
+constexpr int kCellRows = PolarChart::kPhiSteps;   // cell j spans nodes j, j + 1
+uint32_t tableAt(const std::vector<uint32_t>& t, int i, int j) { // cells [0, i) x [0, j)
+    return t[size_t(i) * size_t(kCellRows + 1) + size_t(j)];
+}
+} // namespace
+
+ScalpRegion::LineChange ScalpRegion::lineChange(const ScalpRegion& other) const {
+    LineChange out;
+    if (m_seed != other.m_seed || m_transition_mm != other.m_transition_mm ||
+        m_lowest_line_y != other.m_lowest_line_y || m_chart_slope != other.m_chart_slope ||
+        m_chart.centre() != other.m_chart.centre()) {
+        out.all = true;
+        return out;
+    }
+    // Deeper than this, depth() changes nothing but margins (see the header).
+    const double deep = 1.35 * m_transition_mm + 35 + kBorderNoiseMm + 1;
+    const HairlineField& a = m_line_field;
+    const HairlineField& b = other.m_line_field;
+    out.table.assign(size_t(kCellCols + 1) * size_t(kCellRows + 1), 0);
+    for (int i = 0; i < kCellCols; ++i) {
+        const int i1 = (i + 1) % kCellCols;
+        for (int j = 0; j < kCellRows; ++j) {
+            bool same = true, deep_both = true, out_both = true;
+            for (const auto& [ci, cj] : {std::pair{i, j}, {i1, j}, {i, j + 1}, {i1, j + 1}}) {
+                const float va = a.node(ci, cj), vb = b.node(ci, cj);
+                same = same && va == vb;
+                deep_both = deep_both && va >= deep && vb >= deep;
+                out_both = out_both && va < 0 && vb < 0;
+            }
+            const uint32_t hot = (same || deep_both || out_both) ? 0 : 1;
+            if (hot && (j + 1) * (kPi / kCellRows) <= LineChange::kCapPhi) {
+                const double th = PolarChart::thetaOfColumn(i) + kPi / kCellCols;
+                const double ph = (j + 0.5) * (kPi / kCellRows);
+                out.cap_hot.emplace_back(std::sin(ph) * std::sin(th), std::cos(ph),
+                                         std::sin(ph) * std::cos(th));
+            }
+            out.table[size_t(i + 1) * size_t(kCellRows + 1) + size_t(j + 1)] =
+                hot + tableAt(out.table, i, j + 1) + tableAt(out.table, i + 1, j) -
+                tableAt(out.table, i, j);
+        }
+    }
+    return out;
+}
+
+bool ScalpRegion::LineChange::touches(double theta0, double theta1, double phi0,
+                                      double phi1) const {
+    if (all) return true;
+    constexpr double kDTheta = 2 * kPi / kCellCols, kDPhi = kPi / kCellRows;
+    const int j0 = std::clamp(int(std::floor(phi0 / kDPhi)), 0, kCellRows - 1);
+    const int j1 = std::clamp(int(std::floor(phi1 / kDPhi)), 0, kCellRows - 1);
+    auto count = [&](int i0, int i1) { // cells i0..i1 (inside one turn), j0..j1
+        return tableAt(table, i1 + 1, j1 + 1) - tableAt(table, i0, j1 + 1) -
+               tableAt(table, i1 + 1, j0) + tableAt(table, i0, j0);
+    };
+    if (theta1 - theta0 >= 2 * kPi - 2 * kDTheta) return count(0, kCellCols - 1) > 0;
+    int i0 = int(std::floor((theta0 + kPi) / kDTheta));
+    int i1 = int(std::floor((theta1 + kPi) / kDTheta));
+    const int turn = int(std::floor(double(i0) / kCellCols));
+    i0 -= turn * kCellCols;
+    i1 -= turn * kCellCols;
+    if (i1 < kCellCols) return count(i0, i1) > 0;
+    return count(i0, kCellCols - 1) > 0 || count(0, i1 - kCellCols) > 0;
+}
+
+bool ScalpRegion::LineChange::touchesAround(const glm::dvec3& dir, double angle) const {
+    if (all) return true;
+    // A cell reaches ~0.36 deg from its centre (half its diagonal at the cap's rim).
+    const double limit = std::cos(std::min(kPi, angle + 0.0065));
+    for (const glm::dvec3& h : cap_hot)
+        if (glm::dot(h, dir) >= limit) return true;
+    return false;
+}
+
 ZonePoint ScalpRegion::classify(const glm::dvec3& p) const {
     ZonePoint out;
     const glm::dvec3 c = m_chart.centre();

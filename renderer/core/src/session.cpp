@@ -119,7 +119,9 @@ const std::vector<FieldStages>& fieldStages() {
     static const std::vector<FieldStages> kTable = {
         {"/head", "head (reload by the host), then everything below"},
         {"/seed", "region, chart, every zone, dots, layers"},
-        {"/hairline", "region, chart, every zone, dots, layers"},
+        {"/hairline",
+         "region, chart (UVs kept when the fit allows), the zones the new line reaches, dots, "
+         "layers where the changed dots reach"},
         {"/mode", "every zone, dots, layers"},
         {"/total_dots", "every zone, dots, layers"},
         {"/density_mask", "every zone, dots, layers"},
@@ -166,10 +168,14 @@ struct Session::Impl {
     std::shared_ptr<const ScalpRegion> region;
     std::vector<Problem> region_warnings;
     std::optional<ScalpChart> chart;
+    std::optional<ChartProjection> projection; // the head's (chartProjection): set once per head
     // The zone areas and density integrals (region + density mask), and what they were built
     // with (the mask's key: image, strength, sha256).
     std::optional<FollicleRegion> zone_areas;
     std::string zone_areas_mask;
+    // After a hairline edit: the areas the cached zone dots were sampled on, so that the zones
+    // the edit does not reach keep their dots (FollicleRegion::sampledAlike).
+    std::optional<FollicleRegion> previous_areas;
     // Per zone: the dots, and the spec and peak density they were sampled with. A zone is
     // resampled when its spec (all but the shade) or its peak differs; a shade edit rescales the
     // cached dots' shade instead.
@@ -184,17 +190,22 @@ struct Session::Impl {
     // Only the dots changed since the bake (zones resampled): the pigment and zone map are
     // re-splatted (rebakePigment), the other layers kept.
     bool layers_dots_stale = false;
+    // The hairline moved since the bake: if the new chart keeps the UVs, the layers are brought
+    // to it in place (rechartLayers: only the tiles the changed dots reach), else re-baked.
+    bool layers_rechart = false;
     PigmentSpec baked_pigment; // what the layers were baked with (re-colouring)
     ZoneShades baked_shades{};
     StageRuns runs;
 
     void dropAll() {
+        projection.reset();
         region.reset();
         region_warnings.clear();
         chart.reset();
         dropZones();
         layers.reset();
         layers_colour_current = false;
+        layers_dots_stale = layers_rechart = false;
     }
 
     void requireHead() const {
@@ -219,7 +230,8 @@ struct Session::Impl {
     const ScalpChart& ensureChart() {
         requireHead();
         if (!chart) {
-            chart = computeScalpChart(*head, ensureRegion());
+            if (!projection) projection = chartProjection(*head);
+            chart = computeScalpChart(*head, ensureRegion(), *projection);
             ++runs.chart;
         }
         return *chart;
@@ -227,6 +239,7 @@ struct Session::Impl {
 
     void dropZones() {
         zone_areas.reset();
+        previous_areas.reset();
         for (auto& z : zone_dots)
             z.reset();
         dots.reset();
@@ -246,9 +259,19 @@ struct Session::Impl {
             const DensityMaskSpec* mask = design.density_mask ? &*design.density_mask : nullptr;
             zone_areas.emplace(*head, region, design.hairline, design.seed, mask,
                                design.source.string());
+            // Zones sampled on the previous hairline keep their dots where the edit did not
+            // reach them (same mask only); the others resample.
+            PerZone<bool> keep{};
+            if (previous_areas && zone_areas_mask == key) {
+                PerZone<double> reach{};
+                for (size_t z = 0; z < kZoneCount; ++z)
+                    reach[z] = zone_dots[z] ? zone_dots[z]->reach_mm : -1.0;
+                keep = zone_areas->sampledAlike(*head, *previous_areas, reach);
+            }
+            previous_areas.reset();
             zone_areas_mask = key;
-            for (auto& z : zone_dots)
-                z.reset();
+            for (size_t z = 0; z < kZoneCount; ++z)
+                if (!keep[z]) zone_dots[z].reset();
             dots.reset();
             ++runs.zone_areas;
         }
@@ -331,6 +354,15 @@ struct Session::Impl {
             layers_colour_current = true;
             layers_dots_stale = false;
             ++runs.layers;
+        } else if (layers_rechart) {
+            const FollicleSet& set = ensureDots();
+            const ScalpChart& new_chart = ensureChart();
+            if (new_chart.uvs == layers->chart.uvs)
+                rechartLayers(*layers, *head, new_chart, set, layerSpec(design));
+            else
+                layers = bakeLayers(*head, new_chart, set, layerSpec(design), layerSize());
+            layers_rechart = layers_dots_stale = false;
+            ++runs.layers;
         } else if (layers_dots_stale) {
             rebakePigment(*layers, *head, ensureDots(), layerSpec(design));
             layers_dots_stale = false;
@@ -345,9 +377,24 @@ struct Session::Impl {
     // colour path.
     static bool dotsOnlyLayers(const SessionChange& change) {
         if (change.head || change.region || change.chart) return false;
+        return onlyFields(change, {"/zones", "/mode", "/total_dots", "/density_mask"});
+    }
+
+    // True when the edit moved the hairline (or the seed) and otherwise only fields the dots
+    // carry: the layers can follow through rechartLayers when the chart keeps its UVs.
+    static bool hairlineLayers(const SessionChange& change) {
+        if (change.head || !change.region) return false;
+        return onlyFields(change, {"/hairline", "/seed", "/zones", "/mode", "/total_dots",
+                                   "/density_mask", "/scars"});
+    }
+
+    // True when every changed field is under one of `prefixes` or changes no layer texel.
+    static bool onlyFields(const SessionChange& change,
+                           std::initializer_list<const char*> prefixes) {
         for (const std::string& p : change.fields) {
-            const bool zone_field = startsWith(p, "/zones") || startsWith(p, "/mode") ||
-                                    startsWith(p, "/total_dots") || startsWith(p, "/density_mask");
+            bool zone_field = false;
+            for (const char* prefix : prefixes)
+                zone_field = zone_field || startsWith(p, prefix);
             const bool no_layers =
                 startsWith(p, "/impressions_per_session") ||
                 (startsWith(p, "/render") && !startsWith(p, "/render/layer_size")) ||
@@ -400,11 +447,17 @@ SessionChange Session::apply(Design design) {
     SessionChange change = diffDesigns(s.design, design);
     const Design before = std::move(s.design);
     s.design = std::move(design);
+    const bool rechart =
+        change.region && s.layers && s.layers_colour_current && Impl::hairlineLayers(change);
     if (change.region) {
         s.region.reset();
         s.region_warnings.clear();
         s.chart.reset(); // see the header: the chart follows the region only
-        s.dropZones();
+        // The zones' dots stay until the new areas say which the edit reached (not across a
+        // head change: setHead() drops everything).
+        if (s.zone_areas && !s.previous_areas) s.previous_areas = std::move(s.zone_areas);
+        s.zone_areas.reset();
+        s.dots.reset();
     }
     // Zones compare their specs and peaks when the dots are next asked for (ensureDots); what
     // only the merged set reads (scars, shades) drops it; the sessions figure is refreshed here.
@@ -415,7 +468,9 @@ SessionChange Session::apply(Design design) {
             only_figures = false;
     if (change.dots && !only_figures) s.dots.reset();
     if (only_figures) s.refreshFigures();
-    if (change.layers) {
+    if (rechart)
+        s.layers_rechart = true; // follow the new chart in place if it keeps the UVs
+    else if (change.layers) {
         if (s.layers && Impl::dotsOnlyLayers(change))
             s.layers_dots_stale = true; // re-splat the pigment only (ensureLayers)
         else
@@ -458,7 +513,7 @@ LiveLayers Session::liveLayers() {
     Impl& s = *m_impl;
     // A colour-only edit since the bake (layers.h, colourOnly()) keeps the texels and hands the
     // host the exponents; anything else re-bakes.
-    if (s.layers && !s.layers_colour_current && !s.layers_dots_stale &&
+    if (s.layers && !s.layers_colour_current && !s.layers_dots_stale && !s.layers_rechart &&
         colourOnly(s.baked_pigment, s.design.pigment)) {
         LiveLayers live;
         live.baked = &*s.layers;
@@ -486,7 +541,7 @@ std::vector<Problem> Session::warnings() {
         out.insert(out.end(), s.dots->warnings.begin(), s.dots->warnings.end());
     else
         out.insert(out.end(), s.region_warnings.begin(), s.region_warnings.end());
-    if (s.layers && !s.layers_dots_stale) // stale dots: the warnings come with the re-bake
+    if (s.layers && !s.layers_dots_stale && !s.layers_rechart) // the re-bake brings them
         out.insert(out.end(), s.layers->warnings.begin(), s.layers->warnings.end());
     return out;
 }

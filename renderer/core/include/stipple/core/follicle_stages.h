@@ -81,6 +81,19 @@ public:
     // Triangles of the mesh the region was built on (sampleZone() checks its head against it).
     size_t triangleCount() const;
 
+    // The zones whose dots sampleZone() gives bit for bit alike on this region and on
+    // `before` (built on the same head with the same density mask, the caller's promise; another
+    // hairline), whatever
+    // the spec and peak, given how far from its triangles each zone's last sampling on `before`
+    // looked (ZoneDots::reach_mm; a zone with reach < 0 is never alike). A zone is alike when its
+    // area, density integral, triangle and vertex tables are equal and no point within reach of
+    // its triangles is classified differently (ScalpRegion::lineChange): sampling then takes
+    // the same path step for step. Conservative: a zone reported unlike may still come out the
+    // same.
+    // `head` is the head both were built on.
+    PerZone<bool> sampledAlike(const HeadModel& head, const FollicleRegion& before,
+                               const PerZone<double>& reach_mm) const;
+
     // The per-triangle and per-vertex tables, for the stage functions (the type is private to
     // follicle_stages.cpp).
     struct Data;
@@ -113,6 +126,9 @@ struct ZoneDots {
     size_t candidates = 0;                   // candidates in the zone after the border inset
     size_t inset_dropped = 0;                // candidates dropped near other zones' borders
     int selection_rounds = 0;                // Poisson-disk selections run to match the count
+    // How far from its triangles (mm) the sampling classified points: the widest border-inset
+    // probe (FollicleRegion::sampledAlike reads it).
+    double reach_mm = 0;
 };
 
 // Buffers sampleZone() reuses from one call to the next (the candidates, the Poisson-disk

@@ -53,6 +53,12 @@ public:
         return (a[0] + (a[1] - a[0]) * wp) * (1 - wt) + (b[0] + (b[1] - b[0]) * wp) * wt;
     }
 
+    // The tabulated value at column i (theta), row j (phi) (0 <= i < kThetaSteps,
+    // 0 <= j <= kPhiSteps); empty field: 0.
+    float node(int i, int j) const {
+        return m_depth.empty() ? 0.0f : m_depth[size_t(i) * kRows + size_t(j)];
+    }
+
 private:
     static constexpr size_t kRows = PolarChart::kPhiSteps + 1;
     std::vector<float> m_depth; // kThetaSteps x kRows, as the chart's tables

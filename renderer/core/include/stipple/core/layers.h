@@ -153,6 +153,16 @@ LayerStack bakeLayers(const HeadModel& head, const ScalpChart& chart, const Foll
 void rebakePigment(LayerStack& stack, const HeadModel& head, const FollicleSet& dots,
                    const LayerSpec& spec);
 
+// Brings `stack` (from bakeLayers or these functions, same head, size and spec) to a new chart
+// with the same UVs, byte for byte (STIPPLE_ASSERT), and new `dots`: what a hairline edit that
+// keeps the chart's fit needs (computeScalpChart(head, region, projection)). Only the inside
+// flags differ, so the pigment is re-splatted where the changed dots reach (as
+// rebakePigment()), and the scar layer, which is placed on the region, is baked again. When the
+// skin under the region changes (skin from the mesh albedo), everything is re-baked. The result
+// is byte-identical to bakeLayers(head, chart, dots, spec, stack.size).
+void rechartLayers(LayerStack& stack, const HeadModel& head, const ScalpChart& chart,
+                   const FollicleSet& dots, const LayerSpec& spec);
+
 // Convenience for callers that hold a whole design: builds the ScalpRegion of the design's
 // hairline and seed, the chart (computeScalpChart(head, region)) and bakes as above. Throws
 // stipple::Error as ScalpRegion's constructor and the bake do.

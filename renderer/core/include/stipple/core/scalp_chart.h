@@ -36,20 +36,45 @@ class ScalpRegion;
 
 // Triangles of `mesh` (one flag each, nonzero = in the region) that carry layers for the
 // hairline of `region`: every triangle with a point that region.classify() puts inside (2:
-// its vertices, or for triangles near those, a ~1 mm barycentric grid, so a coarse scan's
+// its vertices, or for any other triangle, a point found by a search its margins prune, so a coarse scan's
 // triangle the line cuts into between its vertices counts), and every triangle within
 // `margin_mm` of one, measured along the welded surface (Dijkstra over edges) (1), with the
 // small holes this may leave (< 15 cm2) filled (1). Face, ears and neck are never holes. A
 // function of the head and the hairline (and seed) only.
 std::vector<uint8_t> hairRegion(const Mesh& mesh, const ScalpRegion& region, double margin_mm);
 
-// The chart of `head` for a hairline: as computeScalpChart(head), but the region is
-// hairRegion(region, kRegionMarginMm): the scalp above the design's hairline, whatever its
-// height and nape, plus the margin. The fit into [0,1]^2 is the region's own (a region
-// spanning less than 1 LAEA unit, about 90 mm, is fitted as if it spanned that). Margin
-// triangles that fold over in the chart are left out. Independent of the dots, zones, shades,
-// scars and age: chart UVs and inside flags are byte-identical across those edits. Throws
-// stipple::Error as computeScalpChart(head).
+// The projection of the hairline charts of `head`, a function of the head alone: the LAEA
+// centre with the least distortion over the scalp of the default hairline (HairlineSpec{},
+// seed 0; the landmark region when that line cannot be drawn on this head), every vertex's
+// LAEA coordinates from it, and the middle of that scalp's box, where a chart's fit box is
+// placed when the region allows. Throws stipple::Error as computeScalpChart(head).
+struct ChartProjection {
+    glm::dvec3 centre_mm{0};
+    glm::dvec2 middle{0};              // LAEA coordinates
+    std::vector<glm::dvec2> raw;       // per vertex of the head's mesh
+    std::vector<uint8_t> reachable;    // per vertex: away from the singular direction
+    double lowest_y = 0;               // mm, the lowest vertex of that scalp
+};
+ChartProjection chartProjection(const HeadModel& head);
+
+// The chart of `head` for a hairline: the region is hairRegion(region, kRegionMarginMm), the
+// scalp above the design's hairline, whatever its height and nape, plus the margin; the
+// projection is `projection` (chartProjection(head): the centre does not follow the
+// hairline). The fit into [0,1]^2 keeps the aspect: its extent is the region's, rounded up to
+// a multiple of 1/32 LAEA unit (at most ~1.5% of the resolution; a region spanning less than 1
+// unit, about 90 mm, is fitted as if it spanned that), and the box sits at the projection's
+// middle, moved only as far as needed to hold the region. So a hairline edit that neither
+// widens the region past the next step nor pushes it out of the box keeps every UV byte for
+// byte (only the inside flags change); the Session then re-splats only what the edit moved.
+// A scalp reaching below the default one that the projection cannot chart in full (a
+// triangle near its singular direction or folding over: a nape far down the neck) gets its
+// own least-distortion centre and its own box instead, as every chart did before.
+// Margin triangles that fold over in the chart are left out. Independent of the dots, zones,
+// shades, scars and age: chart UVs and inside flags are byte-identical across those edits.
+// Throws stipple::Error as computeScalpChart(head).
+ScalpChart computeScalpChart(const HeadModel& head, const ScalpRegion& region,
+                             const ChartProjection& projection);
+// The same with chartProjection(head) computed here.
 ScalpChart computeScalpChart(const HeadModel& head, const ScalpRegion& region);
 
 // Chart UV of any head-frame point (mm) under `chart`'s projection (outside the region too).

@@ -50,6 +50,30 @@ public:
     // the image reaches polar angle 135 deg (below the ears). Row 0 is the image's top.
     glm::dvec2 maskUv(const glm::dvec3& p) const;
 
+    // Where classify() of this region and of `other` may differ, for a Session that keeps the
+    // dots of the zones a hairline edit does not reach. Both must come from the same head.
+    // `all` is set when anything but the line differs (the seed's border noise, the transition
+    // width, the line's lowest point): then any point may. Otherwise classify() depends on the
+    // line only through depth(), bilinear in a cell of the field, and only through whether it is
+    // < 0 (outside), below the transition's inner edge (<= 1.35 transition_mm) or in the front
+    // band (< inner + 35 + 4 mm): a cell is "hot" unless its four nodes are equal in both, or all
+    // at least that deep in both, or all negative in both. touches() says whether a chart
+    // window holds a hot cell.
+    struct LineChange {
+        bool all = false;
+        std::vector<uint32_t> table; // hot cells summed, (kThetaSteps + 1) x (kPhiSteps + 1)
+        // True when a point with polar angles in [theta0, theta1] x [phi0, phi1] (theta may run
+        // past +-pi: it wraps) may be classified differently.
+        bool touches(double theta0, double theta1, double phi0, double phi1) const;
+        // Near the chart's pole, where a window in theta and phi is a poor fit: the unit
+        // directions (chart frame) of the hot cells with phi below kCapPhi, and whether one
+        // lies within `angle` (radians) of unit direction `dir`.
+        static constexpr double kCapPhi = 0.7; // radians, ~40 deg
+        std::vector<glm::dvec3> cap_hot;
+        bool touchesAround(const glm::dvec3& dir, double angle) const;
+    };
+    LineChange lineChange(const ScalpRegion& other) const;
+
     const PolarChart& chart() const { return m_chart; }
     const HairlineCurve& hairline() const { return m_hairline; }
     const glm::dvec3& crownCentre() const { return m_crown; }
