@@ -192,7 +192,8 @@ class CapiTest(unittest.TestCase):
         changed, mask = C.c_uint32(), C.c_uint32()
         with open(self.design) as f:
             text = f.read()
-        edited = text.replace('"density_per_cm2": 80', '"density_per_cm2": 90')
+        # The crown's entry (the demo's front_transition is also at 80).
+        edited = text.replace('"crown", "density_per_cm2": 80', '"crown", "density_per_cm2": 90')
         self.assertEqual(LIB.stipple_session_apply_json(self.session, edited.encode(), None,
                                                         C.byref(changed), C.byref(mask)), OK)
         self.assertTrue(changed.value & CHANGED_ZONES and changed.value & CHANGED_DOTS)

@@ -80,9 +80,16 @@ TEST(Design, DefaultZonesAreLighterAndSmallerAtTheFront) {
     for (size_t i = 0; i < size_t(ZoneId::Count); ++i) {
         const ZoneSpec z = defaultZone(ZoneId(i));
         EXPECT_EQ(z.id, ZoneId(i));
-        // Domain: visible dots 0.2-0.6 mm, densities up to natural ~90/cm².
-        EXPECT_GE(z.diameter_mm, 0.2);
-        EXPECT_LE(z.diameter_mm, 0.6);
+        // Domain: healed dots 0.09-0.17 mm at the surface (the needles' healed dots:
+        // 1RL at the hairline and temples, 3RL behind), densities up to natural ~90/cm².
+        EXPECT_GE(z.diameter_mm, 0.09);
+        EXPECT_LE(z.diameter_mm, 0.17 + 1e-9);
+        const char* needle = i == size_t(ZoneId::FrontTransition) || i == size_t(ZoneId::Temples)
+                                 ? "1RL 0.25"
+                             : i == size_t(ZoneId::Crown) || i == size_t(ZoneId::Back) ? "3RL 0.30"
+                                                                                       : "3RL 0.25";
+        EXPECT_EQ(z.diameter_mm, needleDot(needle)->diameter_mm) << zoneName(ZoneId(i));
+        EXPECT_EQ(z.diameter_spread_mm, needleDot(needle)->spread_mm) << zoneName(ZoneId(i));
         EXPECT_LE(z.density_per_cm2, 90);
         EXPECT_EQ(parseZoneName(zoneName(ZoneId(i))), ZoneId(i));
     }

@@ -1537,28 +1537,33 @@ std::optional<NeedleDot> needleDot(const std::string& needle) {
 }
 
 ZoneSpec defaultZone(ZoneId id) {
-    // SMP practice: the front edge is done with a single-prong needle in a lighter dilution,
-    // smaller and sparser dots that fade into the skin; behind it density and size build up
-    // towards the crown, where hair would naturally be densest-looking under light.
+    // SMP practice: the front edge is done with a single-point needle (1RL) in a lighter
+    // dilution, smaller dots that fade into the skin; behind it a 3-point grouping (3RL), the
+    // largest at the crown and the back. Sizes are the healed dots those needles leave
+    // (needleDot(), the published 0.09..0.17 mm; docs/design-file.md, zones).
     struct Row {
-        double density_per_cm2, diameter_mm, spread_mm, shade, weight;
+        double density_per_cm2;
+        const char* needle;
+        double shade, weight;
     };
     static const Row kRows[] = {
-        {40, 0.28, 0.06, 4.5, 0.55}, // front_transition
-        {65, 0.36, 0.07, 5.5, 0.9},  // front
-        {75, 0.42, 0.08, 6.0, 1.0},  // mid
-        {80, 0.45, 0.09, 6.0, 1.05}, // crown
-        {55, 0.34, 0.07, 5.0, 0.75}, // temples
-        {70, 0.42, 0.08, 6.0, 0.95}, // sides
-        {70, 0.45, 0.09, 6.0, 0.95}, // back
+        {75, "1RL 0.25", 5.5, 0.55}, // front_transition
+        {65, "3RL 0.25", 5.5, 0.9},  // front
+        {75, "3RL 0.25", 6.0, 1.0},  // mid
+        {80, "3RL 0.30", 6.0, 1.05}, // crown
+        {55, "1RL 0.25", 5.0, 0.75}, // temples
+        {70, "3RL 0.25", 6.0, 0.95}, // sides
+        {70, "3RL 0.30", 6.0, 0.95}, // back
     };
     STIPPLE_ASSERT(id < ZoneId::Count, "defaultZone(): id must name a zone");
     const Row& row = kRows[size_t(id)];
+    const std::optional<NeedleDot> dot = needleDot(row.needle);
+    STIPPLE_ASSERT(dot.has_value(), "defaultZone(): the default needles parse");
     ZoneSpec z;
     z.id = id;
     z.density_per_cm2 = row.density_per_cm2;
-    z.diameter_mm = row.diameter_mm;
-    z.diameter_spread_mm = row.spread_mm;
+    z.diameter_mm = dot->diameter_mm;
+    z.diameter_spread_mm = dot->spread_mm;
     z.shade = row.shade;
     z.weight = row.weight;
     return z;

@@ -213,11 +213,16 @@ bool dotSplat(const Dot& dot, const HeadModel& head, const ScalpChart& chart,
     out.radius_mm = float(0.5 * double(dot.diameter_mm) * look.diameter_scale);
     out.edge_sigma_mm = float(look.edge_sigma_mm + look.edge_sigma_per_radius * out.radius_mm);
     out.filter = glm::vec3(look.filter);
+    out.diffusion_strength = float(look.diffusion_strength);
+    out.diffusion_sigma_mm =
+        float(std::min(look.diffusion_sigma_mm + look.diffusion_sigma_per_radius * out.radius_mm,
+                       look.diffusion_sigma_max_mm));
     out.halo_strength = float(look.halo_strength);
-    out.halo_sigma_mm = float(look.halo_sigma_scale) * out.radius_mm;
+    out.halo_sigma_mm = float(look.halo_sigma_mm + look.halo_sigma_scale * out.radius_mm);
     out.halo_filter = glm::vec3(look.halo_filter);
     out.shadow_strength = float(look.shadow_strength);
     out.shadow_radius_mm = float(look.shadow_radius_mm);
+    out.shadow_filter = glm::vec3(look.shadow_filter);
     out.zone = uint8_t(1 + int(dot.zone));
     return true;
 }
@@ -377,10 +382,11 @@ std::vector<uint8_t> changedTiles(const std::vector<InkSplat>& before,
     const auto same = [](const InkSplat& a, const InkSplat& b) {
         return a.centre_uv == b.centre_uv && a.mm_from_uv == b.mm_from_uv &&
                a.radius_mm == b.radius_mm && a.edge_sigma_mm == b.edge_sigma_mm &&
-               a.filter == b.filter && a.halo_strength == b.halo_strength &&
+               a.filter == b.filter && a.diffusion_strength == b.diffusion_strength &&
+               a.diffusion_sigma_mm == b.diffusion_sigma_mm && a.halo_strength == b.halo_strength &&
                a.halo_sigma_mm == b.halo_sigma_mm && a.halo_filter == b.halo_filter &&
                a.shadow_strength == b.shadow_strength && a.shadow_radius_mm == b.shadow_radius_mm &&
-               a.zone == b.zone;
+               a.shadow_filter == b.shadow_filter && a.zone == b.zone;
     };
     size_t prefix = 0;
     while (prefix < before.size() && prefix < after.size() && same(before[prefix], after[prefix]))

@@ -54,32 +54,58 @@ const glm::dvec3 kInkSpectrum{550.0 / 610.0, 1.0, 550.0 / 465.0};
 // This is the colour that replaces the skin's where the ink absorbs: visible colour =
 // skin * T + (1 - T) * Y_skin * kAboveInk, so a dot is cool grey on every skin, not brown.
 const glm::dvec3 kAboveInk{0.15, 0.25, 0.30};
+// Over the years the pigment that stays moves deeper and into finer aggregates (macrophage
+// capture-release, Baranska 2018): the light from above it turns bluer (Tyndall), the "blue-grey"
+// of old SMP. kAboveInk is scaled per channel by 1 + kAgeBlue * t / (t + kAgeHalfDays).
+const glm::dvec3 kAgeBlue{-0.35, 0.0, 0.35};
 // The ink's shadow in the skin around a dot: light entering the skin next to the dot diffuses
 // sideways through the dermis (transport length ~1 mm, Anderson & Parrish 1981) and part of it
 // passes under the ink, so a ring around each dot is darkened a little by the same filter.
 // It is what makes a field of small dots read as a shadow (a shaved head) from a distance while
 // each dot stays a distinct point up close. Profile: peak * (1 - r^2/R^2)^2 outside the dot.
-constexpr double kShadowPeak = 0.30;
-constexpr double kShadowRadiusMm = 1.2;
+constexpr double kShadowPeak = 0.22;
+constexpr double kShadowRadiusMm = 1.8;
+// Per channel, the share of that sideways light that the ink meets, as an exponent on the ink's
+// filter (shadow filter = F^w): red light diffuses ~1.5 mm in the dermis, green ~0.6, blue
+// ~0.25 (penetration depths, Anderson & Parrish 1981), so the shadow is a red-absorbing, cool
+// darkening. A power of the filter keeps re-colouring exact (LayerColour scales ln F).
+const glm::dvec3 kShadowChannelShare{1.0, 0.4, 0.15};
 
 // Fresh ink sits partly in the epidermis and the wound crust: darker for the first weeks.
 constexpr double kFreshExtraOd = 0.45;    // +45% OD at day 0
 constexpr double kFreshDecayDays = 6.0;   // gone by ~30 days (e^-5)
-// Swelling around each impression in the first days.
-constexpr double kSwellingScale = 0.12;   // +12% diameter at day 0
-constexpr double kSwellingDecayDays = 2.0;
-// Redness: visible for 3-4 days.
+// Fresh impressions: the open hole and its scab are the needle's footprint, twice the healed
+// core (the hole shrinks ~50% on healing); scabs are shed within about a week.
+constexpr double kFreshSizeScale = 1.0;     // +100% diameter at day 0
+constexpr double kFreshSizeDecayDays = 3.5; // +14% at 7 days, < 0.1% from 25 days
+// Redness: visible for 3-4 days, around each puncture out to ~1 mm (neighbours merge into a
+// blush over the treated area on the first day).
 constexpr double kHaloStrength = 0.35;
 constexpr double kHaloDecayDays = 1.5;
+constexpr double kHaloSigmaMm = 0.4;
 // Long-term fading of the ink's OD: permanent SMP keeps ~70% after 5 years (touch-up after
 // 4-6 years); temporary SMP keeps ~50% after one year (gone in 2-3 years).
 constexpr double kPermanentFadeDays = 1825.0 / 0.35667494393873245; // -ln(0.7)
 constexpr double kTemporaryFadeDays = 365.0 / 0.69314718055994531;  // -ln(0.5)
-// Edge blur: healed scattering blur plus slow migration of pigment over years.
-constexpr double kEdgeSigmaHealedMm = 0.035;
-constexpr double kEdgeSigmaPerRadius = 0.18; // bigger impressions scatter over a wider rim
-constexpr double kEdgeSpreadMm = 0.04;
-constexpr double kEdgeSpreadHalfDays = 1825.0;
+// The dense core's edge: a narrow scattering blur plus slow migration over years.
+constexpr double kEdgeSigmaHealedMm = 0.012;
+constexpr double kEdgeSigmaPerRadius = 0.12;
+constexpr double kEdgeSpreadMm = 0.015;
+// Slow changes over years (edge, halo, blue shift) go as t / (t + kAgeHalfDays).
+constexpr double kAgeHalfDays = 1825.0;
+// The soft diffusion halo around the core (docs/pigment-model.md, "Core and halo"): pigment
+// left in the part of the needle's hole that contracted on healing, seen through the skin
+// above it. Its half maximum (1.18 sigma) lies at the fresh hole's edge, twice the core radius
+// (sigma = 1.7 R), plus the blur of ink seen through ~0.3 mm of skin; peak 0.25 of the core's
+// coverage. Over years it widens and gains ink as the core's pigment migrates.
+constexpr double kDiffusionPeak = 0.25;
+constexpr double kDiffusionPeakAgeGain = 0.6; // x (1 + 0.6 s): 0.325 at five years
+constexpr double kDiffusionSigmaMm = 0.02;
+constexpr double kDiffusionSigmaPerRadius = 1.5;
+constexpr double kDiffusionSpreadMm = 0.05;
+// The optical part of the halo is at most the ink's depth (0.25-0.5 mm); a wider spread would
+// be a blowout (ink too deep), not healing. Keeps oversized dots from turning into blurs.
+constexpr double kDiffusionSigmaMaxMm = 0.25;
 
 } // namespace
 
@@ -104,20 +130,29 @@ InkAppearance inkAppearance(double shade, double age_days, InkType ink,
     InkAppearance out;
     out.optical_density = od;
     const double skin_y = luminanceLinear(skin_linear);
+    const double slow = age_days / (age_days + kAgeHalfDays); // 0 fresh, 0.5 at five years
     for (int c = 0; c < 3; ++c) {
         const double transmittance = std::pow(10.0, -od * kInkSpectrum[c]);
         // visible = skin * T + (1 - T) * above, as a filter on the skin (<= 1: the ink never
         // brightens a channel, even on an unusually coloured mesh albedo).
-        const double above = std::min(kAboveInk[c] * skin_y / std::max(skin_linear[c], 1e-4), 1.0);
+        const double above = std::min(kAboveInk[c] * (1.0 + kAgeBlue[c] * slow) * skin_y /
+                                          std::max(skin_linear[c], 1e-4),
+                                      1.0);
         out.filter[c] = transmittance + (1.0 - transmittance) * above;
     }
     out.shadow_strength = kShadowPeak;
     out.shadow_radius_mm = kShadowRadiusMm;
-    out.diameter_scale = 1.0 + kSwellingScale * std::exp(-age_days / kSwellingDecayDays);
-    out.edge_sigma_mm =
-        kEdgeSigmaHealedMm + kEdgeSpreadMm * age_days / (age_days + kEdgeSpreadHalfDays);
+    for (int c = 0; c < 3; ++c)
+        out.shadow_filter[c] = std::pow(out.filter[c], kShadowChannelShare[c]);
+    out.diameter_scale = 1.0 + kFreshSizeScale * std::exp(-age_days / kFreshSizeDecayDays);
+    out.edge_sigma_mm = kEdgeSigmaHealedMm + kEdgeSpreadMm * slow;
     out.edge_sigma_per_radius = kEdgeSigmaPerRadius;
+    out.diffusion_strength = kDiffusionPeak * (1.0 + kDiffusionPeakAgeGain * slow);
+    out.diffusion_sigma_mm = kDiffusionSigmaMm + kDiffusionSpreadMm * slow;
+    out.diffusion_sigma_per_radius = kDiffusionSigmaPerRadius;
+    out.diffusion_sigma_max_mm = kDiffusionSigmaMaxMm;
     out.halo_strength = kHaloStrength * std::exp(-age_days / kHaloDecayDays);
+    out.halo_sigma_mm = kHaloSigmaMm;
     return out;
 }
 

@@ -55,15 +55,21 @@ float edgeRadius(float radius, float sigma) {
     return std::sqrt(std::max(radius * radius - sigma * sigma, 0.25f * radius * radius));
 }
 
+// Where the diffusion halo of peak `strength` and `sigma` falls below kDiffusionCutoff.
+float diffusionReach(float strength, float sigma) {
+    return sigma * std::sqrt(2.0f * std::log(std::max(strength / kDiffusionCutoff, 1.0f)));
+}
+
 // A splat in texel space: w = m * (x + 0.5 - cx, y + 0.5 - cy).
 struct TexelSplat {
     float cx = 0, cy = 0;
     float m00 = 0, m01 = 0, m10 = 0, m11 = 0;
     float edge = 0, inv_sigma = 0, reach2 = 0;
-    float ink_reach2 = 0; // beyond this the dot's own coverage is 0 (only the halo)
+    float ink_reach2 = 0; // beyond this the core's coverage is 0 (only the halos)
+    float diffusion_strength = 0, diffusion_k = 0, diffusion_reach2 = 0;
     float halo_strength = 0, halo_k = 0;
     float shadow_strength = 0, shadow_inv_r2 = 0; // shadow grid splats only
-    std::array<float, 3> filter{}, halo_filter{};
+    std::array<float, 3> filter{}, halo_filter{}, shadow_filter{};
     uint8_t zone = 0;
     int x0 = 0, x1 = -1, y0 = 0, y1 = -1;
 };
@@ -164,8 +170,12 @@ void splatTexels(Image16& layer, const TexelSplat& s, const Rect& tile, ZoneTile
             const float w1 = s.m10 * px + s.m11 * py;
             const float r2 = w0 * w0 + w1 * w1;
             if (r2 >= s.reach2) continue;
-            // Texels in the halo only: no sqrt or profile lookup.
-            const float c = r2 < s.ink_reach2 ? lut((std::sqrt(r2) - s.edge) * s.inv_sigma) : 0.0f;
+            // Texels in the halos only: no sqrt or profile lookup.
+            const float core =
+                r2 < s.ink_reach2 ? lut((std::sqrt(r2) - s.edge) * s.inv_sigma) : 0.0f;
+            const float c = r2 < s.diffusion_reach2 ? core + (1.0f - core) * s.diffusion_strength *
+                                                                 std::exp(r2 * s.diffusion_k)
+                                                    : core;
             const float h = s.halo_strength > 0 ? s.halo_strength * std::exp(r2 * s.halo_k) : 0;
             if (c < 1e-5f && h < 1e-5f) continue;
             if (zones.map) zones.note(x, y, c, s.zone);
@@ -221,7 +231,8 @@ void splatShadow(ShadowWindow& window, const TexelSplat& s) {
     const float qa = s.m00 * s.m00 + s.m10 * s.m10;
     const float qb = s.m00 * s.m01 + s.m10 * s.m11;
     const float qc = s.m01 * s.m01 + s.m11 * s.m11;
-    const float absorb[3] = {1.0f - s.filter[0], 1.0f - s.filter[1], 1.0f - s.filter[2]};
+    const float absorb[3] = {1.0f - s.shadow_filter[0], 1.0f - s.shadow_filter[1],
+                             1.0f - s.shadow_filter[2]};
     for (int y = y0; y <= y1; ++y) {
         const float py = float(y) + 0.5f - s.cy;
         int x0 = 0, x1 = -1;
@@ -376,6 +387,13 @@ PlacedSplats placeSplats(const std::vector<InkSplat>& splats, const ShadowGrid& 
         t.inv_sigma = 1.0f / sigma;
         float reach = t.edge + kEdgeRange * sigma;
         t.ink_reach2 = reach * reach;
+        if (s.diffusion_strength > kDiffusionCutoff && s.diffusion_sigma_mm > 0) {
+            t.diffusion_strength = std::min(s.diffusion_strength, 1.0f);
+            t.diffusion_k = -0.5f / (s.diffusion_sigma_mm * s.diffusion_sigma_mm);
+            const float d = diffusionReach(t.diffusion_strength, s.diffusion_sigma_mm);
+            t.diffusion_reach2 = d * d;
+            reach = std::max(reach, d);
+        }
         if (s.halo_strength > 1e-4f && s.halo_sigma_mm > 0) {
             t.halo_strength = s.halo_strength;
             t.halo_k = -0.5f / (s.halo_sigma_mm * s.halo_sigma_mm);
@@ -387,6 +405,7 @@ PlacedSplats placeSplats(const std::vector<InkSplat>& splats, const ShadowGrid& 
         for (int k = 0; k < 3; ++k) {
             t.filter[size_t(k)] = std::clamp(s.filter[k], 0.0f, 1.0f);
             t.halo_filter[size_t(k)] = std::clamp(s.halo_filter[k], 0.0f, 1.0f);
+            t.shadow_filter[size_t(k)] = std::clamp(s.shadow_filter[k], 0.0f, 1.0f);
         }
         placeInTexels(s, grid.size, reach, t);
         if (s.shadow_strength > 0 && s.shadow_radius_mm > 0) {
@@ -505,6 +524,17 @@ void splatTile(Image16& layer, Image8* zone_map, const PlacedSplats& placed, con
 
 float dotCoverage(float r_mm, float radius_mm, float sigma_mm) {
     return coverageLut()((r_mm - edgeRadius(radius_mm, sigma_mm)) / sigma_mm);
+}
+
+float inkCoverage(float r_mm, const InkSplat& splat) {
+    const float sigma = std::max(splat.edge_sigma_mm, 1e-4f);
+    const float core = dotCoverage(r_mm, splat.radius_mm, sigma);
+    const float strength = std::min(splat.diffusion_strength, 1.0f);
+    if (!(strength > kDiffusionCutoff && splat.diffusion_sigma_mm > 0) ||
+        r_mm >= diffusionReach(strength, splat.diffusion_sigma_mm))
+        return core;
+    const float k = -0.5f / (splat.diffusion_sigma_mm * splat.diffusion_sigma_mm);
+    return core + (1.0f - core) * strength * std::exp(r_mm * r_mm * k);
 }
 
 int shadowGridFactor(const std::vector<InkSplat>& splats, int size) {

@@ -216,10 +216,11 @@ Image8 chartAlbedo(const LayerStack& layers, int size);
 // --- Re-colouring baked layers (LayerColour, see above) ---
 
 // From this age on (days) a dot's geometry no longer changes visibly with age: the fresh
-// swelling (+12% e^(-age/2)) is below 0.1% of the diameter and the redness (0.35 e^(-age/1.5))
-// below 1/2000 coverage. The edge blur keeps growing slowly (0.035 -> 0.055 mm over five years):
-// re-colouring between healed ages ignores that and its error is measured (pigment-model.md).
-inline constexpr double kHealedAgeDays = 10.0;
+// enlargement (+100% e^(-age/3.5)) is below 0.1% of the diameter and the redness
+// (0.35 e^(-age/1.5)) far below 1/2000 coverage. The edge blur and the diffusion halo keep
+// widening slowly over years: re-colouring between healed ages ignores that and its error is
+// measured (pigment-model.md).
+inline constexpr double kHealedAgeDays = 25.0;
 
 // The shade each zone's dots are drawn with, as the re-colouring sees it: the zone's shade; for
 // front_transition, whose dots run from 0.8x (at the hairline) to 1x the zone's shade, 0.9x.
@@ -230,7 +231,7 @@ ZoneShades zoneShades(const Design& design);
 // layer's texels, never their coverage or the other layers: ink type, hair colour (which only
 // moves LayerStack::recommended_shade, a report figure), zone shades (not an argument: always
 // colour-only), and age_days when both ages are >= kHealedAgeDays. Not colour-only: an age
-// below kHealedAgeDays on either side (the dots swell and redden), and any change of
+// below kHealedAgeDays on either side (fresh dots are larger and redden), and any change of
 // fitzpatrick or skin_from_mesh (the skin itself changes: LayerStack::skin_linear, the scar
 // tint and the before layer, which LayerColour does not carry).
 bool colourOnly(const PigmentSpec& baked, const PigmentSpec& now);

@@ -29,25 +29,40 @@ struct InkAppearance {
     // for: red passes less than blue, so the dot is a cool grey on that skin, not a darker skin.
     glm::dvec3 filter{1.0};
     double optical_density = 0;   // decadic OD of the ink layer on a double pass (at 550 nm)
-    double diameter_scale = 1;    // swelling of fresh impressions (>= 1)
-    // Gaussian blur of the dot edge (light scattering, pigment migration):
-    // sigma = edge_sigma_mm + edge_sigma_per_radius * dot radius.
-    double edge_sigma_mm = 0.035;
-    double edge_sigma_per_radius = 0.18;
+    // Fresh impressions look larger: the open hole and its scab are the needle's footprint,
+    // about twice the healed core (>= 1; 1 once healed).
+    double diameter_scale = 1;
+    // The dense core: a disc of the dot's (scaled) diameter whose edge is blurred by a Gaussian
+    // of sigma = edge_sigma_mm + edge_sigma_per_radius * core radius (scattering, migration).
+    double edge_sigma_mm = 0.012;
+    double edge_sigma_per_radius = 0.12;
+    // The soft diffusion halo around the core: the same ink with coverage
+    // diffusion_strength * exp(-r^2 / (2 s^2)) * (1 - core(r)),
+    // s = min(diffusion_sigma_mm + diffusion_sigma_per_radius * core radius,
+    //         diffusion_sigma_max_mm). 0 = none.
+    double diffusion_strength = 0;
+    double diffusion_sigma_mm = 0;
+    double diffusion_sigma_per_radius = 0;
+    double diffusion_sigma_max_mm = 0;
     // Fresh redness around each impression: a multiplicative tint `halo_filter` with peak
-    // coverage `halo_strength` and a Gaussian of sigma `halo_sigma_scale` x dot radius.
+    // coverage `halo_strength` and a Gaussian of sigma halo_sigma_mm + halo_sigma_scale x core
+    // radius.
     glm::dvec3 halo_filter{1.0, 0.78, 0.80};
     double halo_strength = 0;
+    double halo_sigma_mm = 0.4;
     double halo_sigma_scale = 1.4;
     // The ink's shadow in the skin around the dot (light diffusing under the ink, see docs):
-    // the same filter with coverage shadow_strength * (1 - r^2/R^2)^2 * (1 - dot coverage),
-    // R = shadow_radius_mm from the dot's centre. 0 = none.
+    // filter shadow_filter with coverage shadow_strength * (1 - r^2/R^2)^2 * (1 - ink), R =
+    // shadow_radius_mm from the dot's centre. 0 = none. shadow_filter = filter ^ (1, 0.4, 0.15)
+    // per channel: the light that travels a millimetre sideways under the ink is mostly red.
     double shadow_strength = 0;
     double shadow_radius_mm = 0;
+    glm::dvec3 shadow_filter{1.0};
 };
 
 // The appearance of ink of `shade` (clamped to 1..10) of `ink` type at `age_days` (>= 0).
-// Monotonic: for a fixed shade, the filter never darkens and the halo never grows with age.
+// Monotonic: for a fixed shade, the filter's luminance never darkens, the fresh size and the
+// redness never grow, and the edge blur and the diffusion halo never shrink with age.
 // `skin_linear` is the skin the filter is computed for (the design's skin tone; by default
 // Fitzpatrick III): the filter turns that skin's colour into the ink's grey.
 InkAppearance inkAppearance(double shade, double age_days, InkType ink,

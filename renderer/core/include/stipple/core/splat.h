@@ -19,23 +19,36 @@ namespace stipple {
 struct InkSplat {
     glm::vec2 centre_uv{0};
     glm::mat2 mm_from_uv{1.0f};
-    float radius_mm = 0.2f;      // equal-area radius of the visible dot
-    float edge_sigma_mm = 0.03f; // Gaussian softness of the edge
+    float radius_mm = 0.2f;      // equal-area radius of the dense core
+    float edge_sigma_mm = 0.03f; // Gaussian softness of the core's edge
     glm::vec3 filter{1.0f};      // linear filter colour at full coverage (see layers.h)
+    // The soft diffusion halo around the core (InkAppearance::diffusion_strength): the same
+    // filter, coverage diffusion_strength * exp(-r^2 / (2 diffusion_sigma_mm^2)), united with
+    // the core's: core + (1 - core) * halo. 0 = none.
+    float diffusion_strength = 0;
+    float diffusion_sigma_mm = 0;
     float halo_strength = 0;     // peak coverage of the fresh redness, 0 = none
     float halo_sigma_mm = 0;
     glm::vec3 halo_filter{1.0f};
-    // The ink's shadow around the dot (InkAppearance::shadow_strength): the dot's filter with
-    // coverage shadow_strength * (1 - r^2/shadow_radius_mm^2)^2 * (1 - dot coverage).
+    // The ink's shadow around the dot (InkAppearance::shadow_strength): shadow_filter with
+    // coverage shadow_strength * (1 - r^2/shadow_radius_mm^2)^2 * (1 - ink coverage).
     float shadow_strength = 0;
     float shadow_radius_mm = 0;
+    glm::vec3 shadow_filter{1.0f};
     uint8_t zone = 0; // 1 + ZoneId of the dot (LayerStack::zone_map), 0 = none
 };
 
-// Coverage of a dot of equal-area radius `radius_mm` at distance `r_mm` from its centre: a disc
-// blurred by a Gaussian of `sigma_mm`, with the edge moved in so the integral stays
-// pi * radius^2 (the blur spreads ink, it does not add any).
+// Coverage of a dot's core of equal-area radius `radius_mm` at distance `r_mm` from its centre:
+// a disc blurred by a Gaussian of `sigma_mm`, with the edge moved in so the integral stays
+// pi * radius^2 (the blur spreads ink, it does not add any). Needs sigma < 0.87 radius (a
+// wider blur keeps the edge at radius / 2 and adds ink).
 float dotCoverage(float r_mm, float radius_mm, float sigma_mm);
+
+// Ink coverage of a whole dot (core and diffusion halo) at `r_mm` from its centre, as
+// splatInk draws it: core + (1 - core) * strength * exp(-r^2 / (2 halo_sigma^2)), the halo cut
+// off where it falls below kDiffusionCutoff. Without a halo (strength 0) this is dotCoverage.
+inline constexpr float kDiffusionCutoff = 1e-4f;
+float inkCoverage(float r_mm, const InkSplat& splat);
 
 // Splats `splats` in order into `layer` (RGBA16, square, linear filter colour + coverage per
 // layers.h), first filling it with (empty_filter, 0). Coverage accumulates as a union
