@@ -169,6 +169,13 @@ bool ScriptPlayer::start(ViewerApp& app, const nlohmann::json& a) {
             fail("a message is shown: " + app.message());
             return false;
         }
+    } else if (kind == "expect_message") {
+        const std::string part = a.at("contains").get<std::string>();
+        if (app.message().find(part) == std::string::npos) {
+            fail("the message shown is '" + app.message() + "', not one containing '" + part +
+                 "'");
+            return false;
+        }
     } else if (kind == "mark") {
         app.mark(a.at("name").get<std::string>());
     } else if (kind == "quit") {

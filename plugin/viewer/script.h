@@ -20,6 +20,8 @@
 //   {"action": "screenshot", "file": "shot.png", "panels": false}
 //   {"action": "export", "dir": "renders", "turntable": false, "overwrite": true}
 //   {"action": "expect_no_message"}                     fails the run if an error is shown
+//   {"action": "expect_message", "contains": "exists"}  fails the run unless the message shown
+//                                                       (the window's message panel) has it
 //   {"action": "mark", "name": "orbit"}                 names the next frame in --stats
 //   {"action": "quit"}
 // Relative file names are relative to the working folder. A malformed action stops the run

@@ -517,6 +517,7 @@ void ViewerApp::frame() {
     m_last_frame_ms = ms;
     m_frame_ms.push_back(ms);
     m_frame_draw.push_back(draw == Draw::Full ? 'f' : draw == Draw::Interactive ? 'i' : '-');
+    if (draw == Draw::Full && m_first_full_ms == 0) m_first_full_ms = msSince(m_start);
     if (draw == Draw::Full && m_refine_pending) {
         m_refine_ms.push_back(msSince(m_still_since));
         m_refine_pending = false;
@@ -545,6 +546,7 @@ void ViewerApp::writeStats() const {
     if (m_options.stats.empty()) return;
     nlohmann::json j;
     j["first_frame_ms"] = m_first_frame_ms;
+    j["first_full_frame_ms"] = m_first_full_ms;
     j["frame_ms"] = m_frame_ms;
     j["frame_draw"] = std::string(m_frame_draw.begin(), m_frame_draw.end());
     j["refine_ms"] = m_refine_ms;

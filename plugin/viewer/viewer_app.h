@@ -205,7 +205,8 @@ private:
     std::vector<ActionTiming> m_actions;
     std::vector<std::pair<std::string, size_t>> m_marks;
     double m_last_frame_ms = 0;
-    double m_first_frame_ms = 0;
+    double m_first_frame_ms = 0; // start -> end of the first frame (interactive quality)
+    double m_first_full_ms = 0;  // start -> end of the first full-quality frame
     std::chrono::steady_clock::time_point m_start;
 
     friend class ScriptPlayer;
