@@ -5,6 +5,8 @@
 #include <iostream>
 #include <thread>
 
+#include <time.h>
+
 #include <GL/gl.h>
 #include <nlohmann/json.hpp>
 #include <osgViewer/GraphicsWindow>
@@ -24,6 +26,14 @@
 namespace stipple::viewer {
 
 namespace {
+
+// CPU time of the whole process (every thread: llvmpipe's too), ms: a frame's cost that the
+// machine's other load does not inflate.
+double processCpuMs() {
+    timespec t{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return double(t.tv_sec) * 1e3 + double(t.tv_nsec) * 1e-6;
+}
 
 double msSince(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
@@ -479,6 +489,7 @@ std::optional<ScenePasses::Draw> ViewerApp::chooseDraw(bool commands_ran) {
 
 void ViewerApp::frame() {
     const auto t0 = std::chrono::steady_clock::now();
+    const double cpu0 = processCpuMs();
     std::vector<std::string> ran;
     while (!m_pending.empty()) {
         Pending p = std::move(m_pending.front());
@@ -516,6 +527,7 @@ void ViewerApp::frame() {
     const double ms = msSince(t0);
     m_last_frame_ms = ms;
     m_frame_ms.push_back(ms);
+    m_frame_cpu_ms.push_back(processCpuMs() - cpu0);
     m_frame_draw.push_back(draw == Draw::Full ? 'f' : draw == Draw::Interactive ? 'i' : '-');
     if (draw == Draw::Full && m_first_full_ms == 0) m_first_full_ms = msSince(m_start);
     if (draw == Draw::Full && m_refine_pending) {
@@ -548,6 +560,7 @@ void ViewerApp::writeStats() const {
     j["first_frame_ms"] = m_first_frame_ms;
     j["first_full_frame_ms"] = m_first_full_ms;
     j["frame_ms"] = m_frame_ms;
+    j["frame_cpu_ms"] = m_frame_cpu_ms;
     j["frame_draw"] = std::string(m_frame_draw.begin(), m_frame_draw.end());
     j["refine_ms"] = m_refine_ms;
     nlohmann::json actions = nlohmann::json::array();

@@ -195,6 +195,7 @@ private:
     bool m_restore_panels = false;
 
     std::vector<double> m_frame_ms;
+    std::vector<double> m_frame_cpu_ms; // per drawn frame: the process's CPU time, ms
     std::vector<char> m_frame_draw; // per drawn frame: 'f' full, 'i' interactive, '-' reuse
     std::vector<double> m_refine_ms; // camera still -> end of the full frame, ms
     osg::Matrixd m_drawn_view, m_drawn_projection; // the camera of the last head drawn

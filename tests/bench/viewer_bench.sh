@@ -31,22 +31,25 @@ python3 - stats.json "$t2" "$t8" <<'PY'
 import json, statistics, sys
 s = json.load(open(sys.argv[1]))
 cli_ms = (float(sys.argv[3]) - float(sys.argv[2])) / 6 * 1000
-f, d, m = s["frame_ms"], s["frame_draw"], s["marks"]
-def stats(name, xs, unit="ms"):
+f, d, m, cpu = s["frame_ms"], s["frame_draw"], s["marks"], s["frame_cpu_ms"]
+def stats(name, xs, cpus=None):
     xs = sorted(xs)
     if not xs:
         print(f"{name:34s} none")
         return None
     p95 = xs[min(len(xs) - 1, int(round(0.95 * (len(xs) - 1))))]
     med = statistics.median(xs)
-    print(f"{name:34s} n={len(xs):3d} median {med:8.1f} ms  p95 {p95:8.1f} ms")
+    extra = f"  (process CPU median {statistics.median(cpus):7.1f} ms)" if cpus else ""
+    print(f"{name:34s} n={len(xs):3d} median {med:8.1f} ms  p95 {p95:8.1f} ms{extra}")
     return med
 print(f"window {s['width']}x{s['height']}; frames drawn: {d}")
 print(f"open demo -> first frame (interactive) {s['first_frame_ms']:.0f} ms")
 print(f"open demo -> first full-quality frame  {s['first_full_frame_ms']:.0f} ms")
-orbit = [x for x, c in zip(f[m["orbit"]:m["edits"]], d[m["orbit"]:m["edits"]]) if c == "i"]
-stats("orbit frame (interactive)", orbit)
-full = stats("full-quality frame", [x for x, c in zip(f, d) if c == "f"])
+span = range(m["orbit"], m["edits"])
+stats("orbit frame (interactive)", [f[i] for i in span if d[i] == "i"],
+      [cpu[i] for i in span if d[i] == "i"])
+full = stats("full-quality frame", [x for x, c in zip(f, d) if c == "f"],
+             [x for x, c in zip(cpu, d) if c == "f"])
 stats("camera rests -> full frame shown", s["refine_ms"])
 groups = {}
 for a in s["actions"]:
