@@ -420,6 +420,34 @@ bool ViewerApp::moveControlPoint(size_t index, double x, double y, const std::st
     return commit(d, merge_key);
 }
 
+std::optional<PointRef> ViewerApp::scarPointNear(double x, double y, double radius_px) const {
+    std::optional<PointRef> best;
+    double best_d = radius_px;
+    const std::vector<ScarSpec>& scars = design().scars;
+    for (size_t s = 0; s < scars.size(); ++s) {
+        if (scars[s].type != ScarType::Polygon) continue;
+        for (size_t i = 0; i < scars[s].points_mm.size(); ++i) {
+            const double d = glm::length(project(scars[s].points_mm[i]) - glm::dvec2(x, y));
+            if (d <= best_d) {
+                best_d = d;
+                best = PointRef{PointRef::Scar, s, i};
+            }
+        }
+    }
+    return best;
+}
+
+bool ViewerApp::movePoint(const PointRef& ref, double x, double y, const std::string& merge_key) {
+    if (ref.kind == PointRef::Hairline) return moveControlPoint(ref.index, x, y, merge_key);
+    const std::optional<glm::dvec3> hit = pick(x, y);
+    if (!hit) return false;
+    Design d = design();
+    if (ref.scar >= d.scars.size() || ref.index >= d.scars[ref.scar].points_mm.size())
+        return false;
+    d.scars[ref.scar].points_mm[ref.index] = *hit;
+    return commit(d, merge_key);
+}
+
 void ViewerApp::addScarPoint(double x, double y) {
     if (const std::optional<glm::dvec3> hit = pick(x, y)) m_scar_draft.push_back(*hit);
 }

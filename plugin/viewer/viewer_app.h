@@ -73,6 +73,14 @@ struct ViewState {
     bool add_scar = false;      // left clicks add points to a new polygon scar
 };
 
+// A point the mouse can drag: hairline control point `index`, or outline point `index` of
+// polygon scar `scar`.
+struct PointRef {
+    enum Kind { Hairline, Scar } kind = Hairline;
+    size_t scar = 0;
+    size_t index = 0;
+};
+
 // One timed action for --stats: from the command to the end of the frame that shows it.
 struct ActionTiming {
     std::string name;
@@ -128,6 +136,11 @@ public:
     bool moveControlPoint(size_t index, double x, double y, const std::string& merge_key);
     // The control point nearest to pixel (x, y) within `radius_px`.
     std::optional<size_t> controlPointNear(double x, double y, double radius_px);
+    // The outline point of a polygon scar nearest to pixel (x, y) within `radius_px`.
+    std::optional<PointRef> scarPointNear(double x, double y, double radius_px) const;
+    // Moves the point `ref` to the surface under pixel (x, y) (moveControlPoint for a hairline
+    // point). Returns false when nothing is under the pixel or the design rejects the edit.
+    bool movePoint(const PointRef& ref, double x, double y, const std::string& merge_key);
     // Adds the surface point under (x, y) to the scar being drawn / finishes it.
     void addScarPoint(double x, double y);
     void finishScar();

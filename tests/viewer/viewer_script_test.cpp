@@ -228,6 +228,57 @@ TEST(ViewerScript, SplitHalvesAreTheBeforeAndAfterPictures) {
     EXPECT_GE(dots.differing_fraction, 0.05) << "images in " << dir;
 }
 
+// A polygon scar outlined by four clicks on the scalp, then its first point dragged: the saved
+// design has the point where the drag ended, on the surface; undo takes the drag back.
+TEST(ViewerScript, ScarOutlineAddedAndItsPointDragged) {
+    const fs::path dir = test::outputDir("viewer_scar");
+    const fs::path design = test::sourceDir() / "examples" / "natural.json";
+    nlohmann::json script = nlohmann::json::array({
+        {{"action", "toggle"}, {"name", "panels"}, {"value", false}},
+        {{"action", "view"}, {"name", "top"}},
+        {{"action", "toggle"}, {"name", "add_scar"}, {"value", true}},
+    });
+    // A quadrilateral around the crown of the top view (window centre).
+    for (const auto& [x, y] : {std::pair{300, 160}, {340, 160}, {340, 200}, {300, 200}})
+        script.push_back({{"action", "drag"}, {"from", {x, y}}, {"to", {x, y}}, {"steps", 0}});
+    const glm::dvec2 to(315, 150);
+    for (const nlohmann::json& a : nlohmann::json::array({
+             {{"action", "finish_scar"}},
+             {{"action", "toggle"}, {"name", "add_scar"}, {"value", false}},
+             {{"action", "wait"}, {"frames", 1}},
+             {{"action", "expect_no_message"}},
+             {{"action", "save"}, {"file", "a.json"}, {"overwrite", true}},
+             {{"action", "drag_scar_point"},
+              {"scar", 0},
+              {"index", 0},
+              {"to", {to.x, to.y}},
+              {"steps", 4}},
+             {{"action", "wait"}, {"frames", 2}},
+             {{"action", "expect_no_message"}},
+             {{"action", "save"}, {"file", "b.json"}, {"overwrite", true}},
+             {{"action", "undo"}},
+             {{"action", "save"}, {"file", "c.json"}, {"overwrite", true}},
+         }))
+        script.push_back(a);
+    ASSERT_EQ(runViewer(dir, design, script), 0) << test::readText(dir / "viewer.log");
+    Session session(loadDesign(dir / "b.json"));
+    session.loadHead();
+    ASSERT_EQ(session.design().scars.size(), 1u);
+    const ScarSpec& scar = session.design().scars[0];
+    ASSERT_EQ(scar.type, ScarType::Polygon);
+    ASSERT_EQ(scar.points_mm.size(), 4u);
+    for (const glm::dvec3& p : scar.points_mm)
+        EXPECT_LT(distanceToMesh(session.head().mesh, p), 1.0) << "mm";
+    const glm::dvec2 seen = projected(session, "top", scar.points_mm[0]);
+    EXPECT_NEAR(seen.x, to.x, 1.5) << "px";
+    EXPECT_NEAR(seen.y, to.y, 1.5) << "px";
+    // The other points stay where they were clicked.
+    const glm::dvec2 second = projected(session, "top", scar.points_mm[1]);
+    EXPECT_NEAR(second.x, 340, 1.5) << "px";
+    EXPECT_NEAR(second.y, 160, 1.5) << "px";
+    EXPECT_EQ(test::readText(dir / "c.json"), test::readText(dir / "a.json"));
+}
+
 // The files of folder `dir` (names, sorted), without the manifest (it records its run).
 std::vector<std::string> filesOf(const fs::path& dir) {
     std::vector<std::string> names;
