@@ -185,8 +185,7 @@ bool ScriptPlayer::start(ViewerApp& app, const nlohmann::json& a) {
     } else if (kind == "expect_message") {
         const std::string part = a.at("contains").get<std::string>();
         if (app.message().find(part) == std::string::npos) {
-            fail("the message shown is '" + app.message() + "', not one containing '" + part +
-                 "'");
+            fail("the message shown is '" + app.message() + "', not one containing '" + part + "'");
             return false;
         }
     } else if (kind == "mark") {

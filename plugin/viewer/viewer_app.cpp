@@ -108,9 +108,8 @@ void ViewerApp::buildWindow() {
     camera->setDrawBuffer(GL_BACK);
     camera->setReadBuffer(GL_BACK);
 
-    m_passes = std::make_unique<ScenePasses>(traits->width, traits->height,
-                                             m_options.msaa >= 2 ? 2 : 1,
-                                             m_options.interactive_scale);
+    m_passes = std::make_unique<ScenePasses>(
+        traits->width, traits->height, m_options.msaa >= 2 ? 2 : 1, m_options.interactive_scale);
     m_viewer->setSceneData(m_passes->root());
 
     m_manipulator = new osgGA::OrbitManipulator;
@@ -442,8 +441,7 @@ bool ViewerApp::movePoint(const PointRef& ref, double x, double y, const std::st
     const std::optional<glm::dvec3> hit = pick(x, y);
     if (!hit) return false;
     Design d = design();
-    if (ref.scar >= d.scars.size() || ref.index >= d.scars[ref.scar].points_mm.size())
-        return false;
+    if (ref.scar >= d.scars.size() || ref.index >= d.scars[ref.scar].points_mm.size()) return false;
     d.scars[ref.scar].points_mm[ref.index] = *hit;
     return commit(d, merge_key);
 }

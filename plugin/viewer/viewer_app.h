@@ -22,13 +22,13 @@
 #include <osgGA/OrbitManipulator>
 #include <osgViewer/Viewer>
 
+#include "scene_passes.h"
 #include "stipple/core/design_edit.h"
 #include "stipple/core/image.h"
 #include "stipple/core/session.h"
 #include "stipple/render/camera.h"
 #include "stipple/render/renderer.h"
 #include "stipple/render/scene.h"
-#include "scene_passes.h"
 
 namespace stipple::viewer {
 
@@ -209,8 +209,8 @@ private:
 
     std::vector<double> m_frame_ms;
     std::vector<double> m_frame_cpu_ms; // per drawn frame: the process's CPU time, ms
-    std::vector<char> m_frame_draw; // per drawn frame: 'f' full, 'i' interactive, '-' reuse
-    std::vector<double> m_refine_ms; // camera still -> end of the full frame, ms
+    std::vector<char> m_frame_draw;     // per drawn frame: 'f' full, 'i' interactive, '-' reuse
+    std::vector<double> m_refine_ms;    // camera still -> end of the full frame, ms
     osg::Matrixd m_drawn_view, m_drawn_projection; // the camera of the last head drawn
     bool m_refine_pending = false;
     std::chrono::steady_clock::time_point m_still_since;

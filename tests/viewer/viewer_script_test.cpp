@@ -210,20 +210,20 @@ TEST(ViewerScript, SplitHalvesAreTheBeforeAndAfterPictures) {
     const int half = kWidth / 2;
     // One pass, one shader: each half is its picture up to rounding (the line falls between
     // two pixels of the 2x supersampled target, so no pixel mixes the two).
-    const test::ImageDiff left = test::compareImages(columns(split, 0, half),
-                                                     columns(before, 0, half), 1);
-    const test::ImageDiff right = test::compareImages(columns(split, half, kWidth),
-                                                      columns(after, half, kWidth), 1);
-    std::cout << "split left vs before: max " << left.max_channel_diff << ", > 1: "
-              << left.differing_fraction * 100 << "%; right vs after: max "
+    const test::ImageDiff left =
+        test::compareImages(columns(split, 0, half), columns(before, 0, half), 1);
+    const test::ImageDiff right =
+        test::compareImages(columns(split, half, kWidth), columns(after, half, kWidth), 1);
+    std::cout << "split left vs before: max " << left.max_channel_diff
+              << ", > 1: " << left.differing_fraction * 100 << "%; right vs after: max "
               << right.max_channel_diff << ", > 1: " << right.differing_fraction * 100 << "%\n";
     EXPECT_LE(left.differing_fraction, 0.001) << "images in " << dir;
     EXPECT_LE(right.differing_fraction, 0.001) << "images in " << dir;
     // The test can fail: the close-up's left half shows dots after and none before, so the
     // two pictures differ there on many pixels (a split showing "after" on both sides, or a
     // flat-lit left half, would not match `before`).
-    const test::ImageDiff dots = test::compareImages(columns(after, 0, half),
-                                                     columns(before, 0, half), 1);
+    const test::ImageDiff dots =
+        test::compareImages(columns(after, 0, half), columns(before, 0, half), 1);
     std::cout << "before vs after, left half: > 1: " << dots.differing_fraction * 100 << "%\n";
     EXPECT_GE(dots.differing_fraction, 0.05) << "images in " << dir;
 }
@@ -293,8 +293,8 @@ std::vector<std::string> filesOf(const fs::path& dir) {
 // the last good design stays (on screen and in what is saved next).
 TEST(ViewerScript, ExportsSaveConfirmationAndErrorsKeepTheLastGoodState) {
     const fs::path dir = test::outputDir("viewer_files");
-    nlohmann::json design = nlohmann::json::parse(
-        test::readText(test::sourceDir() / "examples" / "natural.json"));
+    nlohmann::json design =
+        nlohmann::json::parse(test::readText(test::sourceDir() / "examples" / "natural.json"));
     design["head"]["mesh"] = (test::sourceDir() / "meshes" / "mannequin.glb").string();
     design["render"]["width"] = 320;
     design["render"]["height"] = 180;
@@ -349,13 +349,13 @@ TEST(ViewerScript, ExportsSaveConfirmationAndErrorsKeepTheLastGoodState) {
     EXPECT_EQ(test::readText(dir / "taken.json"), "keep me");
     EXPECT_EQ(test::readText(dir / "after_errors.json"), test::readText(dir / "saved.json"));
     // The picture after the errors is the first picture (the last good state on screen).
-    const test::ImageDiff same = test::compareImages(readImage8(dir / "first.png"),
-                                                     readImage8(dir / "after_errors.png"), 0);
+    const test::ImageDiff same =
+        test::compareImages(readImage8(dir / "first.png"), readImage8(dir / "after_errors.png"), 0);
     EXPECT_EQ(same.max_channel_diff, 0) << "images in " << dir;
 
     // The CLI's files for the same design: same names, same pixels.
-    for (const auto& [folder, flags] : {std::pair<std::string, std::string>{"stills", ""},
-                                        {"turntable", " --turntable"}}) {
+    for (const auto& [folder, flags] :
+         {std::pair<std::string, std::string>{"stills", ""}, {"turntable", " --turntable"}}) {
         const fs::path cli = dir / ("cli_" + folder);
         fs::remove_all(cli);
         const std::string command = std::string(STIPPLE_EXE) + " render '" +
@@ -367,8 +367,8 @@ TEST(ViewerScript, ExportsSaveConfirmationAndErrorsKeepTheLastGoodState) {
         EXPECT_GE(ours.size(), folder == "stills" ? 2u : 3u) << folder;
         for (const std::string& name : ours) {
             if (fs::path(name).extension() != ".png") continue;
-            const test::ImageDiff d = test::compareImages(readImage8(dir / folder / name),
-                                                          readImage8(cli / name), 0);
+            const test::ImageDiff d =
+                test::compareImages(readImage8(dir / folder / name), readImage8(cli / name), 0);
             // One renderer, one job, one design: the same pixels.
             EXPECT_EQ(d.max_channel_diff, 0) << folder << "/" << name;
         }

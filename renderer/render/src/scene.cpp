@@ -399,8 +399,8 @@ void Scene::Impl::buildShadedPass(osg::Group& root, const HeadModel& head,
     u_exponent = dynamicUniform(
         new osg::Uniform(osg::Uniform::FLOAT_VEC3, "u_exponent", unsigned(kZoneCount)));
     for (osg::Uniform* u :
-         {u_after.get(), u_split_x.get(), u_eye.get(), u_light_dir.get(), u_light_rgb.get(), u_sky.get(),
-          u_ground.get(), u_exposure.get(), u_specular.get(), u_shadow_matrix.get(),
+         {u_after.get(), u_split_x.get(), u_eye.get(), u_light_dir.get(), u_light_rgb.get(),
+          u_sky.get(), u_ground.get(), u_exposure.get(), u_specular.get(), u_shadow_matrix.get(),
           u_shadow_radius.get(), u_shadow_bias.get(), u_recolour.get(), u_exponent.get()})
         ss->addUniform(u);
     applyColour();
