@@ -30,21 +30,24 @@ bool HeadEvents::handle(const osgGA::GUIEventAdapter& ea, osgGA::GUIActionAdapte
             return true;
         }
         if (!left || !view.edit_hairline) return false;
-        m_dragging = m_app.controlPointNear(p.x, p.y, 24.0);
+        m_dragging = m_app.scarPointNear(p.x, p.y, 24.0);
+        if (!m_dragging)
+            if (const std::optional<size_t> i = m_app.controlPointNear(p.x, p.y, 24.0))
+                m_dragging = PointRef{PointRef::Hairline, 0, *i};
         ++m_drag_serial;
         return m_dragging.has_value();
     case E::DRAG:
         if (!m_dragging) return false;
-        m_app.post("hairline_drag",
-                   [this, i = *m_dragging, p, key = "drag" + std::to_string(m_drag_serial)] {
-                       m_app.moveControlPoint(i, p.x, p.y, key);
+        m_app.post(m_dragging->kind == PointRef::Scar ? "scar_drag" : "hairline_drag",
+                   [this, r = *m_dragging, p, key = "drag" + std::to_string(m_drag_serial)] {
+                       m_app.movePoint(r, p.x, p.y, key);
                    });
         return true;
     case E::RELEASE:
         if (!m_dragging) return false;
-        m_app.post("hairline_drop",
-                   [this, i = *m_dragging, p, key = "drag" + std::to_string(m_drag_serial)] {
-                       m_app.moveControlPoint(i, p.x, p.y, key);
+        m_app.post(m_dragging->kind == PointRef::Scar ? "scar_drop" : "hairline_drop",
+                   [this, r = *m_dragging, p, key = "drag" + std::to_string(m_drag_serial)] {
+                       m_app.movePoint(r, p.x, p.y, key);
                        m_app.endMerge();
                    });
         m_dragging.reset();

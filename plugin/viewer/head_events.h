@@ -1,13 +1,17 @@
 #pragma once
 
-// Mouse on the head: in hairline mode a left drag that starts on a control point moves it over
-// the surface (one undo step per drag); in scar mode a left click adds an outline point. Events
-// this handler takes do not reach the orbit manipulator.
+// Mouse on the head: in "drag points" mode (ViewState::edit_hairline) a left drag that starts on
+// a scar outline point or a hairline control point moves it over the surface (one undo step per
+// drag; scar points are tried first, so grabbing one never turns the hairline custom); in scar
+// mode a left click adds an outline point. Events this handler takes do not reach the orbit
+// manipulator.
 
 #include <optional>
 #include <string>
 
 #include <osgGA/GUIEventHandler>
+
+#include "viewer_app.h"
 
 namespace stipple::viewer {
 
@@ -20,7 +24,7 @@ public:
 
 private:
     ViewerApp& m_app;
-    std::optional<size_t> m_dragging;
+    std::optional<PointRef> m_dragging;
     int m_drag_serial = 0;
 };
 

@@ -1,5 +1,5 @@
 // stipple-viewer DESIGN [--script actions.json] [--stats stats.json] [--size WxH] [--msaa N]
-//                [--layer-size N] [--client]
+//                [--layer-size N] [--interactive-scale S] [--client]
 // The consultation viewer (viewer_app.h). Exit codes as the CLI: 0 success, 1 runtime failure
 // (no display, a failed script), 2 bad input.
 
@@ -24,6 +24,10 @@ int main(int argc, char** argv) {
     app.add_option("--layer-size", o.layer_size,
                    "Live layer resolution, a power of two 1024..8192 (default 2048; 0: the "
                    "design's). Exports always use the design's.");
+    app.add_option("--interactive-scale", o.interactive_scale,
+                   "Share of the window's width and height drawn while the camera moves, "
+                   "0.25..1 (default 0.5)")
+        ->check(CLI::Range(0.25, 1.0));
     app.add_flag("--client", o.client, "Start in client mode (panels hidden, split slider)");
     CLI11_PARSE(app, argc, argv);
     static const std::regex pattern(R"((\d{2,5})x(\d{2,5}))");

@@ -275,6 +275,15 @@ void overlay(ViewerApp& app) {
             draw->AddCircleFilled(ImVec2(float(s.x), float(s.y)), 6, IM_COL32(255, 200, 40, 230));
             draw->AddCircle(ImVec2(float(s.x), float(s.y)), 7, IM_COL32(0, 0, 0, 200));
         }
+    if (v.edit_hairline)
+        for (const ScarSpec& scar : app.design().scars)
+            if (scar.type == ScarType::Polygon)
+                for (const glm::dvec3& p : scar.points_mm) {
+                    const glm::dvec2 s = app.project(p);
+                    draw->AddCircleFilled(ImVec2(float(s.x), float(s.y)), 5,
+                                          IM_COL32(220, 60, 60, 230));
+                    draw->AddCircle(ImVec2(float(s.x), float(s.y)), 6, IM_COL32(0, 0, 0, 200));
+                }
     for (const glm::dvec3& p : app.scarDraft()) {
         const glm::dvec2 s = app.project(p);
         draw->AddCircleFilled(ImVec2(float(s.x), float(s.y)), 4, IM_COL32(220, 60, 60, 230));

@@ -110,6 +110,7 @@ bool ScriptPlayer::start(ViewerApp& app, const nlohmann::json& a) {
                          : name == "panels"        ? &v.panels
                          : name == "client"        ? &v.client
                          : name == "edit_hairline" ? &v.edit_hairline
+                         : name == "add_scar"      ? &v.add_scar
                                                    : nullptr;
             if (!flag) throw Error("unknown toggle '" + name + "'");
             *flag = value ? *value : !*flag;
@@ -135,6 +136,18 @@ bool ScriptPlayer::start(ViewerApp& app, const nlohmann::json& a) {
         app.view().edit_hairline = true;
         m_drag.push_back({app.project(points[index]), point2(a.at("to")), a.value("steps", 8), 0});
         injectDragStep(app);
+    } else if (kind == "drag_scar_point") {
+        const size_t scar = a.at("scar").get<size_t>(), index = a.at("index").get<size_t>();
+        const std::vector<ScarSpec>& scars = app.design().scars;
+        if (scar >= scars.size() || index >= scars[scar].points_mm.size())
+            throw Error("no point " + std::to_string(index) + " of scar " + std::to_string(scar));
+        app.view().edit_hairline = true;
+        app.view().add_scar = false;
+        m_drag.push_back({app.project(scars[scar].points_mm[index]), point2(a.at("to")),
+                          a.value("steps", 8), 0});
+        injectDragStep(app);
+    } else if (kind == "finish_scar") {
+        app.post("finish_scar", [&app] { app.finishScar(); });
     } else if (kind == "orbit") {
         const double dx = a.value("dx", 300.0);
         // Centred on the window, low (below the face, clear of the panels at the sides).
@@ -167,6 +180,12 @@ bool ScriptPlayer::start(ViewerApp& app, const nlohmann::json& a) {
     } else if (kind == "expect_no_message") {
         if (!app.message().empty()) {
             fail("a message is shown: " + app.message());
+            return false;
+        }
+    } else if (kind == "expect_message") {
+        const std::string part = a.at("contains").get<std::string>();
+        if (app.message().find(part) == std::string::npos) {
+            fail("the message shown is '" + app.message() + "', not one containing '" + part + "'");
             return false;
         }
     } else if (kind == "mark") {

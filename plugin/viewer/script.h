@@ -8,11 +8,14 @@
 //   {"action": "view", "name": "front"}                 named view (camera.h viewNames())
 //   {"action": "set", "pointer": "/pigment/age_days", "value": 365}   any design field
 //   {"action": "toggle", "name": "after" | "mirror" | "split" | "panels" | "client" |
-//                        "edit_hairline", "value": true}  (value optional: flips)
+//                        "edit_hairline" | "add_scar", "value": true}  (value optional: flips)
 //   {"action": "split", "x": 0.4}                       split line position (share of width)
 //   {"action": "lighting", "name": "clinic"}
 //   {"action": "drag", "from": [x, y], "to": [x, y], "steps": 8}   left-button drag, pixels
 //   {"action": "drag_control_point", "index": 3, "to": [x, y], "steps": 8}
+//   {"action": "drag_scar_point", "scar": 0, "index": 1, "to": [x, y], "steps": 8}
+//   {"action": "finish_scar"}      the outline drawn with "add_scar" on (clicks: "drag" from
+//                                  and to the same pixel, "steps": 0) becomes a polygon scar
 //   {"action": "orbit", "dx": 300, "frames": 30}        left drag that turns the camera
 //   {"action": "undo"} / {"action": "redo"}
 //   {"action": "save", "file": "out.json", "overwrite": true}
@@ -20,6 +23,8 @@
 //   {"action": "screenshot", "file": "shot.png", "panels": false}
 //   {"action": "export", "dir": "renders", "turntable": false, "overwrite": true}
 //   {"action": "expect_no_message"}                     fails the run if an error is shown
+//   {"action": "expect_message", "contains": "exists"}  fails the run unless the message shown
+//                                                       (the window's message panel) has it
 //   {"action": "mark", "name": "orbit"}                 names the next frame in --stats
 //   {"action": "quit"}
 // Relative file names are relative to the working folder. A malformed action stops the run

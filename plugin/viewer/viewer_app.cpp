@@ -3,16 +3,18 @@
 #include <algorithm>
 #include <fstream>
 #include <iostream>
+#include <thread>
+
+#include <time.h>
 
 #include <GL/gl.h>
 #include <nlohmann/json.hpp>
-#include <osg/FrontFace>
-#include <osg/Scissor>
-#include <osg/Uniform>
+#include <osgViewer/GraphicsWindow>
 #include <osgViewer/ViewerEventHandlers>
 
 #include "head_events.h"
 #include "imgui_osg.h"
+#include "scene_passes.h"
 #include "script.h"
 #include "stipple/core/design_writer.h"
 #include "stipple/core/error.h"
@@ -24,6 +26,14 @@
 namespace stipple::viewer {
 
 namespace {
+
+// CPU time of the whole process (every thread: llvmpipe's too), ms: a frame's cost that the
+// machine's other load does not inflate.
+double processCpuMs() {
+    timespec t{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return double(t.tv_sec) * 1e3 + double(t.tv_nsec) * 1e-6;
+}
 
 double msSince(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
@@ -44,6 +54,20 @@ Image8 readBackBuffer(int width, int height) {
         image.pixels[i] = 255; // the window is opaque
     return image;
 }
+
+// Counts the input events (anything but OSG's per-frame event) a frame received: the panels
+// answer input, so such a frame is drawn even when the head does not change.
+class InputEvents : public osgGA::GUIEventHandler {
+public:
+    explicit InputEvents(int* count) : m_count(count) {}
+    bool handle(const osgGA::GUIEventAdapter& ea, osgGA::GUIActionAdapter&) override {
+        if (ea.getEventType() != osgGA::GUIEventAdapter::FRAME) ++*m_count;
+        return false;
+    }
+
+private:
+    int* m_count; // ViewerApp::m_input_events: the app outlives its viewer's handlers
+};
 
 } // namespace
 
@@ -68,17 +92,10 @@ void ViewerApp::buildWindow() {
     traits->height = m_options.height;
     traits->windowDecoration = true;
     traits->doubleBuffer = true;
-    traits->samples = unsigned(m_options.msaa);
-    traits->sampleBuffers = m_options.msaa > 0 ? 1 : 0;
+    // A single-sampled visual: the head is drawn off screen (ScenePasses, 4x supersampled
+    // at full quality), the window shows the picture and the panels.
     traits->windowName = "Stipple viewer";
     osg::ref_ptr<osg::GraphicsContext> gc = osg::GraphicsContext::createGraphicsContext(traits);
-    if (!gc && m_options.msaa > 0) {
-        std::cerr << "stipple-viewer: no " << m_options.msaa
-                  << "x multisampled visual; using none\n";
-        traits->samples = 0;
-        traits->sampleBuffers = 0;
-        gc = osg::GraphicsContext::createGraphicsContext(traits);
-    }
     if (!gc)
         throw RuntimeFailure("cannot open a window (is DISPLAY set? under CI use xvfb-run -a -s "
                              "\"-screen 0 1920x1080x24\")");
@@ -91,16 +108,9 @@ void ViewerApp::buildWindow() {
     camera->setDrawBuffer(GL_BACK);
     camera->setReadBuffer(GL_BACK);
 
-    m_root = new osg::Group;
-    m_before_camera = new osg::Camera;
-    m_before_camera->setReferenceFrame(osg::Transform::RELATIVE_RF);
-    m_before_camera->setRenderOrder(osg::Camera::POST_RENDER);
-    m_before_camera->setClearMask(GL_DEPTH_BUFFER_BIT);
-    osg::StateSet* before = m_before_camera->getOrCreateStateSet();
-    before->addUniform(new osg::Uniform("u_after", 0), osg::StateAttribute::OVERRIDE);
-    before->setAttributeAndModes(new osg::Scissor(0, 0, 1, 1), osg::StateAttribute::ON);
-    m_root->addChild(m_before_camera);
-    m_viewer->setSceneData(m_root);
+    m_passes = std::make_unique<ScenePasses>(
+        traits->width, traits->height, m_options.msaa >= 2 ? 2 : 1, m_options.interactive_scale);
+    m_viewer->setSceneData(m_passes->root());
 
     m_manipulator = new osgGA::OrbitManipulator;
     m_manipulator->setAllowThrow(false);
@@ -120,6 +130,8 @@ void ViewerApp::buildWindow() {
         m_capture.reset();
     });
     camera->setFinalDrawCallback(m_imgui);
+    camera->setClearMask(0); // the quad covers the window
+    m_viewer->addEventHandler(new InputEvents(&m_input_events));
     m_viewer->addEventHandler(new ImGuiEvents);
     m_viewer->addEventHandler(new HeadEvents(*this));
     m_viewer->realize();
@@ -163,17 +175,12 @@ void ViewerApp::rebuildScene() {
     render::SceneOverrides overrides;
     if (!m_view.lighting.empty()) overrides.lighting = m_view.lighting;
     osg::ref_ptr<render::Scene> scene = render::buildDesignScene(*m_session, overrides);
-    if (m_scene) {
-        m_root->removeChild(m_scene);
-        m_before_camera->removeChild(m_scene);
-    }
     m_scene = scene;
-    m_root->insertChild(0, m_scene);
-    m_before_camera->addChild(m_scene);
+    m_passes->setScene(m_scene.get());
     m_layer_runs = m_session->runs().layers;
     m_framer = std::make_unique<render::ViewFramer>(m_session->head(), &m_session->layers());
     const glm::dvec3 bg = design().render.background_srgb;
-    m_viewer->getCamera()->setClearColor(osg::Vec4(float(bg.x), float(bg.y), float(bg.z), 1));
+    m_passes->setClearColour(osg::Vec4(float(bg.x), float(bg.y), float(bg.z), 1));
     applyViewState();
 }
 
@@ -341,13 +348,8 @@ void ViewerApp::setLighting(const std::string& name) {
 void ViewerApp::applyViewState() {
     if (!m_scene) return;
     m_scene->setAfter(m_view.after);
-    m_before_camera->setNodeMask(m_view.split ? ~0u : 0u);
-    const int split_px = int(std::lround(double(m_view.split_x) * width()));
-    osg::StateSet* before = m_before_camera->getOrCreateStateSet();
-    before->setAttributeAndModes(new osg::Scissor(0, 0, std::max(split_px, 0), height()),
-                                 osg::StateAttribute::ON);
-    m_root->getOrCreateStateSet()->setAttribute(new osg::FrontFace(
-        m_view.mirror ? osg::FrontFace::CLOCKWISE : osg::FrontFace::COUNTER_CLOCKWISE));
+    applySplit();
+    m_passes->setMirror(m_view.mirror);
     // The mirror flips the projection's x; the view matrix (the manipulator's) is untouched.
     osg::Camera* camera = m_viewer->getCamera();
     osg::Matrixd p = camera->getProjectionMatrix();
@@ -417,6 +419,33 @@ bool ViewerApp::moveControlPoint(size_t index, double x, double y, const std::st
     return commit(d, merge_key);
 }
 
+std::optional<PointRef> ViewerApp::scarPointNear(double x, double y, double radius_px) const {
+    std::optional<PointRef> best;
+    double best_d = radius_px;
+    const std::vector<ScarSpec>& scars = design().scars;
+    for (size_t s = 0; s < scars.size(); ++s) {
+        if (scars[s].type != ScarType::Polygon) continue;
+        for (size_t i = 0; i < scars[s].points_mm.size(); ++i) {
+            const double d = glm::length(project(scars[s].points_mm[i]) - glm::dvec2(x, y));
+            if (d <= best_d) {
+                best_d = d;
+                best = PointRef{PointRef::Scar, s, i};
+            }
+        }
+    }
+    return best;
+}
+
+bool ViewerApp::movePoint(const PointRef& ref, double x, double y, const std::string& merge_key) {
+    if (ref.kind == PointRef::Hairline) return moveControlPoint(ref.index, x, y, merge_key);
+    const std::optional<glm::dvec3> hit = pick(x, y);
+    if (!hit) return false;
+    Design d = design();
+    if (ref.scar >= d.scars.size() || ref.index >= d.scars[ref.scar].points_mm.size()) return false;
+    d.scars[ref.scar].points_mm[ref.index] = *hit;
+    return commit(d, merge_key);
+}
+
 void ViewerApp::addScarPoint(double x, double y) {
     if (const std::optional<glm::dvec3> hit = pick(x, y)) m_scar_draft.push_back(*hit);
 }
@@ -447,8 +476,46 @@ void ViewerApp::post(std::string name, std::function<void()> command) {
     m_pending.push_back({std::move(name), std::move(command)});
 }
 
+// The split line in pixels of the target this frame draws (the scene's shader compares it
+// with gl_FragCoord), or none.
+void ViewerApp::applySplit() {
+    const double width_px = m_passes->targetWidth(m_passes->selected());
+    m_scene->setSplit(m_view.split ? double(m_view.split_x) * width_px : -1.0);
+}
+
+bool ViewerApp::mouseButtonHeld() const {
+    auto* window =
+        dynamic_cast<osgViewer::GraphicsWindow*>(m_viewer->getCamera()->getGraphicsContext());
+    return window && window->getEventQueue()->getCurrentEventState()->getButtonMask() != 0;
+}
+
+// How this frame draws the head (viewer_app.h, "Quality"): interactive while the camera moves
+// or a drag edits, full once the camera has been still for kRefineAfterS with no button held,
+// full for any other change, input (the panels) and a screenshot; no frame at all (nullopt)
+// when nothing changed.
+std::optional<ScenePasses::Draw> ViewerApp::chooseDraw(bool commands_ran) {
+    using Draw = ScenePasses::Draw;
+    const osg::Camera* camera = m_viewer->getCamera();
+    const bool moved = camera->getViewMatrix() != m_drawn_view ||
+                       camera->getProjectionMatrix() != m_drawn_projection;
+    const bool held = mouseButtonHeld();
+    if (m_capture) return Draw::Full;
+    // A held button with input is a drag (the camera, a control point, a slider): the panels
+    // need the frame to see it, and its edits come at the frame rate.
+    if (moved || (held && (commands_ran || m_input_events > 0))) {
+        m_still_since = std::chrono::steady_clock::now();
+        return Draw::Interactive;
+    }
+    if (m_refine_pending && (held || msSince(m_still_since) < kRefineAfterS * 1000))
+        return std::nullopt; // the interactive picture stays until the camera rests
+    if (commands_ran || m_refine_pending) return Draw::Full;
+    if (m_input_events > 0 || m_ui_frames > 0) return Draw::Reuse; // the panels only
+    return std::nullopt;
+}
+
 void ViewerApp::frame() {
     const auto t0 = std::chrono::steady_clock::now();
+    const double cpu0 = processCpuMs();
     std::vector<std::string> ran;
     while (!m_pending.empty()) {
         Pending p = std::move(m_pending.front());
@@ -460,10 +527,39 @@ void ViewerApp::frame() {
         }
         ran.push_back(p.name);
     }
-    m_viewer->frame();
+    m_input_events = 0;
+    m_viewer->advance();
+    m_viewer->eventTraversal();
+    m_viewer->updateTraversal();
+    using Draw = ScenePasses::Draw;
+    const std::optional<Draw> chosen = chooseDraw(!ran.empty());
+    if (!chosen) {
+        // Nothing to show: no frame (and no CPU) until something happens.
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        return;
+    }
+    const Draw draw = *chosen;
+    // Panels settle a frame after their input (hover, release).
+    m_ui_frames = m_input_events > 0 ? 1 : std::max(m_ui_frames - 1, 0);
+    m_passes->select(draw);
+    if (draw == Draw::Interactive) m_refine_pending = true;
+    if (draw != Draw::Reuse) {
+        m_scene->setInteractive(draw == Draw::Interactive);
+        applySplit();
+        m_drawn_view = m_viewer->getCamera()->getViewMatrix();
+        m_drawn_projection = m_viewer->getCamera()->getProjectionMatrix();
+    }
+    m_viewer->renderingTraversals();
     const double ms = msSince(t0);
     m_last_frame_ms = ms;
     m_frame_ms.push_back(ms);
+    m_frame_cpu_ms.push_back(processCpuMs() - cpu0);
+    m_frame_draw.push_back(draw == Draw::Full ? 'f' : draw == Draw::Interactive ? 'i' : '-');
+    if (draw == Draw::Full && m_first_full_ms == 0) m_first_full_ms = msSince(m_start);
+    if (draw == Draw::Full && m_refine_pending) {
+        m_refine_ms.push_back(msSince(m_still_since));
+        m_refine_pending = false;
+    }
     for (const std::string& name : ran)
         if (!name.empty()) m_actions.push_back({name, ms});
     if (m_restore_panels && !m_capture) {
@@ -488,7 +584,11 @@ void ViewerApp::writeStats() const {
     if (m_options.stats.empty()) return;
     nlohmann::json j;
     j["first_frame_ms"] = m_first_frame_ms;
+    j["first_full_frame_ms"] = m_first_full_ms;
     j["frame_ms"] = m_frame_ms;
+    j["frame_cpu_ms"] = m_frame_cpu_ms;
+    j["frame_draw"] = std::string(m_frame_draw.begin(), m_frame_draw.end());
+    j["refine_ms"] = m_refine_ms;
     nlohmann::json actions = nlohmann::json::array();
     for (const ActionTiming& a : m_actions)
         actions.push_back({{"name", a.name}, {"ms", a.ms}});

@@ -22,6 +22,7 @@
 #include <osgGA/OrbitManipulator>
 #include <osgViewer/Viewer>
 
+#include "scene_passes.h"
 #include "stipple/core/design_edit.h"
 #include "stipple/core/image.h"
 #include "stipple/core/session.h"
@@ -33,6 +34,15 @@ namespace stipple::viewer {
 
 class ImGuiLayer;
 
+// Quality: the head is drawn off screen (scene_passes.h). While the camera moves, or a mouse
+// drag edits the design, frames are drawn at interactive quality (a share of the window's
+// size, no MSAA, Scene::setInteractive). Once the camera has been still for kRefineAfterS
+// with no button held, one full-quality frame (4x supersampled when --msaa is 2 or more)
+// replaces it. Any other change (a panel, a script action) is drawn at full quality on the
+// next frame; input that changes nothing (the panels) redraws the last full picture and the
+// panels; when nothing changed no frame is drawn.
+inline constexpr double kRefineAfterS = 0.12;
+
 struct ViewerOptions {
     std::filesystem::path design;
     std::filesystem::path script;   // --script: UI actions replayed frame by frame
@@ -40,6 +50,7 @@ struct ViewerOptions {
     int width = 1280, height = 720; // window size (client mode: the screen)
     int msaa = 4;                   // window samples
     int layer_size = 2048;          // chart resolution of the live layers (0: the design's)
+    double interactive_scale = 0.5; // interactive frames: share of the window's width/height
     bool client = false;            // start in client mode
 };
 
@@ -60,6 +71,14 @@ struct ViewState {
     std::string view = "front";
     bool edit_hairline = false; // left drags move hairline control points
     bool add_scar = false;      // left clicks add points to a new polygon scar
+};
+
+// A point the mouse can drag: hairline control point `index`, or outline point `index` of
+// polygon scar `scar`.
+struct PointRef {
+    enum Kind { Hairline, Scar } kind = Hairline;
+    size_t scar = 0;
+    size_t index = 0;
 };
 
 // One timed action for --stats: from the command to the end of the frame that shows it.
@@ -117,6 +136,11 @@ public:
     bool moveControlPoint(size_t index, double x, double y, const std::string& merge_key);
     // The control point nearest to pixel (x, y) within `radius_px`.
     std::optional<size_t> controlPointNear(double x, double y, double radius_px);
+    // The outline point of a polygon scar nearest to pixel (x, y) within `radius_px`.
+    std::optional<PointRef> scarPointNear(double x, double y, double radius_px) const;
+    // Moves the point `ref` to the surface under pixel (x, y) (moveControlPoint for a hairline
+    // point). Returns false when nothing is under the pixel or the design rejects the edit.
+    bool movePoint(const PointRef& ref, double x, double y, const std::string& merge_key);
     // Adds the surface point under (x, y) to the scar being drawn / finishes it.
     void addScarPoint(double x, double y);
     void finishScar();
@@ -148,14 +172,16 @@ private:
     bool refreshLayers();
     bool commit(const Design& design, const std::string& merge_key);
     void frame();
+    std::optional<ScenePasses::Draw> chooseDraw(bool commands_ran);
+    bool mouseButtonHeld() const;
+    void applySplit();
     void writeStats() const;
     void ui(); // the panels (panels.cpp)
 
     ViewerOptions m_options;
     osg::ref_ptr<osgViewer::Viewer> m_viewer;
     osg::ref_ptr<osgGA::OrbitManipulator> m_manipulator;
-    osg::ref_ptr<osg::Group> m_root;
-    osg::ref_ptr<osg::Camera> m_before_camera; // the split's left side, u_after forced to 0
+    std::unique_ptr<ScenePasses> m_passes;
     osg::ref_ptr<render::Scene> m_scene;
     osg::ref_ptr<ImGuiLayer> m_imgui;
     std::unique_ptr<Session> m_session;
@@ -182,10 +208,19 @@ private:
     bool m_restore_panels = false;
 
     std::vector<double> m_frame_ms;
+    std::vector<double> m_frame_cpu_ms; // per drawn frame: the process's CPU time, ms
+    std::vector<char> m_frame_draw;     // per drawn frame: 'f' full, 'i' interactive, '-' reuse
+    std::vector<double> m_refine_ms;    // camera still -> end of the full frame, ms
+    osg::Matrixd m_drawn_view, m_drawn_projection; // the camera of the last head drawn
+    bool m_refine_pending = false;
+    std::chrono::steady_clock::time_point m_still_since;
+    int m_input_events = 0; // input events of this frame (InputEvents)
+    int m_ui_frames = 0;    // frames still to draw for the panels after input
     std::vector<ActionTiming> m_actions;
     std::vector<std::pair<std::string, size_t>> m_marks;
     double m_last_frame_ms = 0;
-    double m_first_frame_ms = 0;
+    double m_first_frame_ms = 0; // start -> end of the first frame (interactive quality)
+    double m_first_full_ms = 0;  // start -> end of the first full-quality frame
     std::chrono::steady_clock::time_point m_start;
 
     friend class ScriptPlayer;

@@ -75,6 +75,7 @@ struct Scene::Impl {
     bool has_zone_map = false;
     bool has_scar = false;
     bool follow_camera = false;
+    bool interactive = false;
     int shadow_light = -1;
     size_t vertex_count = 0;
     size_t triangle_count = 0;
@@ -88,9 +89,10 @@ struct Scene::Impl {
     osg::ref_ptr<osg::Geode> geode;
     osg::ref_ptr<osg::Camera> shadow_camera;
     osg::ref_ptr<osg::Group> shaded, back_faces;
-    osg::ref_ptr<osg::Shader> fragment_shader;
+    osg::ref_ptr<osg::Program> program, interactive_program;
+    osg::ref_ptr<osg::Shader> fragment_shader, interactive_fragment_shader;
     osg::ref_ptr<osg::Texture2D> pigment, scar, before, scar_roughness, zone_map, shadow_map;
-    osg::ref_ptr<osg::Uniform> u_after, u_eye, u_light_dir, u_light_rgb, u_sky, u_ground,
+    osg::ref_ptr<osg::Uniform> u_after, u_split_x, u_eye, u_light_dir, u_light_rgb, u_sky, u_ground,
         u_exposure, u_specular, u_shadow_matrix, u_shadow_radius, u_shadow_bias, u_recolour,
         u_exponent;
 
@@ -99,7 +101,7 @@ struct Scene::Impl {
     void buildShadowPass(osg::Group& root);
     void buildShadedPass(osg::Group& root, const HeadModel& head, const LayerStack* layers);
     void setLayerImages(const LayerStack* layers);
-    std::string fragmentSource() const;
+    std::string fragmentSource(bool interactive_quality) const;
     void refreshShader();
     void applyRig(const glm::dvec3* eye);
     void applyColour();
@@ -330,10 +332,17 @@ void Scene::Impl::buildShadedPass(osg::Group& root, const HeadModel& head,
     shaded->addChild(back_faces.get());
 
     osg::StateSet* ss = shaded->getOrCreateStateSet();
-    osg::ref_ptr<osg::Program> program = new osg::Program;
-    program->addShader(new osg::Shader(osg::Shader::VERTEX, shaders::kHeadVertex));
-    fragment_shader = new osg::Shader(osg::Shader::FRAGMENT, fragmentSource());
+    // Both programs share the vertex shader; each is compiled once per context, so switching
+    // quality (setInteractive) costs no compile.
+    osg::ref_ptr<osg::Shader> vertex = new osg::Shader(osg::Shader::VERTEX, shaders::kHeadVertex);
+    program = new osg::Program;
+    program->addShader(vertex.get());
+    fragment_shader = new osg::Shader(osg::Shader::FRAGMENT, fragmentSource(false));
     program->addShader(fragment_shader.get());
+    interactive_program = new osg::Program;
+    interactive_program->addShader(vertex.get());
+    interactive_fragment_shader = new osg::Shader(osg::Shader::FRAGMENT, fragmentSource(true));
+    interactive_program->addShader(interactive_fragment_shader.get());
     ss->setAttributeAndModes(program.get(), osg::StateAttribute::ON);
     ss->setMode(GL_BLEND, osg::StateAttribute::OFF);
 
@@ -373,6 +382,7 @@ void Scene::Impl::buildShadedPass(osg::Group& root, const HeadModel& head,
     ss->addUniform(new osg::Uniform("u_zone_map", int(kZoneUnit)));
 
     u_after = dynamicUniform(new osg::Uniform("u_after", 1));
+    u_split_x = dynamicUniform(new osg::Uniform("u_split_x", -1.0f));
     u_eye = dynamicUniform(new osg::Uniform("u_eye", osg::Vec3()));
     u_light_dir =
         dynamicUniform(new osg::Uniform(osg::Uniform::FLOAT_VEC3, "u_light_dir", kMaxLights));
@@ -389,8 +399,8 @@ void Scene::Impl::buildShadedPass(osg::Group& root, const HeadModel& head,
     u_exponent = dynamicUniform(
         new osg::Uniform(osg::Uniform::FLOAT_VEC3, "u_exponent", unsigned(kZoneCount)));
     for (osg::Uniform* u :
-         {u_after.get(), u_eye.get(), u_light_dir.get(), u_light_rgb.get(), u_sky.get(),
-          u_ground.get(), u_exposure.get(), u_specular.get(), u_shadow_matrix.get(),
+         {u_after.get(), u_split_x.get(), u_eye.get(), u_light_dir.get(), u_light_rgb.get(),
+          u_sky.get(), u_ground.get(), u_exposure.get(), u_specular.get(), u_shadow_matrix.get(),
           u_shadow_radius.get(), u_shadow_bias.get(), u_recolour.get(), u_exponent.get()})
         ss->addUniform(u);
     applyColour();
@@ -411,21 +421,25 @@ void Scene::Impl::setLayerImages(const LayerStack* layers) {
     }
 }
 
-std::string Scene::Impl::fragmentSource() const {
+std::string Scene::Impl::fragmentSource(bool interactive_quality) const {
     // "SHADOW_LIGHT == 0 ? shadow : 1.0" must compile when there is no shadow variable.
+    const int aniso = interactive_quality ? 1 : std::clamp(options.anisotropy, 1, 4);
     std::string source = "#version 330 compatibility\n#define LIGHT_COUNT " +
                          std::to_string(lighting.lights.size()) + "\n#define SHADOW_LIGHT " +
                          std::to_string(shadow_light) + "\n#define ANISO_TAPS " +
-                         std::to_string(std::clamp(options.anisotropy, 1, 4)) +
-                         "\n#define HAS_SCAR " + (has_scar ? "1" : "0") + "\n";
+                         std::to_string(aniso) + "\n#define HAS_SCAR " + (has_scar ? "1" : "0") +
+                         "\n#define INTERACTIVE " + (interactive_quality ? "1" : "0") + "\n";
     if (shadow_light < 0) source += "const float shadow = 1.0;\n";
     return source + shaders::kHeadFragmentBody;
 }
 
 // A new source dirties the shader: OSG recompiles and relinks it before the next draw.
 void Scene::Impl::refreshShader() {
-    const std::string source = fragmentSource();
-    if (fragment_shader->getShaderSource() != source) fragment_shader->setShaderSource(source);
+    for (const bool fast : {false, true}) {
+        osg::Shader& shader = fast ? *interactive_fragment_shader : *fragment_shader;
+        const std::string source = fragmentSource(fast);
+        if (shader.getShaderSource() != source) shader.setShaderSource(source);
+    }
     shadow_camera->setNodeMask(shadow_light >= 0 ? ~0u : 0u);
 }
 
@@ -501,6 +515,22 @@ void Scene::setAfter(bool after) {
 
 bool Scene::after() const {
     return m_impl->after;
+}
+
+void Scene::setSplit(double window_x) {
+    m_impl->u_split_x->set(float(window_x));
+}
+
+void Scene::setInteractive(bool interactive) {
+    Impl& m = *m_impl;
+    if (interactive == m.interactive) return;
+    m.interactive = interactive;
+    m.shaded->getStateSet()->setAttributeAndModes(
+        interactive ? m.interactive_program.get() : m.program.get(), osg::StateAttribute::ON);
+}
+
+bool Scene::interactive() const {
+    return m_impl->interactive;
 }
 
 void Scene::setLighting(const Lighting& lighting) {

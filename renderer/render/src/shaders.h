@@ -32,7 +32,9 @@ void main() {
 // and branches on every pixel), no pow() except in the final encode and in the re-colouring
 // (taken only when u_recolour is set: a uniform branch), 16 PCF taps.
 // The source is prefixed with "#define LIGHT_COUNT n", "#define SHADOW_LIGHT i" (-1: none)
-// "#define ANISO_TAPS n" (1..4) and "#define HAS_SCAR 0|1" (no scar layer: two lookups saved).
+// "#define ANISO_TAPS n" (1..4), "#define HAS_SCAR 0|1" (no scar layer: two lookups saved) and
+// "#define INTERACTIVE 0|1" (Scene::setInteractive: no skin micro-detail, 4 PCF taps; for
+// frames drawn while the camera moves, replaced by a full frame when it stops).
 inline constexpr const char* kHeadFragmentBody = R"GLSL(
 in vec3 v_pos;
 in vec3 v_nrm;
@@ -54,6 +56,7 @@ uniform sampler2D u_before;
 uniform sampler2D u_scar_roughness;
 uniform int u_in_chart;             // 1 on triangles that carry layers
 uniform int u_after;                // 1: pigment shown; 0: the "before" layer
+uniform float u_split_x;            // window x (pixels) left of which "before" shows; <0: none
 
 // Re-colouring of the baked pigment (layers.h, LayerColour): rgb' = pow(rgb, exponent[zone]).
 uniform int u_recolour;             // 1 with a zone map and a non-identity LayerColour
@@ -106,11 +109,18 @@ float shadowFactor(vec3 pos, vec3 n) {
     float angle = 6.2831853 * fract(52.9829189 * fract(dot(gl_FragCoord.xy, vec2(0.06711056, 0.00583715))));
     mat2 turn = mat2(cos(angle), sin(angle), -sin(angle), cos(angle));
     float lit = 0.0;
+#if INTERACTIVE
+    // Every other tap of the first disk: a coarser penumbra, a quarter of the lookups.
+    for (int i = 0; i < 8; i += 2)
+        lit += texture(u_shadow_map, vec3(p.xy + turn * kPoisson[i] * texel, p.z));
+    return lit * 0.25;
+#else
     for (int i = 0; i < 8; ++i) {
         lit += texture(u_shadow_map, vec3(p.xy + turn * kPoisson[i] * texel, p.z));
         lit += texture(u_shadow_map, vec3(p.xy + turn * kPoisson2[i] * texel, p.z));
     }
     return lit * 0.0625;
+#endif
 }
 #endif
 
@@ -211,8 +221,10 @@ void main() {
     vec3 n = normalize(v_nrm);
     if (!gl_FrontFacing) n = -n;   // open meshes (scans) show their inside at the neck
     vec3 v = normalize(u_eye - v_pos);
-    float albedo_scale;
+    float albedo_scale = 1.0;
+#if !INTERACTIVE
     n = skinDetail(n, albedo_scale);
+#endif
 
     vec3 albedo = u_has_albedo_map == 1 ? texture(u_albedo_map, vec2(v_uv0.x, 1.0 - v_uv0.y)).rgb
                                         : u_skin;
@@ -229,7 +241,7 @@ void main() {
         float scar_rough = texture(u_scar_roughness, chart).r;
         roughness = mix(roughness, scar_rough, scar.a);
 #endif
-        if (u_after == 1) {
+        if (u_after == 1 && gl_FragCoord.x >= u_split_x) {
             vec4 ink = sampleAniso(u_pigment, chart);
             if (u_recolour == 1) ink = recolour(ink, chart);
             albedo *= (1.0 - ink.a) + ink.rgb;

@@ -63,6 +63,19 @@ public:
     void setAfter(bool after);
     bool after() const;
 
+    // A before | after split: fragments left of window x `window_x` (pixels of the target
+    // being drawn, gl_FragCoord) show the "before" layer, the rest what setAfter chose. Same
+    // pass, same shader and lights on both sides. Negative (the default): no split. A uniform.
+    void setSplit(double window_x);
+
+    // Interactive quality, for frames drawn while a host's camera moves: the same layers and
+    // lights without the skin micro-detail, with a 4-tap shadow kernel (16 at full quality)
+    // and one pigment tap instead of `anisotropy`. Both shader programs are built with the
+    // scene, so switching compiles nothing after each was drawn once. Off by default (every
+    // CLI and C ABI frame is full quality).
+    void setInteractive(bool interactive);
+    bool interactive() const;
+
     // The light rig (empty name: the studio preset). Uniforms; the shader is recompiled only
     // when the number of lights or the shadow-casting light changes. Throws stipple::Error for
     // more than kMaxLights lights (naming "lighting").
