@@ -246,7 +246,7 @@ static void checkLandmarkFrames(stipple_session* session) {
    provenance (name and paths), as `stipple --provenance full` does. `bake_dir` holds a bake
    made with the default. The mannequin session's design is examples/natural.json. */
 static void checkBakeProvenance(stipple_session* session, const char* bake_dir) {
-    char file[4300], full_dir[4300];
+    char file[4400], full_dir[4210];
     char* report;
     pathJoin(file, sizeof file, bake_dir, "bake.json");
     report = readText(file);
