@@ -207,3 +207,24 @@ TEST(FuzzRegression, PlyPropertyOfAnUnknownTypeIsRefusedNotReadAtOtherOffsets) {
     writeFileAtomic(dir / "uchar.ply", ascii, Overwrite::Yes);
     EXPECT_EQ(importMesh(dir / "uchar.ply").mesh.triangleCount(), 1u);
 }
+
+// fuzz_mesh (harden4's long run, second finding): a 41-byte GLB whose header declares a total
+// length of 9 bytes, so the chunk walk never looked at its JSON chunk, which claims 0x6f33714c
+// bytes; Assimp allocated them (1.9 GB peak RSS in the release build, over fuzz.sh's 2 GB limit
+// under ASan). A length below the header and one chunk header is refused.
+TEST(FuzzRegression, GlbDeclaringLessThanOneChunkIsRefusedBeforeAssimp) {
+    const fs::path dir = test::outputDir("fuzz_glb_short_length");
+    const std::string seed =
+        test::readText(test::sourceDir() / "tests/fuzz/corpus/mesh/regress_glb_short_length.glb");
+    ASSERT_GT(seed.size(), 1u);
+    writeFileAtomic(dir / "short.glb", seed.substr(1), Overwrite::Yes); // byte 0 picks GLB
+    try {
+        importMesh(dir / "short.glb");
+        ADD_FAILURE() << "expected stipple::Error";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("its header declares 9 bytes, less than the 20 of "
+                                             "the header and one chunk header"),
+                  std::string::npos)
+            << e.what();
+    }
+}

@@ -79,6 +79,13 @@ void checkGlb(const std::string& bytes, const std::string& name) {
     const uint32_t version = readU32(bytes, 4), length = readU32(bytes, 8);
     if (version != 2)
         throw Error("is GLB version " + std::to_string(version) + "; expected GLB version 2", name);
+    // Assimp reads the first chunk's header whatever `length` says: a length too short to hold
+    // it let a chunk claiming 1.9 GB through unchecked (fuzz_mesh, regress_glb_short_length).
+    if (length < 20)
+        throw Error("is not a valid GLB file: its header declares " + std::to_string(length) +
+                        " bytes, less than the 20 of the header and one chunk header; expected a "
+                        "GLB 2.0 file",
+                    name);
     if (length > bytes.size())
         throw Error("is a truncated GLB file: its header declares " + withThousands(length) +
                         " bytes but the file has " + withThousands(bytes.size()) +
