@@ -2,10 +2,15 @@
 
 // Shared helpers for the test suites.
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
 
 namespace stipple::test {
 
@@ -29,6 +34,24 @@ inline std::string readText(const std::filesystem::path& file) {
     std::stringstream text;
     text << in.rdbuf();
     return text.str();
+}
+
+// The names of the entries of `dir` (symbolic links included), sorted.
+inline std::vector<std::string> entriesOf(const std::filesystem::path& dir) {
+    std::vector<std::string> names;
+    for (const auto& e : std::filesystem::directory_iterator(dir))
+        names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+// A process id that no process has (a child that has exited and been reaped; until the
+// kernel reuses it), or -1 when fork fails.
+inline pid_t deadPid() {
+    const pid_t child = ::fork();
+    if (child == 0) ::_exit(0);
+    if (child > 0) ::waitpid(child, nullptr, 0);
+    return child;
 }
 
 } // namespace stipple::test

@@ -242,6 +242,42 @@ static void checkLandmarkFrames(stipple_session* session) {
     CHECK(head_mm[3 * 2 + 2] > 60, "nose tip z %g mm", head_mm[8]);
 }
 
+/* Issue 13: bake outputs identify the design by its SHA-256 only unless the host asks for full
+   provenance (name and paths), as `stipple --provenance full` does. `bake_dir` holds a bake
+   made with the default. The mannequin session's design is examples/natural.json. */
+static void checkBakeProvenance(stipple_session* session, const char* bake_dir) {
+    char file[4400], full_dir[4210];
+    char* report;
+    pathJoin(file, sizeof file, bake_dir, "bake.json");
+    report = readText(file);
+    CHECK(report != NULL, "read %s", file);
+    if (report) {
+        CHECK(strstr(report, "\"design_sha256\"") != NULL, "bake.json has the design's SHA-256");
+        CHECK(strstr(report, "Natural restore") == NULL, "private bake.json names the design");
+        CHECK(strstr(report, "natural.json") == NULL, "private bake.json has the design's path");
+        free(report);
+    }
+    expectFailure(stipple_session_set_provenance(session, "public"), STIPPLE_BAD_ARGUMENT, "mode",
+                  "private", "unknown provenance mode");
+    expectFailure(stipple_session_set_provenance(session, NULL), STIPPLE_BAD_ARGUMENT, "mode", NULL,
+                  "NULL provenance mode");
+    expectFailure(stipple_session_set_provenance(NULL, "full"), STIPPLE_BAD_ARGUMENT, "session",
+                  NULL, "NULL session");
+    CHECK(stipple_session_set_provenance(session, "full") == STIPPLE_OK, "full provenance");
+    snprintf(full_dir, sizeof full_dir, "%s_full", bake_dir);
+    CHECK(stipple_session_bake_layers(session, full_dir, 1) == STIPPLE_OK, "bake (full)");
+    pathJoin(file, sizeof file, full_dir, "bake.json");
+    report = readText(file);
+    CHECK(report != NULL, "read %s", file);
+    if (report) {
+        CHECK(strstr(report, "\"name\": \"Natural restore (demo)\"") != NULL,
+              "full bake.json names the design");
+        CHECK(strstr(report, "examples/natural.json") != NULL, "full bake.json has the path");
+        free(report);
+    }
+    CHECK(stipple_session_set_provenance(session, "private") == STIPPLE_OK, "back to private");
+}
+
 static void testMannequin(void) {
     stipple_session* session = mannequinSession();
     stipple_head_info info;
@@ -386,6 +422,7 @@ static void testMannequin(void) {
         pathJoin(file, sizeof file, bake_dir, "pigment.png");
         CHECK(stat(file, &st) == 0 && st.st_size > 1000, "pigment.png written");
     }
+    checkBakeProvenance(session, bake_dir);
 
     /* Edits: what changed. */
     pathJoin(design_path, sizeof design_path, g_source, "examples/natural.json");
@@ -603,6 +640,7 @@ static void testArrays(void) {
     size_t count = 0, vertices = 0, i;
     float* blender;
     int k;
+    stipple_status status_;
     if (!session) return;
     pathJoin(obj_path, sizeof obj_path, g_heads,
              "ict_facekit_neutral/generic_neutral_mesh_skin_only.obj");
@@ -630,6 +668,28 @@ static void testArrays(void) {
        profile, so within 0.5 cm */
     CHECK(fabs(host_a[6]) < 0.5 && fabs(host_a[7] - 0.09) < 0.5 && fabs(host_a[8] - 13.09) < 0.5,
           "nose tip (%g, %g, %g) cm", host_a[6], host_a[7], host_a[8]);
+    /* Issue 13: a flipped axis pair, or an inconsistent landmark set, was an assertion abort in
+       the chart; now BAD_INPUT naming the field, and the previous head stays. */
+    expectFailure(stipple_session_set_head_arrays(session, obj.positions, obj.vertex_count,
+                                                  obj.indices, obj.triangle_count, NULL, 0, "-Y",
+                                                  "-Z"),
+                  STIPPLE_BAD_INPUT, "/head/up", "check head.up/head.forward", "flipped axes");
+    {
+        double moved[18];
+        int given[6] = {0, 0, 0, 0, 1, 0};
+        memcpy(moved, host_a, sizeof moved);
+        /* the right ear given where the left one is (another frame's coordinates) */
+        moved[12] = host_a[9], moved[13] = host_a[10], moved[14] = host_a[11];
+        status_ = stipple_session_set_head_arrays_with_landmarks(
+            session, obj.positions, obj.vertex_count, obj.indices, obj.triangle_count, NULL, 0,
+            "+Y", "+Z", moved, given);
+        expectFailure(status_, STIPPLE_BAD_INPUT, NULL, "ear", "right ear on the left");
+        CHECK(strstr(stipple_last_error_field(), "/head/landmarks/ear_") != NULL,
+              "field '%s' names an ear landmark", stipple_last_error_field());
+    }
+    CHECK(stipple_session_head_info(session, &info) == STIPPLE_OK &&
+              info.vertex_count == obj.vertex_count && fabs(info.mm_per_unit - 10) < 1e-9,
+          "the ICT head stays after the refused ones");
     CHECK(stipple_session_dot_count(session, &count) == STIPPLE_OK && count > 5000,
           "dots on the ICT head: %zu", count);
     CHECK(stipple_session_chart_uvs(session, NULL, 0, &vertices, NULL, 0, NULL) == STIPPLE_OK &&
@@ -761,6 +821,20 @@ static void testRender(void) {
           "manifest lists front.png");
     expectFailure(stipple_session_render_folder(session, out_dir, STIPPLE_RENDER_STILLS, &files),
                   STIPPLE_BAD_INPUT, NULL, "front.png", "no overwrite");
+    /* Provenance: the design's SHA-256 only by default; its name and path on request. */
+    CHECK(stipple_session_last_manifest(session, &manifest) == STIPPLE_OK, "manifest");
+    CHECK(strstr(manifest, "design_sha256") != NULL, "manifest has the design's SHA-256");
+    CHECK(strstr(manifest, "Natural restore") == NULL, "private manifest names the design");
+    CHECK(strstr(manifest, "natural.json") == NULL, "private manifest has the design's path");
+    CHECK(stipple_session_set_provenance(session, "full") == STIPPLE_OK, "full provenance");
+    CHECK(stipple_session_render_folder(session, out_dir,
+                                        STIPPLE_RENDER_STILLS | STIPPLE_RENDER_OVERWRITE,
+                                        &files) == STIPPLE_OK,
+          "render folder (full provenance)");
+    CHECK(stipple_session_last_manifest(session, &manifest) == STIPPLE_OK &&
+              strstr(manifest, "Natural restore (demo)") != NULL,
+          "full manifest names the design");
+    CHECK(stipple_session_set_provenance(session, "private") == STIPPLE_OK, "back to private");
     expectFailure(stipple_session_render_folder(session, out_dir, STIPPLE_RENDER_MP4, &files),
                   STIPPLE_BAD_ARGUMENT, "what", NULL, "mp4 without turntable");
 

@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "hostile_inputs.h"
 #include "test_util.h"
 
 namespace {
@@ -140,6 +141,34 @@ TEST(InputLimitsCli, AsciiPlyClaimingABillionVerticesExitsTwoAtOnce) {
                            "declares 1,000,000,000 'vertex' elements");
 }
 
+// The scene cases of issue 13 end to end: each exits 2 at once naming the file and the limit
+// (before: a stack overflow in Assimp, or 32 GB asked for).
+TEST(InputLimitsCli, DeepScenesAndAHugeListCountExitTwo) {
+    const fs::path dir = stipple::test::outputDir("input_limits_cli_scenes");
+    const fs::path glb =
+        write(dir / "deep.glb", stipple::test::glbOf(stipple::test::nestedNodesGltf(20000)));
+    Outcome r = stipple("inspect '" + glb.string() + "'", dir);
+    EXPECT_EQ(r.exit_code, 2) << r.all;
+    EXPECT_CONTAINS(r.all, "deep.glb: has nodes nested more than 128 levels deep (node 128)");
+
+    const fs::path fbx = write(dir / "deep.fbx", stipple::test::fbxConnectionChain(20000));
+    r = stipple("inspect '" + fbx.string() + "'", dir);
+    EXPECT_EQ(r.exit_code, 2) << r.all;
+    EXPECT_CONTAINS(r.all, "deep.fbx: has objects nested more than 128 levels deep");
+    // Before: SIGSEGV (exit 139) in Assimp's FBX parser.
+    const fs::path scopes = write(dir / "scopes.fbx", stipple::test::fbxNestedScopes(100000));
+    r = stipple("inspect '" + scopes.string() + "'", dir);
+    EXPECT_EQ(r.exit_code, 2) << r.all;
+    EXPECT_CONTAINS(r.all,
+                    "scopes.fbx: has FBX scopes nested more than 64 levels deep (at line 66)");
+
+    const fs::path ply = write(dir / "list.ply", stipple::test::plyWithAHugeListCount());
+    r = stipple("inspect '" + ply.string() + "'", dir);
+    EXPECT_EQ(r.exit_code, 2) << r.all;
+    EXPECT_CONTAINS(r.all, "list.ply: is a truncated or corrupt binary PLY file: its header "
+                           "declares 1 'face' elements but the data ends inside element 0");
+}
+
 // A UV sphere of radius `r` (file units) as OBJ text.
 std::string sphereObj(double r, int n) {
     std::ostringstream obj;
@@ -208,6 +237,20 @@ TEST(InputLimitsCli, FlippedAxesOnTheMannequinAreAnErrorNotAnAbort) {
     EXPECT_EQ(r.exit_code, 2) << r.all;
     EXPECT_CONTAINS(r.all, "/head/up:");
     EXPECT_CONTAINS(r.all, "up -Y, forward -Z (design");
+}
+
+// Issue 13: every custom-hairline message named `/hairline/control_points/N`, a field that does
+// not exist. Two control points 0.5 mm apart on the mannequin: the message names the real one.
+TEST(InputLimitsCli, CustomHairlineMessagesNameControlPointsMm) {
+    const fs::path dir = stipple::test::outputDir("input_limits_cli_custom_hairline");
+    Json hairline = {{"template", "custom"},
+                     {"control_points_mm", {{40, 90, 70}, {40.5, 90, 70}, {-40, 90, 70}}}};
+    const fs::path design = naturalWith(dir, Json::object(), {{"hairline", hairline}});
+    const Outcome r =
+        stipple("generate '" + design.string() + "' -o '" + (dir / "d.csv").string() + "'", dir);
+    EXPECT_EQ(r.exit_code, 2) << r.all;
+    EXPECT_CONTAINS(r.all, "/hairline/control_points_mm/1");
+    EXPECT_EQ(r.all.find("/hairline/control_points/"), std::string::npos) << r.all;
 }
 
 TEST(InputLimitsCli, ZUpIctWithOneEarOverrideIsAnErrorNamingThatLandmark) {

@@ -223,6 +223,35 @@ TEST(OutputSafety, ForceReplacesTheOlderRunsFiles) {
                                                       "turntable_001.png"}));
 }
 
+// Issue 13: SIGKILL and Ctrl-C in older versions left `.NAME.partial-PID-N` and
+// `.NAME.tmp-PID-N` (the MP4's `.turntable.mp4.tmp-…`). The next run's first write into the
+// folder removes those whose process is gone, by the same rule as its own temporaries; a live
+// process's and the user's files stay.
+TEST(OutputSafety, OlderVersionsTemporariesAreSweptByTheNextRun) {
+    const fs::path dir = stipple::test::outputDir("safety_older_temporaries");
+    const fs::path design = ictDesign(dir);
+    if (design.empty()) GTEST_SKIP() << "shared heads missing";
+    const pid_t child = stipple::test::deadPid();
+    ASSERT_GT(child, 0);
+    const fs::path out = dir / "out";
+    fs::create_directories(out);
+    const std::string dead = std::to_string(child), live = std::to_string(::getpid());
+    const std::vector<std::string> stale = {".pigment.png.partial-" + dead + "-0",
+                                            ".turntable.mp4.tmp-" + dead + "-3"};
+    const std::vector<std::string> kept = {".manifest.json.partial-" + live + "-1", ".notes.tmp",
+                                           "notes.partial-" + dead + "-0"};
+    for (const std::string& name : stale)
+        std::ofstream(out / name) << "half a file";
+    for (const std::string& name : kept)
+        std::ofstream(out / name) << "kept";
+    const RunResult r = run("generate " + quoted(design) + " -o " + quoted(out / "dots.csv"));
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    std::vector<std::string> expected = kept;
+    expected.push_back("dots.csv");
+    std::sort(expected.begin(), expected.end());
+    EXPECT_EQ(stipple::test::entriesOf(out), expected);
+}
+
 TEST(OutputSafety, ProvenanceIsPrivateByDefaultFullOnRequest) {
     if (!STIPPLE_TEST_HAVE_RENDER) GTEST_SKIP() << "built without the renderer";
     const fs::path dir = stipple::test::outputDir("safety_provenance");

@@ -36,14 +36,7 @@ std::string messageOf(const std::function<void()>& f) {
     return "(no error)";
 }
 
-// Every entry of `dir` (names), symbolic links included.
-std::vector<std::string> entriesOf(const fs::path& dir) {
-    std::vector<std::string> names;
-    for (const auto& e : fs::directory_iterator(dir))
-        names.push_back(e.path().filename().string());
-    std::sort(names.begin(), names.end());
-    return names;
-}
+using test::entriesOf;
 
 size_t temporariesIn(const fs::path& dir) {
     size_t n = 0;
@@ -206,21 +199,21 @@ TEST(AtomicFile, TemporaryNamesFollowOneScheme) {
         EXPECT_FALSE(isTemporaryName(other)) << other;
 }
 
-// The sweep rule: our scheme, a regular file, ours, and its process gone or idle for an hour.
-TEST(AtomicFile, StaleTemporariesAreRemovedByTheRuleOnly) {
-    const fs::path d = test::outputDir("atomic_stale");
-    const pid_t child = ::fork();
-    if (child == 0) ::_exit(0);
+// The sweep rule for temporaries named `name(pid, k)`: a regular file, ours, and its process
+// gone or idle for an hour; `user` (a file of the user's with a similar name), a live
+// process's temporary and a symbolic link at a dead process's name stay, the link's target
+// untouched.
+void expectSweptByTheRuleOnly(const std::string& folder,
+                              const std::function<std::string(long, int)>& name,
+                              const std::string& user) {
+    const fs::path d = test::outputDir(folder);
+    const pid_t child = test::deadPid();
     ASSERT_GT(child, 0);
-    ::waitpid(child, nullptr, 0); // `child` is now a PID no process has (until reused)
-    const std::string dead = ".stipple-tmp-" + std::to_string(child) + "-00000000000000aa";
-    const std::string live = ".stipple-tmp-" + std::to_string(::getpid()) + "-00000000000000bb";
-    const std::string idle = ".stipple-tmp-" + std::to_string(::getpid()) + "-00000000000000cc";
-    const std::string link = ".stipple-tmp-" + std::to_string(child) + "-00000000000000dd";
-    const std::string user = ".stipple-tmp-notes.txt";
+    const std::string dead = name(child, 1), live = name(::getpid(), 2);
+    const std::string idle = name(::getpid(), 3), link = name(child, 4);
     for (const std::string& n : {dead, live, idle, user})
         std::ofstream(d / n) << "x";
-    const fs::path target = test::outputDir("atomic_stale_target") / "kept.txt";
+    const fs::path target = test::outputDir(folder + "_target") / "kept.txt";
     std::ofstream(target) << "kept";
     fs::create_symlink(target, d / link);
     const timespec two_hours_ago[2] = {{std::time(nullptr) - 7200, 0},
@@ -232,6 +225,57 @@ TEST(AtomicFile, StaleTemporariesAreRemovedByTheRuleOnly) {
     std::sort(expected.begin(), expected.end());
     EXPECT_EQ(entriesOf(d), expected);
     EXPECT_EQ(test::readText(target), "kept");
+}
+
+TEST(AtomicFile, StaleTemporariesAreRemovedByTheRuleOnly) {
+    expectSweptByTheRuleOnly(
+        "atomic_stale",
+        [](long pid, int k) {
+            return ".stipple-tmp-" + std::to_string(pid) + "-00000000000000a" + std::to_string(k);
+        },
+        ".stipple-tmp-notes.txt");
+}
+
+// Older versions named their temporaries ".NAME.partial-PID-N" and ".NAME.tmp-PID-N" (the MP4's
+// ".turntable.mp4.tmp-PID-N" a SIGKILL left). Only these two shapes are recognised.
+TEST(AtomicFile, OlderTemporaryNamesAreRecognisedAndNothingElse) {
+    long pid = 0;
+    EXPECT_TRUE(isOlderTemporaryName(".pigment.png.partial-4242-0", &pid));
+    EXPECT_EQ(pid, 4242);
+    EXPECT_TRUE(isOlderTemporaryName(".turntable.mp4.tmp-77-12", &pid));
+    EXPECT_EQ(pid, 77);
+    for (const char* other :
+         {".partial-1-0", "..partial-1-0", "x.png.partial-1-0", ".x.png.partial-1-",
+          ".x.png.partial--0", ".x.png.partial-1a-0", ".x.png.partial-1-0b", ".x.mp4.tmp",
+          ".x.mp4.tmp-1", ".x.tmp-1-0.png", ".x.part-1-0", ".x.png.partial-12345678901-0",
+          ".stipple-tmp-1-0123456789abcdef"})
+        EXPECT_FALSE(isOlderTemporaryName(other)) << other;
+}
+
+// The same sweep rule for the older names (both shapes), and a write into the folder sweeps
+// them like its own (the first write of this process there).
+TEST(AtomicFile, StaleOlderTemporariesAreRemovedByTheSameRule) {
+    expectSweptByTheRuleOnly(
+        "atomic_stale_partial",
+        [](long pid, int k) {
+            return ".pigment.png.partial-" + std::to_string(pid) + "-" + std::to_string(k);
+        },
+        ".notes.partial");
+    expectSweptByTheRuleOnly(
+        "atomic_stale_tmp",
+        [](long pid, int k) {
+            return ".turntable.mp4.tmp-" + std::to_string(pid) + "-" + std::to_string(k);
+        },
+        "notes.tmp-1-1");
+    const fs::path e = test::outputDir("atomic_stale_older_write");
+    const pid_t child = test::deadPid();
+    ASSERT_GT(child, 0);
+    std::ofstream(e / (".turntable.mp4.tmp-" + std::to_string(child) + "-3")) << "half an mp4";
+    fs::create_directory(e / (".dir.png.partial-" + std::to_string(child) + "-5"));
+    writeFileAtomic(e / "turntable.mp4", "complete", Overwrite::No);
+    EXPECT_EQ(entriesOf(e),
+              (std::vector<std::string>{".dir.png.partial-" + std::to_string(child) + "-5",
+                                        "turntable.mp4"}));
 }
 
 } // namespace

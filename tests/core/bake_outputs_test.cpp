@@ -172,6 +172,66 @@ TEST_F(BakeOutputsTest, CancelRemovesEverythingTheCallWrote) {
     EXPECT_TRUE(fs::is_empty(dir));
 }
 
+using test::entriesOf;
+
+// The same head with UVs in two UDIM tiles (1001 for x < 0, 1002 for x >= 0): its bake writes
+// albedo_flat.1001.png and albedo_flat.1002.png instead of one albedo_flat.png (or none).
+HeadModel udimHead(const HeadModel& head) {
+    HeadModel udim = head;
+    udim.mesh.uvs.clear();
+    for (const glm::vec3& p : udim.mesh.positions)
+        udim.mesh.uvs.push_back({p.x < 0 ? 0.25f : 1.75f, 0.5f});
+    return udim;
+}
+
+// Issue 13: `bake --force` over an older bake with more or other files leaves exactly the new
+// set; the older run's files it no longer writes are removed (listed in the report), files the
+// old bake.json does not list are never touched.
+TEST_F(BakeOutputsTest, OverwriteLeavesExactlyTheNewSet) {
+    const fs::path dir = test::outputDir("bake_outputs_replace");
+    const HeadModel udim = udimHead(*s_head);
+    const std::vector<std::string> old_names = bakeOutputNames(udim.mesh);
+    ASSERT_NE(std::find(old_names.begin(), old_names.end(), "albedo_flat.1002.png"),
+              old_names.end());
+    writeBakeOutputs(dir, Design{}, udim, *s_dots, *s_layers, {}, Overwrite::No);
+    std::ofstream(dir / "notes.txt") << "the clinic's own file";
+
+    const nlohmann::json report =
+        writeBakeOutputs(dir, Design{}, *s_head, *s_dots, *s_layers, {}, Overwrite::Yes);
+    std::vector<std::string> expected = bakeOutputNames(s_head->mesh);
+    expected.push_back("notes.txt");
+    std::sort(expected.begin(), expected.end());
+    EXPECT_EQ(entriesOf(dir), expected);
+    ASSERT_TRUE(report.contains("removed_from_older_run")) << report.dump(2);
+    EXPECT_EQ(report["removed_from_older_run"],
+              nlohmann::json({"albedo_flat.1001.png", "albedo_flat.1002.png"}));
+    EXPECT_EQ(nlohmann::json::parse(readFile(dir / "bake.json")), report);
+}
+
+// A file of the older bake changed since (or replaced by a link): in the way; the bake is
+// refused before writing anything, naming the file.
+TEST_F(BakeOutputsTest, OverwriteRefusesWhenAChangedFileOfTheOlderBakeIsInTheWay) {
+    const fs::path dir = test::outputDir("bake_outputs_in_the_way");
+    const HeadModel udim = udimHead(*s_head);
+    writeBakeOutputs(dir, Design{}, udim, *s_dots, *s_layers, {}, Overwrite::No);
+    std::ofstream(dir / "albedo_flat.1002.png") << "retouched by hand";
+    const std::vector<std::string> before = entriesOf(dir);
+    const std::string old_report = readFile(dir / "bake.json");
+    const std::string old_pigment = readFile(dir / "pigment.png");
+
+    const std::string m = messageOf(
+        [&] { writeBakeOutputs(dir, Design{}, *s_head, *s_dots, *s_layers, {}, Overwrite::Yes); });
+    EXPECT_NE(m.find("1 file(s) of an older run that bake.json lists are in the way"),
+              std::string::npos)
+        << m;
+    EXPECT_NE(m.find("albedo_flat.1002.png"), std::string::npos) << m;
+    EXPECT_NE(m.find("overwrite"), std::string::npos) << m;
+    EXPECT_EQ(entriesOf(dir), before);
+    EXPECT_EQ(readFile(dir / "bake.json"), old_report);
+    EXPECT_EQ(readFile(dir / "pigment.png"), old_pigment);
+    EXPECT_EQ(readFile(dir / "albedo_flat.1002.png"), "retouched by hand");
+}
+
 TEST(DotWriters, SummaryIsPrivateByDefault) {
     Design design;
     design.name = "Jane Roe";

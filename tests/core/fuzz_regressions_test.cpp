@@ -177,3 +177,54 @@ TEST(FuzzRegression, PlyEndHeaderRunningOnIsRefusedNotAHang) {
     EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
     EXPECT_EQ(importMesh(dir / "spaces.ply").mesh.triangleCount(), 4u);
 }
+
+// fuzz_mesh (harden4's long run, 3,298th input): a binary PLY whose header has properties of no
+// PLY type ("property ary_big_endian 1.0", "property \x91char red"). Assimp skips such a
+// property while the body walk counted it as 4 bytes, so Assimp read a face's list count from
+// other bytes and asked for 6.4 GB (libFuzzer: out-of-memory). Unknown types are refused by
+// name; the same header with a known type imports (the 4-vertex, 1-face body fits).
+TEST(FuzzRegression, PlyPropertyOfAnUnknownTypeIsRefusedNotReadAtOtherOffsets) {
+    const fs::path dir = test::outputDir("fuzz_ply_unknown_type");
+    const std::string seed =
+        test::readText(test::sourceDir() / "tests/fuzz/corpus/mesh/regress_ply_unknown_type.ply");
+    ASSERT_GT(seed.size(), 1u);
+    writeFileAtomic(dir / "oom.ply", seed.substr(1), Overwrite::Yes); // byte 0 picks PLY
+    try {
+        importMesh(dir / "oom.ply");
+        ADD_FAILURE() << "expected stipple::Error";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("a property has the type 'ary_big_endian'"),
+                  std::string::npos)
+            << e.what();
+    }
+    std::string ascii = "ply\nformat ascii 1.0\nelement vertex 3\nproperty float x\n"
+                        "property float y\nproperty float z\nproperty colour red\n"
+                        "element face 1\nproperty list uchar int vertex_indices\nend_header\n"
+                        "0 0 0 1\n1 0 0 1\n0 1 0 1\n3 0 1 2\n";
+    writeFileAtomic(dir / "colour.ply", ascii, Overwrite::Yes);
+    EXPECT_THROW(importMesh(dir / "colour.ply"), Error);
+    ascii.replace(ascii.find("colour"), 6, "uchar");
+    writeFileAtomic(dir / "uchar.ply", ascii, Overwrite::Yes);
+    EXPECT_EQ(importMesh(dir / "uchar.ply").mesh.triangleCount(), 1u);
+}
+
+// fuzz_mesh (harden4's long run, second finding): a 41-byte GLB whose header declares a total
+// length of 9 bytes, so the chunk walk never looked at its JSON chunk, which claims 0x6f33714c
+// bytes; Assimp allocated them (1.9 GB peak RSS in the release build, over fuzz.sh's 2 GB limit
+// under ASan). A length below the header and one chunk header is refused.
+TEST(FuzzRegression, GlbDeclaringLessThanOneChunkIsRefusedBeforeAssimp) {
+    const fs::path dir = test::outputDir("fuzz_glb_short_length");
+    const std::string seed =
+        test::readText(test::sourceDir() / "tests/fuzz/corpus/mesh/regress_glb_short_length.glb");
+    ASSERT_GT(seed.size(), 1u);
+    writeFileAtomic(dir / "short.glb", seed.substr(1), Overwrite::Yes); // byte 0 picks GLB
+    try {
+        importMesh(dir / "short.glb");
+        ADD_FAILURE() << "expected stipple::Error";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("its header declares 9 bytes, less than the 20 of "
+                                             "the header and one chunk header"),
+                  std::string::npos)
+            << e.what();
+    }
+}

@@ -3,6 +3,7 @@
 #include "stipple/core/mesh_ray.h"
 
 #include <cmath>
+#include <limits>
 
 #include <gtest/gtest.h>
 
@@ -42,6 +43,19 @@ TEST(MeshRay, NearestOfTwoLayersAndMissesOutside) {
     EXPECT_NEAR(front->distance, 1.5, 1e-12);                 // in units of |direction| = 2
     EXPECT_FALSE(intersectRay(m, {1.5, 0.5, 3}, {0, 0, -1})); // beside the squares
     EXPECT_FALSE(intersectRay(m, {0.5, 0.5, 3}, {0, 0, 1}));  // pointing away
+}
+
+// The viewer picks through its camera: a degenerate camera (a zero-sized window) gives a zero
+// or NaN direction. That is a miss, not an abort (issue 13's assert audit).
+TEST(MeshRay, ZeroOrNonFiniteRaysMissInsteadOfAborting) {
+    const double nan = std::nan("");
+    const double inf = std::numeric_limits<double>::infinity();
+    EXPECT_FALSE(intersectRay(square(), {0.25, 0.5, 2}, {0, 0, 0}));
+    EXPECT_FALSE(intersectRay(square(), {0.25, 0.5, 2}, {nan, nan, nan}));
+    EXPECT_FALSE(intersectRay(square(), {0.25, 0.5, 2}, {0, 0, -inf}));
+    EXPECT_FALSE(intersectRay(square(), {nan, 0.5, 2}, {0, 0, -1}));
+    // The same ray with a short finite direction still hits.
+    EXPECT_TRUE(intersectRay(square(), {0.25, 0.5, 2}, {0, 0, -1e-3}));
 }
 
 TEST(MeshRay, DistanceToMeshIsToFaceEdgeOrCorner) {

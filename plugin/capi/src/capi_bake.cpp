@@ -22,6 +22,7 @@ extern "C" stipple_status stipple_session_bake_layers(stipple_session* handle, c
         checkBakeOutputs(dir, session.head().mesh, mode); // before the long work
         const FollicleSet& dots = session.follicles();
         const LayerStack& layers = session.layers();
-        writeBakeOutputs(dir, session.design(), session.head(), dots, layers, BakeTimes{}, mode);
+        writeBakeOutputs(dir, session.design(), session.head(), dots, layers, BakeTimes{}, mode,
+                         handle->provenance);
     });
 }

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "stipple/core/error.h"
+#include "stipple/core/provenance.h"
 #include "stipple/core/session.h"
 #include "stipple/stipple.h"
 
@@ -54,6 +55,9 @@ struct stipple_session {
     std::string manifest;      // stipple_session_last_manifest()
     std::string design_text;   // stipple_session_design_json()
     std::unique_ptr<stipple::capi::RenderCache, stipple::capi::RenderCacheDeleter> render;
+    // stipple_session_set_provenance(): what bake_layers and render_folder write about the
+    // design (private by default: its SHA-256 only).
+    stipple::ProvenanceMode provenance = stipple::ProvenanceMode::Private;
 };
 
 namespace stipple::capi {

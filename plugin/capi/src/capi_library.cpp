@@ -62,6 +62,7 @@ stipple_status failFromCurrentException() noexcept {
 
 Session& sessionOf(stipple_session* handle) {
     requireArgument(handle, "session");
+    // Not input-reachable: stipple_session_create* set the session before returning a handle.
     STIPPLE_ASSERT(handle->session, "sessionOf(): a session handle without a session");
     return *handle->session;
 }
@@ -131,6 +132,7 @@ int stipple_has_renderer(void) {
 stipple_status stipple_debug_trigger_assert(void) {
     return guarded([] {
         const bool invariant = false;
+        // Deliberate: the host's test of the assert mode (stipple_set_assert_mode).
         STIPPLE_ASSERT(invariant, "stipple_debug_trigger_assert(): a deliberately broken "
                                   "invariant (test entry point)");
     });

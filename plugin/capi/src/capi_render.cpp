@@ -179,6 +179,8 @@ stipple_status stipple_session_render_view(stipple_session* handle, const char* 
         render::Renderer& renderer = rendererFor(handle, lighting_name, width, height);
         renderer.setAfter(after != 0);
         const Image8 image = renderer.render(renderer.fitView(view, *pose), *pose);
+        // Not input-reachable: width and height are validated above; the renderer returns that
+        // size.
         STIPPLE_ASSERT(image.width == width && image.height == height && image.channels == 4,
                        "stipple_session_render_view(): the renderer returned another size");
         std::memcpy(rgba, image.pixels.data(), bytes);
@@ -224,6 +226,7 @@ stipple_status stipple_session_render_folder_cancellable(stipple_session* handle
         checkFolderFlags(what);
         render::RenderJob job = folderJob(session.design(), out_dir, what);
         if (cancel) job.cancel = &cancel->requested;
+        job.provenance = handle->provenance;
         render::validateRenderJob(job);
         ensureWritableDir(job.out_dir);
         render::RenderSubject subject;

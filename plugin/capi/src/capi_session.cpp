@@ -397,6 +397,7 @@ stipple_status stipple_session_figures(stipple_session* handle, stipple_figures*
         figures->nn_mean_ratio = set.nn_mean_ratio;
         for (const ZoneStats& z : set.zones) {
             const size_t i = size_t(z.id);
+            // Not input-reachable: i runs over the session's zones, kZoneCount of them.
             STIPPLE_ASSERT(i < kZoneCount, "stipple_session_figures(): zone id out of range");
             figures->zone_present[i] = 1;
             figures->zone_dots[i] = z.dots;
@@ -418,6 +419,18 @@ stipple_status stipple_session_set_layer_size(stipple_session* handle, int size)
     });
 }
 
+stipple_status stipple_session_set_provenance(stipple_session* handle, const char* mode) {
+    return guarded([&] {
+        sessionOf(handle);
+        requireArgument(mode, "mode");
+        try {
+            handle->provenance = parseProvenanceMode(mode, "mode");
+        } catch (const Error& e) {
+            throw ArgumentError("mode", e.problems().front().message);
+        }
+    });
+}
+
 stipple_status stipple_session_layer_size(stipple_session* handle, int* size) {
     return guarded([&] {
         requireArgument(size, "size");
@@ -433,6 +446,7 @@ stipple_status stipple_session_layer_pixels(stipple_session* handle, int layer,
         Session& session = sessionWithHead(handle, "stipple_session_layer_pixels");
         checkLayer(layer); // before any bake
         const Image16& image = layerImage(session.layers(), layer);
+        // Not input-reachable: bakeLayers makes every layer RGBA16.
         STIPPLE_ASSERT(image.channels == 4, "stipple_session_layer_pixels(): layers are RGBA");
         *pixels = image.pixels.data();
         if (width) *width = image.width;

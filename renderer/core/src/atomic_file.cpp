@@ -1,5 +1,6 @@
 #include "stipple/core/atomic_file.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -208,6 +209,30 @@ bool isTemporaryName(std::string_view name, long* pid) {
     return true;
 }
 
+bool isOlderTemporaryName(std::string_view name, long* pid) {
+    if (name.size() < 2 || name[0] != '.') return false;
+    // From the end: ".<pid>-<n>" digits, then ".partial-" or ".tmp-" before them.
+    const size_t dash = name.rfind('-');
+    if (dash == std::string_view::npos) return false;
+    const std::string_view counter = name.substr(dash + 1);
+    const size_t kind_end = name.rfind('-', dash - 1);
+    if (kind_end == std::string_view::npos) return false;
+    const std::string_view pid_text = name.substr(kind_end + 1, dash - kind_end - 1);
+    const auto decimal = [](std::string_view t) {
+        return !t.empty() && t.size() <= 10 &&
+               std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });
+    };
+    if (!decimal(counter) || !decimal(pid_text)) return false;
+    const std::string_view head = name.substr(0, kind_end);
+    for (std::string_view kind : {std::string_view(".partial"), std::string_view(".tmp")}) {
+        if (head.size() > kind.size() + 1 && head.substr(head.size() - kind.size()) == kind) {
+            if (pid) *pid = std::stol(std::string(pid_text));
+            return true;
+        }
+    }
+    return false;
+}
+
 size_t removeStaleTemporaries(const OutputDir& dir) {
     // A fresh open file description: a DIR stream of its own, the OutputDir's fd untouched.
     const int list_fd = ::openat(dir.fd(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -221,7 +246,8 @@ size_t removeStaleTemporaries(const OutputDir& dir) {
     size_t removed = 0;
     while (const dirent* entry = ::readdir(listing)) {
         long pid = 0;
-        if (!isTemporaryName(entry->d_name, &pid)) continue;
+        if (!isTemporaryName(entry->d_name, &pid) && !isOlderTemporaryName(entry->d_name, &pid))
+            continue;
         struct stat st {};
         if (::fstatat(dir.fd(), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
         if (!S_ISREG(st.st_mode) || st.st_uid != ::geteuid()) continue;
@@ -269,6 +295,7 @@ void AtomicFile::discard() noexcept {
 }
 
 void AtomicFile::write(std::string_view bytes) {
+    // Not input-reachable: the writers call write() between construction and commit() only.
     STIPPLE_ASSERT(m_fd >= 0 && !m_committed, "AtomicFile::write(): not open");
     size_t written = 0;
     while (written < bytes.size()) {
@@ -298,6 +325,7 @@ void AtomicFile::placeWithoutReplacing(const std::string& tmp_name) {
 }
 
 void AtomicFile::commit() {
+    // Not input-reachable: the writers call commit() once.
     STIPPLE_ASSERT(m_fd >= 0 && !m_committed, "AtomicFile::commit(): not open or committed");
     try {
         if (::fsync(m_fd) != 0)

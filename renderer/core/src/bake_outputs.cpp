@@ -5,10 +5,12 @@
 #include <cmath>
 #include <functional>
 #include <future>
+#include <set>
 
 #include "stipple/core/error.h"
 #include "stipple/core/hash.h"
 #include "stipple/core/mesh_export.h"
+#include "stipple/core/output_set.h"
 #include "stipple/core/scalp_chart.h"
 
 namespace stipple {
@@ -83,18 +85,24 @@ bool cancelled(const std::atomic<bool>* cancel) {
                          dir.string());
 }
 
-// Writes atomically; on failure or cancellation removes what this call created and rethrows.
+// Writes `outputs`, then bake.json with the bytes `report` returns once they are written (it
+// removes an older bake's leftovers: output_set.h), atomically; on failure or cancellation
+// removes what this call created and rethrows.
 void writeAll(const fs::path& dir, const std::vector<Output>& outputs, Overwrite overwrite,
-              const std::atomic<bool>* cancel) {
+              const std::atomic<bool>* cancel, const std::function<std::string()>& report) {
     std::vector<fs::path> created;
+    const auto writeOne = [&](const std::string& name, const std::string& bytes) {
+        if (cancelled(cancel)) throwInterrupted(dir);
+        const fs::path file = dir / name;
+        const bool existed = fs::exists(file);
+        writeFileAtomic(file, bytes, overwrite);
+        if (!existed) created.push_back(file);
+    };
     try {
-        for (const Output& o : outputs) {
-            if (cancelled(cancel)) throwInterrupted(dir);
-            const fs::path file = dir / o.name;
-            const bool existed = fs::exists(file);
-            writeFileAtomic(file, o.bytes, overwrite);
-            if (!existed) created.push_back(file);
-        }
+        for (const Output& o : outputs)
+            writeOne(o.name, o.bytes);
+        if (cancelled(cancel)) throwInterrupted(dir);
+        writeOne("bake.json", report());
     } catch (...) {
         std::error_code ec;
         for (const fs::path& f : created)
@@ -115,16 +123,19 @@ std::vector<std::string> bakeOutputNames(const Mesh& mesh) {
     return names;
 }
 
-void checkBakeOutputs(const fs::path& dir, const Mesh& mesh, Overwrite overwrite) {
-    for (const std::string& n : bakeOutputNames(mesh))
+OutputLeftovers checkBakeOutputs(const fs::path& dir, const Mesh& mesh, Overwrite overwrite) {
+    const std::vector<std::string> names = bakeOutputNames(mesh);
+    for (const std::string& n : names)
         checkOutputFile(dir / n, overwrite);
+    if (overwrite == Overwrite::No) return {};
+    return findOutputLeftovers(dir, "bake.json", {names.begin(), names.end()});
 }
 
 nlohmann::json writeBakeOutputs(const fs::path& dir, const Design& design, const HeadModel& head,
                                 const FollicleSet& dots, const LayerStack& layers,
                                 const BakeTimes& times, Overwrite overwrite,
                                 ProvenanceMode provenance, const std::atomic<bool>* cancel) {
-    checkBakeOutputs(dir, head.mesh, overwrite);
+    const OutputLeftovers leftovers = checkBakeOutputs(dir, head.mesh, overwrite);
     const bool full = provenance == ProvenanceMode::Full;
     const int size = layers.size;
     const auto t_albedo = Clock::now();
@@ -163,6 +174,7 @@ nlohmann::json writeBakeOutputs(const fs::path& dir, const Design& design, const
                        {}});
     // flattenAlbedo and albedoNames both order tiles by UDIM number.
     const std::vector<std::string> albedo_names = albedoNames(head.mesh);
+    // Not input-reachable: flattenAlbedo and albedoNames apply one tile rule to the same mesh.
     STIPPLE_ASSERT(tiles.size() == albedo_names.size(),
                    "writeBakeOutputs(): flattened albedo tiles do not match the mesh's UV tiles");
     for (size_t i = 0; i < tiles.size(); ++i) {
@@ -221,9 +233,16 @@ nlohmann::json writeBakeOutputs(const fs::path& dir, const Design& design, const
     for (const Problem& p : dots.warnings)
         warnings.push_back(p.format());
     report["warnings"] = warnings;
-    outputs.push_back({"bake.json", {}, report.dump(2) + "\n"});
 
-    writeAll(dir, outputs, overwrite, cancel);
+    writeAll(dir, outputs, overwrite, cancel, [&] {
+        // The older bake's leftovers go only once every new file is in place.
+        std::set<std::string> listed = {"bake.json"};
+        for (const Output& o : outputs)
+            listed.insert(o.name);
+        if (!leftovers.files.empty())
+            report["removed_from_older_run"] = removeOutputLeftovers(leftovers, listed);
+        return report.dump(2) + "\n";
+    });
     return report;
 }
 

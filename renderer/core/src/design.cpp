@@ -1493,6 +1493,7 @@ glm::dvec3 axisVector(Axis axis) {
 }
 
 const char* zoneName(ZoneId id) {
+    // Not input-reachable: ids come from the ZoneId enumeration; parseDesign maps names first.
     STIPPLE_ASSERT(id < ZoneId::Count, "zoneName(): id must name a zone");
     return kZoneNames[size_t(id)];
 }
@@ -1555,6 +1556,7 @@ ZoneSpec defaultZone(ZoneId id) {
         {70, "3RL 0.25", 6.0, 0.95}, // sides
         {70, "3RL 0.30", 6.0, 0.95}, // back
     };
+    // Not input-reachable: parseDesign calls it only for a named zone (id != Count).
     STIPPLE_ASSERT(id < ZoneId::Count, "defaultZone(): id must name a zone");
     const Row& row = kRows[size_t(id)];
     const std::optional<NeedleDot> dot = needleDot(row.needle);

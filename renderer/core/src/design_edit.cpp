@@ -34,6 +34,8 @@ Design setDesignField(const Design& design, const std::string& pointer,
 
 Design withCustomHairline(const Design& design, const std::vector<glm::dvec3>& front_line_mm,
                           size_t count, double share) {
+    // Not input-reachable: the viewer passes the session's front line only when it has 2+ points, a
+    // constant count and fixed shares.
     STIPPLE_ASSERT(front_line_mm.size() >= 2, "withCustomHairline(): needs a line of 2+ points");
     STIPPLE_ASSERT(count >= 3, "withCustomHairline(): a custom hairline has 3+ points");
     STIPPLE_ASSERT(share > 0 && share <= 1, "withCustomHairline(): share must be in (0, 1]");
@@ -64,6 +66,7 @@ void EditHistory::record(const Design& before) {
 }
 
 Design EditHistory::undo(const Design& current) {
+    // Not input-reachable: the viewer's undo() returns when !canUndo() (buttons, scripts).
     STIPPLE_ASSERT(canUndo(), "EditHistory::undo(): nothing to undo");
     Design previous = std::move(m_undo.back());
     m_undo.pop_back();
@@ -72,6 +75,7 @@ Design EditHistory::undo(const Design& current) {
 }
 
 Design EditHistory::redo(const Design& current) {
+    // Not input-reachable: the viewer's redo() returns when !canRedo() (buttons, scripts).
     STIPPLE_ASSERT(canRedo(), "EditHistory::redo(): nothing to redo");
     Design next = std::move(m_redo.back());
     m_redo.pop_back();

@@ -127,6 +127,7 @@ std::string encodeDots(const FollicleSet& set, const Design& design, DotFormat f
     case DotFormat::Json:
         return dotsJson(set, design, provenance);
     }
+    // Not input-reachable: dotFormatOf() refuses other extensions (naming .csv, .json, .ply).
     STIPPLE_ASSERT(false, "encodeDots(): unknown format");
     return {};
 }

@@ -34,6 +34,7 @@ Error::Error(std::string message, std::string file, std::string pointer)
 
 Error::Error(std::vector<Problem> problems)
     : std::runtime_error(joinProblems(problems)), m_problems(std::move(problems)) {
+    // Not input-reachable: callers build an Error from the problems they collected (1+).
     STIPPLE_ASSERT(!m_problems.empty(), "Error::Error(): a problem list must not be empty");
 }
 

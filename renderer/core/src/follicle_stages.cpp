@@ -409,6 +409,7 @@ std::unique_ptr<RegionData> buildRegionData(const HeadModel& head,
                                             std::shared_ptr<const ScalpRegion> scalp,
                                             const HairlineSpec& hairline, uint64_t seed,
                                             const DensityMaskSpec* mask, const std::string& file) {
+    // Not input-reachable: the Session passes the scalp region it built.
     STIPPLE_ASSERT(scalp != nullptr, "FollicleRegion(): the scalp region must not be null");
     auto data = std::make_unique<RegionData>();
     data->scalp = std::move(scalp);
@@ -968,6 +969,7 @@ Dot makeDot(const Mesh& mesh, const FollicleRegion& region, const ZoneSampling& 
 PerZone<ZoneDots> sampleZones(const HeadModel& head, const FollicleRegion& region,
                               const PerZone<ZoneSpec>& specs, const PerZone<double>& peaks,
                               const PerZone<bool>& which, SamplingScratch* scratch) {
+    // Not input-reachable: the Session builds the region on the head it passes.
     STIPPLE_ASSERT(head.mesh.triangles.size() == region.triangleCount(),
                    "sampleZones(): the head is not the one the region was built on");
     SamplingScratch local;
@@ -1008,6 +1010,8 @@ PerZone<ZoneDots> sampleZones(const HeadModel& head, const FollicleRegion& regio
 
 ZoneDots sampleZone(const HeadModel& head, const FollicleRegion& region, ZoneId zone,
                     const ZoneSpec& spec, double peak_per_mm2, SamplingScratch* scratch) {
+    // Not input-reachable: zones come from the ZoneId enumeration; design zone names are checked
+    // first.
     STIPPLE_ASSERT(zone < ZoneId::Count, "sampleZone(): zone must be a zone, not ZoneId::Count");
     PerZone<ZoneSpec> specs;
     PerZone<double> peaks{};

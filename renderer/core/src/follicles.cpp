@@ -289,6 +289,7 @@ FollicleSet assembleFollicles(const HeadModel& head, const FollicleRegion& regio
                               const PerZone<const ZoneDots*>& zones,
                               const std::vector<ScarSpec>& scars, int impressions_per_session,
                               const std::string& file, std::vector<Problem>& warnings) {
+    // Not input-reachable: the Session builds the region on the head it passes.
     STIPPLE_ASSERT(head.mesh.triangles.size() == region.triangleCount(),
                    "assembleFollicles(): the head is not the one the region was built on");
     validateImpressions(impressions_per_session, file);
@@ -301,6 +302,7 @@ FollicleSet assembleFollicles(const HeadModel& head, const FollicleRegion& regio
     local_density.reserve(count);
     for (size_t z = 0; z < zones.size(); ++z) {
         if (!sampled(zones[z])) continue;
+        // Not input-reachable: the Session passes sampleZones()' results in zone order.
         STIPPLE_ASSERT(zones[z]->zone == ZoneId(z) &&
                            zones[z]->dots.size() == zones[z]->local_density_per_mm2.size(),
                        "assembleFollicles(): zones[z] must be zone z's dots from sampleZone()");

@@ -38,6 +38,8 @@ double segmentDistance2(const glm::dvec3& p, const glm::dvec3& a, const glm::dve
 
 HairlineField::HairlineField(const PolarChart& chart, const std::vector<glm::dvec3>& loop_in,
                              double floor_y_mm) {
+    // Not input-reachable: buildHairline resamples every loop (templates, or 3+ validated
+    // control_points_mm) to many points.
     STIPPLE_ASSERT(loop_in.size() >= 3, "HairlineField(): the loop needs at least 3 points");
     // The loop resampled every kStepMm and put on the chart's surface. The sign comes from
     // where the loop crosses the meridians in chart angles, the magnitude from 3D distances:

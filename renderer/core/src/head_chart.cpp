@@ -149,6 +149,8 @@ PolarChart::PolarChart(const Mesh& mesh, const glm::dvec3& centre) : m_centre(ce
     float pole = 0;
     for (int i = 0; i < kThetaSteps; ++i)
         pole = std::max(pole, m_radius[index(i, 0)]);
+    // Not input-reachable (issue 13's abort): buildHeadModel's checkHeadFrame refuses a head whose
+    // ray up from the chart centre misses (/head/up, /head/landmarks/...).
     STIPPLE_ASSERT(pole > 0 || mesh.triangles.empty(),
                    "PolarChart(): the ray straight up from the centre misses the mesh");
     for (int i = 0; i < kThetaSteps; ++i) {

@@ -33,6 +33,8 @@ glm::dvec3& Landmarks::operator[](const std::string& name) {
     if (name == "nose_tip") return nose_tip;
     if (name == "ear_left") return ear_left;
     if (name == "ear_right") return ear_right;
+    // Not input-reachable: names come from kLandmarkNames; a design's unknown landmark is refused
+    // first (/head/landmarks/<name>).
     STIPPLE_ASSERT(name == "occiput", "Landmarks::operator[](): unknown landmark name");
     return occiput;
 }

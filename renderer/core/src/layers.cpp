@@ -559,6 +559,7 @@ LayerSkin layerSkin(const HeadModel& head, const ScalpChart& chart, const Pigmen
 LayerStack bakeLayers(const HeadModel& head, const ScalpChart& chart, const FollicleSet& dots,
                       const LayerSpec& spec, int size) {
     validateLayerSize(size, "/render/layer_size");
+    // Not input-reachable: the chart is computed on this head (Session, bake, C ABI).
     STIPPLE_ASSERT(chart.inside.size() == head.mesh.triangleCount() &&
                        chart.uvs.size() == head.mesh.vertexCount(),
                    "bakeLayers(): the chart does not belong to this head");
@@ -592,6 +593,7 @@ LayerStack bakeLayers(const HeadModel& head, const ScalpChart& chart, const Foll
 void rebakePigment(LayerStack& stack, const HeadModel& head, const FollicleSet& dots,
                    const LayerSpec& spec) {
     validateLayerSize(stack.size, "/render/layer_size");
+    // Not input-reachable: the Session passes the stack bakeLayers made for this head.
     STIPPLE_ASSERT(stack.chart.inside.size() == head.mesh.triangleCount() &&
                        stack.chart.uvs.size() == head.mesh.vertexCount(),
                    "rebakePigment(): the stack's chart does not belong to this head");
@@ -605,6 +607,7 @@ void rebakePigment(LayerStack& stack, const HeadModel& head, const FollicleSet& 
     // bakeLayers' warnings: the chart's, the skin's, the dots' (replaced here), the scars'.
     const size_t before_dots =
         (stack.chart.flipped_triangles > 0 ? 1 : 0) + (skin.warning ? 1 : 0);
+    // Not input-reachable: the stack's warnings are bakeLayers' (the Session's stack).
     STIPPLE_ASSERT(stack.warnings.size() >= before_dots,
                    "rebakePigment(): the stack's warnings are not bakeLayers'");
     auto at = stack.warnings.begin() + std::ptrdiff_t(before_dots);
@@ -860,6 +863,7 @@ LayerColour layerColour(const PigmentSpec& baked, const ZoneShades& baked_shades
 }
 
 void applyLayerColour(Image16& pigment, const Image8& zone_map, const LayerColour& colour) {
+    // Not input-reachable: the pigment and zone map come from one bakeLayers call.
     STIPPLE_ASSERT(pigment.channels == 4 && zone_map.channels == 1 &&
                        zone_map.width == pigment.width && zone_map.height == pigment.height,
                    "applyLayerColour(): zone_map must be R8 of the pigment layer's size");

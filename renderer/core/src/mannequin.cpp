@@ -754,6 +754,8 @@ std::vector<glm::vec2> discUvs(const RawMesh& m, std::vector<uint32_t>& origin,
                 pq.push({dist[n], n});
             }
     }
+    // Not input-reachable: the mannequin is generated from constants (tested against the committed
+    // file).
     STIPPLE_ASSERT(rim_end != UINT32_MAX, "discUvs(): no path from the top to the neck");
     std::vector<uint32_t> path; // rim end first
     for (uint32_t v = rim_end; v != UINT32_MAX; v = prev[v])
@@ -812,6 +814,8 @@ std::vector<glm::vec2> discUvs(const RawMesh& m, std::vector<uint32_t>& origin,
     for (uint32_t v = next_on_boundary[pole]; v != pole && v != UINT32_MAX;
          v = next_on_boundary[v]) {
         loop.push_back(v);
+        // Not input-reachable: the mannequin is generated from constants (tested against the
+        // committed file).
         STIPPLE_ASSERT(loop.size() <= n, "discUvs(): the cut surface is not a disc");
     }
     // Convex polygon: the pole at the top centre, the two seam sides down to the bottom

@@ -52,6 +52,7 @@ Box boundingBox(const Mesh& mesh) {
 }
 
 void computeNormals(Mesh& mesh) {
+    // Not input-reachable: importMesh and the C ABI's arrays build the weld one per vertex.
     STIPPLE_ASSERT(mesh.weld.empty() || mesh.weld.size() == mesh.positions.size(),
                    "computeNormals(): weld must be empty or one per vertex");
     const size_t n = mesh.positions.size();

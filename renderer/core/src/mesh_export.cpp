@@ -108,6 +108,7 @@ ExportedMesh exportMesh(const Mesh& mesh, const MeshExportOptions& options) {
     am->mFaces = new aiFace[mesh.triangles.size()];
     for (size_t f = 0; f < mesh.triangles.size(); ++f) {
         const glm::uvec3& t = mesh.triangles[f];
+        // Not input-reachable: importMesh and the C ABI check every index against the vertex count.
         STIPPLE_ASSERT(t.x < nv && t.y < nv && t.z < nv, "exportMesh(): index out of range");
         aiFace& face = am->mFaces[f];
         face.mNumIndices = 3;

@@ -79,6 +79,13 @@ void checkGlb(const std::string& bytes, const std::string& name) {
     const uint32_t version = readU32(bytes, 4), length = readU32(bytes, 8);
     if (version != 2)
         throw Error("is GLB version " + std::to_string(version) + "; expected GLB version 2", name);
+    // Assimp reads the first chunk's header whatever `length` says: a length too short to hold
+    // it let a chunk claiming 1.9 GB through unchecked (fuzz_mesh, regress_glb_short_length).
+    if (length < 20)
+        throw Error("is not a valid GLB file: its header declares " + std::to_string(length) +
+                        " bytes, less than the 20 of the header and one chunk header; expected a "
+                        "GLB 2.0 file",
+                    name);
     if (length > bytes.size())
         throw Error("is a truncated GLB file: its header declares " + withThousands(length) +
                         " bytes but the file has " + withThousands(bytes.size()) +
@@ -163,11 +170,20 @@ struct PlyElement {
     std::vector<PlyProperty> properties;
 };
 
-uint64_t plyTypeSize(const std::string& t) {
+// The bytes of a PLY scalar type. A type outside the PLY types is refused: Assimp skips such a
+// property while this walk would count it, and reading the body at different offsets from the
+// walk let a list count from the wrong bytes ask for 6.4 GB (fuzz_mesh, regress_ply_unknown_type).
+uint64_t plyTypeSize(const std::string& t, const std::string& name) {
     if (t == "char" || t == "uchar" || t == "int8" || t == "uint8") return 1;
     if (t == "short" || t == "ushort" || t == "int16" || t == "uint16") return 2;
+    if (t == "int" || t == "uint" || t == "float" || t == "int32" || t == "uint32" ||
+        t == "float32")
+        return 4;
     if (t == "double" || t == "float64") return 8;
-    return 4; // int, uint, float and their sized aliases
+    throw Error("is not a valid PLY file: a property has the type '" + t.substr(0, 30) +
+                    "'; expected char, uchar, short, ushort, int, uint, float, double or their "
+                    "sized names (int8 ... float64)",
+                name);
 }
 
 uint64_t readUnsigned(const std::string& bytes, size_t offset, uint64_t size, bool big_endian) {
@@ -287,9 +303,9 @@ void checkPly(const std::string& bytes, const ImportOptions& options, const std:
             if (type == "list") {
                 std::string count_type;
                 words >> count_type >> type;
-                p.count_size = plyTypeSize(count_type);
+                p.count_size = plyTypeSize(count_type, name);
             }
-            p.size = plyTypeSize(type);
+            p.size = plyTypeSize(type, name);
             elements.back().properties.push_back(p);
         }
     }
@@ -347,8 +363,56 @@ std::string gltfJson(const std::string& bytes, const std::string& extension) {
     return bytes.substr(20, readU32(bytes, 12));
 }
 
+// glTF declares its counts in accessors: the POSITION counts are the vertices and the index
+// counts (or, without indices, the POSITION counts) give the triangles Assimp will build, once
+// per mesh however many nodes use it. Over the limits is refused before Assimp reads the
+// buffers. Accessors that are missing or malformed are Assimp's to report.
+void checkGltfCounts(const nlohmann::json& doc, const ImportOptions& options,
+                     const std::string& name) {
+    const auto accessors = doc.find("accessors");
+    const auto meshes = doc.find("meshes");
+    if (accessors == doc.end() || !accessors->is_array() || meshes == doc.end() ||
+        !meshes->is_array())
+        return;
+    const auto countOf = [&](const nlohmann::json& index) -> uint64_t {
+        if (!index.is_number_unsigned() || index.get<uint64_t>() >= accessors->size()) return 0;
+        const nlohmann::json& a = (*accessors)[index.get<size_t>()];
+        const auto count = a.is_object() ? a.find("count") : a.end();
+        return a.is_object() && count != a.end() && count->is_number_unsigned()
+                   ? count->get<uint64_t>()
+                   : 0;
+    };
+    uint64_t vertices = 0, triangles = 0;
+    for (const nlohmann::json& mesh : *meshes) {
+        if (!mesh.is_object() || !mesh.contains("primitives") || !mesh["primitives"].is_array())
+            continue;
+        for (const nlohmann::json& p : mesh["primitives"]) {
+            if (!p.is_object() || !p.contains("attributes") || !p["attributes"].is_object() ||
+                !p["attributes"].contains("POSITION"))
+                continue;
+            const uint64_t v = countOf(p["attributes"]["POSITION"]);
+            const uint64_t corners = p.contains("indices") ? countOf(p["indices"]) : v;
+            // Mode 4 (the default) lists triangles; 5 and 6 (strip, fan) make one per corner
+            // after the first two; points and lines make none.
+            const uint64_t mode = p.contains("mode") && p["mode"].is_number_unsigned()
+                                      ? p["mode"].get<uint64_t>()
+                                      : 4;
+            vertices += v;
+            if (mode == 4) triangles += corners / 3;
+            if ((mode == 5 || mode == 6) && corners > 2) triangles += corners - 2;
+        }
+    }
+    if (vertices > options.max_vertices || triangles > options.max_triangles)
+        throw Error("declares " + withThousands(size_t(vertices)) + " vertices and " +
+                        withThousands(size_t(triangles)) + " triangles in its accessors, more " +
+                        "than the limits of " + withThousands(options.max_vertices) + " and " +
+                        withThousands(options.max_triangles) +
+                        "; expected at most these: decimate the mesh first",
+                    name);
+}
+
 void checkGltfNodes(const std::string& bytes, const std::string& extension,
-                    const std::string& name) {
+                    const ImportOptions& options, const std::string& name) {
     const std::string text = gltfJson(bytes, extension);
     size_t deep_at = 0;
     if (jsonNestingDepth(text, kMaxJsonDepth, &deep_at) > kMaxJsonDepth)
@@ -358,6 +422,7 @@ void checkGltfNodes(const std::string& bytes, const std::string& extension,
                     name);
     const nlohmann::json doc = nlohmann::json::parse(text, nullptr, false);
     if (!doc.is_object()) return; // not JSON: Assimp says why
+    checkGltfCounts(doc, options, name);
     const auto nodes = doc.find("nodes");
     if (nodes == doc.end() || !nodes->is_array()) return;
     const size_t count = nodes->size();
@@ -401,13 +466,262 @@ void checkGltfNodes(const std::string& bytes, const std::string& extension,
                     name);
 }
 
+// FBX: Assimp's FBX parser reads each scope recursively, and its converter walks the model
+// hierarchy recursively, so both are limited here first. A scope is a `{...}` block of ASCII
+// FBX or a nested record list of binary FBX, at most kMaxJsonDepth deep (a file needs about 5);
+// the hierarchy is the object-to-object ("OO") connections, child to parent, at most
+// kMaxNodeDepth long, without a cycle. Structure Assimp would reject anyway (a record past the
+// end of the file) is left for Assimp to report.
+struct FbxLink {
+    std::string child, parent;
+};
+
+// More object connections than a head needs by far (a scan has a few dozen objects; a rigged
+// character a few thousand); bounds the memory of the hierarchy check itself.
+constexpr size_t kMaxFbxConnections = 1'000'000;
+
+void addFbxLink(std::vector<FbxLink>& links, FbxLink link, const std::string& name) {
+    if (links.size() >= kMaxFbxConnections)
+        throw Error("has more than " + withThousands(kMaxFbxConnections) +
+                        " object connections; expected an FBX scene of at most " +
+                        withThousands(kMaxFbxConnections) + " connections",
+                    name);
+    links.push_back(std::move(link));
+}
+
+[[noreturn]] void refuseFbxScopes(size_t where, const char* unit, const std::string& name) {
+    throw Error("has FBX scopes nested more than " + std::to_string(kMaxJsonDepth) +
+                    " levels deep (at " + unit + " " + std::to_string(where) +
+                    "); expected an FBX file at most " + std::to_string(kMaxJsonDepth) +
+                    " levels deep",
+                name);
+}
+
+// The next token of an ASCII FBX line from `at`: a quoted string (without quotes) or a run of
+// characters up to a comma, brace or space.
+std::string fbxToken(std::string_view line, size_t& at) {
+    while (at < line.size() && (line[at] == ' ' || line[at] == '\t' || line[at] == ','))
+        ++at;
+    if (at >= line.size()) return {};
+    if (line[at] == '"') {
+        const size_t end = line.find('"', at + 1);
+        const size_t stop = end == std::string_view::npos ? line.size() : end;
+        std::string token(line.substr(at + 1, stop - at - 1));
+        at = stop + 1;
+        return token;
+    }
+    const size_t begin = at;
+    while (at < line.size() && line[at] != ',' && line[at] != ' ' && line[at] != '\t' &&
+           line[at] != '{' && line[at] != '}' && line[at] != '\r')
+        ++at;
+    return std::string(line.substr(begin, at - begin));
+}
+
+// ASCII FBX: the brace depth (outside strings and ';' comments) and the connections
+// (`C: "OO",child,parent` of FBX 7, `Connect: "OO", "child", "parent"` of FBX 6).
+std::vector<FbxLink> scanAsciiFbx(const std::string& bytes, const std::string& name) {
+    std::vector<FbxLink> links;
+    size_t depth = 0, line_number = 1;
+    size_t start = 0;
+    while (start < bytes.size()) {
+        size_t end = bytes.find('\n', start);
+        if (end == std::string::npos) end = bytes.size();
+        const std::string_view line(bytes.data() + start, end - start);
+        bool quoted = false;
+        for (char c : line) {
+            if (c == '"') quoted = !quoted;
+            if (quoted) continue;
+            if (c == ';') break;
+            if (c == '{' && ++depth > kMaxJsonDepth) refuseFbxScopes(line_number, "line", name);
+            if (c == '}' && depth > 0) --depth;
+        }
+        const size_t first = line.find_first_not_of(" \t");
+        if (first != std::string_view::npos) {
+            const std::string_view rest = line.substr(first);
+            size_t at = rest.rfind("C:", 0) == 0 ? 2 : rest.rfind("Connect:", 0) == 0 ? 8 : 0;
+            if (at > 0 && fbxToken(rest, at) == "OO") {
+                FbxLink link;
+                link.child = fbxToken(rest, at);
+                link.parent = fbxToken(rest, at);
+                addFbxLink(links, std::move(link), name);
+            }
+        }
+        start = end + 1;
+        ++line_number;
+    }
+    return links;
+}
+
+uint64_t readLittle(const std::string& bytes, size_t offset, size_t size) {
+    uint64_t value = 0;
+    for (size_t i = 0; i < size; ++i)
+        value |= uint64_t(uint8_t(bytes[offset + i])) << (8 * i);
+    return value;
+}
+
+// One operand of a binary FBX "C" record's properties from `at`: an 'L' (int64) as its decimal
+// value, an 'S' (string) as its bytes; "" when it is neither or does not fit before `end`.
+std::string fbxProperty(const std::string& bytes, size_t& at, size_t end) {
+    if (at >= end) return {};
+    const char type = bytes[at++];
+    if (type == 'L' && at + 8 <= end) {
+        const uint64_t v = readLittle(bytes, at, 8);
+        at += 8;
+        return std::to_string(int64_t(v));
+    }
+    if (type == 'S' && at + 4 <= end) {
+        const uint64_t length = readLittle(bytes, at, 4);
+        at += 4;
+        if (length > end - at) return {};
+        std::string value = bytes.substr(at, size_t(length));
+        at += size_t(length);
+        return value;
+    }
+    at = end;
+    return {};
+}
+
+// Binary FBX: a flat walk over the records (a stack of end offsets, no recursion) for their
+// nesting depth, collecting the properties of the "C" records.
+std::vector<FbxLink> scanBinaryFbx(const std::string& bytes, const std::string& name) {
+    std::vector<FbxLink> links;
+    const uint32_t version = uint32_t(readLittle(bytes, 23, 4));
+    const size_t field = version >= 7500 ? 8 : 4;
+    const size_t header = 3 * field + 1;
+    std::vector<uint64_t> ends = {bytes.size()};
+    size_t at = 27;
+    while (at + header <= ends.back()) {
+        const uint64_t end = readLittle(bytes, at, field);
+        const uint64_t properties = readLittle(bytes, at + 2 * field, field);
+        const size_t name_length = uint8_t(bytes[at + 3 * field]);
+        if (end == 0) {                  // the null record closing a list
+            if (ends.size() == 1) break; // the top-level list ends; the footer follows
+            at = size_t(ends.back());
+            ends.pop_back();
+            continue;
+        }
+        const uint64_t body = uint64_t(at) + header + name_length;
+        if (end <= at || end > ends.back() || body > end || properties > end - body)
+            break; // Assimp's to report
+        const std::string_view record(bytes.data() + at + header, name_length);
+        if (record == "C") {
+            size_t p = size_t(body);
+            const size_t p_end = size_t(body + properties);
+            if (fbxProperty(bytes, p, p_end) == "OO") {
+                FbxLink link;
+                link.child = fbxProperty(bytes, p, p_end);
+                link.parent = fbxProperty(bytes, p, p_end);
+                addFbxLink(links, std::move(link), name);
+            }
+        }
+        const uint64_t nested = body + properties;
+        if (nested < end) { // a nested record list follows the properties
+            ends.push_back(end);
+            if (ends.size() - 1 > kMaxJsonDepth) refuseFbxScopes(at, "byte", name);
+            at = size_t(nested);
+        } else {
+            at = size_t(end);
+        }
+        while (ends.size() > 1 && at >= ends.back()) {
+            at = size_t(ends.back());
+            ends.pop_back();
+        }
+    }
+    return links;
+}
+
+// The longest chain of `links` from a child up to an object without a parent, by an iterative
+// depth-first walk with memoised depths; refuses a chain over kMaxNodeDepth or a cycle.
+void checkFbxHierarchy(const std::vector<FbxLink>& links, const std::string& name) {
+    std::unordered_map<std::string, size_t> index;
+    const auto id = [&](const std::string& key) {
+        return index.emplace(key, index.size()).first->second;
+    };
+    std::vector<std::vector<size_t>> parents;
+    for (const FbxLink& l : links) {
+        const size_t child = id(l.child), parent = id(l.parent);
+        parents.resize(index.size());
+        parents[child].push_back(parent);
+    }
+    const size_t count = index.size();
+    // depth 0: not visited; SIZE_MAX: on the current path.
+    std::vector<size_t> depth(count, 0);
+    std::vector<std::pair<size_t, size_t>> stack; // (object, next parent to visit)
+    for (size_t start = 0; start < count; ++start) {
+        if (depth[start] != 0) continue;
+        stack.push_back({start, 0});
+        depth[start] = SIZE_MAX;
+        while (!stack.empty()) {
+            auto& [object, next] = stack.back();
+            if (next < parents[object].size()) {
+                const size_t p = parents[object][next++];
+                if (depth[p] == SIZE_MAX)
+                    throw Error("is not a valid FBX scene: its object connections form a cycle; "
+                                "expected the objects to form a hierarchy",
+                                name);
+                if (depth[p] == 0) {
+                    depth[p] = SIZE_MAX;
+                    stack.push_back({p, 0});
+                }
+                continue;
+            }
+            size_t d = 1;
+            for (size_t p : parents[object])
+                d = std::max(d, depth[p] + 1);
+            if (d > kMaxNodeDepth)
+                throw Error("has objects nested more than " + std::to_string(kMaxNodeDepth) +
+                                " levels deep (its connections chain " + std::to_string(d) +
+                                " objects); expected a scene at most " +
+                                std::to_string(kMaxNodeDepth) + " levels deep",
+                            name);
+            depth[object] = d;
+            stack.pop_back();
+        }
+    }
+}
+
+void checkFbx(const std::string& bytes, const std::string& name) {
+    static constexpr std::string_view kBinaryMagic("Kaydara FBX Binary  \0", 21);
+    const bool binary = bytes.size() >= 27 && std::string_view(bytes).substr(0, 21) == kBinaryMagic;
+    checkFbxHierarchy(binary ? scanBinaryFbx(bytes, name) : scanAsciiFbx(bytes, name), name);
+}
+
+// COLLADA (.dae) is XML, its node hierarchy nested <node> elements, which Assimp's reader and
+// converter both walk recursively: the element nesting is limited to kMaxNodeDepth.
+void checkXmlNesting(const std::string& bytes, const std::string& name) {
+    size_t depth = 0, line_number = 1;
+    for (size_t i = 0; i < bytes.size(); ++i) {
+        const char c = bytes[i];
+        if (c == '\n') ++line_number;
+        if (c != '<' || i + 1 >= bytes.size()) continue;
+        const char next = bytes[i + 1];
+        if (next == '?' || next == '!') continue; // declarations, comments, CDATA
+        if (next == '/') {
+            if (depth > 0) --depth;
+            continue;
+        }
+        const size_t close = bytes.find('>', i);
+        if (close == std::string::npos) return; // Assimp's to report
+        if (bytes[close - 1] == '/') continue;  // <empty/>
+        if (++depth > kMaxNodeDepth)
+            throw Error("has XML elements nested more than " + std::to_string(kMaxNodeDepth) +
+                            " levels deep (line " + std::to_string(line_number) +
+                            "); expected a scene at most " + std::to_string(kMaxNodeDepth) +
+                            " levels deep",
+                        name);
+    }
+}
+
 void checkHeader(const std::string& bytes, const std::string& extension,
                  const ImportOptions& options, const std::string& name) {
     if (extension == ".glb") checkGlb(bytes, name);
-    if (extension == ".glb" || extension == ".gltf") checkGltfNodes(bytes, extension, name);
+    if (extension == ".glb" || extension == ".gltf")
+        checkGltfNodes(bytes, extension, options, name);
     if (extension == ".stl") checkStl(bytes, options, name);
     if (extension == ".ply") checkPly(bytes, options, name);
     if (extension == ".obj") checkObj(bytes, options, name);
+    if (extension == ".fbx") checkFbx(bytes, name);
+    if (extension == ".dae") checkXmlNesting(bytes, name);
 }
 
 // Assimp opens more files than the one named (OBJ's .mtl, glTF's .bin): each must be a
@@ -519,6 +833,15 @@ void flattenNode(const aiScene* scene, const aiNode* node, const aiMatrix4x4& pa
         const uint32_t part_id = uint32_t(flat.parts.size());
         flat.parts.push_back(part);
         const size_t base = flat.positions.size();
+        // A mesh used by many nodes is copied once per node: bounded like the triangles, at
+        // the vertices the triangle limit can need (three per triangle, as STL gives them).
+        const size_t max_flat_vertices = std::max(options.max_vertices, 3 * options.max_triangles);
+        if (base + mesh->mNumVertices > max_flat_vertices)
+            throw Error("has more than " + withThousands(max_flat_vertices) +
+                            " vertices once every node's copy of its meshes is counted; "
+                            "expected at most " +
+                            withThousands(max_flat_vertices) + ": decimate the mesh first",
+                        name);
         for (unsigned v = 0; v < mesh->mNumVertices; ++v) {
             const aiVector3D p = world * mesh->mVertices[v];
             flat.positions.emplace_back(p.x, p.y, p.z);

@@ -54,7 +54,9 @@ glm::dvec3 closestOnTriangle(const glm::dvec3& p, const glm::dvec3& a, const glm
 
 std::optional<RayHit> intersectRay(const Mesh& mesh, const glm::dvec3& origin,
                                    const glm::dvec3& direction) {
-    STIPPLE_ASSERT(glm::dot(direction, direction) > 0, "intersectRay(): zero direction");
+    const double length2 = glm::dot(direction, direction);
+    if (!(length2 > 0) || !std::isfinite(length2) || !std::isfinite(glm::dot(origin, origin)))
+        return std::nullopt;
     std::optional<RayHit> best;
     for (size_t t = 0; t < mesh.triangles.size(); ++t) {
         const glm::uvec3 tri = mesh.triangles[t];

@@ -196,6 +196,8 @@ struct CellScratch {
 template <typename PositionOf, typename OnCell>
 void sortIntoCells(size_t count, float cell_mm, PositionOf position_of, OnCell on_cell,
                    const uint32_t* pre_digit, SortedCells& grid, CellScratch& scratch) {
+    // Not input-reachable: the head size limit (buildHeadModel) and 150 dots/cm2 keep the
+    // candidates far below 2^32.
     STIPPLE_ASSERT(count < std::numeric_limits<uint32_t>::max(),
                    "sortIntoCells(): more than 2^32 - 1 points");
     grid.cell_mm = cell_mm;
@@ -222,6 +224,8 @@ void sortIntoCells(size_t count, float cell_mm, PositionOf position_of, OnCell o
     grid.ny = uint64_t(int64_t(hi.y) - lo.y + 3);
     grid.nz = uint64_t(int64_t(hi.z) - lo.z + 3);
     const double total = double(grid.nx) * double(grid.ny) * double(grid.nz);
+    // Not input-reachable: buildHeadModel refuses heads over its size limit, so points span a
+    // bounded box.
     STIPPLE_ASSERT(total < 0x1.0p62, "sortIntoCells(): points spread over too many cells");
     int key_bits = 1;
     while (double(uint64_t(1) << key_bits) < total)
@@ -367,6 +371,7 @@ PoissonSelector::PoissonSelector(PoissonSelector&&) noexcept = default;
 PoissonSelector& PoissonSelector::operator=(PoissonSelector&&) noexcept = default;
 
 void PoissonSelector::prepare(const SampleCandidate* data, size_t size, float max_radius_mm) {
+    // Not input-reachable: radii come from densities validated 5..150 dots/cm2.
     STIPPLE_ASSERT(max_radius_mm > 0, "PoissonSelector::prepare(): max_radius_mm must be positive");
     m_candidates = data;
     m_candidate_count = size;
@@ -516,6 +521,7 @@ void PoissonSelector::prepare(const SampleCandidate* data, size_t size, float ma
 }
 
 std::vector<SampleCandidate> PoissonSelector::select(float radius_scale) {
+    // Not input-reachable: selectToTarget calls prepare() before select().
     STIPPLE_ASSERT(m_candidates || m_candidate_count == 0,
                    "PoissonSelector::select(): call prepare() first");
     const CandidateSpan candidates{m_candidates, m_candidate_count};
@@ -697,6 +703,7 @@ std::vector<SampleCandidate> PoissonSelector::select(float radius_scale) {
 
 std::vector<SampleCandidate> selectPoissonDisk(const SampleCandidate* candidates, size_t count,
                                                float max_radius_mm, float radius_scale) {
+    // Not input-reachable: radii come from densities validated 5..150 dots/cm2.
     STIPPLE_ASSERT(max_radius_mm > 0, "selectPoissonDisk(): max_radius_mm must be positive");
     if (count == 0) return {};
     PoissonSelector selector;
@@ -707,6 +714,7 @@ std::vector<SampleCandidate> selectPoissonDisk(const SampleCandidate* candidates
 std::vector<glm::vec3> dartThrowing(const Mesh& mesh, const std::vector<uint32_t>& triangles,
                                     float radius_mm, size_t max_samples, size_t max_failures,
                                     uint64_t seed) {
+    // Not input-reachable: called by tests and benchmarks with constant radii.
     STIPPLE_ASSERT(radius_mm > 0, "dartThrowing(): radius_mm must be positive");
     std::vector<double> cdf(triangles.size());
     double total = 0;
@@ -922,10 +930,13 @@ void visitCube(const SortedCells& grid, const glm::ivec3& c, int ring, Visit vis
 
 std::vector<float> nearestSpacingRatios(const std::vector<glm::vec3>& points,
                                         const std::vector<float>& spacing_mm) {
+    // Not input-reachable: spacingFigures builds one spacing per dot.
     STIPPLE_ASSERT(points.size() == spacing_mm.size(),
                    "nearestSpacingRatios(): one spacing per point required");
     float max_spacing = 0;
     for (float s : spacing_mm) {
+        // Not input-reachable: a dot is kept only where its local density is positive (validated
+        // 5..150 x mask).
         STIPPLE_ASSERT(std::isfinite(s) && s > 0,
                        "nearestSpacingRatios(): spacings must be finite and positive");
         max_spacing = std::max(max_spacing, s);

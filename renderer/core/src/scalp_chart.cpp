@@ -669,6 +669,7 @@ glm::dvec2 chartUv(const ScalpChart& chart, const glm::dvec3& point_mm) {
 }
 
 ChartedMesh splitForChart(const Mesh& mesh, const ScalpChart& chart) {
+    // Not input-reachable: the chart is computed on this mesh by computeScalpChart (bake, C ABI).
     STIPPLE_ASSERT(chart.uvs.size() == mesh.vertexCount() &&
                        chart.inside.size() == mesh.triangleCount(),
                    "splitForChart(): chart does not belong to this mesh");

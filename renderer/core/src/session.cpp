@@ -209,6 +209,8 @@ struct Session::Impl {
     }
 
     void requireHead() const {
+        // Not input-reachable: the C ABI checks hasHead() (NO_HEAD); the CLI and viewer load the
+        // head first.
         STIPPLE_ASSERT(head != nullptr, "Session: no head (loadHead() or setHead() first)");
     }
 
@@ -424,6 +426,7 @@ void Session::loadHead() {
 }
 
 void Session::setHead(std::shared_ptr<const HeadModel> head) {
+    // Not input-reachable: loadHead() and the C ABI pass a head just built.
     STIPPLE_ASSERT(head != nullptr, "Session::setHead(): head must not be null");
     m_impl->head = std::move(head);
     m_impl->dropAll();

@@ -565,6 +565,7 @@ int splatTileCount(int size) {
 
 void markSplatTiles(const std::vector<InkSplat>& splats, int size, int factor,
                     std::vector<uint8_t>& tiles) {
+    // Not input-reachable: bakeLayers sizes the tile flags with splatTileCount.
     STIPPLE_ASSERT(tiles.size() == size_t(splatTileCount(size)),
                    "markSplatTiles(): tiles must hold splatTileCount(size) flags");
     const ShadowGrid grid(size, factor);
@@ -577,6 +578,7 @@ void markSplatTiles(const std::vector<InkSplat>& splats, int size, int factor,
 size_t splatInkTiles(Image16& layer, const std::vector<InkSplat>& splats,
                      const glm::vec3& empty_filter, int factor, const std::vector<uint8_t>& tiles,
                      int threads, Image8* zone_map) {
+    // Not input-reachable: bakeLayers allocates square RGBA16 layers of a validated size.
     STIPPLE_ASSERT(layer.channels == 4 && layer.width == layer.height && layer.width > 0,
                    "splatInkTiles(): layer must be square RGBA16");
     STIPPLE_ASSERT(!zone_map || (zone_map->width == layer.width &&
@@ -612,6 +614,7 @@ size_t splatInkTiles(Image16& layer, const std::vector<InkSplat>& splats,
 
 size_t splatInk(Image16& layer, const std::vector<InkSplat>& splats, const glm::vec3& empty_filter,
                 int threads, Image8* zone_map) {
+    // Not input-reachable: bakeLayers allocates square RGBA16 layers of a validated size.
     STIPPLE_ASSERT(layer.channels == 4 && layer.width == layer.height && layer.width > 0,
                    "splatInk(): layer must be square RGBA16");
     const std::vector<uint8_t> all(size_t(splatTileCount(layer.width)), 1);
@@ -620,6 +623,7 @@ size_t splatInk(Image16& layer, const std::vector<InkSplat>& splats, const glm::
 }
 
 void splatScar(std::vector<float>& coverage, int size, const std::vector<ScarSplat>& splats) {
+    // Not input-reachable: bakeLayers sizes the scar coverage size x size.
     STIPPLE_ASSERT(coverage.size() == size_t(size) * size_t(size),
                    "splatScar(): coverage must hold size^2 values");
     const CoverageLut& lut = coverageLut();

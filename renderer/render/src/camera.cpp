@@ -69,6 +69,7 @@ std::optional<CameraPose> viewPose(const std::string& name, double elevation_deg
 }
 
 std::vector<CameraPose> turntablePoses(int frames, double elevation_deg) {
+    // Not input-reachable: --turntable and /render/turntable_frames are validated 1..720 first.
     STIPPLE_ASSERT(frames >= 1, "turntablePoses(): frames must be >= 1");
     std::vector<CameraPose> poses(static_cast<size_t>(frames));
     for (int i = 0; i < frames; ++i) {
@@ -151,8 +152,11 @@ double fitDistance(const std::vector<glm::dvec3>& points, const Framing& f, cons
 
 Framing fitFraming(const std::vector<glm::dvec3>& points, const std::vector<CameraPose>& poses,
                    int width, int height) {
+    // Not input-reachable: framing points are the head's vertices (a head has 200+ triangles).
     STIPPLE_ASSERT(!points.empty(), "fitFraming(): no points");
+    // Not input-reachable: poses come from validated views or 1..720 turntable frames.
     STIPPLE_ASSERT(!poses.empty(), "fitFraming(): no poses");
+    // Not input-reachable: sizes are validated 16..3840 x 16..2160 first.
     STIPPLE_ASSERT(width > 0 && height > 0, "fitFraming(): empty frame");
     Box box;
     for (const glm::dvec3& p : points) {
@@ -218,6 +222,7 @@ bool isCloseupView(const std::string& name) {
 std::optional<Framing> closeupFraming(const std::string& name, const Landmarks& landmarks,
                                       const std::vector<glm::dvec3>& points, int width,
                                       int height) {
+    // Not input-reachable: sizes are validated 16..3840 x 16..2160 first.
     STIPPLE_ASSERT(width > 0 && height > 0, "closeupFraming(): empty frame");
     const NamedView* view = nullptr;
     for (const NamedView& v : kViews)

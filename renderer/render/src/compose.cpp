@@ -14,6 +14,7 @@
 namespace stipple::render {
 
 Image8 resizeRgba(const Image8& rgba, int width, int height) {
+    // Not input-reachable: callers pass rendered RGBA frames and a validated size.
     STIPPLE_ASSERT(rgba.channels == 4, "resizeRgba(): RGBA expected");
     STIPPLE_ASSERT(width >= 1 && height >= 1, "resizeRgba(): empty target");
     if (rgba.width == width && rgba.height == height) return rgba;
@@ -24,6 +25,7 @@ Image8 resizeRgba(const Image8& rgba, int width, int height) {
 }
 
 Image8 flatten(const Image8& rgba, const glm::dvec3& background_srgb) {
+    // Not input-reachable: callers pass rendered RGBA frames.
     STIPPLE_ASSERT(rgba.channels == 4, "flatten(): RGBA expected");
     Image8 out = rgba;
     double bg_lin[3];
@@ -102,6 +104,7 @@ void fillRect(Image8& image, int x, int y, int w, int h, const glm::u8vec4& rgba
 
 void drawText(Image8& image, const std::string& text, int x, int y, int scale,
               const glm::u8vec4& rgba) {
+    // Not input-reachable: callers pass rendered RGBA frames.
     STIPPLE_ASSERT(image.channels == 4, "drawText(): RGBA expected");
     for (const Quad& q : glyphQuads(text)) {
         // Quads may overlap (strokes share ends); fill each pixel once per quad at most and
@@ -134,10 +137,12 @@ void drawWatermark(Image8& image, const std::string& text) {
 
 Image8 sideBySide(const std::vector<Image8>& images, const std::vector<std::string>& labels,
                   int gap) {
+    // Not input-reachable: the render job passes one image per design (1+).
     STIPPLE_ASSERT(!images.empty(), "sideBySide(): no images");
     int width = 0;
     const int height = images[0].height;
     for (const Image8& im : images) {
+        // Not input-reachable: every design's still is rendered at the job's one size.
         STIPPLE_ASSERT(im.height == height && im.channels == 4, "sideBySide(): equal-height RGBA");
         width += im.width;
     }
@@ -164,6 +169,7 @@ Image8 sideBySide(const std::vector<Image8>& images, const std::vector<std::stri
 }
 
 Image8 splitCompare(const Image8& before, const Image8& after) {
+    // Not input-reachable: before and after are rendered with the same framing and size.
     STIPPLE_ASSERT(before.width == after.width && before.height == after.height,
                    "splitCompare(): equal sizes expected");
     Image8 out = after;
@@ -183,6 +189,7 @@ Image8 splitCompare(const Image8& before, const Image8& after) {
 Image8 contactSheet(const std::vector<Image8>& frames, const std::vector<std::string>& labels,
                     int columns, int cell_width, const std::string& title,
                     const glm::dvec3& background_srgb) {
+    // Not input-reachable: 1..720 frames, columns min(6, frames), cell width a constant.
     STIPPLE_ASSERT(!frames.empty() && columns >= 1 && cell_width >= 16,
                    "contactSheet(): bad layout");
     const int cell_height = std::max(

@@ -132,9 +132,11 @@ int writeToSink(GifFileType* gif, const GifByteType* bytes, int length) {
 
 void writeGif(const std::filesystem::path& file, const std::vector<Image8>& frames, double fps,
               Overwrite overwrite) {
+    // Not input-reachable: turntable frames are validated 1..720 and /render/fps 1..60 first.
     STIPPLE_ASSERT(!frames.empty() && fps > 0, "writeGif(): no frames");
     const int w = frames[0].width, h = frames[0].height;
     for (const Image8& f : frames)
+        // Not input-reachable: the render job scales every frame to one GIF size.
         STIPPLE_ASSERT(f.width == w && f.height == h && f.channels == 4,
                        "writeGif(): equal RGBA frames");
     // The temporary first: a bad output path is refused before the palette work.

@@ -60,6 +60,8 @@ std::optional<Lighting> lightingPreset(const std::string& name) {
 }
 
 Lighting customLighting(const std::vector<LightSpec>& lights, double ambient) {
+    // Not input-reachable: design.cpp accepts 1..4 /render/lights; lightingFor() refuses custom
+    // without them.
     STIPPLE_ASSERT(!lights.empty() && lights.size() <= size_t(kMaxLights),
                    "customLighting(): 1..kMaxLights lights expected");
     Lighting rig;

@@ -180,6 +180,7 @@ Mp4Writer::Mp4Writer(const std::filesystem::path& file, int width, int height, d
     m.file = file;
     m.width = width & ~1;
     m.height = height & ~1;
+    // Not input-reachable: sizes are validated 16..3840 x 16..2160 and /render/fps 1..60 first.
     STIPPLE_ASSERT(m.width >= 2 && m.height >= 2 && fps > 0, "Mp4Writer(): bad size or fps");
     // The temporary first: a bad output path is refused before the encoder is set up.
     m.out = std::make_unique<AtomicFile>(file, overwrite);
@@ -264,9 +265,11 @@ Mp4Writer::~Mp4Writer() = default;
 
 void Mp4Writer::add(const Image8& rgba) {
     Impl& m = *m_impl;
+    // Not input-reachable: frames come from the render job at the size it opened the writer with.
     STIPPLE_ASSERT(rgba.channels == 4 && (rgba.width & ~1) == m.width &&
                        (rgba.height & ~1) == m.height,
                    "Mp4Writer::add(): frame size differs from the clip's");
+    // Not input-reachable: the render job calls finish() once, after the last add().
     STIPPLE_ASSERT(!m.finished, "Mp4Writer::add(): already finished");
     if (av_frame_make_writable(m.frame) < 0) throw RuntimeFailure("cannot reuse the video frame");
     const uint8_t* src[1] = {rgba.pixels.data()};

@@ -133,8 +133,10 @@ void validateRenderJob(const RenderJob& job) {
 
 nlohmann::json runRenderJob(const std::vector<RenderSubject>& subjects, const RenderJob& job) {
     validateRenderJob(job);
+    // Not input-reachable: the CLI requires a design; the C ABI passes its session's one.
     STIPPLE_ASSERT(!subjects.empty(), "runRenderJob(): no subjects");
     for (const RenderSubject& s : subjects)
+        // Not input-reachable: every caller loads the head (Session::head()) before.
         STIPPLE_ASSERT(s.head, "runRenderJob(): subject without a head");
     ensureWritableDir(job.out_dir);
     const auto t_start = std::chrono::steady_clock::now();

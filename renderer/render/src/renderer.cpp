@@ -56,6 +56,7 @@ std::vector<glm::dvec3> scalpPoints(const HeadModel& head, const LayerStack* lay
 ViewFramer::ViewFramer(const HeadModel& head, const LayerStack* layers)
     : m_framing_points(framingPoints(head.mesh)), m_landmarks(head.landmarks) {
     if (layers)
+        // Not input-reachable: the layers come from the Session that built `head`.
         STIPPLE_ASSERT(layers->chart.inside.size() == head.mesh.triangles.size(),
                        "ViewFramer(): the layer chart needs one flag per triangle");
     m_scalp_points = scalpPoints(head, layers);
@@ -80,6 +81,7 @@ Renderer::Renderer(const HeadModel& head, const LayerStack* layers, const Render
     if (settings.lighting.lights.size() > size_t(kMaxLights))
         throw Error("a light rig has at most 4 lights", "", "/render/lighting");
     if (layers) {
+        // Not input-reachable: the layers come from the Session that built `head`.
         STIPPLE_ASSERT(layers->chart.uvs.size() == head.mesh.positions.size(),
                        "Renderer(): the layer chart needs one UV per mesh vertex");
         STIPPLE_ASSERT(layers->chart.inside.size() == head.mesh.triangles.size(),

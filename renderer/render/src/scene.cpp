@@ -161,6 +161,8 @@ Scene::Scene(const HeadModel& head, const LayerStack* layers, const SceneOptions
                         " is out of range; accepted 1..4",
                     "", "anisotropy");
     if (layers) {
+        // Not input-reachable: the layers come from the Session that built `head` (Scene's
+        // contract).
         STIPPLE_ASSERT(layers->chart.uvs.size() == head.mesh.positions.size(),
                        "Scene(): the layer chart needs one UV per mesh vertex");
         STIPPLE_ASSERT(layers->chart.inside.size() == head.mesh.triangles.size(),
@@ -555,6 +557,7 @@ const Lighting& Scene::lighting() const {
 
 void Scene::updateLayers(const LayerStack& layers) {
     Impl& m = *m_impl;
+    // Not input-reachable: `layers` come from the Session that built this scene's head.
     STIPPLE_ASSERT(layers.chart.uvs.size() == m.vertex_count,
                    "Scene::updateLayers(): the chart needs one UV per vertex of the scene's mesh");
     STIPPLE_ASSERT(layers.chart.inside.size() == m.triangle_count,
@@ -597,6 +600,7 @@ void Scene::setFollowCamera(bool follow) {
 }
 
 const osg::Geometry* Scene::geometry(size_t index) const {
+    // Not input-reachable: indices come from geometryCount() in our own loops.
     STIPPLE_ASSERT(index < m_impl->geometries.size(), "Scene::geometry(): index out of range");
     return m_impl->geometries[index].get();
 }

@@ -31,6 +31,7 @@ osg::ref_ptr<osg::Image> premultipliedImage(const Image16& layer) {
         image->allocateImage(1, 1, 1, GL_RGBA, GL_UNSIGNED_BYTE);
         std::fill_n(image->data(), 4, uint8_t(0));
     } else {
+        // Not input-reachable: bakeLayers() makes every layer RGBA16.
         STIPPLE_ASSERT(layer.channels == 4, "premultipliedImage(): layers are RGBA16");
         image->allocateImage(layer.width, layer.height, 1, GL_RGBA, GL_UNSIGNED_BYTE);
         uint8_t* dst = image->data();
@@ -56,6 +57,7 @@ osg::ref_ptr<osg::Image> oneChannel(const Image8& grey, uint8_t empty_value, con
         image->allocateImage(1, 1, 1, GL_RED, GL_UNSIGNED_BYTE);
         image->data()[0] = empty_value;
     } else {
+        // Not input-reachable: bakeLayers() makes the zone map and roughness R8.
         STIPPLE_ASSERT(grey.channels == 1, what);
         image->allocateImage(grey.width, grey.height, 1, GL_RED, GL_UNSIGNED_BYTE);
         std::copy(grey.pixels.begin(), grey.pixels.end(), image->data());

@@ -338,6 +338,15 @@ STIPPLE_API stipple_status stipple_session_chart_uvs(stipple_session* session, f
                                                      uint8_t* inside, size_t inside_capacity,
                                                      size_t* triangle_count);
 
+/* What the files of stipple_session_bake_layers() and stipple_session_render_folder() say about
+ * the design (PNG text chunks, bake.json, manifest.json): "private" (the default) identifies the
+ * design and the mesh by their SHA-256 only, since a design's name is often the client's and
+ * its paths name the clinic's folders; "full" adds the design's name and the design and mesh
+ * paths, as `stipple --provenance full` does. BAD_ARGUMENT ("mode") for NULL or another value.
+ * Needs no head; applies to later calls. */
+STIPPLE_API stipple_status stipple_session_set_provenance(stipple_session* session,
+                                                          const char* mode);
+
 /* Bakes the layers and writes pigment.png, scar.png, scar_roughness.png and before.png (16-bit
  * PNG; roughness 8-bit) into `out_dir` (created if missing), each atomically (never a partial
  * file under a final name). Without `overwrite`, an existing output is refused before anything

@@ -21,7 +21,10 @@
 // it: an entry is removed when its name is in the scheme above, it is a regular file (not
 // followed), it is owned by the current user, and either its process is gone (kill(pid, 0)
 // fails with ESRCH) or it was last modified more than kStaleTemporarySeconds ago (a reused
-// PID, or another machine sharing the folder). Nothing else in the folder is ever touched.
+// PID, or another machine sharing the folder). Temporaries in the two schemes of older
+// versions, ".NAME.partial-<pid>-<n>" (images, manifests) and ".NAME.tmp-<pid>-<n>" (the MP4's
+// ".turntable.mp4.tmp-<pid>-<n>"), with decimal <pid> and <n>, are swept by the same rule.
+// Nothing else in the folder is ever touched.
 
 #include <cstddef>
 #include <filesystem>
@@ -122,8 +125,13 @@ void ensureWritableDir(const std::filesystem::path& dir);
 // process id.
 bool isTemporaryName(std::string_view name, long* pid = nullptr);
 
-// Removes the stale temporaries in `dir` by the rule above (whether or not it was swept
-// before) and returns how many were removed. Never throws.
+// Whether `name` is a temporary of an older version (".NAME.partial-<pid>-<n>" or
+// ".NAME.tmp-<pid>-<n>", NAME not empty, <pid> and <n> decimal); `pid` (may be null) receives
+// its process id.
+bool isOlderTemporaryName(std::string_view name, long* pid = nullptr);
+
+// Removes the stale temporaries in `dir` (of this scheme and the older ones) by the rule above
+// (whether or not it was swept before) and returns how many were removed. Never throws.
 size_t removeStaleTemporaries(const OutputDir& dir);
 
 namespace detail {

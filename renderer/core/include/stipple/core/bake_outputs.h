@@ -18,6 +18,7 @@
 #include "stipple/core/head_model.h"
 #include "stipple/core/image.h"
 #include "stipple/core/layers.h"
+#include "stipple/core/output_set.h"
 #include "stipple/core/provenance.h"
 
 namespace stipple {
@@ -33,9 +34,13 @@ std::vector<std::string> bakeOutputNames(const Mesh& mesh);
 
 // Throws stipple::Error naming the first of bakeOutputNames() in `dir` that exists when
 // `overwrite` is No (the option is called "overwrite"), or that is not a regular file (a
-// symbolic link, FIFO, device: checkOutputFile()). Nothing is written. Call it before the long
+// symbolic link, FIFO, device: checkOutputFile()). With Overwrite::Yes, also reads the
+// bake.json an older bake left in `dir` and returns its leftovers, the files it lists that this
+// bake will not write (findOutputLeftovers, output_set.h: throws naming the files in the way
+// when one changed since or is not a regular file). Nothing is written. Call it before the long
 // work.
-void checkBakeOutputs(const std::filesystem::path& dir, const Mesh& mesh, Overwrite overwrite);
+OutputLeftovers checkBakeOutputs(const std::filesystem::path& dir, const Mesh& mesh,
+                                 Overwrite overwrite);
 
 // Wall times measured by the caller, reported in bake.json.
 struct BakeTimes {
@@ -54,6 +59,9 @@ struct BakeTimes {
 // `cancel` (may be null) is polled between files: when set, the call stops, removes what it
 // wrote and throws stipple::RuntimeFailure("interrupted ..."). Throws stipple::Error as
 // checkBakeOutputs() and writeFileAtomic(); on any failure removes the files it created.
+// With Overwrite::Yes the bake replaces a whole older bake in `dir`: the older bake's
+// leftovers (checkBakeOutputs) still unchanged are removed after the new files are written and
+// before bake.json, and listed in the report as "removed_from_older_run".
 nlohmann::json writeBakeOutputs(const std::filesystem::path& dir, const Design& design,
                                 const HeadModel& head, const FollicleSet& dots,
                                 const LayerStack& layers, const BakeTimes& times,

@@ -21,8 +21,8 @@ struct RayHit {
 };
 
 // The nearest intersection of the ray origin + t * direction, t > 0, with `mesh` (both faces
-// of every triangle count), or nullopt when the ray misses. `direction` must not be zero
-// (STIPPLE_ASSERT).
+// of every triangle count), or nullopt when the ray misses. A zero or non-finite `direction` or
+// a non-finite `origin` (a viewer's pick through a degenerate camera: a host's input) misses.
 std::optional<RayHit> intersectRay(const Mesh& mesh, const glm::dvec3& origin,
                                    const glm::dvec3& direction);
 
