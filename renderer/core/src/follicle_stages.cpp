@@ -14,10 +14,9 @@
 //    density factor (transition falloff, mask). Only triangles whose zone bits (from the
 //    region's pass, dilated by one ring) include z are visited; triangles certified by the zone
 //    map's distance bounds skip classification.
-// 2. A candidate closer than kInsetFactor x r to a border with another zone is dropped
-//    (r = its own minimum distance; the hairline needs no strip). Two dots of different zones
-//    are then at least about 0.6 (rA + rB) apart, so the blue-noise spacing holds across
-//    borders without either zone looking at the other.
+// 2. A zone samples up to its borders (kInsetFactor is 0; see there): the spacing across a
+//    border is restored when the zones are merged (assembleFollicles(): a dot closer than 0.65
+//    of the spacing to a dot of another zone is dropped), so no lane opens along the border.
 // 3. The zone's candidates go through selectPoissonDisk() with r = kRadiusFactor x the ideal
 //    hexagonal spacing at the local density, scaled for the border strip; the kept count is
 //    compared with density x area and the selection rerun with a rescaled radius until it
@@ -47,12 +46,15 @@ constexpr double kPi = 3.14159265358979323846;
 // 0.653) and reruns that ate the saving (measured with follicles_bench).
 constexpr double kCandidatesPerDot = 6.0;
 constexpr double kRadiusFactor = 0.68;
-// Candidates keep kInsetFactor x their radius clear of the borders with other zones, so two
-// dots of different zones are at least 0.5 (rA + rB) apart: a pair straddling a border is as
-// far apart as a pair inside one zone of the mean radius, and no lane opens along the border.
-// The 8 probes sit on a circle of kInsetFactor / cos(22.5 deg) x r, so a straight border
-// anywhere within the inset crosses at least one of them.
-constexpr double kInsetFactor = 0.5;
+// Candidates may keep kInsetFactor x their radius clear of the borders with other zones (8
+// probes on a circle of kInsetFactor / cos(22.5 deg) x r, so a straight border anywhere within
+// the inset crosses one). Until Dec 2026 this was 0.5: two zones' dots were then 0.5 (rA + rB)
+// apart without either zone looking at the other, but the strip left a light lane along every
+// border (the border band held 0.3-0.5 of the density beside it: tests/core/lanes_test.cpp).
+// Now 0: each zone samples up to its borders and the merge (assembleFollicles(),
+// resolveBorders()) drops the dots that come too close to another zone's. The probe machinery
+// stays for a nonzero inset (a zone that must keep a margin); at 0 it is never entered.
+constexpr double kInsetFactor = 0.0;
 constexpr double kProbeFactor = kInsetFactor / 0.92387953;
 // Zones whose target is below this many dots get 2.5x the candidates, below kTinyZoneDots
 // (a sliver between borders: mostly border strip) 12x, so that the count matching below can
@@ -692,7 +694,7 @@ void offerCandidate(const RegionData& data, const glm::dvec3& a, const glm::dvec
     // The margin is a distance bound, so beyond it no test is needed; the line itself (outside
     // the region) needs no strip: no zone has dots beyond it.
     const double inset = kProbeFactor * r;
-    if (zp.zone_margin_mm < inset &&
+    if (inset > 0 && zp.zone_margin_mm < inset &&
         !clearOfOtherZones(*data.scalp, a, ab, ac, p, int8_t(zp.zone), inset, frame, balls)) {
         ++zs.inset_dropped;
         return;

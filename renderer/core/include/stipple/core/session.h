@@ -109,12 +109,20 @@ public:
     void setLayerSize(int size, const std::string& option = "layer_size");
     int layerSize() const;
 
+    // Which treatment session to show: 0 (the default) for the whole design, else k for the
+    // dots placed in sessions 1..k (follicles.h, dotsAfterSession()); follicles() and the layers
+    // then hold those dots and the figures after session k. A host option such as the CLI's
+    // --session; throws stipple::Error naming `option` for k outside 0..4, and follicles() /
+    // layers() throw naming it when the design has fewer than k sessions.
+    void setShownSession(int session, const std::string& option = "session");
+    int shownSession() const;
+
     // The stages, computed on first use after they became stale. Each STIPPLE_ASSERTs hasHead()
     // and throws stipple::Error for a design that cannot be realised on this head (a hairline
     // above the head, a scar outside the scalp...), naming the field.
     const ScalpRegion& region();
     const ScalpChart& chart();
-    const FollicleSet& follicles();
+    const FollicleSet& follicles(); // the shown set (setShownSession())
     const LayerStack& layers(); // exact for the current design (re-bakes when stale)
     // The last baked layers with the re-colouring to the current design. Bakes only when
     // nothing was baked yet or the stale change needs new texels (dots, scars, size).
