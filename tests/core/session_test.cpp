@@ -193,8 +193,8 @@ TEST_F(SessionMannequin, OneZoneEditResamplesThatZoneOnlyAndKeepsTheOthersBitIde
         // Bit-identical but along the front zone's borders: there the merge drops a dot that
         // comes closer than 0.65 spacings to another zone's (follicles.cpp, resolveBorders()),
         // so a dot of this zone may come or go within one such distance of a front dot (two at
-        // a junction of three zones: 2 x 0.65 x 1.96 mm at 30 dots/cm2, the sparsest zone
-        // here, is 2.6 mm; 3 mm is allowed).
+        // a junction of three zones: at 40 dots/cm2, s = 1.70 mm, 2 x 1.1 mm; 3 mm allowed,
+        // and every changed dot is within it).
         std::map<uint64_t, Dot> was, now;
         for (const Dot& d : dotsOfZone(before, ZoneId(z)))
             was[d.id] = d;
