@@ -10,7 +10,10 @@
 
 #include "stipple/core/design.h"
 #include "stipple/core/follicles.h"
+#include "stipple/core/atomic_file.h"
 #include "stipple/core/head_model.h"
+#include "stipple/core/image.h"
+#include "stipple/core/preview.h"
 #include "stipple/core/session.h"
 #include "synthetic_head.h"
 #include "test_util.h"
@@ -171,6 +174,58 @@ TEST(Sessions, ASessionShowsTheDotsAfterSessionK) {
     } catch (const Error& e) {
         EXPECT_NE(std::string(e.what()).find("accepted 1..3"), std::string::npos) << e.what();
     }
+}
+
+// The picture in docs/gallery.md: natural.json on the mannequin after sessions 1..4, from above,
+// drawn by the CPU preview (each dot at its true diameter, a grey from its shade). Top row:
+// 50 mm of the front line around the midline; bottom row: 50 mm of the crown. Regenerate:
+// build/tests/stipple_core_tests --gtest_filter=SessionsPicture.*, then copy
+// build/tests/output/sessions_picture/sessions_1_to_4.png to docs/images/gallery/.
+TEST(SessionsPicture, HairlineAndCrownAfterEachSession) {
+    const FollicleSet full = generateFollicles(mannequin(), loadDesign(example("natural.json")));
+    const glm::dvec3 front =
+        full.hairline.front_line_mm[full.hairline.front_line_mm.size() / 2];
+    glm::dvec3 crown(0);
+    size_t crown_dots = 0;
+    for (const Dot& dot : full.dots)
+        if (dot.zone == ZoneId::Crown) crown += glm::dvec3(dot.position_mm), ++crown_dots;
+    ASSERT_GT(crown_dots, 1000u);
+    crown /= double(crown_dots);
+    constexpr int kPanel = 560;
+    const int columns = full.session_count;
+    Image8 image(columns * kPanel, 2 * kPanel, 3, 255);
+    for (int k = 1; k <= columns; ++k) {
+        const FollicleSet after = dotsAfterSession(full, k, "--session");
+        PreviewOptions options;
+        options.width = options.height = kPanel;
+        options.supersample = 2;
+        options.view = PreviewView::Top;
+        for (const Dot& dot : after.dots) {
+            PreviewDot p;
+            p.position = dot.position_mm;
+            p.normal = dot.normal;
+            p.diameter_mm = dot.diameter_mm;
+            p.grey = uint8_t(std::clamp(150.0 - 18.0 * dot.shade, 20.0, 150.0));
+            options.dots.push_back(p);
+        }
+        int row = 0;
+        for (const glm::dvec3& centre : {front - glm::dvec3(0, 0, 12), crown}) {
+            Box box;
+            box.min = centre - glm::dvec3(25, 40, 25);
+            box.max = centre + glm::dvec3(25, 40, 25);
+            options.frame = box;
+            const Image8 panel = renderPreview(mannequin().mesh, options);
+            for (int y = 0; y < panel.height; ++y)
+                for (int x = 0; x < panel.width; ++x)
+                    for (int c = 0; c < 3; ++c)
+                        image.at((k - 1) * kPanel + x, row * kPanel + y)[c] =
+                            panel.at(x, y)[std::min(c, panel.channels - 1)];
+            ++row;
+        }
+    }
+    const auto dir = test::outputDir("sessions_picture");
+    writeFileAtomic(dir / "sessions_1_to_4.png", encodePng(image), Overwrite::Yes);
+    EXPECT_EQ(columns, 4);
 }
 
 } // namespace
