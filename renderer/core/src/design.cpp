@@ -992,31 +992,6 @@ bool imageTooLarge(const std::string& bytes, int max_side, int& width, int& heig
            (width > max_side || height > max_side);
 }
 
-// The first channel of PNG `bytes` (grey, or red of a colour image), or null with the
-// decoder's `reason`.
-std::shared_ptr<const Image8> decodeMaskPixels(const std::string& bytes, std::string& reason) {
-    if (bytes.size() > size_t(std::numeric_limits<int>::max())) {
-        reason = "larger than 2 GB";
-        return nullptr;
-    }
-    int w = 0, h = 0, c = 0;
-    stbi_uc* data = stbi_load_from_memory(reinterpret_cast<const stbi_uc*>(bytes.data()),
-                                          int(bytes.size()), &w, &h, &c, 0);
-    if (!data) {
-        reason = stbi_failure_reason();
-        return nullptr;
-    }
-    auto pixels = std::make_shared<Image8>(w, h, 1);
-    for (size_t i = 0; i < pixels->pixels.size(); ++i)
-        pixels->pixels[i] = data[i * size_t(c)];
-    stbi_image_free(data);
-    return pixels;
-}
-
-// The largest head albedo, pixels per side: scans ship 4k-8k maps; 16k x 16k RGBA would hold a
-// gigabyte.
-constexpr int kMaxAlbedoSide = 8192;
-
 // Every channel of PNG or JPEG `bytes` at 8 bits, or null with the decoder's `reason`.
 std::shared_ptr<const Image8> decodeImagePixels(const std::string& bytes, std::string& reason) {
     if (bytes.size() > size_t(std::numeric_limits<int>::max())) {
@@ -1035,6 +1010,21 @@ std::shared_ptr<const Image8> decodeImagePixels(const std::string& bytes, std::s
     stbi_image_free(data);
     return pixels;
 }
+
+// The first channel of PNG `bytes` (grey, or red of a colour image), or null with the
+// decoder's `reason`.
+std::shared_ptr<const Image8> decodeMaskPixels(const std::string& bytes, std::string& reason) {
+    const std::shared_ptr<const Image8> all = decodeImagePixels(bytes, reason);
+    if (!all) return nullptr;
+    auto pixels = std::make_shared<Image8>(all->width, all->height, 1);
+    for (size_t i = 0; i < pixels->pixels.size(); ++i)
+        pixels->pixels[i] = all->pixels[i * size_t(all->channels)];
+    return pixels;
+}
+
+// The largest head albedo, pixels per side: scans ship 4k-8k maps; 16k x 16k RGBA would hold a
+// gigabyte.
+constexpr int kMaxAlbedoSide = 8192;
 
 // /head/albedo: the path resolved, the file checked and decoded once (see HeadSpec::albedo).
 void readHeadAlbedo(Reader& r, const json& head, Design& d) {

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <tuple>
+#include <utility>
 
 #include "stipple/core/follicle_stages.h"
 #include "stipple/core/poisson_sampling.h"
@@ -255,6 +257,21 @@ void zoneFigures(const FollicleRegion& region, const PerZone<const ZoneDots*>& z
 // pair judged against the mean of both dots' spacings (the variable-radius Poisson-disk
 // convention): across a border between 40 and 65 dots/cm2, two dots are as close as the mean
 // of the two zones' spacings allows, not as the sparser zone alone would.
+// The minimum and mean of the finite nearestSpacingRatios() of `points` ({0, 0} when none).
+std::pair<double, double> spacingRatioFigures(const std::vector<glm::vec3>& points,
+                                              const std::vector<float>& spacing) {
+    double min_ratio = std::numeric_limits<double>::max(), sum = 0;
+    size_t n = 0;
+    for (float ratio : nearestSpacingRatios(points, spacing)) {
+        if (!std::isfinite(ratio)) continue;
+        min_ratio = std::min(min_ratio, double(ratio));
+        sum += ratio;
+        ++n;
+    }
+    if (n == 0) return {0, 0};
+    return {min_ratio, sum / double(n)};
+}
+
 void spacingFigures(const std::vector<float>& local_density, FollicleSet& result) {
     if (result.dots.empty()) return;
     std::vector<glm::vec3> points(result.dots.size());
@@ -263,17 +280,7 @@ void spacingFigures(const std::vector<float>& local_density, FollicleSet& result
         points[i] = result.dots[i].position_mm;
         spacing[i] = float(hexSpacingMm(local_density[i]));
     }
-    const std::vector<float> ratios = nearestSpacingRatios(points, spacing);
-    double min_ratio = std::numeric_limits<double>::max(), sum = 0;
-    size_t n = 0;
-    for (float ratio : ratios) {
-        if (!std::isfinite(ratio)) continue;
-        min_ratio = std::min(min_ratio, double(ratio));
-        sum += ratio;
-        ++n;
-    }
-    result.nn_min_ratio = n ? min_ratio : 0;
-    result.nn_mean_ratio = n ? sum / double(n) : 0;
+    std::tie(result.nn_min_ratio, result.nn_mean_ratio) = spacingRatioFigures(points, spacing);
 }
 
 // Borders (docs/follicles.md, "Borders"). Each zone samples up to its borders (its own
@@ -363,16 +370,7 @@ void sessionSpacing(const std::vector<Dot>& dots, const std::vector<float>& loca
         points[k] = dots[which[k]].position_mm;
         spacing[k] = float(hexSpacingMm(share * local_density[which[k]]));
     }
-    double min_ratio = std::numeric_limits<double>::max(), sum = 0;
-    size_t n = 0;
-    for (float ratio : nearestSpacingRatios(points, spacing)) {
-        if (!std::isfinite(ratio)) continue;
-        min_ratio = std::min(min_ratio, double(ratio));
-        sum += ratio;
-        ++n;
-    }
-    figures.nn_min_ratio = n ? min_ratio : 0;
-    figures.nn_mean_ratio = n ? sum / double(n) : 0;
+    std::tie(figures.nn_min_ratio, figures.nn_mean_ratio) = spacingRatioFigures(points, spacing);
 }
 
 // Sets every dot's session and the per-session figures (see thinToSession()).

@@ -9,8 +9,9 @@
 //          │                                               for zone, shade, scar or age edits
 //          ├─ zone[z] the dots of zone z                   reads /zones/<z>, /mode, /total_dots,
 //          │                                               /density_mask (and the region)
-//          └─ dots    FollicleSet: zones merged, scars,    reads /scars, /impressions_per_session
-//                     figures
+//          └─ dots    FollicleSet: zones merged (border    reads /scars, /impressions_per_session
+//                     pairs resolved), scars, sessions,
+//                     figures; the shown set is the dots after setShownSession()'s session
 //               └─ layers  LayerStack baked at a size      reads /pigment, shades,
 //               /render/layer_size
 //                    └─ colour  LayerColour: re-colouring  reads shades, /pigment
