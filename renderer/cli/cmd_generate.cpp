@@ -125,8 +125,11 @@ Command addGenerateCommand(CLI::App& root) {
         const FlagTable flags = {{"session", "--session"}};
         if (opt->session)
             withFlagNames(flags, [&] {
-                if (*opt->session == 0)
-                    throw Error("session 0 does not exist; accepted 1..4", "", "session");
+                if (*opt->session < 1 || *opt->session > 4)
+                    throw Error("session " + std::to_string(*opt->session) +
+                                    " does not exist; accepted 1..4 (a design has 3 sessions, 4 "
+                                    "when it holds more than 3 x impressions_per_session dots)",
+                                "", "session");
                 session.setShownSession(*opt->session, "session");
             });
         session.loadHead();

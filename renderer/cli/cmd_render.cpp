@@ -227,8 +227,12 @@ Command addRenderCommand(CLI::App& root) {
                 Session& session = *sessions.back();
                 if (opt->layer_size != 0) session.setLayerSize(opt->layer_size, "layer_size");
                 if (opt->session != 0 || app->count("--session")) {
-                    if (opt->session == 0)
-                        throw Error("session 0 does not exist; accepted 1..4", "", "session");
+                    if (opt->session < 1 || opt->session > 4)
+                        throw Error("session " + std::to_string(opt->session) +
+                                        " does not exist; accepted 1..4 (a design has 3 "
+                                        "sessions, 4 when it holds more than 3 x "
+                                        "impressions_per_session dots)",
+                                    "", "session");
                     session.setShownSession(opt->session, "session");
                 }
                 session.loadHead();

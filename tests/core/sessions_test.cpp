@@ -48,11 +48,13 @@ void expectSessions(const FollicleSet& full, const std::string& what) {
         const SessionFigures& figures = full.session_figures[size_t(k - 1)];
         const std::string at = what + " after session " + std::to_string(k);
         EXPECT_EQ(after.dots.size(), figures.dots) << at;
-        // Counts: share x the final count, or up to 2% fewer where the pool cannot hold that
-        // many without a pair under the blue-noise floor (kSessionCountTolerance).
+        // Counts: share x the final count, or fewer where the pool cannot hold that many
+        // without a pair under the blue-noise floor; measured 0 to -3.9% (natural.json,
+        // defined_edge_up.json session 2 of 4); the sampler stops at -5%
+        // (kSessionCountTolerance), the test at -4.5%.
         const double planned = sessionShare(count, k) * double(full.dots.size());
         EXPECT_LE(double(after.dots.size()), planned + 1) << at;
-        EXPECT_GE(double(after.dots.size()), 0.98 * planned - 1) << at;
+        EXPECT_GE(double(after.dots.size()), 0.955 * planned - 1) << at;
         std::printf("%s: %zu dots (planned %.0f, %.2f%%), nn min %.3f mean %.3f\n", at.c_str(),
                     after.dots.size(), planned, 100 * (after.dots.size() / planned - 1),
                     figures.nn_min_ratio, figures.nn_mean_ratio);
@@ -145,7 +147,7 @@ TEST(Sessions, ASessionShowsTheDotsAfterSessionK) {
     session.setHead(std::make_shared<const HeadModel>(mannequin()));
     session.setLayerSize(1024);
     const FollicleSet full = session.follicles();
-    ASSERT_EQ(full.session_count, 4); // 36,995 dots > 3 x 12,000
+    ASSERT_EQ(full.session_count, 4); // 37,797 dots > 3 x 12,000
     const size_t whole_splatted = session.layers().dots_splatted;
     session.setShownSession(2);
     const FollicleSet& shown = session.follicles();

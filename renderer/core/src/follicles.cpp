@@ -338,8 +338,9 @@ size_t resolveBorders(std::vector<Dot>& dots, std::vector<float>& local_density,
 // floor, 0.65, with a little room for the float positions.
 constexpr double kSessionFloorRatio = 0.655;
 // When the pool cannot hold share x the final count without a pair under the floor, up to this
-// fraction fewer are kept (the count is then that much under the plan).
-constexpr double kSessionCountTolerance = 0.02;
+// fraction fewer are kept (the count is then that much under the plan; measured on the bundled
+// designs: at most 3.9% under, in session 2 of 4).
+constexpr double kSessionCountTolerance = 0.05;
 
 // The dots of `pool` (indices into dots) that stay in the earlier session with cumulative share
 // `share` of `final_count`.
