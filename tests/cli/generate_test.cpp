@@ -113,7 +113,7 @@ TEST(GenerateCli, SessionNShowsTheDotsAfterThatSession) {
     const CliRun text = run("generate " + design.string() + " --session 2", dir);
     ASSERT_EQ(text.code, 0) << text.err;
     EXPECT_NE(text.out.find("shown after session 2"), std::string::npos) << text.out;
-    for (const std::string bad : {"0", "9", std::to_string(count + 1)}) {
+    for (const std::string& bad : {std::string("0"), std::string("9"), std::to_string(count + 1)}) {
         const CliRun r = run("generate " + design.string() + " --session " + bad, dir);
         EXPECT_EQ(r.code, 2) << bad << ": " << r.out;
         EXPECT_NE(r.err.find("--session"), std::string::npos) << bad << ": " << r.err;
