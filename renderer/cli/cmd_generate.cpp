@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -58,6 +59,18 @@ void printSummary(const std::string& design_file, const nlohmann::json& j, std::
             << column(fixed(z["density_per_cm2"], 1), 10)
             << column(fixed(z["target_density_per_cm2"], 1), 10) << "\n";
     }
+    out << "  sessions      " << j["session_count"].get<int>() << " treatment sessions"
+        << (j["shown_session"].get<int>() > 0
+                ? ", shown after session " + std::to_string(j["shown_session"].get<int>())
+                : std::string())
+        << "\n";
+    out << "    session   new dots  total dots  share  nn min  nn mean\n";
+    for (const auto& s : j["session_figures"])
+        out << "    " << column(std::to_string(s["session"].get<int>()), 7)
+            << column(std::to_string(s["new_dots"].get<size_t>()), 11)
+            << column(std::to_string(s["dots"].get<size_t>()), 12)
+            << column(fixed(s["share"], 2), 7) << column(fixed(s["nn_min_ratio"], 3), 8)
+            << column(fixed(s["nn_mean_ratio"], 3), 9) << "\n";
     for (const auto& s : j["scars"])
         out << "  scar " << s["index"].get<size_t>() << "        " << fixed(s["area_cm2"], 2)
             << " cm2, " << s["dots"].get<size_t>() << " dots inside"
@@ -76,6 +89,7 @@ Command addGenerateCommand(CLI::App& root) {
         bool json = false;
         bool force = false;
         std::string provenance = "private";
+        std::optional<int> session; // unset: the whole design
     };
     auto opt = std::make_shared<Options>();
     Command command;
@@ -89,6 +103,9 @@ Command addGenerateCommand(CLI::App& root) {
     command.app->add_option("--provenance", opt->provenance,
                             "private (default): the JSON outputs identify the design by SHA-256 "
                             "only; full: add its name and path");
+    command.app->add_option("--session", opt->session,
+                            "The dots and figures after treatment session N (1..3, or 4 for a "
+                            "design of more than 3 x impressions_per_session dots)");
     command.run = [opt]() -> int {
         const ProvenanceMode provenance = withFlagNames(
             {{"provenance", "--provenance"}}, [&] { return parseProvenanceMode(opt->provenance); });
@@ -105,9 +122,20 @@ Command addGenerateCommand(CLI::App& root) {
         }
         const Design design = loadDesign(opt->design);
         Session session(design);
+        const FlagTable flags = {{"session", "--session"}};
+        if (opt->session)
+            withFlagNames(flags, [&] {
+                if (*opt->session < 1 || *opt->session > 4)
+                    throw Error("session " + std::to_string(*opt->session) +
+                                    " does not exist; accepted 1..4 (a design has 3 sessions, 4 "
+                                    "when it holds more than 3 x impressions_per_session dots)",
+                                "", "session");
+                session.setShownSession(*opt->session, "session");
+            });
         session.loadHead();
         const auto start = std::chrono::steady_clock::now();
-        const FollicleSet& set = session.follicles();
+        const FollicleSet& set = withFlagNames(
+            flags, [&]() -> const FollicleSet& { return session.follicles(); });
         const double seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         nlohmann::json summary = follicleSummary(set, design, provenance);

@@ -89,6 +89,7 @@ const FlagTable& flagOfOption() {
         {"gif", "--gif"},
         {"contact_sheet", "--contact-sheet"},
         {"layer_size", "--layer-size"},
+        {"session", "--session"},
         {"overwrite", "--force"},
         {"provenance", "--provenance"},
     };
@@ -127,6 +128,7 @@ Command addRenderCommand(CLI::App& root) {
         bool force = false, json = false;
         std::string provenance = "private";
         int layer_size = 0; // 0: the design's render.layer_size
+        int session = 0;    // 0: the whole design
         bool no_layers = false;
     };
     auto opt = std::make_shared<Options>();
@@ -175,6 +177,9 @@ Command addRenderCommand(CLI::App& root) {
     app->add_option("--layer-size", opt->layer_size,
                     "Scalp-chart layer resolution, a power of two 1024..8192 (default: design)");
     app->add_flag("--no-layers", opt->no_layers, "Draw the bare head (no dots, no scar layers)");
+    app->add_option("--session", opt->session,
+                    "Show the treatment after session N (1..3, or 4 for a design of more than "
+                    "3 x impressions_per_session dots; default: the whole design)");
     app->add_flag("--force", opt->force,
                   "Replace an existing output set: overwrite its files and remove the files of "
                   "the older run (listed in its manifest.json) that this run does not write");
@@ -221,6 +226,15 @@ Command addRenderCommand(CLI::App& root) {
                 sessions.push_back(std::make_unique<Session>(d));
                 Session& session = *sessions.back();
                 if (opt->layer_size != 0) session.setLayerSize(opt->layer_size, "layer_size");
+                if (opt->session != 0 || app->count("--session")) {
+                    if (opt->session < 1 || opt->session > 4)
+                        throw Error("session " + std::to_string(opt->session) +
+                                        " does not exist; accepted 1..4 (a design has 3 "
+                                        "sessions, 4 when it holds more than 3 x "
+                                        "impressions_per_session dots)",
+                                    "", "session");
+                    session.setShownSession(opt->session, "session");
+                }
                 session.loadHead();
                 if (!opt->no_layers) session.layers();
             }

@@ -93,4 +93,32 @@ TEST(GenerateCli, BadInputsExitTwoNamingTheField) {
     EXPECT_NE(wrong.err.find(".csv"), std::string::npos) << wrong.err;
 }
 
+TEST(GenerateCli, SessionNShowsTheDotsAfterThatSession) {
+    const auto dir = stipple::test::outputDir("generate_session");
+    const auto design = writeDesign(dir, ", \"hairline\": {\"nape_height_mm\": -30}");
+    const CliRun whole = run("generate " + design.string() + " --json", dir);
+    ASSERT_EQ(whole.code, 0) << whole.err;
+    const nlohmann::json w = nlohmann::json::parse(whole.out);
+    const int count = w["session_count"].get<int>();
+    ASSERT_TRUE(count == 3 || count == 4);
+    EXPECT_EQ(w["shown_session"].get<int>(), 0);
+    ASSERT_EQ(w["session_figures"].size(), size_t(count));
+    const CliRun first = run("generate " + design.string() + " --session 1 --json", dir);
+    ASSERT_EQ(first.code, 0) << first.err;
+    const nlohmann::json f = nlohmann::json::parse(first.out);
+    EXPECT_EQ(f["shown_session"].get<int>(), 1);
+    EXPECT_EQ(f["dots"].get<size_t>(), w["session_figures"][0]["dots"].get<size_t>());
+    EXPECT_GE(f["nn_min_ratio"].get<double>(), 0.65);
+    // The text summary has the per-session table.
+    const CliRun text = run("generate " + design.string() + " --session 2", dir);
+    ASSERT_EQ(text.code, 0) << text.err;
+    EXPECT_NE(text.out.find("shown after session 2"), std::string::npos) << text.out;
+    for (const std::string& bad : {std::string("0"), std::string("9"), std::to_string(count + 1)}) {
+        const CliRun r = run("generate " + design.string() + " --session " + bad, dir);
+        EXPECT_EQ(r.code, 2) << bad << ": " << r.out;
+        EXPECT_NE(r.err.find("--session"), std::string::npos) << bad << ": " << r.err;
+        EXPECT_NE(r.err.find("accepted 1.."), std::string::npos) << bad << ": " << r.err;
+    }
+}
+
 } // namespace

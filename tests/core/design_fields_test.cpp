@@ -83,6 +83,8 @@ const std::map<std::string, FieldEdit>& fieldEdits() {
         // The mannequin passes the head-shape checks, so switching them off changes only the
         // warning that says they are off (a sphere is refused or accepted: input_limits_test).
         {"/head/accept_non_head", {"natural.json", "/head/accept_non_head", true}},
+        // The test mask as a (grey) albedo: the head's albedo pixels change.
+        {"/head/albedo", {"natural.json", "/head/albedo", "mask_test_gradient.png"}},
         {"/hairline/template", {"natural.json", "/hairline/template", "receded"}},
         {"/hairline/side_profile", {"natural.json", "/hairline/side_profile", "sharp"}},
         {"/hairline/frontal_height_mm", {"natural.json", "/hairline/frontal_height_mm", 88}},
@@ -187,6 +189,7 @@ std::string outputsOf(const Design& design) try {
     add(layers.pigment.pixels.data(), layers.pigment.pixels.size() * 2);
     add(layers.scar.pixels.data(), layers.scar.pixels.size() * 2);
     add(layers.before.pixels.data(), layers.before.pixels.size() * 2);
+    if (const auto& albedo = session.head().mesh.albedo) add(albedo->pixels.data(), albedo->pixels.size());
     const glm::dvec3 g = session.head().landmarks.glabella;
     all += std::to_string(g.x) + std::to_string(g.y) + std::to_string(g.z) +
            std::to_string(session.head().mesh.positions.size());
@@ -215,6 +218,8 @@ Design parsedEdit(const FieldEdit& edit, const std::filesystem::path& dir) {
         dir / "mask_test_gradient.png", std::filesystem::copy_options::skip_existing);
     if (j.contains("density_mask"))
         j["density_mask"]["image"] = (dir / "mask_test_gradient.png").string();
+    if (j["head"].contains("albedo"))
+        j["head"]["albedo"] = (dir / "mask_test_gradient.png").string();
     return parseDesign(j.dump(), file);
 }
 

@@ -45,8 +45,11 @@ std::vector<Dot> dotsOf(const FollicleSet& set, ZoneId zone) {
     return out;
 }
 
-// Expects zone z's dots from sampleZone() on its own to equal generateFollicles()' zone z, for
-// every zone; returns how many zones had dots.
+// Expects zone z's dots from sampleZone() on its own to be generateFollicles()' zone z, for
+// every zone, but for the dots the merge drops at a border (resolveBorders() in follicles.cpp):
+// the whole set's zone z is the alone set in order, bit for bit, with some dots left out, and
+// each left-out dot has a dot of another zone in the whole set closer than 0.65 x the larger
+// of the two dots' hexagonal spacings. Returns how many zones had dots.
 size_t expectEachZoneAloneEqualsTheWhole(const HeadModel& head, const Design& design,
                                          const std::string& what) {
     const FollicleSet whole = generateFollicles(head, design);
@@ -57,19 +60,46 @@ size_t expectEachZoneAloneEqualsTheWhole(const HeadModel& head, const Design& de
                                 warnings);
     const ZoneSettings settings = zoneSettings(design);
     const PerZone<double> peaks = zonePeaks(region, settings, file, warnings);
-    size_t zones_with_dots = 0;
+    PerZone<ZoneDots> alone;
+    std::map<uint64_t, double> spacing_of; // dot id -> hexagonal spacing, mm
     for (size_t z = 0; z < peaks.size(); ++z) {
-        const ZoneDots alone = sampleZone(head, region, ZoneId(z), settings.zones[z], peaks[z]);
+        alone[z] = sampleZone(head, region, ZoneId(z), settings.zones[z], peaks[z]);
+        for (size_t i = 0; i < alone[z].dots.size(); ++i)
+            spacing_of[alone[z].dots[i].id] =
+                std::sqrt(2.0 / (std::sqrt(3.0) * alone[z].local_density_per_mm2[i]));
+    }
+    size_t zones_with_dots = 0, dropped_total = 0, alone_total = 0;
+    for (size_t z = 0; z < peaks.size(); ++z) {
         const std::vector<Dot> expected = dotsOf(whole, ZoneId(z));
-        EXPECT_EQ(alone.dots.size(), expected.size()) << what << ", zone " << kZoneNames[z];
-        if (alone.dots.size() != expected.size()) continue;
-        size_t differing = 0;
-        for (size_t i = 0; i < expected.size(); ++i)
-            differing += sameDot(alone.dots[i], expected[i]) ? 0 : 1;
+        EXPECT_EQ(alone[z].local_density_per_mm2.size(), alone[z].dots.size());
+        size_t next = 0, differing = 0, unexplained = 0;
+        for (const Dot& dot : alone[z].dots) {
+            if (next < expected.size() && expected[next].id == dot.id) {
+                differing += sameDot(dot, expected[next]) ? 0 : 1;
+                ++next;
+                continue;
+            }
+            ++dropped_total;
+            bool near = false;
+            for (const Dot& other : whole.dots) {
+                if (other.zone == dot.zone) continue;
+                const double limit = 0.65 * std::max(spacing_of[dot.id], spacing_of[other.id]);
+                near = near || glm::length(other.position_mm - dot.position_mm) < limit * 1.0001;
+                if (near) break;
+            }
+            unexplained += near ? 0 : 1;
+        }
+        alone_total += alone[z].dots.size();
+        EXPECT_EQ(next, expected.size()) << what << ", zone " << kZoneNames[z]
+                                         << ": a dot of the whole set is not in the zone alone";
         EXPECT_EQ(differing, 0u) << what << ", zone " << kZoneNames[z] << " of " << expected.size();
-        EXPECT_EQ(alone.local_density_per_mm2.size(), alone.dots.size());
+        EXPECT_EQ(unexplained, 0u) << what << ", zone " << kZoneNames[z]
+                                   << ": dropped without another zone's dot near";
         zones_with_dots += expected.empty() ? 0 : 1;
     }
+    // The border resolution drops a border's worth, not a zone's: measured 1.5-3%.
+    EXPECT_LT(double(dropped_total), 0.05 * double(alone_total)) << what;
+    EXPECT_EQ(dropped_total, whole.border_dropped) << what;
     return zones_with_dots;
 }
 

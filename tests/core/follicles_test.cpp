@@ -208,7 +208,35 @@ TEST(Follicles, ChangingOneZoneLeavesTheOthersUnchanged) {
     };
     const auto ma = others(a), mb = others(b);
     EXPECT_GT(ma.size(), 10000u);
-    EXPECT_TRUE(ma == mb) << ma.size() << " vs " << mb.size() << " dots outside crown/temples";
+    // Identical but along the edited zones' borders, where the merge drops a dot closer than
+    // 0.65 spacings to another zone's (docs/follicles.md, "Borders"): a dot that comes or goes
+    // lies within about two such distances of a crown or temples dot of either design (at 40
+    // dots/cm2, s = 1.70 mm: 2 x 1.1 mm; 3 mm allowed, and every changed dot is within it).
+    std::vector<glm::vec3> edited;
+    for (const FollicleSet* set : {&a, &b})
+        for (const Dot& d : set->dots)
+            if (d.zone == ZoneId::Crown || d.zone == ZoneId::Temples) edited.push_back(d.position_mm);
+    auto nearEdited = [&](const glm::vec3& p) {
+        for (const glm::vec3& q : edited)
+            if (glm::length(p - q) < 3.0f) return true;
+        return false;
+    };
+    size_t changed = 0;
+    for (const auto& [id, dot] : ma) {
+        const auto it = mb.find(id);
+        if (it != mb.end()) {
+            EXPECT_TRUE(it->second == dot) << "dot " << id << " moved";
+            continue;
+        }
+        ++changed;
+        EXPECT_TRUE(nearEdited(dot.first)) << "dot " << id << " lost away from the edited zones";
+    }
+    for (const auto& [id, dot] : mb)
+        if (!ma.count(id)) {
+            ++changed;
+            EXPECT_TRUE(nearEdited(dot.first)) << "dot " << id << " gained away from them";
+        }
+    EXPECT_LT(double(changed), 0.02 * double(ma.size())) << changed << " border dots changed";
     EXPECT_EQ(b.zones[size_t(ZoneId::Temples)].dots, 0u);
     EXPECT_NEAR(b.zones[size_t(ZoneId::Crown)].density_per_cm2, 110, 0.05 * 110);
     EXPECT_GE(b.nn_min_ratio, 0.65);

@@ -431,6 +431,27 @@ stipple_status stipple_session_set_provenance(stipple_session* handle, const cha
     });
 }
 
+stipple_status stipple_session_set_shown_session(stipple_session* handle,
+                                                 int treatment_session) {
+    return guarded([&] {
+        Session& session = sessionOf(handle);
+        try {
+            session.setShownSession(treatment_session, "treatment_session");
+        } catch (const Error& e) {
+            throw ArgumentError("treatment_session", e.problems().front().message);
+        }
+    });
+}
+
+stipple_status stipple_session_treatment_sessions(stipple_session* handle, int* count) {
+    return guarded([&] {
+        requireArgument(count, "count");
+        *count = sessionWithHead(handle, "stipple_session_treatment_sessions")
+                     .follicles()
+                     .session_count;
+    });
+}
+
 stipple_status stipple_session_layer_size(stipple_session* handle, int* size) {
     return guarded([&] {
         requireArgument(size, "size");

@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <limits>
 #include <memory>
@@ -620,6 +621,8 @@ std::optional<std::pair<size_t, size_t>> outlineCrossing(const std::vector<glm::
 // ---------------------------------------------------------------------------------------------
 // Sections.
 
+void readHeadAlbedo(Reader& r, const json& head, Design& d);
+
 void readHead(Reader& r, const json& j, Design& d) {
     const std::string at = "/head";
     const json* head = Reader::find(j, "head");
@@ -630,7 +633,7 @@ void readHead(Reader& r, const json& j, Design& d) {
     }
     if (!r.object(*head, at,
                   keys({"mesh", "units", "mm_per_unit", "up", "forward", "keep", "landmarks",
-                        "accept_non_head"}),
+                        "accept_non_head", "albedo"}),
                   "an object with the head mesh, units and axes"))
         return;
 
@@ -714,6 +717,7 @@ void readHead(Reader& r, const json& j, Design& d) {
     }
 
     r.boolean(*head, at, "accept_non_head", d.head.accept_non_head);
+    readHeadAlbedo(r, *head, d);
 
     if (const json* landmarks = Reader::find(*head, "landmarks")) {
         const std::string lm_at = at + "/landmarks";
@@ -978,19 +982,18 @@ std::string pngChunkProblem(const std::string& bytes) {
     return "the file ends before its IEND chunk";
 }
 
-// True when the PNG header in `bytes` (at most 2 GB) claims more than kMaxMaskSide pixels on a
+// True when the image header in `bytes` (at most 2 GB) claims more than `max_side` pixels on a
 // side, read before anything is decoded: a 100-byte file may claim 30000 x 30000 pixels, for
 // which stb would reserve a gigabyte. Sets `width` x `height` to the claimed size.
-bool maskTooLarge(const std::string& bytes, int& width, int& height) {
+bool imageTooLarge(const std::string& bytes, int max_side, int& width, int& height) {
     int channels = 0;
     return stbi_info_from_memory(reinterpret_cast<const stbi_uc*>(bytes.data()), int(bytes.size()),
                                  &width, &height, &channels) &&
-           (width > kMaxMaskSide || height > kMaxMaskSide);
+           (width > max_side || height > max_side);
 }
 
-// The first channel of PNG `bytes` (grey, or red of a colour image), or null with the
-// decoder's `reason`.
-std::shared_ptr<const Image8> decodeMaskPixels(const std::string& bytes, std::string& reason) {
+// Every channel of PNG or JPEG `bytes` at 8 bits, or null with the decoder's `reason`.
+std::shared_ptr<const Image8> decodeImagePixels(const std::string& bytes, std::string& reason) {
     if (bytes.size() > size_t(std::numeric_limits<int>::max())) {
         reason = "larger than 2 GB";
         return nullptr;
@@ -1002,11 +1005,85 @@ std::shared_ptr<const Image8> decodeMaskPixels(const std::string& bytes, std::st
         reason = stbi_failure_reason();
         return nullptr;
     }
-    auto pixels = std::make_shared<Image8>(w, h, 1);
-    for (size_t i = 0; i < pixels->pixels.size(); ++i)
-        pixels->pixels[i] = data[i * size_t(c)];
+    auto pixels = std::make_shared<Image8>(w, h, c);
+    std::memcpy(pixels->pixels.data(), data, pixels->pixels.size());
     stbi_image_free(data);
     return pixels;
+}
+
+// The first channel of PNG `bytes` (grey, or red of a colour image), or null with the
+// decoder's `reason`.
+std::shared_ptr<const Image8> decodeMaskPixels(const std::string& bytes, std::string& reason) {
+    const std::shared_ptr<const Image8> all = decodeImagePixels(bytes, reason);
+    if (!all) return nullptr;
+    auto pixels = std::make_shared<Image8>(all->width, all->height, 1);
+    for (size_t i = 0; i < pixels->pixels.size(); ++i)
+        pixels->pixels[i] = all->pixels[i * size_t(all->channels)];
+    return pixels;
+}
+
+// The largest head albedo, pixels per side: scans ship 4k-8k maps; 16k x 16k RGBA would hold a
+// gigabyte.
+constexpr int kMaxAlbedoSide = 8192;
+
+// /head/albedo: the path resolved, the file checked and decoded once (see HeadSpec::albedo).
+void readHeadAlbedo(Reader& r, const json& head, Design& d) {
+    const std::string at = "/head/albedo";
+    std::string text;
+    if (!Reader::find(head, "albedo") || !r.string(head, "/head", "albedo", 4096, text)) return;
+    if (text.empty()) {
+        r.error(at, "\"\" is empty; expected the path of a PNG or JPEG albedo image, relative "
+                    "to the design file's folder");
+        return;
+    }
+    const std::filesystem::path path = r.resolve(text);
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) {
+        const std::filesystem::path looked = std::filesystem::absolute(path, ec);
+        r.error(at, quote(text) + " not found (looked for " + (ec ? path : looked).string() +
+                        "); paths are relative to the design file's folder");
+        return;
+    }
+    if (!std::filesystem::is_regular_file(path, ec)) {
+        r.error(at, quote(text) + " is not a regular file; expected a PNG or JPEG image");
+        return;
+    }
+    std::string bytes;
+    try {
+        bytes = readFile(path);
+    } catch (const Error& e) {
+        r.error(at, quote(text) + " cannot be read (" + e.what() +
+                        "); expected a readable PNG or JPEG image");
+        return;
+    }
+    static const char kPng[8] = {'\x89', 'P', 'N', 'G', '\r', '\n', '\x1a', '\n'};
+    static const char kJpeg[3] = {'\xff', '\xd8', '\xff'};
+    const bool png = bytes.size() >= 8 && std::equal(kPng, kPng + 8, bytes.begin());
+    const bool jpeg = bytes.size() >= 3 && std::equal(kJpeg, kJpeg + 3, bytes.begin());
+    if (!png && !jpeg) {
+        r.error(at, quote(text) + " is neither a PNG nor a JPEG file; expected an albedo image "
+                                  "(PNG or JPEG, 8 or 16 bits)");
+        return;
+    }
+    std::string reason = png ? pngChunkProblem(bytes) : std::string();
+    int width = 0, height = 0;
+    if (reason.empty() && bytes.size() <= size_t(std::numeric_limits<int>::max()) &&
+        imageTooLarge(bytes, kMaxAlbedoSide, width, height)) {
+        r.error(at, quote(text) + " is " + std::to_string(width) + " x " + std::to_string(height) +
+                        " pixels; accepted: at most " + std::to_string(kMaxAlbedoSide) +
+                        " per side");
+        return;
+    }
+    std::shared_ptr<const Image8> pixels;
+    if (reason.empty()) pixels = decodeImagePixels(bytes, reason);
+    if (!pixels) {
+        r.error(at, quote(text) + " cannot be decoded (" + reason +
+                        ", e.g. a truncated or corrupt file); expected a readable PNG or JPEG");
+        return;
+    }
+    d.head.albedo = path;
+    d.head.albedo_pixels = std::move(pixels);
+    d.head.albedo_sha256 = sha256Hex(bytes);
 }
 
 void readDensityMask(Reader& r, const json& j, Design& d) {
@@ -1058,7 +1135,7 @@ void readDensityMask(Reader& r, const json& j, Design& d) {
     std::string reason = pngChunkProblem(bytes);
     int width = 0, height = 0;
     if (reason.empty() && bytes.size() <= size_t(std::numeric_limits<int>::max()) &&
-        maskTooLarge(bytes, width, height)) {
+        imageTooLarge(bytes, kMaxMaskSide, width, height)) {
         r.error(at + "/image", quote(image) + " is " + std::to_string(width) + " x " +
                                    std::to_string(height) + " pixels; accepted: at most " +
                                    std::to_string(kMaxMaskSide) +

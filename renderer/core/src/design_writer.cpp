@@ -46,6 +46,7 @@ json headJson(const HeadSpec& h, const std::filesystem::path& base) {
         landmarks[name] = point(p);
     j["landmarks"] = landmarks;
     j["accept_non_head"] = h.accept_non_head;
+    if (!h.albedo.empty()) j["albedo"] = pathText(h.albedo, base);
     return j;
 }
 

@@ -45,6 +45,16 @@ nlohmann::json follicleSummary(const FollicleSet& set, const Design& design,
     j["impressions"] = set.dots.size();
     j["impressions_per_session"] = set.impressions_per_session;
     j["sessions"] = set.sessions;
+    j["session_count"] = set.session_count;
+    j["shown_session"] = set.shown_session; // 0: the whole design
+    j["session_figures"] = nlohmann::json::array();
+    for (const SessionFigures& s : set.session_figures)
+        j["session_figures"].push_back({{"session", s.session},
+                                        {"new_dots", s.new_dots},
+                                        {"dots", s.dots},
+                                        {"share", s.share},
+                                        {"nn_min_ratio", s.nn_min_ratio},
+                                        {"nn_mean_ratio", s.nn_mean_ratio}});
     j["scars"] = nlohmann::json::array();
     for (const ScarRegion& s : set.scars)
         j["scars"].push_back({{"index", s.design_index},

@@ -913,12 +913,37 @@ glm::dvec3 headChartCentre(const Landmarks& lm) {
             lm.glabella.z - 0.62 * (lm.glabella.z - lm.occiput.z)};
 }
 
+namespace {
+
+// The design's /head/albedo (decoded by the parser) in place of the texture the mesh file
+// names, if any; a mesh without UVs cannot carry it (a warning, the head still works).
+void useDesignAlbedo(const HeadSpec& spec, HeadModel& head) {
+    if (!spec.albedo_pixels) return;
+    if (head.mesh.uvs.empty()) {
+        head.warnings.push_back(headWarning(head, "/head/albedo",
+                                            "the mesh has no UVs, so the albedo image " +
+                                                spec.albedo.filename().string() +
+                                                " cannot be mapped onto it; it is not used"));
+        return;
+    }
+    if (head.mesh.albedo && head.mesh.albedo_texture != spec.albedo)
+        head.warnings.push_back(headWarning(head, "/head/albedo",
+                                            "replaces the texture the mesh file names (" +
+                                                head.mesh.albedo_texture.filename().string() +
+                                                ")"));
+    head.mesh.albedo = spec.albedo_pixels;
+    head.mesh.albedo_texture = spec.albedo;
+}
+
+} // namespace
+
 HeadModel buildHeadModel(ImportedMesh imported, const HeadSpec& spec) {
     HeadModel head;
     head.import = std::move(imported.report);
     head.mesh = std::move(imported.mesh);
     const std::string file =
         head.import.file.empty() ? spec.mesh.string() : head.import.file.string();
+    useDesignAlbedo(spec, head);
 
     Surface surface = largestComponent(head.mesh);
     if (surface.triangles.empty()) throw Error("has no triangles to build a head from", file);

@@ -990,4 +990,77 @@ std::vector<float> nearestSpacingRatios(const std::vector<glm::vec3>& points,
     return result;
 }
 
+std::vector<uint32_t> eliminateSamples(const std::vector<glm::vec3>& points,
+                                       const std::vector<float>& spacing_mm, size_t keep,
+                                       double floor_ratio, size_t min_keep) {
+    STIPPLE_ASSERT(points.size() == spacing_mm.size(),
+                   "eliminateSamples(): one spacing per point required");
+    constexpr double kFloorWeight = 64;
+    const size_t n = points.size();
+    std::vector<uint32_t> kept(n);
+    std::iota(kept.begin(), kept.end(), 0u);
+    if (keep >= n) return kept;
+    float max_spacing = 0;
+    for (float s : spacing_mm) {
+        STIPPLE_ASSERT(std::isfinite(s) && s > 0,
+                       "eliminateSamples(): spacings must be finite and positive");
+        max_spacing = std::max(max_spacing, s);
+    }
+    // Neighbours closer than the mean of the two spacings, with Yuksel's weight
+    // (1 - d / d_max)^8, d_max = that mean: the 27 cells of side max_spacing hold them all.
+    const SortedCells grid = sortIntoCells(n, max_spacing, [&](size_t i) { return points[i]; });
+    std::vector<uint32_t> first(n + 1, 0), other;
+    std::vector<double> pair_weight, weight(n, 0.0);
+    for (size_t i = 0; i < n; ++i) {
+        first[i] = uint32_t(other.size());
+        const glm::ivec3 c(glm::floor(points[i] / max_spacing));
+        visitCube(grid, c, 1, [&](uint32_t b, uint32_t e) {
+            for (uint32_t k = b; k < e; ++k) {
+                const uint32_t j = grid.order[k];
+                if (j == i) continue;
+                const double d_max = 0.5 * (double(spacing_mm[i]) + double(spacing_mm[j]));
+                const double d = glm::length(glm::dvec3(points[i]) - glm::dvec3(points[j]));
+                if (d >= d_max) continue;
+                // A pair under the floor outweighs any neighbourhood ((1 - d / d_max)^8 <= 1
+                // each, and at most a few dozen neighbours are within d_max).
+                const double w =
+                    std::pow(1 - d / d_max, 8) + (d < floor_ratio * d_max ? kFloorWeight : 0);
+                other.push_back(j);
+                pair_weight.push_back(w);
+                weight[i] += w;
+            }
+        });
+    }
+    first[n] = uint32_t(other.size());
+    // Remove the most crowded sample until `keep` remain; ties go to the higher index. Weights
+    // only fall, so a heap entry whose weight is no longer current is skipped when it surfaces.
+    std::vector<std::pair<double, uint32_t>> heap;
+    heap.reserve(n + other.size());
+    for (uint32_t i = 0; i < n; ++i)
+        heap.emplace_back(weight[i], i);
+    std::make_heap(heap.begin(), heap.end());
+    std::vector<uint8_t> removed(n, 0);
+    for (size_t left = n; !heap.empty();) {
+        std::pop_heap(heap.begin(), heap.end());
+        const auto [w, i] = heap.back();
+        heap.pop_back();
+        if (removed[i] || w != weight[i]) continue;
+        // Past `keep` only while a pair under the floor remains (it is on top), down to min_keep.
+        if (left <= keep && (w < kFloorWeight || left <= min_keep)) break;
+        removed[i] = 1;
+        --left;
+        for (uint32_t k = first[i]; k < first[i + 1]; ++k) {
+            const uint32_t j = other[k];
+            if (removed[j]) continue;
+            weight[j] -= pair_weight[k];
+            heap.emplace_back(weight[j], j);
+            std::push_heap(heap.begin(), heap.end());
+        }
+    }
+    kept.clear();
+    for (uint32_t i = 0; i < n; ++i)
+        if (!removed[i]) kept.push_back(i);
+    return kept;
+}
+
 } // namespace stipple

@@ -163,6 +163,8 @@ struct Session::Impl {
     Design design;
     std::shared_ptr<const HeadModel> head;
     int layer_size_override = 0;
+    int shown_session = 0;              // 0: the whole design (setShownSession())
+    std::string shown_option = "session";
 
     // Caches: empty = stale.
     std::shared_ptr<const ScalpRegion> region;
@@ -184,6 +186,9 @@ struct Session::Impl {
     PerZone<double> zone_peak{};
     SamplingScratch scratch;
     std::optional<FollicleSet> dots; // the merged set; empty = re-assemble
+    // The set after shown_session (dotsAfterSession()), cut from `dots` as of dots_version.
+    std::optional<FollicleSet> shown;
+    size_t shown_version = 0, dots_version = 0;
     std::vector<Problem> dots_warnings;
     std::optional<LayerStack> layers;
     bool layers_colour_current = false; // the bake matches the design's colour fields
@@ -294,6 +299,17 @@ struct Session::Impl {
             dot.shade = float(double(dot.shade) * new_shade / old_shade);
     }
 
+    // The set the host shows: the whole design, or the set after shown_session.
+    const FollicleSet& ensureShownDots() {
+        const FollicleSet& full = ensureDots();
+        if (shown_session == 0) return full;
+        if (!shown || shown_version != dots_version || shown->shown_session != shown_session) {
+            shown = dotsAfterSession(full, shown_session, shown_option);
+            shown_version = dots_version;
+        }
+        return *shown;
+    }
+
     // Zone peaks from the cached areas, the zones whose dots are stale resampled in one pass,
     // shades brought up to date, the set re-assembled when anything changed.
     const FollicleSet& ensureDots() {
@@ -343,13 +359,14 @@ struct Session::Impl {
             dots = assembleFollicles(*head, areas, parts, design.scars,
                                      design.impressions_per_session, file, dots_warnings);
             ++runs.dots;
+            ++dots_version;
         }
         return *dots;
     }
 
     const LayerStack& ensureLayers() {
         if (!layers || !layers_colour_current) {
-            const FollicleSet& set = ensureDots();
+            const FollicleSet& set = ensureShownDots();
             layers = bakeLayers(*head, ensureChart(), set, layerSpec(design), layerSize());
             baked_pigment = design.pigment;
             baked_shades = zoneShades(design);
@@ -366,7 +383,7 @@ struct Session::Impl {
             layers_rechart = layers_dots_stale = false;
             ++runs.layers;
         } else if (layers_dots_stale) {
-            rebakePigment(*layers, *head, ensureDots(), layerSpec(design));
+            rebakePigment(*layers, *head, ensureShownDots(), layerSpec(design));
             layers_dots_stale = false;
             ++runs.layers;
         }
@@ -406,10 +423,18 @@ struct Session::Impl {
         return true;
     }
 
+    // A new impressions_per_session: the sessions figure, or (when the number of treatment
+    // sessions changes with it) the sessions of the dots, which the merge assigns.
     void refreshFigures() {
         if (!dots) return;
+        if (sessionCount(dots->dots.size(), design.impressions_per_session) !=
+            dots->session_count) {
+            dots.reset();
+            return;
+        }
         dots->impressions_per_session = size_t(design.impressions_per_session);
         dots->sessions = double(dots->dots.size()) / design.impressions_per_session;
+        ++dots_version;
     }
 };
 
@@ -470,7 +495,10 @@ SessionChange Session::apply(Design design) {
             !startsWith(p, "/name") && !startsWith(p, "/notes"))
             only_figures = false;
     if (change.dots && !only_figures) s.dots.reset();
-    if (only_figures) s.refreshFigures();
+    if (only_figures) {
+        s.refreshFigures();
+        if (!s.dots && s.layers && s.shown_session != 0) s.layers_dots_stale = true;
+    }
     if (rechart)
         s.layers_rechart = true; // follow the new chart in place if it keeps the UVs
     else if (change.layers) {
@@ -499,6 +527,23 @@ int Session::layerSize() const {
     return m_impl->layerSize();
 }
 
+void Session::setShownSession(int session, const std::string& option) {
+    if (session < 0 || session > 4)
+        throw Error("session " + std::to_string(session) +
+                        " does not exist; accepted 1..4 (a design has 3 or 4 sessions), 0 for "
+                        "the whole design",
+                    "", option);
+    Impl& s = *m_impl;
+    s.shown_option = option;
+    if (session == s.shown_session) return;
+    s.shown_session = session;
+    if (s.layers) s.layers_dots_stale = true; // re-splat the pigment with the session's dots
+}
+
+int Session::shownSession() const {
+    return m_impl->shown_session;
+}
+
 const ScalpRegion& Session::region() {
     return m_impl->ensureRegion();
 }
@@ -506,7 +551,7 @@ const ScalpChart& Session::chart() {
     return m_impl->ensureChart();
 }
 const FollicleSet& Session::follicles() {
-    return m_impl->ensureDots();
+    return m_impl->ensureShownDots();
 }
 const LayerStack& Session::layers() {
     return m_impl->ensureLayers();

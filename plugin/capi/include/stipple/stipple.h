@@ -306,6 +306,17 @@ STIPPLE_API stipple_status stipple_session_set_layer_size(stipple_session* sessi
 /* The layer size in effect (the override, else the design's). Needs no head. */
 STIPPLE_API stipple_status stipple_session_layer_size(stipple_session* session, int* size);
 
+/* Which treatment session the dots, figures and layers show: 0 (the default) for the whole
+ * design, else k for the dots placed in sessions 1..k (a design has 3 sessions, 4 when it holds
+ * more than 3 x impressions_per_session dots). BAD_ARGUMENT for k outside 0..4; a k beyond the
+ * design's count is reported by the next call that needs the dots. Invalidates dot and layer
+ * pointers. */
+STIPPLE_API stipple_status stipple_session_set_shown_session(stipple_session* session,
+                                                             int treatment_session);
+/* The treatment sessions of the design (3 or 4); needs a head (computes the dots). */
+STIPPLE_API stipple_status stipple_session_treatment_sessions(stipple_session* session,
+                                                              int* count);
+
 /* Live re-colouring (no re-bake): the last baked layers, their zone map, and the per-zone
  * exponents that bring them to the current design. A host's shader applies, per pigment texel
  * of zone z = zone_map - 1 (zone_map 0: no zone, unchanged),

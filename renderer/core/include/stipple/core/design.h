@@ -47,6 +47,14 @@ struct HeadSpec {
     // Skip the head-shape checks (buildHeadModel refuses a sphere, a box or a triangle soup
     // otherwise); the head-frame checks still apply.
     bool accept_non_head = false;
+    // An albedo image for a mesh whose file references none (a GLB or OBJ with separate JPEG
+    // maps), sampled with the mesh's own UVs; replaces the texture the file names. Resolved
+    // against the design's folder; empty: none. Decoded once by parseDesign()/loadDesign()
+    // (PNG or JPEG, 8 bits, as in the file, row 0 at the top; shared and immutable); importing
+    // the head reads only these pixels, never the file.
+    std::filesystem::path albedo;
+    std::shared_ptr<const Image8> albedo_pixels;
+    std::string albedo_sha256; // of the file's bytes as decoded
 };
 
 enum class HairlineTemplate { Natural, Defined, Soft, Receded, WidowsPeak, Custom };

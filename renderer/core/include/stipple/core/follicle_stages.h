@@ -124,7 +124,8 @@ struct ZoneDots {
     HugeVector<float> local_density_per_mm2; // per dot: peak x local factor (spacing figure)
     double target_dots = 0;                  // peak x density integral: the count aimed at
     size_t candidates = 0;                   // candidates in the zone after the border inset
-    size_t inset_dropped = 0;                // candidates dropped near other zones' borders
+    size_t inset_dropped = 0; // of them, in the strip along other zones' borders (the merge
+                              // drops some dots there: follicle_stages.cpp, kBorderLoss)
     int selection_rounds = 0;                // Poisson-disk selections run to match the count
     // How far from its triangles (mm) the sampling classified points: the widest border-inset
     // probe (FollicleRegion::sampledAlike reads it).

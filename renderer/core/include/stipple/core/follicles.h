@@ -20,6 +20,7 @@ struct Dot {
     float angle_rad = 0.0f;   // orientation of the major axis in the tangent plane
     float shade = 6.0f;       // dilution 1..10
     ZoneId zone = ZoneId::Front;
+    uint8_t session = 1;      // the treatment session that places it, 1..FollicleSet::session_count
     uint32_t triangle = 0;    // triangle of HeadModel::mesh the dot lies on
     uint64_t id = 0;          // stable id: the same design gives the same ids
 };
@@ -59,6 +60,16 @@ struct ScarRegion {
     bool contains(const glm::dvec3& p) const;
 };
 
+// The set as it stands after one treatment session (the dots of sessions 1..session).
+struct SessionFigures {
+    int session = 1;
+    size_t dots = 0;          // cumulative: every dot placed up to and including this session
+    size_t new_dots = 0;      // placed in this session
+    double share = 0;         // planned cumulative share of the final dots (sessionShare())
+    double nn_min_ratio = 0;  // spacing against the hexagonal spacing at share x the density
+    double nn_mean_ratio = 0;
+};
+
 struct FollicleSet {
     std::vector<Dot> dots;
     std::vector<ZoneStats> zones;
@@ -67,16 +78,39 @@ struct FollicleSet {
     double nn_min_ratio = 0;   // min nearest-neighbour distance / ideal hexagonal spacing
     double nn_mean_ratio = 0;
     size_t outside_region = 0; // dots outside the design region (must be 0)
+    size_t border_dropped = 0; // zone dots dropped for a too close dot of another zone
     double sessions = 0;       // dots / impressions per session
     std::vector<Problem> warnings;
     std::vector<ScarRegion> scars; // the design's scars on this head
     size_t impressions_per_session = 12000;
+    // Treatment sessions (sessionCount()); Dot::session tells each dot's. Per session, the set
+    // after it (session_figures[k - 1] is session k; the last one is the whole set).
+    int session_count = 3;
+    std::vector<SessionFigures> session_figures;
+    // The session the dots and figures stop at: 0 for the whole design, else a set cut by
+    // dotsAfterSession().
+    int shown_session = 0;
 };
+
+// Most clients need 3 sessions, about one in five a fourth (docs/follicles.md, "Sessions"):
+// 3, or 4 when the design holds more than 3 x impressions_per_session dots. Requires
+// impressions_per_session > 0 (asserted).
+int sessionCount(size_t dots, int impressions_per_session);
+// The planned cumulative share of the final dots after session `session` of `count` (3: 0.4,
+// 0.7, 1; 4: 0.35, 0.6, 0.85, 1). Requires count in 3..4 and session in 1..count (asserted).
+double sessionShare(int count, int session);
+// The set after session `session`: the dots with Dot::session <= session, zone counts and
+// densities recounted, nn figures from session_figures, shown_session = session. Throws
+// stipple::Error naming `option` (a CLI option or a JSON pointer) when `session` is outside
+// 1..set.session_count. `set` must be a whole set (shown_session 0, asserted).
+FollicleSet dotsAfterSession(const FollicleSet& set, int session, const std::string& option);
 
 // Generates the dots of `design` on `head`. Deterministic: a pure function of its inputs.
 // In density mode the dots of a zone depend only on the head, the hairline, the seed, the mask
 // and that zone's own settings: changing one zone leaves every other zone's dots identical.
 // (In total mode the shares of all zones depend on each other by definition.)
+// Each dot carries the session that places it: session k's dots are a blue-noise subset of
+// session k + 1's, and the last session's are the whole design (assignSessions(), follicles.cpp).
 // Throws stipple::Error for designs that cannot be realised on this head (hairline above the
 // head, a scar outside the scalp, density 0 or absurd...), naming the field; findings that do
 // not stop generation are in FollicleSet::warnings.

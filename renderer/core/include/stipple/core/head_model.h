@@ -66,7 +66,9 @@ glm::dmat3 headAxesRotation(Axis up, Axis forward);
 
 // Builds the head model from an imported mesh and the design's head section: applies units
 // (given or inferred) and axes, places the origin, estimates landmarks (design overrides win)
-// and measures the head. Throws stipple::Error when the mesh is too small or too large to be
+// and measures the head; the design's /head/albedo (HeadSpec::albedo_pixels) replaces the
+// mesh's own albedo (a warning, and no albedo, for a mesh without UVs). Throws stipple::Error
+// when the mesh is too small or too large to be
 // a head at any plausible unit, or cannot be oriented; when the head frame does not hold
 // together (a landmark far from the mesh, glabella not in front of the occiput, vertex not
 // above the ears, left ear not at +X, no surface straight above the chart centre), naming

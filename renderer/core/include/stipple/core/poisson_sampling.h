@@ -138,4 +138,19 @@ constexpr float kSpacingRatioLimit = 4.0f;
 std::vector<float> nearestSpacingRatios(const std::vector<glm::vec3>& points,
                                         const std::vector<float>& spacing_mm);
 
+// Weighted sample elimination (C. Yuksel, "Sample Elimination for Generating Poisson Disk
+// Sample Sets", EG 2015), variable radius: removes points one at a time, always the one whose
+// neighbours crowd it most (weight sum over j of (1 - d_ij / s_ij)^8 for d_ij < s_ij, s_ij the
+// mean of both points' spacing_mm), until `keep` remain; returns their indices, ascending.
+// Pairs closer than floor_ratio x s_ij weigh more than any neighbourhood, so the points in
+// them go first; while such a pair remains, removal goes on past `keep`, down to min_keep (so
+// fewer than `keep` may remain, never fewer than min(keep, min_keep)).
+// spacing_mm is each point's hexagonal spacing at the density the kept set should have. The
+// kept set is a pure function of the points in their order (ties: the higher index goes
+// first). Requires one finite spacing > 0 per point (asserted). O(n log n) for evenly spread
+// points.
+std::vector<uint32_t> eliminateSamples(const std::vector<glm::vec3>& points,
+                                       const std::vector<float>& spacing_mm, size_t keep,
+                                       double floor_ratio = 0, size_t min_keep = 0);
+
 } // namespace stipple

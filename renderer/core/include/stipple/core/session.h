@@ -9,8 +9,9 @@
 //          │                                               for zone, shade, scar or age edits
 //          ├─ zone[z] the dots of zone z                   reads /zones/<z>, /mode, /total_dots,
 //          │                                               /density_mask (and the region)
-//          └─ dots    FollicleSet: zones merged, scars,    reads /scars, /impressions_per_session
-//                     figures
+//          └─ dots    FollicleSet: zones merged (border    reads /scars, /impressions_per_session
+//                     pairs resolved), scars, sessions,
+//                     figures; the shown set is the dots after setShownSession()'s session
 //               └─ layers  LayerStack baked at a size      reads /pigment, shades,
 //               /render/layer_size
 //                    └─ colour  LayerColour: re-colouring  reads shades, /pigment
@@ -109,12 +110,20 @@ public:
     void setLayerSize(int size, const std::string& option = "layer_size");
     int layerSize() const;
 
+    // Which treatment session to show: 0 (the default) for the whole design, else k for the
+    // dots placed in sessions 1..k (follicles.h, dotsAfterSession()); follicles() and the layers
+    // then hold those dots and the figures after session k. A host option such as the CLI's
+    // --session; throws stipple::Error naming `option` for k outside 0..4, and follicles() /
+    // layers() throw naming it when the design has fewer than k sessions.
+    void setShownSession(int session, const std::string& option = "session");
+    int shownSession() const;
+
     // The stages, computed on first use after they became stale. Each STIPPLE_ASSERTs hasHead()
     // and throws stipple::Error for a design that cannot be realised on this head (a hairline
     // above the head, a scar outside the scalp...), naming the field.
     const ScalpRegion& region();
     const ScalpChart& chart();
-    const FollicleSet& follicles();
+    const FollicleSet& follicles(); // the shown set (setShownSession())
     const LayerStack& layers(); // exact for the current design (re-bakes when stale)
     // The last baked layers with the re-colouring to the current design. Bakes only when
     // nothing was baked yet or the stale change needs new texels (dots, scars, size).
