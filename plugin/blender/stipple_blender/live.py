@@ -416,15 +416,20 @@ def build_uv(obj, st):
 
 
 def image(key, width, height):
-    """The named float image at this size (created, or rescaled in place)."""
+    """The named float image at this size (created, or resized in place). Its pixels are to be
+    written next: a generated image is resized by its generated size, which allocates lazily
+    (~0.01 ms) where Image.scale resamples (~100 ms at 2048²)."""
     name = IMAGE_NAMES[key]
     img = bpy.data.images.get(name)
     if img is None:
-        img = bpy.data.images.new(name, width, height, alpha=True, float_buffer=True)
+        img = bpy.data.images.new(name, 4, 4, alpha=True, float_buffer=True)
         img.colorspace_settings.name = "Non-Color"  # linear data, no view transform
         img.alpha_mode = "CHANNEL_PACKED"           # coverage, not premultiplied
-    elif tuple(img.size) != (width, height):
-        img.scale(width, height)
+    if tuple(img.size) != (width, height):
+        if img.source == "GENERATED":
+            img.generated_width, img.generated_height = width, height
+        else:  # loaded from a file (layers saved beside the .blend)
+            img.scale(width, height)
     return img
 
 
