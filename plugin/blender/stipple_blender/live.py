@@ -50,8 +50,9 @@ class State:
         self.mm_per_unit = 0.0
         self.overrides = None  # (landmarks, given) last handed over
         self.layer_size = 0
-        # Reused across edits: float32 RGBA pixel buffers per image key (no temporaries), the
-        # RGBA16 texels last shown in the smooth images (scar/before: skipped when unchanged),
+        # Reused across edits: one float32 RGBA scratch buffer per image size (no temporaries),
+        # the RGBA16 texels last shown in the smooth images and that image's size (scar/before:
+        # skipped when unchanged),
         # whether the zone-map image lags the bake (it is only read once exponents differ
         # from 1), and the ms of each step of the last refresh (for the benchmark).
         self.buffers = {}
@@ -310,6 +311,7 @@ def generate(context, obj):
     from . import props
     props.ensure_zones(scene.stipple)
     st.close()
+    st.shown, st.zone_map_stale = {}, True  # write every image afresh
     prefs = preferences(context)
     st.layer_size = int(prefs.layer_size) if prefs else 2048
     with timed(st, "mesh arrays (numpy import)"):
