@@ -52,9 +52,8 @@ class State:
         self.layer_size = 0
         # Reused across edits: one float32 RGBA scratch buffer per image size (no temporaries),
         # the RGBA16 texels last shown in the smooth images and that image's size (scar/before:
-        # skipped when unchanged),
-        # whether the zone-map image lags the bake (it is only read once exponents differ
-        # from 1), and the ms of each step of the last refresh (for the benchmark).
+        # skipped when unchanged), whether the zone-map image lags the bake (it is only read
+        # once exponents differ from 1), and the ms of each step of the last refresh.
         self.buffers = {}
         self.shown = {}
         self.zone_map_stale = True
