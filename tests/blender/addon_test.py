@@ -238,6 +238,13 @@ def live_edits(scene):
     check(scene.stipple.status == "", "the debounced apply succeeded")
     bpy.ops.stipple.age_preset(days=30)
     live._run_pending()
+    # A debounced density edit leaves the zone map lagging; the idle timer brings it up.
+    scene.stipple.zones["front"].density_per_cm2 = 55
+    live._run_pending()
+    check(live.state(scene).zone_map_stale and bpy.app.timers.is_registered(live._sync_idle),
+          "a debounced density edit schedules the zone-map catch-up")
+    live._sync_idle()
+    check_zone_map(scene, "after the idle catch-up")
     scene.stipple.show_after = False
     check(bpy.data.node_groups["Stipple Layers"].nodes["After"].outputs[0].default_value == 0,
           "before/after toggle")
@@ -407,7 +414,8 @@ def unregister_leaves_nothing():
     check(not hasattr(bpy.types.Scene, "stipple"), "unregister: Scene.stipple removed")
     left = [n for n in dir(bpy.types) if n.startswith("STIPPLE_") or n.startswith("Stipple")]
     check(not left, f"unregister: no classes left {left}")
-    check(not bpy.app.timers.is_registered(live._run_pending), "unregister: no timer left")
+    check(not bpy.app.timers.is_registered(live._run_pending) and
+          not bpy.app.timers.is_registered(live._sync_idle), "unregister: no timer left")
     left = [h.__name__ for hs in (bpy.app.handlers.save_pre, bpy.app.handlers.undo_post,
                                   bpy.app.handlers.redo_post, bpy.app.handlers.load_post)
             for h in hs if getattr(h, "__module__", "").startswith("stipple_blender")]
