@@ -26,6 +26,11 @@ import addon_utils
 import bpy
 
 
+def steps(st):
+    """The add-on's per-step ms of its last refresh (live.State.timings), rounded."""
+    return {k: round(v, 1) for k, v in st.timings.items()}
+
+
 def main():
     argv = sys.argv[sys.argv.index("--") + 1:]
     obj_path, design_path, repeats = argv[0], argv[1], int(argv[2]) if len(argv) > 2 else 7
@@ -73,9 +78,11 @@ def main():
     cold_lib = lib_ms[0]
     print(f"cold Generate: {cold_ms:.0f} ms, of which in the library {cold_lib:.0f} ms ({dots} "
           f"dots, numpy already imported: {numpy_loaded})")
+    cold_steps = steps(st)
+    print(f"cold Generate, the refresh's steps: {cold_steps}")
 
     def edit(label, setter, values):
-        times, libs, flags = [], [], 0
+        times, libs, flags, last = [], [], 0, {}
         for i in range(repeats):
             setter(values[i % 2])
             lib_ms[0] = 0.0
@@ -83,17 +90,20 @@ def main():
             flags = live.apply(scene)
             times.append(1000 * (time.perf_counter() - t0))
             libs.append(lib_ms[0])
+            last = steps(st)
         med = statistics.median(times)
         print(f"{label}: median {med:.1f} ms of {repeats} ({', '.join(f'{x:.1f}' for x in times)})"
               f", in the library {statistics.median(libs):.1f} ms; flags {flags}")
+        print(f"{label}, the last refresh's steps: {last}")
         return {"median_ms": round(med, 2), "times_ms": [round(x, 2) for x in times],
-                "library_median_ms": round(statistics.median(libs), 2), "flags": flags}
+                "library_median_ms": round(statistics.median(libs), 2), "flags": flags,
+                "last_steps_ms": last}
 
     front = scene.stipple.zones["front"]
     rec = {
         "blender": bpy.app.version_string, "cpus": os.cpu_count(),
         "load": os.getloadavg(), "dots": dots, "cold_generate_ms": round(cold_ms, 1),
-        "cold_generate_library_ms": round(cold_lib, 1),
+        "cold_generate_library_ms": round(cold_lib, 1), "cold_steps_ms": cold_steps,
         "layer_size": st.layer_size,
         "shade": edit("zone shade (front 5.5 <-> 7.5)",
                       lambda v: setattr(front, "shade", v), (7.5, 5.5)),

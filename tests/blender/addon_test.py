@@ -187,6 +187,19 @@ def bad_cases_before_head(prefs):
     fails_with(lambda: bpy.ops.stipple.generate(), "active object")
 
 
+def check_zone_map(scene, when):
+    """The zone-map image equals the session's zone map of the last bake (Blender's row 0 is
+    the chart's v = 0 edge, the library's row 0 its v = 1 edge)."""
+    from stipple_blender import live
+    _, _, _, zone_map, size = live.state(scene).session.live_layers()
+    lib = np().ctypeslib.as_array(zone_map, shape=(size * size,)).reshape(size, size)[::-1]
+    img = bpy.data.images["Stipple Zone Map"]
+    shown = pixels(img) if tuple(img.size) == (size, size) else None
+    check(shown is not None and np().array_equal(shown[..., 0], lib.astype(np().float32))
+          and (lib > 0).mean() > 0.01,
+          f"zone-map image {tuple(img.size)} equals the library's {size}² zone map {when}")
+
+
 def live_edits(scene):
     from stipple_blender import capi, live
     pig = bpy.data.images["Stipple Pigment"]
@@ -203,10 +216,20 @@ def live_edits(scene):
     check(not np().array_equal(exps0, exps1), "shade edit changes the exponents image")
     check(abs(exps1[0, 2, 0] - 1.0) > 1e-3, "front zone (texel 2) exponent != 1 after the edit")
     check(np().array_equal(before, pixels(pig)[..., 3]), "shade edit leaves the texels alone")
+    check_zone_map(scene, "after the first shade edit")
+    scar = pixels(bpy.data.images["Stipple Scar"]).copy()
     scene.stipple.zones["front"].density_per_cm2 = 40
     flags = live.apply(scene)
     check(flags & capi.CHANGED_LAYERS, f"density edit re-bakes (flags {flags})")
     check(not np().array_equal(before, pixels(pig)[..., 3]), "density edit changes the texels")
+    st = live.state(scene)
+    check(st.zone_map_stale and "scar to image" not in st.timings,
+          f"density edit skips the zone map and the unchanged scar image ({sorted(st.timings)})")
+    check(np().array_equal(scar, pixels(bpy.data.images["Stipple Scar"])),
+          "density edit leaves the scar image as it was")
+    scene.stipple.zones["front"].shade = 6.0
+    live.apply(scene)
+    check_zone_map(scene, "after a shade edit that follows a density edit")
     # Live + debounce: a property change schedules one apply; the timer runs it.
     scene.stipple.live = True
     scene.stipple.age_days = 365
@@ -215,6 +238,13 @@ def live_edits(scene):
     check(scene.stipple.status == "", "the debounced apply succeeded")
     bpy.ops.stipple.age_preset(days=30)
     live._run_pending()
+    # A debounced density edit leaves the zone map lagging; the idle timer brings it up.
+    scene.stipple.zones["front"].density_per_cm2 = 55
+    live._run_pending()
+    check(live.state(scene).zone_map_stale and bpy.app.timers.is_registered(live._sync_idle),
+          "a debounced density edit schedules the zone-map catch-up")
+    live._sync_idle()
+    check_zone_map(scene, "after the idle catch-up")
     scene.stipple.show_after = False
     check(bpy.data.node_groups["Stipple Layers"].nodes["After"].outputs[0].default_value == 0,
           "before/after toggle")
@@ -384,7 +414,8 @@ def unregister_leaves_nothing():
     check(not hasattr(bpy.types.Scene, "stipple"), "unregister: Scene.stipple removed")
     left = [n for n in dir(bpy.types) if n.startswith("STIPPLE_") or n.startswith("Stipple")]
     check(not left, f"unregister: no classes left {left}")
-    check(not bpy.app.timers.is_registered(live._run_pending), "unregister: no timer left")
+    check(not bpy.app.timers.is_registered(live._run_pending) and
+          not bpy.app.timers.is_registered(live._sync_idle), "unregister: no timer left")
     left = [h.__name__ for hs in (bpy.app.handlers.save_pre, bpy.app.handlers.undo_post,
                                   bpy.app.handlers.redo_post, bpy.app.handlers.load_post)
             for h in hs if getattr(h, "__module__", "").startswith("stipple_blender")]

@@ -6,11 +6,19 @@ layers.h specifies (linear light), the dots as an optional vertex object.
 Re-applying is debounced: a property change schedules one apply a moment later; the Session
 then recomputes only what the change reaches (a shade or age edit: only the per-zone exponents,
 written into an 8 x 1 image the node group reads; no texel is touched).
+
+Images are written only where their texels changed: a re-bake rewrites the pigment; the scar
+and before images only when their texels differ from the ones shown (an empty layer is a 4 x 4
+transparent image, which samples alike). The zone-map image is only read through exponents
+other than 1, and a bake resets them to 1: after a bake it lags (State.zone_map_stale) until
+the first colour edit, a pause in the edits (SYNC_IDLE_S) or storing the layers brings it up.
+Pixels go through one float32 scratch buffer per size, kept across edits.
 """
 import contextlib
 import hashlib
 import json
 import os
+import time
 
 import bpy
 
@@ -25,6 +33,7 @@ DOTS_OBJECT = "Stipple Dots"
 IMAGE_NAMES = {"pigment": "Stipple Pigment", "scar": "Stipple Scar", "before": "Stipple Before",
                "zone_map": "Stipple Zone Map", "exponents": "Stipple Exponents"}
 DEBOUNCE_S = 0.15
+SYNC_IDLE_S = 1.0  # pause after the last apply before a lagging zone-map image is brought up
 # Blender: metres (times the scene's unit scale), +Z up, the face looking down -Y.
 BLENDER_UP, BLENDER_FORWARD = "+Z", "-Y"
 
@@ -41,6 +50,14 @@ class State:
         self.mm_per_unit = 0.0
         self.overrides = None  # (landmarks, given) last handed over
         self.layer_size = 0
+        # Reused across edits: one float32 RGBA scratch buffer per image size (no temporaries),
+        # the RGBA16 texels last shown in the smooth images and that image's size (scar/before:
+        # skipped when unchanged), whether the zone-map image lags the bake (it is only read
+        # once exponents differ from 1), and the ms of each step of the last refresh.
+        self.buffers = {}
+        self.shown = {}
+        self.zone_map_stale = True
+        self.timings = {}
 
     def close(self):
         if self.session is not None:
@@ -53,13 +70,30 @@ _suspended = 0
 _pending = set()
 
 
+_np = None
+
+
 def numpy():
+    """numpy, imported on first use (not when the add-on is enabled), once."""
+    global _np
+    if _np is None:
+        try:
+            import numpy as np
+        except ImportError:
+            raise capi.StippleError(capi.RUNTIME, "numpy is missing: Blender's Python needs "
+                                    "numpy (on Debian: apt-get install python3-numpy)", "numpy")
+        _np = np
+    return _np
+
+
+@contextlib.contextmanager
+def timed(st, step):
+    """Adds the wall time of the block to st.timings[step] (ms)."""
+    t0 = time.perf_counter()
     try:
-        import numpy as np
-    except ImportError:
-        raise capi.StippleError(capi.RUNTIME, "numpy is missing: Blender's Python needs numpy "
-                                "(on Debian: apt-get install python3-numpy)", "numpy")
-    return np
+        yield
+    finally:
+        st.timings[step] = st.timings.get(step, 0.0) + 1000 * (time.perf_counter() - t0)
 
 
 def state(scene, create=False):
@@ -75,8 +109,9 @@ def close_all():
     _states.clear()
     for name in list(_pending):
         _pending.discard(name)
-    if bpy.app.timers.is_registered(_run_pending):
-        bpy.app.timers.unregister(_run_pending)
+    for timer in (_run_pending, _sync_idle):
+        if bpy.app.timers.is_registered(timer):
+            bpy.app.timers.unregister(timer)
 
 
 def preferences(context=None):
@@ -266,28 +301,34 @@ def show_landmarks(scene, st):
 
 def generate(context, obj):
     """Builds the scene's live result for `obj` from scratch. Raises StippleError."""
-    library()
     scene = context.scene
+    st = state(scene, create=True)
+    st.timings = {}
+    with timed(st, "library load"):
+        library()
     check_head_object(obj)
     from . import props
     props.ensure_zones(scene.stipple)
-    st = state(scene, create=True)
     st.close()
+    st.shown, st.zone_map_stale = {}, True  # write every image afresh
     prefs = preferences(context)
     st.layer_size = int(prefs.layer_size) if prefs else 2048
-    st.positions, st.indices, st.triangle_polygons = mesh_arrays(
-        obj, context.evaluated_depsgraph_get())
+    with timed(st, "mesh arrays (numpy import)"):
+        st.positions, st.indices, st.triangle_polygons = mesh_arrays(
+            obj, context.evaluated_depsgraph_get())
     st.mm_per_unit = (1000.0 * scene.unit_settings.scale_length
                       if scene.stipple.head_units == "SCENE" else 0.0)
     st.object_name = obj.name
-    text = json.dumps(props_to_dict(scene, None), indent=2)
-    st.session = capi.Session(text, base_path(scene))
-    st.session.set_layer_size(st.layer_size)
-    set_head(st, landmark_overrides(scene))
+    with timed(st, "session + head (library)"):
+        text = json.dumps(props_to_dict(scene, None), indent=2)
+        st.session = capi.Session(text, base_path(scene))
+        st.session.set_layer_size(st.layer_size)
+        set_head(st, landmark_overrides(scene))
     ensure_hairline_curve(scene, st)
     if scene.stipple.template == "custom" and scene.stipple.hairline_curve is not None:
         st.session.apply(design_text(scene), base_path(scene))  # now with the head's frame
-    show_landmarks(scene, st)
+    with timed(st, "landmark empties"):
+        show_landmarks(scene, st)
     refresh(scene, st, obj, capi.CHANGED_CHART | capi.CHANGED_LAYERS)
     obj["stipple_mesh_sha256"] = hashlib.sha256(
         st.positions.tobytes() + st.indices.tobytes()).hexdigest()
@@ -305,34 +346,43 @@ def apply(scene):
     if obj is None:
         raise capi.StippleError(capi.BAD_ARGUMENT, f"head object: '{st.object_name}' no longer "
                                 "exists; generate again", "object")
+    st.timings = {}
     overrides = landmark_overrides(scene)
     flags = 0
     if overrides != st.overrides:
         set_head(st, overrides)
         show_landmarks(scene, st)
         flags |= capi.CHANGED_CHART | capi.CHANGED_LAYERS
-    changed, _ = st.session.apply(design_text(scene), base_path(scene))
+    with timed(st, "design json"):
+        text = design_text(scene)
+    with timed(st, "apply (library)"):
+        changed, _ = st.session.apply(text, base_path(scene))
     flags |= changed
     refresh(scene, st, obj, flags)
     return flags
 
 
 def refresh(scene, st, obj, flags):
+    """Shows what `flags` say changed; st.timings gets the ms of each step."""
     if flags & (capi.CHANGED_CHART | capi.CHANGED_REGION):
-        build_uv(obj, st)
+        with timed(st, "uv map"):
+            build_uv(obj, st)
     if flags & (capi.CHANGED_LAYERS | capi.CHANGED_CHART):
         update_layers(st)
     elif flags & capi.CHANGED_COLOUR:
         update_exponents(st)
-    ensure_material(obj)
+    with timed(st, "material"):
+        ensure_material(obj)
     dots = bpy.data.objects.get(DOTS_OBJECT)
     if scene.stipple.show_dots and (dots is None or flags & (
             capi.CHANGED_DOTS | capi.CHANGED_CHART | capi.CHANGED_ZONES | capi.CHANGED_COLOUR)):
-        build_dots(scene, st)
+        with timed(st, "dots object"):
+            build_dots(scene, st)
     elif not scene.stipple.show_dots and dots is not None:
         bpy.data.objects.remove(dots, do_unlink=True)
-    canonical = st.session.design_json(None)
-    scene["stipple_design_sha256"] = hashlib.sha256(canonical.encode()).hexdigest()
+    with timed(st, "design hash"):
+        canonical = st.session.design_json(None)
+        scene["stipple_design_sha256"] = hashlib.sha256(canonical.encode()).hexdigest()
 
 
 # ---- UV map, images ---------------------------------------------------------------------------
@@ -346,70 +396,156 @@ def build_uv(obj, st):
     if len(me.vertices) != nv:
         raise capi.StippleError(capi.BAD_INPUT, f"head object: '{obj.name}' has modifiers that "
                                 "change its vertices; apply them first", "object")
-    uvs, inside = st.session.chart_uvs(nv, nt)
+    with timed(st, "uv map (library)"):
+        uvs, inside = st.session.chart_uvs(nv, nt)
     uv = np.ctypeslib.as_array(uvs).reshape(-1, 2)
     layer = me.uv_layers.get(UV_NAME) or me.uv_layers.new(name=UV_NAME, do_init=False)
     loops = np.empty(len(me.loops), np.int32)
     me.loops.foreach_get("vertex_index", loops)
     layer.data.foreach_set("uv", uv[loops].ravel())
     face = np.zeros(len(me.polygons), np.float32)
-    if st.session.head_info().triangle_count == nt:
-        np.maximum.at(face, st.triangle_polygons, np.ctypeslib.as_array(inside).astype(np.float32))
+    if st.session.head_info().triangle_count == nt:  # a face is inside when a triangle is
+        face[st.triangle_polygons[np.ctypeslib.as_array(inside) != 0]] = 1.0
     else:  # degenerate triangles were dropped: the flags no longer line up; show every face
         face[:] = 1
     attr = me.attributes.get(INSIDE_ATTRIBUTE)
     if attr is None:
         attr = me.attributes.new(INSIDE_ATTRIBUTE, "FLOAT", "FACE")
     attr.data.foreach_set("value", face)
-    me.update()
+    with timed(st, "uv map mesh update"):
+        me.update()
 
 
 def image(key, width, height):
-    """The named float image at this size (created, or rescaled in place)."""
+    """The named float image at this size (created, or resized in place). Its pixels are to be
+    written next: a generated image is resized by its generated size, which allocates lazily
+    (~0.01 ms) where Image.scale resamples (~100 ms at 2048²)."""
     name = IMAGE_NAMES[key]
     img = bpy.data.images.get(name)
     if img is None:
-        img = bpy.data.images.new(name, width, height, alpha=True, float_buffer=True)
+        img = bpy.data.images.new(name, 4, 4, alpha=True, float_buffer=True)
         img.colorspace_settings.name = "Non-Color"  # linear data, no view transform
         img.alpha_mode = "CHANNEL_PACKED"           # coverage, not premultiplied
-    elif tuple(img.size) != (width, height):
-        img.scale(width, height)
+    if tuple(img.size) != (width, height):
+        if img.source == "GENERATED":
+            img.generated_width, img.generated_height = width, height
+        else:  # loaded from a file (layers saved beside the .blend)
+            img.scale(width, height)
     return img
 
 
-def rgba16_to_image(key, pointer, width, height):
+def pixel_buffer(st, width, height):
+    """The add-on's float32 RGBA scratch buffer at this size, shared by the images (each is
+    converted into it and copied into Blender before the next) and kept across edits: its
+    pages are touched once, not once per image and edit."""
+    np = numpy()
+    buf = st.buffers.get((width, height))
+    if buf is None:
+        buf = st.buffers[(width, height)] = np.empty((height, width, 4), np.float32)
+    return buf
+
+
+def rgba16_to_image(st, key, pointer, width, height):
+    """Image `key` from RGBA16 texels (row 0 at v = 1; Blender's row 0 is v = 0), converted
+    in one pass into the kept buffer."""
     np = numpy()
     texels = np.ctypeslib.as_array(pointer, shape=(height * width * 4,)).reshape(height, width, 4)
+    buf = pixel_buffer(st, width, height)
+    with timed(st, key + " convert"):
+        np.multiply(texels[::-1], np.float32(1.0 / 65535.0), out=buf, casting="unsafe")
     img = image(key, width, height)
-    img.pixels.foreach_set((texels[::-1].astype(np.float32) * (1.0 / 65535.0)).ravel())
-    img.update()
+    with timed(st, key + " to image"):
+        img.pixels.foreach_set(buf.ravel())
+        img.update()
     return img
+
+
+def smooth_layer_to_image(st, key, layer):
+    """Scar or before layer into its image, skipped when its texels equal the ones shown (a
+    density edit re-splats the pigment only) and the image still exists at that size."""
+    np = numpy()
+    with timed(st, key + " fetch"):
+        pix, w, h = st.session.layer_pixels(layer)
+        texels = np.ctypeslib.as_array(pix, shape=(h * w * 4,))
+        shown, shown_size = st.shown.get(key, (None, None))
+        img = bpy.data.images.get(IMAGE_NAMES[key])
+        same = (shown is not None and img is not None and tuple(img.size) == shown_size
+                and shown.shape == texels.shape and np.array_equal(shown, texels))
+    if same:
+        return
+    if not texels[3::4].any():  # no coverage anywhere: a 4 x 4 transparent image samples alike
+        with timed(st, key + " empty"):
+            img = image(key, 4, 4)
+            img.pixels.foreach_set([0.0] * 64)
+            img.update()
+    else:
+        img = rgba16_to_image(st, key, pix, w, h)
+    if shown is None or shown.shape != texels.shape:
+        shown = texels.copy()
+    else:
+        np.copyto(shown, texels)
+    st.shown[key] = (shown, tuple(img.size))
+
+
+def zone_map_to_image(st, zone_map, size):
+    """The zone-map image (zone + 1 in R, G, B, 0 = none) from one byte per texel."""
+    np = numpy()
+    zones = np.ctypeslib.as_array(zone_map, shape=(size * size,)).reshape(size, size)[::-1]
+    buf = pixel_buffer(st, size, size)
+    with timed(st, "zone_map convert"):
+        for c in range(3):
+            buf[..., c] = zones
+        buf[..., 3] = 1.0
+    img = image("zone_map", size, size)
+    with timed(st, "zone_map to image"):
+        img.pixels.foreach_set(buf.ravel())
+        img.update()
+    st.zone_map_stale = False
+
+
+def sync_zone_map(scene):
+    """Brings a lagging zone-map image up to the last bake (before the layers are stored, and
+    when the user pauses: see _sync_idle)."""
+    st = state(scene)
+    if st is None or st.session is None or not st.zone_map_stale:
+        return
+    _, _, _, zone_map, size = st.session.live_layers()
+    zone_map_to_image(st, zone_map, size)
 
 
 def update_layers(st):
-    """All layer images from a fresh bake (pigment, zone map, scar, before) and exponents."""
-    np = numpy()
-    exps, _, pigment, zone_map, size = st.session.live_layers()
-    rgba16_to_image("pigment", pigment, size, size)
-    zones = np.ctypeslib.as_array(zone_map, shape=(size * size,)).reshape(size, size)[::-1]
-    zimg = image("zone_map", size, size)
-    z = np.empty((size, size, 4), np.float32)
-    z[..., :3] = zones[..., None]
-    z[..., 3] = 1.0
-    zimg.pixels.foreach_set(z.ravel())
-    zimg.update()
+    """The layer images from a fresh bake: pigment; scar and before where they changed; the
+    zone map only when exponents other than 1 read it (else it is marked stale); exponents."""
+    with timed(st, "bake (library)"):
+        exps, _, pigment, zone_map, size = st.session.live_layers()
+    rgba16_to_image(st, "pigment", pigment, size, size)
+    st.zone_map_stale = True
+    show_exponents(st, exps, zone_map, size)
     for key, layer in (("scar", capi.LAYER_SCAR), ("before", capi.LAYER_BEFORE)):
-        pix, w, h = st.session.layer_pixels(layer)
-        rgba16_to_image(key, pix, w, h)
-    write_exponents(exps)
+        smooth_layer_to_image(st, key, layer)
 
 
 def update_exponents(st):
-    exps, colour_only, _, _, _ = st.session.live_layers()
+    with timed(st, "exponents (library)"):
+        exps, colour_only, zone_map, size = _live_colour(st)
     if not colour_only:  # the session had to bake: texels changed
         update_layers(st)
         return
-    write_exponents(exps)
+    show_exponents(st, exps, zone_map, size)
+
+
+def _live_colour(st):
+    exps, colour_only, _, zone_map, size = st.session.live_layers()
+    return exps, colour_only, zone_map, size
+
+
+def show_exponents(st, exps, zone_map, size):
+    """The exponents image; the zone-map image first when it lags the bake and some exponent
+    differs from 1 (with every exponent 1 the shader's result does not depend on the zone)."""
+    if st.zone_map_stale and any(e != 1.0 for e in exps):
+        zone_map_to_image(st, zone_map, size)
+    with timed(st, "exponents image"):
+        write_exponents(exps)
 
 
 def write_exponents(exps):
@@ -626,6 +762,8 @@ def schedule_apply(scene):
     if st is None or st.session is None:
         return
     _pending.add(scene.name)
+    if bpy.app.timers.is_registered(_sync_idle):
+        bpy.app.timers.unregister(_sync_idle)  # the user is editing again
     if bpy.app.timers.is_registered(_run_pending):
         bpy.app.timers.unregister(_run_pending)  # restart the wait: debounce
     bpy.app.timers.register(_run_pending, first_interval=DEBOUNCE_S)
@@ -644,5 +782,22 @@ def _run_pending():
             scene.stipple.status = ""
         except capi.StippleError as e:
             scene.stipple.status = str(e)
+            print(f"Stipple: {e}")
+    if any(s.zone_map_stale for s in _states.values() if s.session is not None) \
+            and not bpy.app.timers.is_registered(_sync_idle):
+        bpy.app.timers.register(_sync_idle, first_interval=SYNC_IDLE_S)
+    return None
+
+
+def _sync_idle():
+    """Timer: once the edits pause, the zone-map images catch up with their bakes, so that the
+    next shade or age edit only writes the exponents."""
+    for name in list(_states):
+        scene = bpy.data.scenes.get(name)
+        if scene is None:
+            continue
+        try:
+            sync_zone_map(scene)
+        except capi.StippleError as e:
             print(f"Stipple: {e}")
     return None

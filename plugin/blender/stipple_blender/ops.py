@@ -334,6 +334,7 @@ class STIPPLE_OT_store_layers(bpy.types.Operator):
 def store_layers(scene):
     """Packs the layer images, or saves them as OpenEXR files in //stipple_layers/ (the .blend
     must be saved for that). Returns how many images were stored."""
+    live.sync_zone_map(scene)
     n = 0
     for name in live.IMAGE_NAMES.values():
         img = bpy.data.images.get(name)
