@@ -862,8 +862,9 @@ TEST(LayersSession, ShadeEditIsLiveWithoutAReBakeAndMatchesOne) {
     // and gets the mid exponent for both), mean 0.00070 (deterministic; 0.00019 with the
     // former 1.2 mm shadows: the 1.8 mm ones overlap across zone borders over a wider band, and
     // a union of shadows of different zones is not a power of one filter). Mean limit 0.001,
-    // a quarter of an 8-bit step.
-    EXPECT_LT(e.max, 0.03);
+    // a quarter of an 8-bit step. Max 0.032 since the lane fix (zones sample up to their
+    // borders, so dots of two zones overlap more often there): limit 0.035.
+    EXPECT_LT(e.max, 0.035);
     EXPECT_LT(e.mean, 0.001);
 }
 

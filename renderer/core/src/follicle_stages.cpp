@@ -56,10 +56,11 @@ constexpr double kRadiusFactor = 0.68;
 // to another zone's, and the zone aims its count kBorderLoss x its strip share higher to make up
 // for that (a function of its own candidates and the zone map only, as before).
 constexpr double kInsetFactor = 0.5;
-// The share of a zone's border-strip dots that the merge drops, as an allowance: with 1 (the
-// first value tried, not tuned) every zone's count after the merge is within the tests' 5% of
-// its target on the ellipsoid, the mannequin, ICT and Demosthenes (Follicles*).
-constexpr double kBorderLoss = 1.0;
+// The share of a zone's border-strip dots that the merge drops, as an allowance. With 1 (the
+// first value tried) the transition band on Demosthenes came out 5.4% over its target once the
+// demo's band got denser (ink branch); with 0.85 every zone's count after the merge is within
+// the tests' 5% of its target on the ellipsoid, the mannequin, ICT and Demosthenes.
+constexpr double kBorderLoss = 0.85;
 constexpr double kProbeFactor = kInsetFactor / 0.92387953;
 // Zones whose target is below this many dots get 2.5x the candidates, below kTinyZoneDots
 // (a sliver between borders: mostly border strip) 12x, so that the count matching below can
