@@ -472,17 +472,10 @@ FollicleSet dotsAfterSession(const FollicleSet& set, int session, const std::str
                         std::to_string(set.session_count) + " sessions, accepted 1.." +
                         std::to_string(set.session_count),
                     "", option);
-    FollicleSet out;
-    out.zones = set.zones;
-    out.hairline = set.hairline;
-    out.area_cm2 = set.area_cm2;
-    out.outside_region = set.outside_region;
-    out.sessions = set.sessions;
-    out.warnings = set.warnings;
-    out.scars = set.scars;
-    out.impressions_per_session = set.impressions_per_session;
-    out.session_count = set.session_count;
-    out.session_figures = set.session_figures;
+    // Every figure of the whole set, then the dots and the figures that follow them replaced
+    // (a field-by-field copy would silently drop any figure added later).
+    FollicleSet out = set;
+    out.dots.clear();
     out.shown_session = session;
     const SessionFigures& figures = set.session_figures[size_t(session - 1)];
     out.nn_min_ratio = figures.nn_min_ratio;
