@@ -243,7 +243,7 @@ void filePanel(ViewerApp& app) {
 }
 
 void figuresPanel(ViewerApp& app) {
-    const FollicleSet& dots = app.session().follicles();
+    const FollicleSet& dots = app.session().follicles(SessionLabels::Deferred);
     ImGui::Text("dots %zu   area %.1f cm2   sessions %.1f", dots.dots.size(), dots.area_cm2,
                 dots.sessions);
     if (ImGui::BeginTable("zones", 3)) {

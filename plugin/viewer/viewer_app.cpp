@@ -387,7 +387,7 @@ const std::vector<glm::dvec3>& ViewerApp::controlPoints() {
     if (design().hairline.shape != HairlineTemplate::Custom) {
         // The front line's ends run down the temples, below the brow line where custom points
         // are rejected: take the widest central part the session accepts.
-        const std::vector<glm::dvec3> line = m_session->follicles().hairline.front_line_mm;
+        const std::vector<glm::dvec3> line = m_session->follicles(SessionLabels::Deferred).hairline.front_line_mm;
         if (line.size() >= 2)
             for (const double share : {0.8, 0.7, 0.6, 0.5, 0.4})
                 if (commit(withCustomHairline(design(), line, kCustomHairlinePoints, share), {}))

@@ -6,7 +6,9 @@
 //
 // Each edit alternates between two designs (A -> B -> A ...), so every repeat really recomputes.
 // "incremental": session.apply(next) then what a host needs to show it (the live layers for a
-// colour edit, the exact layers for the others). "full": a fresh session on the same head with
+// colour edit, the exact layers for the others). A host shows no treatment sessions while the
+// design is edited, so the dots are taken without session labels (SessionLabels::Deferred);
+// what labelling them on demand costs afterwards is printed on its own line ("labels"). "full": a fresh session on the same head with
 // the edited design, computing dots and layers (the head is not re-imported: that is "cold").
 
 #include <algorithm>
@@ -97,7 +99,7 @@ int main(int argc, char** argv) {
         Session session(da);
         session.setHead(head);
         session.layers(); // warm
-        std::vector<double> inc, full, splat, t_region, t_chart, t_dots;
+        std::vector<double> inc, full, splat, t_region, t_chart, t_dots, t_labels;
         size_t tiles = 0, bakes = session.runs().layers;
         for (int r = 0; r < repeats; ++r) {
             const Design& next = (r % 2 == 0) ? db : da;
@@ -114,11 +116,16 @@ int main(int argc, char** argv) {
                 session.chart();
                 t_chart.push_back(msSince(ts));
                 ts = Clock::now();
-                session.follicles();
+                session.follicles(SessionLabels::Deferred);
                 t_dots.push_back(msSince(ts));
                 session.layers();
             }
             inc.push_back(msSince(t0));
+            if (!e.live) {
+                const auto ts = Clock::now();
+                session.follicles(); // the sessions, when a host asks for them
+                t_labels.push_back(msSince(ts));
+            }
             if (!e.live && session.runs().layers != bakes) {
                 bakes = session.runs().layers;
                 splat.push_back(1e3 * session.layers().splat_seconds);
@@ -138,6 +145,8 @@ int main(int argc, char** argv) {
                         median(t_region), median(t_chart), median(t_dots));
             std::printf("%-34s %9.1f ms of it in the pigment splat, %zu of %d tiles\n", "",
                         median(splat), tiles, splatTileCount(4096));
+            std::printf("%-34s %9.1f ms more to label the treatment sessions on demand\n", "",
+                        median(t_labels));
         }
     }
     return 0;

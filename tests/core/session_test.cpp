@@ -378,6 +378,57 @@ TEST_F(SessionMannequin, ReportOnlyFigureResamplesNothing) {
     EXPECT_NEAR(after.sessions, double(dots) / 10000.0, 1e-12);
 }
 
+TEST_F(SessionMannequin, SessionLabelsWaitUntilAHostAsksForThem) {
+    // A zone edit shown live (dots and layers) does not label the treatment sessions (the
+    // costliest figure of a merge); follicles() labels them on demand, equal to a batch
+    // generateFollicles() of the same design, and a shown session labels them too.
+    auto session = warmSession();
+    const StageRuns before = session->runs();
+    const Design next = edited("natural.json", "/zones/1/density_per_cm2", 50);
+    session->apply(next);
+    const FollicleSet& live = session->follicles(SessionLabels::Deferred);
+    EXPECT_FALSE(live.sessions_labelled);
+    EXPECT_TRUE(live.session_figures.empty());
+    EXPECT_EQ(live.session_count, 4);
+    for (const Dot& d : live.dots)
+        ASSERT_EQ(d.session, 0);
+    session->layers();
+    EXPECT_EQ(session->runs().labels, before.labels);
+    EXPECT_EQ(session->runs().dots, before.dots + 1);
+
+    const FollicleSet& labelled = session->follicles();
+    EXPECT_EQ(session->runs().labels, before.labels + 1);
+    EXPECT_EQ(session->runs().dots, before.dots + 1); // labelled in place, not re-merged
+    const FollicleSet batch = generateFollicles(*s_head, next);
+    ASSERT_TRUE(labelled.sessions_labelled && batch.sessions_labelled);
+    ASSERT_EQ(labelled.dots.size(), batch.dots.size());
+    for (size_t i = 0; i < batch.dots.size(); ++i)
+        ASSERT_EQ(labelled.dots[i].session, batch.dots[i].session) << "dot " << i;
+    ASSERT_EQ(labelled.session_figures.size(), batch.session_figures.size());
+    for (size_t k = 0; k < batch.session_figures.size(); ++k) {
+        EXPECT_EQ(labelled.session_figures[k].dots, batch.session_figures[k].dots);
+        EXPECT_EQ(labelled.session_figures[k].nn_min_ratio, batch.session_figures[k].nn_min_ratio);
+    }
+    session->follicles(); // idempotent
+    EXPECT_EQ(session->runs().labels, before.labels + 1);
+
+    // A new impressions_per_session that changes the number of sessions relabels on demand
+    // (3 sessions at 20,000 per session for ~35k dots), without a merge.
+    session->apply(edited("natural.json", "/impressions_per_session", 20000));
+    EXPECT_EQ(session->follicles(SessionLabels::Deferred).session_count, 3);
+    EXPECT_FALSE(session->follicles(SessionLabels::Deferred).sessions_labelled);
+    const FollicleSet& three = session->follicles();
+    EXPECT_EQ(three.session_figures.size(), 3u);
+    EXPECT_EQ(session->runs().labels, before.labels + 2);
+
+    // Showing a session needs the labels whatever the caller asked.
+    session->apply(next);
+    session->setShownSession(2);
+    const FollicleSet& second = session->follicles(SessionLabels::Deferred);
+    EXPECT_EQ(second.shown_session, 2);
+    EXPECT_EQ(second.dots.size(), batch.session_figures[1].dots);
+}
+
 TEST_F(SessionMannequin, HairlineEditRebuildsTheRegionAndChart) {
     auto session = warmSession();
     const StageRuns runs_before = session->runs();

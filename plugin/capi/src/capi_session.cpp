@@ -359,7 +359,9 @@ stipple_status stipple_session_warnings(stipple_session* handle, const char** te
 stipple_status stipple_session_dot_count(stipple_session* handle, size_t* count) {
     return guarded([&] {
         requireArgument(count, "count");
-        *count = sessionWithHead(handle, "stipple_session_dot_count").follicles().dots.size();
+        *count = sessionWithHead(handle, "stipple_session_dot_count")
+                     .follicles(SessionLabels::Deferred)
+                     .dots.size();
     });
 }
 
@@ -370,7 +372,8 @@ stipple_status stipple_session_copy_dots(stipple_session* handle, int frame, siz
     return guarded([&] {
         Session& session = sessionWithHead(handle, "stipple_session_copy_dots");
         const Frame f = outputFrame(session.head(), frame);
-        const std::vector<Dot>& dots = session.follicles().dots;
+        // The arrays carry no session: the labels are not needed.
+        const std::vector<Dot>& dots = session.follicles(SessionLabels::Deferred).dots;
         requireCapacity(capacity, dots.size(), count, "capacity", "dots");
         for (size_t i = 0; i < dots.size(); ++i) {
             const Dot& d = dots[i];
@@ -388,7 +391,8 @@ stipple_status stipple_session_copy_dots(stipple_session* handle, int frame, siz
 stipple_status stipple_session_figures(stipple_session* handle, stipple_figures* figures) {
     return guarded([&] {
         requireArgument(figures, "figures");
-        const FollicleSet& set = sessionWithHead(handle, "stipple_session_figures").follicles();
+        const FollicleSet& set = sessionWithHead(handle, "stipple_session_figures")
+                                     .follicles(SessionLabels::Deferred);
         *figures = stipple_figures{};
         figures->dots = set.dots.size();
         figures->area_cm2 = set.area_cm2;
@@ -447,7 +451,7 @@ stipple_status stipple_session_treatment_sessions(stipple_session* handle, int* 
     return guarded([&] {
         requireArgument(count, "count");
         *count = sessionWithHead(handle, "stipple_session_treatment_sessions")
-                     .follicles()
+                     .follicles(SessionLabels::Deferred)
                      .session_count;
     });
 }

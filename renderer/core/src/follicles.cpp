@@ -374,32 +374,6 @@ void sessionSpacing(const std::vector<Dot>& dots, const std::vector<float>& loca
     std::tie(figures.nn_min_ratio, figures.nn_mean_ratio) = spacingRatioFigures(points, spacing);
 }
 
-// Sets every dot's session and the per-session figures (see thinToSession()).
-void assignSessions(const std::vector<float>& local_density, FollicleSet& result) {
-    std::vector<Dot>& dots = result.dots;
-    const int count = sessionCount(dots.size(), int(result.impressions_per_session));
-    result.session_count = count;
-    result.session_figures.assign(size_t(count), SessionFigures{});
-    std::vector<uint32_t> pool(dots.size());
-    for (size_t i = 0; i < dots.size(); ++i)
-        pool[i] = uint32_t(i);
-    for (int k = count; k >= 1; --k) {
-        const double share = sessionShare(count, k);
-        if (k < count) pool = thinToSession(dots, local_density, pool, share, dots.size());
-        for (uint32_t i : pool)
-            dots[i].session = uint8_t(k);
-        SessionFigures& figures = result.session_figures[size_t(k - 1)];
-        figures.session = k;
-        figures.share = share;
-        figures.dots = pool.size();
-        sessionSpacing(dots, local_density, pool, share, figures);
-    }
-    for (int k = count; k >= 1; --k) {
-        SessionFigures& figures = result.session_figures[size_t(k - 1)];
-        figures.new_dots = figures.dots - (k > 1 ? result.session_figures[size_t(k - 2)].dots : 0);
-    }
-}
-
 void validateImpressions(int impressions_per_session, const std::string& file) {
     if (impressions_per_session <= 0)
         throw Error("impressions_per_session is " + std::to_string(impressions_per_session) +
@@ -412,7 +386,8 @@ void validateImpressions(int impressions_per_session, const std::string& file) {
 FollicleSet assembleFollicles(const HeadModel& head, const FollicleRegion& region,
                               const PerZone<const ZoneDots*>& zones,
                               const std::vector<ScarSpec>& scars, int impressions_per_session,
-                              const std::string& file, std::vector<Problem>& warnings) {
+                              const std::string& file, std::vector<Problem>& warnings,
+                              SessionLabels labels) {
     // Not input-reachable: the Session builds the region on the head it passes.
     STIPPLE_ASSERT(head.mesh.triangles.size() == region.triangleCount(),
                    "assembleFollicles(): the head is not the one the region was built on");
@@ -441,7 +416,11 @@ FollicleSet assembleFollicles(const HeadModel& head, const FollicleRegion& regio
     spacingFigures(local_density, result);
     result.impressions_per_session = size_t(impressions_per_session);
     result.sessions = double(result.dots.size()) / impressions_per_session;
-    assignSessions(local_density, result);
+    result.session_count = sessionCount(result.dots.size(), impressions_per_session);
+    for (Dot& dot : result.dots)
+        dot.session = 0;
+    result.local_density_per_mm2 = std::move(local_density);
+    if (labels == SessionLabels::Now) labelSessions(result);
     const HairlineCurve& line = region.scalp().hairline();
     result.hairline.front_line_mm = line.front_line_mm;
     result.hairline.outline_mm = line.outline_mm;
@@ -465,8 +444,42 @@ double sessionShare(int count, int session) {
     return count == 3 ? kThree[session - 1] : kFour[session - 1];
 }
 
+void labelSessions(FollicleSet& result) {
+    // Not input-reachable: the merge stores one density per dot; a cut set is never relabelled.
+    STIPPLE_ASSERT(result.shown_session == 0 &&
+                       result.local_density_per_mm2.size() == result.dots.size(),
+                   "labelSessions(): `set` must be a whole set with one local density per dot");
+    if (result.sessions_labelled) return;
+    std::vector<Dot>& dots = result.dots;
+    const std::vector<float>& local_density = result.local_density_per_mm2;
+    const int count = sessionCount(dots.size(), int(result.impressions_per_session));
+    result.session_count = count;
+    result.session_figures.assign(size_t(count), SessionFigures{});
+    std::vector<uint32_t> pool(dots.size());
+    for (size_t i = 0; i < dots.size(); ++i)
+        pool[i] = uint32_t(i);
+    for (int k = count; k >= 1; --k) {
+        const double share = sessionShare(count, k);
+        if (k < count) pool = thinToSession(dots, local_density, pool, share, dots.size());
+        for (uint32_t i : pool)
+            dots[i].session = uint8_t(k);
+        SessionFigures& figures = result.session_figures[size_t(k - 1)];
+        figures.session = k;
+        figures.share = share;
+        figures.dots = pool.size();
+        sessionSpacing(dots, local_density, pool, share, figures);
+    }
+    for (int k = count; k >= 1; --k) {
+        SessionFigures& figures = result.session_figures[size_t(k - 1)];
+        figures.new_dots = figures.dots - (k > 1 ? result.session_figures[size_t(k - 2)].dots : 0);
+    }
+    result.sessions_labelled = true;
+}
+
 FollicleSet dotsAfterSession(const FollicleSet& set, int session, const std::string& option) {
-    STIPPLE_ASSERT(set.shown_session == 0, "dotsAfterSession(): `set` must be a whole set");
+    // Not input-reachable: the Session labels the set before it cuts it.
+    STIPPLE_ASSERT(set.shown_session == 0 && set.sessions_labelled,
+                   "dotsAfterSession(): `set` must be a whole, labelled set");
     if (session < 1 || session > set.session_count)
         throw Error("session " + std::to_string(session) + " does not exist; this design has " +
                         std::to_string(set.session_count) + " sessions, accepted 1.." +
@@ -481,8 +494,12 @@ FollicleSet dotsAfterSession(const FollicleSet& set, int session, const std::str
     out.nn_min_ratio = figures.nn_min_ratio;
     out.nn_mean_ratio = figures.nn_mean_ratio;
     out.dots.reserve(figures.dots);
-    for (const Dot& dot : set.dots)
-        if (dot.session <= session) out.dots.push_back(dot);
+    out.local_density_per_mm2.clear();
+    for (size_t i = 0; i < set.dots.size(); ++i) {
+        if (set.dots[i].session > session) continue;
+        out.dots.push_back(set.dots[i]);
+        out.local_density_per_mm2.push_back(set.local_density_per_mm2[i]);
+    }
     for (ZoneStats& stats : out.zones)
         stats.dots = 0;
     for (const Dot& dot : out.dots)

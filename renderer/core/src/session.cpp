@@ -299,15 +299,28 @@ struct Session::Impl {
             dot.shade = float(double(dot.shade) * new_shade / old_shade);
     }
 
-    // The set the host shows: the whole design, or the set after shown_session.
-    const FollicleSet& ensureShownDots() {
+    // The set the host shows: the whole design, or the set after shown_session. The whole
+    // design's sessions are labelled only when `labels` asks (a cut set needs them).
+    const FollicleSet& ensureShownDots(SessionLabels labels) {
         const FollicleSet& full = ensureDots();
-        if (shown_session == 0) return full;
+        if (shown_session == 0) {
+            if (labels == SessionLabels::Now) ensureLabels();
+            return full;
+        }
+        ensureLabels();
         if (!shown || shown_version != dots_version || shown->shown_session != shown_session) {
             shown = dotsAfterSession(full, shown_session, shown_option);
             shown_version = dots_version;
         }
         return *shown;
+    }
+
+    // The merged set's treatment sessions (labelSessions(): the costliest figure of a merge,
+    // run only when a host reads sessions).
+    void ensureLabels() {
+        if (dots->sessions_labelled) return;
+        labelSessions(*dots);
+        ++runs.labels;
     }
 
     // Zone peaks from the cached areas, the zones whose dots are stale resampled in one pass,
@@ -357,7 +370,8 @@ struct Session::Impl {
             dots_warnings = region_warnings;
             dots_warnings.insert(dots_warnings.end(), peak_warnings.begin(), peak_warnings.end());
             dots = assembleFollicles(*head, areas, parts, design.scars,
-                                     design.impressions_per_session, file, dots_warnings);
+                                     design.impressions_per_session, file, dots_warnings,
+                                     SessionLabels::Deferred);
             ++runs.dots;
             ++dots_version;
         }
@@ -366,7 +380,7 @@ struct Session::Impl {
 
     const LayerStack& ensureLayers() {
         if (!layers || !layers_colour_current) {
-            const FollicleSet& set = ensureShownDots();
+            const FollicleSet& set = ensureShownDots(SessionLabels::Deferred);
             layers = bakeLayers(*head, ensureChart(), set, layerSpec(design), layerSize());
             baked_pigment = design.pigment;
             baked_shades = zoneShades(design);
@@ -383,7 +397,7 @@ struct Session::Impl {
             layers_rechart = layers_dots_stale = false;
             ++runs.layers;
         } else if (layers_dots_stale) {
-            rebakePigment(*layers, *head, ensureShownDots(), layerSpec(design));
+            rebakePigment(*layers, *head, ensureShownDots(SessionLabels::Deferred), layerSpec(design));
             layers_dots_stale = false;
             ++runs.layers;
         }
@@ -423,18 +437,23 @@ struct Session::Impl {
         return true;
     }
 
-    // A new impressions_per_session: the sessions figure, or (when the number of treatment
-    // sessions changes with it) the sessions of the dots, which the merge assigns.
-    void refreshFigures() {
-        if (!dots) return;
-        if (sessionCount(dots->dots.size(), design.impressions_per_session) !=
-            dots->session_count) {
-            dots.reset();
-            return;
-        }
+    // A new impressions_per_session: the sessions figure, and when the number of treatment
+    // sessions changes with it, the labels (labelSessions() again, on demand). Returns true when
+    // the labels were dropped (a shown session's dots change).
+    bool refreshFigures() {
+        if (!dots) return false;
         dots->impressions_per_session = size_t(design.impressions_per_session);
         dots->sessions = double(dots->dots.size()) / design.impressions_per_session;
         ++dots_version;
+        const int count = sessionCount(dots->dots.size(), design.impressions_per_session);
+        if (count == dots->session_count) return false;
+        dots->session_count = count;
+        dots->session_figures.clear();
+        for (Dot& dot : dots->dots)
+            dot.session = 0;
+        const bool dropped = dots->sessions_labelled;
+        dots->sessions_labelled = false;
+        return dropped;
     }
 };
 
@@ -496,8 +515,7 @@ SessionChange Session::apply(Design design) {
             only_figures = false;
     if (change.dots && !only_figures) s.dots.reset();
     if (only_figures) {
-        s.refreshFigures();
-        if (!s.dots && s.layers && s.shown_session != 0) s.layers_dots_stale = true;
+        if (s.refreshFigures() && s.layers && s.shown_session != 0) s.layers_dots_stale = true;
     }
     if (rechart)
         s.layers_rechart = true; // follow the new chart in place if it keeps the UVs
@@ -550,8 +568,8 @@ const ScalpRegion& Session::region() {
 const ScalpChart& Session::chart() {
     return m_impl->ensureChart();
 }
-const FollicleSet& Session::follicles() {
-    return m_impl->ensureShownDots();
+const FollicleSet& Session::follicles(SessionLabels labels) {
+    return m_impl->ensureShownDots(labels);
 }
 const LayerStack& Session::layers() {
     return m_impl->ensureLayers();

@@ -166,9 +166,12 @@ PerZone<ZoneDots> sampleZones(const HeadModel& head, const FollicleRegion& regio
 // cannot be realised (/scars/<i>/...) or impressions_per_session <= 0
 // (/impressions_per_session). Scar warnings are appended to `warnings`; the result's warnings
 // are a copy of `warnings` afterwards (the caller passes the region's and zones' warnings in).
+// With SessionLabels::Deferred the dots' sessions are left for labelSessions() (every
+// Dot::session 0, session_figures empty); everything else is the same.
 FollicleSet assembleFollicles(const HeadModel& head, const FollicleRegion& region,
                               const PerZone<const ZoneDots*>& zones,
                               const std::vector<ScarSpec>& scars, int impressions_per_session,
-                              const std::string& file, std::vector<Problem>& warnings);
+                              const std::string& file, std::vector<Problem>& warnings,
+                              SessionLabels labels = SessionLabels::Now);
 
 } // namespace stipple

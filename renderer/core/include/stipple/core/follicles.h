@@ -20,7 +20,8 @@ struct Dot {
     float angle_rad = 0.0f;   // orientation of the major axis in the tangent plane
     float shade = 6.0f;       // dilution 1..10
     ZoneId zone = ZoneId::Front;
-    uint8_t session = 1;      // the treatment session that places it, 1..FollicleSet::session_count
+    uint8_t session = 1; // the treatment session that places it, 1..FollicleSet::session_count;
+                         // 0 while the set's sessions are not labelled (labelSessions())
     uint32_t triangle = 0;    // triangle of HeadModel::mesh the dot lies on
     uint64_t id = 0;          // stable id: the same design gives the same ids
 };
@@ -85,8 +86,14 @@ struct FollicleSet {
     size_t impressions_per_session = 12000;
     // Treatment sessions (sessionCount()); Dot::session tells each dot's. Per session, the set
     // after it (session_figures[k - 1] is session k; the last one is the whole set).
+    // session_count is always set; the labels and session_figures only once sessions_labelled
+    // (a merge may defer them: assembleFollicles(), labelSessions()).
     int session_count = 3;
     std::vector<SessionFigures> session_figures;
+    bool sessions_labelled = false;
+    // Per dot: the density its spacing is judged against (peak x local factor, per mm^2), what
+    // labelSessions() thins by.
+    std::vector<float> local_density_per_mm2;
     // The session the dots and figures stop at: 0 for the whole design, else a set cut by
     // dotsAfterSession().
     int shown_session = 0;
@@ -99,10 +106,19 @@ int sessionCount(size_t dots, int impressions_per_session);
 // The planned cumulative share of the final dots after session `session` of `count` (3: 0.4,
 // 0.7, 1; 4: 0.35, 0.6, 0.85, 1). Requires count in 3..4 and session in 1..count (asserted).
 double sessionShare(int count, int session);
+// Labels every dot of `set` with its treatment session and fills session_figures (Yuksel's
+// weighted sample elimination, thinning from the last session back: follicles.cpp,
+// assignSessions()). The most expensive figure of a merge (about 0.1 s at 40k dots), so a
+// host that does not show sessions can leave it out (assembleFollicles(), SessionLabels).
+// Idempotent. `set` must be a whole set with one local density per dot (asserted).
+void labelSessions(FollicleSet& set);
+// Whether a merge labels the sessions at once or leaves them for labelSessions().
+enum class SessionLabels { Now, Deferred };
 // The set after session `session`: the dots with Dot::session <= session, zone counts and
 // densities recounted, nn figures from session_figures, shown_session = session. Throws
 // stipple::Error naming `option` (a CLI option or a JSON pointer) when `session` is outside
-// 1..set.session_count. `set` must be a whole set (shown_session 0, asserted).
+// 1..set.session_count. `set` must be a whole, labelled set (shown_session 0,
+// sessions_labelled; asserted).
 FollicleSet dotsAfterSession(const FollicleSet& set, int session, const std::string& option);
 
 // Generates the dots of `design` on `head`. Deterministic: a pure function of its inputs.
@@ -110,7 +126,7 @@ FollicleSet dotsAfterSession(const FollicleSet& set, int session, const std::str
 // and that zone's own settings: changing one zone leaves every other zone's dots identical.
 // (In total mode the shares of all zones depend on each other by definition.)
 // Each dot carries the session that places it: session k's dots are a blue-noise subset of
-// session k + 1's, and the last session's are the whole design (assignSessions(), follicles.cpp).
+// session k + 1's, and the last session's are the whole design (labelSessions()).
 // Throws stipple::Error for designs that cannot be realised on this head (hairline above the
 // head, a scar outside the scalp, density 0 or absurd...), naming the field; findings that do
 // not stop generation are in FollicleSet::warnings.

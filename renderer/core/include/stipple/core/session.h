@@ -10,8 +10,9 @@
 //          ├─ zone[z] the dots of zone z                   reads /zones/<z>, /mode, /total_dots,
 //          │                                               /density_mask (and the region)
 //          └─ dots    FollicleSet: zones merged (border    reads /scars, /impressions_per_session
-//                     pairs resolved), scars, sessions,
-//                     figures; the shown set is the dots after setShownSession()'s session
+//                     pairs resolved), scars, figures;
+//                     sessions labelled on demand (follicles(SessionLabels::Now) or a shown
+//                     session); the shown set is the dots after setShownSession()'s session
 //               └─ layers  LayerStack baked at a size      reads /pigment, shades,
 //               /render/layer_size
 //                    └─ colour  LayerColour: re-colouring  reads shades, /pigment
@@ -67,6 +68,7 @@ struct StageRuns {
     size_t zone_areas = 0; // zone areas and density integrals (region + density mask)
     std::array<size_t, kZoneCount> zone{};
     size_t dots = 0;   // merges into FollicleSet
+    size_t labels = 0; // treatment-session labellings (labelSessions())
     size_t layers = 0; // bakes (splat + scar + before)
     size_t colour = 0; // re-colourings computed
 };
@@ -123,7 +125,10 @@ public:
     // above the head, a scar outside the scalp...), naming the field.
     const ScalpRegion& region();
     const ScalpChart& chart();
-    const FollicleSet& follicles(); // the shown set (setShownSession())
+    // The shown set (setShownSession()). With SessionLabels::Deferred the whole design's
+    // treatment sessions may be unlabelled (FollicleSet::sessions_labelled says; every other
+    // figure is there): a host that shows no sessions skips their cost after each edit.
+    const FollicleSet& follicles(SessionLabels labels = SessionLabels::Now);
     const LayerStack& layers(); // exact for the current design (re-bakes when stale)
     // The last baked layers with the re-colouring to the current design. Bakes only when
     // nothing was baked yet or the stale change needs new texels (dots, scars, size).
